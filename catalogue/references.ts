@@ -1,0 +1,40 @@
+/**
+ * Spec reference codes, resolved to URLs in one table. Rules cite codes; reports print links.
+ */
+const OBDCR_33 =
+  'https://openbankinguk.github.io/dcr-docs-pub/v3.3/dynamic-client-registration.html';
+const OBDCR_31 =
+  'https://openbankinguk.github.io/dcr-docs-pub/v3.1/dynamic-client-registration.html';
+
+export const references = {
+  'OBDCR-GEN': `${OBDCR_33}#general`,
+  'OBDCR-REQ': `${OBDCR_33}#obclientregistration1`,
+  'OBDCR-SSA': `${OBDCR_33}#software-statement`,
+  'OBDCR-POST': `${OBDCR_33}#post-register`,
+  'OBDCR-GET': `${OBDCR_33}#get-registerclientid`,
+  'OBDCR-PUT': `${OBDCR_33}#put-registerclientid`,
+  'OBDCR-DELETE': `${OBDCR_33}#delete-registerclientid`,
+  'OBDCR-3.1': OBDCR_31,
+  'OIDC-DISCOVERY': 'https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata',
+  'RFC6749-5.2': 'https://www.rfc-editor.org/rfc/rfc6749#section-5.2',
+  'RFC6750-3': 'https://www.rfc-editor.org/rfc/rfc6750#section-3',
+  'RFC7515-4.1': 'https://www.rfc-editor.org/rfc/rfc7515#section-4.1',
+  'RFC7519-4.1': 'https://www.rfc-editor.org/rfc/rfc7519#section-4.1',
+  'RFC7523-3': 'https://www.rfc-editor.org/rfc/rfc7523#section-3',
+  'RFC7591-2': 'https://www.rfc-editor.org/rfc/rfc7591#section-2',
+  'RFC7591-2.3': 'https://www.rfc-editor.org/rfc/rfc7591#section-2.3',
+  'RFC7591-3.2.1': 'https://www.rfc-editor.org/rfc/rfc7591#section-3.2.1',
+  'RFC7591-3.2.2': 'https://www.rfc-editor.org/rfc/rfc7591#section-3.2.2',
+  'RFC7592-2': 'https://www.rfc-editor.org/rfc/rfc7592#section-2',
+  'RFC8705-2': 'https://www.rfc-editor.org/rfc/rfc8705#section-2',
+  'RFC8705-3': 'https://www.rfc-editor.org/rfc/rfc8705#section-3',
+  'RFC8725-3.1': 'https://www.rfc-editor.org/rfc/rfc8725#section-3.1',
+  'FAPI1-ADV-8.6': 'https://openid.net/specs/openid-financial-api-part-2-1_0.html#algorithm-considerations',
+  'FAPI1-ADV-5.2.2': 'https://openid.net/specs/openid-financial-api-part-2-1_0.html#authorization-server',
+} as const;
+
+export type SpecRef = keyof typeof references;
+
+export function specUrl(ref: SpecRef): string {
+  return references[ref];
+}

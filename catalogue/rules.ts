@@ -1,0 +1,113 @@
+import type { SpecRef } from './references';
+
+/**
+ * The one catalogue of DCR rules. The mock bank names the rule that refused a request in its
+ * error_description (`<id>: <what was wrong>`); the conformance pack's checks cite the same ids.
+ */
+export type OAuthErrorCode =
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata'
+  | 'invalid_software_statement'
+  | 'unapproved_software_statement'
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'invalid_grant'
+  | 'access_denied'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'server_error';
+
+export interface RuleDescriptor {
+  readonly title: string;
+  readonly spec: readonly SpecRef[];
+  /** The OAuth error code the mock answers with when the rule fails. */
+  readonly error: OAuthErrorCode;
+}
+
+function rule(title: string, error: OAuthErrorCode, ...spec: SpecRef[]): RuleDescriptor {
+  return { title, error, spec };
+}
+
+export const rules = {
+  // Transport: mutual TLS
+  'TLS-CERT-REQUIRED': rule('A client certificate is presented on mTLS-protected endpoints', 'invalid_client', 'OBDCR-GEN', 'RFC8705-2'),
+  'TLS-CERT-TRUSTED': rule('The client certificate chains to a trusted CA and is within its validity', 'invalid_client', 'OBDCR-GEN', 'RFC8705-2'),
+
+  // The HTTP request carrying the registration JWS
+  'HTTP-CONTENT-TYPE': rule('The body is sent as application/jwt or application/jose', 'invalid_client_metadata', 'OBDCR-POST'),
+  'HTTP-BODY-PRESENT': rule('The body is not empty', 'invalid_client_metadata', 'OBDCR-POST'),
+  'HTTP-BODY-SIZE': rule('The body is within the size limit', 'invalid_client_metadata', 'OBDCR-POST'),
+
+  // The request JWS
+  'JWS-FORMAT': rule('The body is a compact JWS with a JSON header and a JSON object payload', 'invalid_client_metadata', 'RFC7515-4.1', 'OBDCR-REQ'),
+  'JWS-ALG': rule('The request is signed with an allowed algorithm (not none, HS*, or RS256)', 'invalid_client_metadata', 'FAPI1-ADV-8.6', 'RFC8725-3.1', 'OBDCR-REQ'),
+  'JWS-NO-X5': rule('The request JWS header carries no x5c or x5u', 'invalid_client_metadata', 'OBDCR-GEN'),
+  'JWS-KID': rule('The request kid names a key in the software JWKS', 'invalid_client_metadata', 'OBDCR-REQ', 'RFC7515-4.1'),
+  'JWS-SIGNATURE': rule('The request signature verifies against the software JWKS named in the SSA', 'invalid_client_metadata', 'OBDCR-REQ'),
+  'JWKS-FETCH': rule('The software JWKS can be fetched from a trusted directory host', 'invalid_software_statement', 'OBDCR-SSA'),
+
+  // The software statement
+  'SSA-PRESENT': rule('software_statement is present and a string', 'invalid_software_statement', 'OBDCR-REQ', 'RFC7591-2.3'),
+  'SSA-FORMAT': rule('The SSA is a compact JWS with a JSON payload', 'invalid_software_statement', 'OBDCR-SSA', 'RFC7591-2.3'),
+  'SSA-ALG': rule('The SSA is signed with the directory algorithm (PS256), never none or HS*', 'invalid_software_statement', 'OBDCR-SSA', 'RFC8725-3.1'),
+  'SSA-ISSUER': rule('The SSA is issued by a trusted directory', 'unapproved_software_statement', 'OBDCR-GEN', 'OBDCR-SSA'),
+  'SSA-KID': rule('The SSA kid names a key in the directory JWKS', 'invalid_software_statement', 'OBDCR-SSA'),
+  'SSA-SIGNATURE': rule('The SSA signature verifies against the directory JWKS', 'invalid_software_statement', 'OBDCR-SSA'),
+  'SSA-EXP': rule('The SSA is not expired', 'invalid_software_statement', 'OBDCR-SSA', 'RFC7519-4.1'),
+  'SSA-IAT': rule('The SSA is not issued in the future', 'invalid_software_statement', 'OBDCR-SSA', 'RFC7519-4.1'),
+  'SSA-CLAIMS': rule('The SSA carries software_id, software_jwks_endpoint, software_redirect_uris and software_roles', 'invalid_software_statement', 'OBDCR-SSA'),
+
+  // The registration claims
+  'REQ-ISS': rule('iss is present and equals the SSA software_id', 'invalid_client_metadata', 'OBDCR-REQ'),
+  'REQ-ISS-FORMAT': rule('iss is a Base62 id of at most 18 (v3.1) or 22 (v3.2+) characters', 'invalid_client_metadata', 'OBDCR-REQ', 'OBDCR-3.1'),
+  'REQ-AUD': rule('aud names this bank (its issuer URL or directory id)', 'invalid_client_metadata', 'OBDCR-REQ', 'RFC7519-4.1'),
+  'REQ-EXP': rule('exp is present, an integer and in the future', 'invalid_client_metadata', 'OBDCR-REQ', 'RFC7519-4.1'),
+  'REQ-EXP-RANGE': rule('exp is not absurdly far in the future', 'invalid_client_metadata', 'OBDCR-REQ'),
+  'REQ-IAT': rule('iat is present, an integer and not in the future beyond the allowed skew', 'invalid_client_metadata', 'OBDCR-REQ', 'RFC7519-4.1'),
+  'REQ-JTI': rule('jti is present and a non-empty string', 'invalid_client_metadata', 'OBDCR-REQ', 'RFC7519-4.1'),
+  'REQ-JTI-REPLAY': rule('A jti is accepted once; replays are refused', 'invalid_client_metadata', 'OBDCR-REQ', 'RFC7519-4.1'),
+  'REQ-REDIRECT-PRESENT': rule('redirect_uris is a non-empty array of strings', 'invalid_redirect_uri', 'OBDCR-REQ', 'RFC7591-2'),
+  'REQ-REDIRECT-HTTPS': rule('Each redirect_uri is an absolute https URI', 'invalid_redirect_uri', 'OBDCR-REQ', 'FAPI1-ADV-5.2.2'),
+  'REQ-REDIRECT-LOCALHOST': rule('No redirect_uri points at localhost or a loopback address', 'invalid_redirect_uri', 'OBDCR-REQ'),
+  'REQ-REDIRECT-FRAGMENT': rule('No redirect_uri has a fragment', 'invalid_redirect_uri', 'OBDCR-REQ', 'RFC7591-2'),
+  'REQ-REDIRECT-LENGTH': rule('Each redirect_uri is at most 256 characters', 'invalid_redirect_uri', 'OBDCR-REQ'),
+  'REQ-REDIRECT-SUBSET': rule('Every redirect_uri is one of the SSA software_redirect_uris', 'invalid_redirect_uri', 'OBDCR-REQ', 'RFC7591-3.2.2'),
+  'REQ-AUTH-METHOD': rule('token_endpoint_auth_method is one the bank supports', 'invalid_client_metadata', 'OBDCR-REQ', 'RFC7591-2'),
+  'REQ-AUTH-SIGNING-ALG': rule('token_endpoint_auth_signing_alg is present and allowed for private_key_jwt / client_secret_jwt', 'invalid_client_metadata', 'OBDCR-REQ'),
+  'REQ-TLS-DN-PRESENCE': rule('tls_client_auth_subject_dn (v3.1 tls_client_auth_dn) is present if and only if the method is tls_client_auth', 'invalid_client_metadata', 'OBDCR-REQ', 'RFC8705-2'),
+  'REQ-TLS-DN-MATCH': rule('The registered subject DN matches the presented transport certificate', 'invalid_client_metadata', 'OBDCR-REQ', 'RFC8705-2'),
+  'REQ-GRANT-TYPES': rule('grant_types are from the supported set', 'invalid_client_metadata', 'OBDCR-REQ', 'RFC7591-2'),
+  'REQ-RESPONSE-TYPES': rule('response_types are code or code id_token', 'invalid_client_metadata', 'OBDCR-REQ', 'RFC7591-2'),
+  'REQ-SOFTWARE-ID': rule('software_id, when present, equals the SSA software_id', 'invalid_client_metadata', 'OBDCR-REQ'),
+  'REQ-SCOPE-FORMAT': rule('scope has the version\'s shape (v3.1 array, v3.2+ space-separated string)', 'invalid_client_metadata', 'OBDCR-REQ', 'OBDCR-3.1'),
+  'REQ-SCOPE-ROLES': rule('Every scope is supported and allowed by the SSA software_roles', 'invalid_client_metadata', 'OBDCR-REQ'),
+  'REQ-APPLICATION-TYPE': rule('application_type is web or mobile', 'invalid_client_metadata', 'OBDCR-REQ', 'RFC7591-2'),
+  'REQ-ID-TOKEN-ALG': rule('id_token_signed_response_alg is an allowed algorithm', 'invalid_client_metadata', 'OBDCR-REQ', 'FAPI1-ADV-8.6'),
+  'REQ-REQUEST-OBJECT-ALG': rule('request_object_signing_alg is an allowed algorithm', 'invalid_client_metadata', 'OBDCR-REQ', 'FAPI1-ADV-8.6'),
+  'REQ-JWKS-EXCLUSIVE': rule('jwks and jwks_uri are not both given', 'invalid_client_metadata', 'RFC7591-2'),
+  'REQ-CLIENT-ID-PATH': rule('On PUT, a client_id claim equals the ClientId in the path', 'invalid_client_metadata', 'OBDCR-PUT', 'RFC7592-2'),
+} as const satisfies Record<string, RuleDescriptor>;
+
+export type RuleId = keyof typeof rules;
+
+export function isRuleId(value: string): value is RuleId {
+  return Object.hasOwn(rules, value);
+}
+
+/** The error_description convention: `<RULE-ID>: <what was wrong>`. */
+export function describe(id: RuleId, detail: string): string {
+  const text = `${id}: ${detail}`;
+  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
+}
+
+/** Reads the rule id back out of an error_description written by `describe`. */
+export function ruleIdOf(description: unknown): RuleId | undefined {
+  if (typeof description !== 'string') return undefined;
+  const m = /^([A-Z0-9-]+):/.exec(description);
+  return m && isRuleId(m[1]!) ? m[1] : undefined;
+}

@@ -1,0 +1,74 @@
+import express, { type Express } from 'express';
+import type { JSONWebKeySet } from 'jose';
+import type { RuleId } from '../catalogue/rules';
+import type { MockBankConfig } from './config';
+import type { Logger } from './logger';
+import type { Profile } from './profiles/types';
+import type { Store } from './store/types';
+import type { MockDirectory } from './directory/directory';
+import type { TrustStore } from './core/trust';
+import { errorHandler, interactionId, requestLog } from './http/middleware';
+import { discoveryRoutes } from './routes/discovery';
+import { directoryRoutes } from './routes/directory';
+import { registerRoutes } from './routes/register';
+import { NotFound } from './errors';
+
+export interface BankUrls {
+  issuer: string;
+  register: string;
+  token: string;
+  jwks: string;
+  directory: string;
+}
+
+/** Everything the app needs, built by the caller: the app never reads env or listens. */
+export interface AppDeps {
+  config: MockBankConfig;
+  profile: Profile;
+  store: Store;
+  directory: MockDirectory;
+  trust: TrustStore;
+  fetchJwks: (url: string) => Promise<JSONWebKeySet>;
+  logger: Logger;
+  urls: BankUrls;
+  /** Accepted aud values. */
+  audiences: string[];
+  bankJwks: JSONWebKeySet;
+  /** Rules not enforced: the profile's deferred rules plus test faults. */
+  skip: ReadonlySet<RuleId>;
+  /** Seconds since the epoch. */
+  now: () => number;
+}
+
+export function bankUrls(publicUrl: string, profile: Profile): BankUrls {
+  const base = publicUrl.replace(/\/$/, '') + profile.basePath;
+  return {
+    issuer: base,
+    register: base + profile.paths.register,
+    token: base + profile.paths.token,
+    jwks: base + profile.paths.jwks,
+    directory: publicUrl.replace(/\/$/, '') + '/directory',
+  };
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(interactionId);
+  app.use(requestLog(deps.logger));
+  app.use((_req, res, next) => {
+    res.setHeader('cache-control', 'no-store');
+    next();
+  });
+  app.use(directoryRoutes(deps));
+  const bank = express.Router();
+  bank.use(discoveryRoutes(deps));
+  bank.use(registerRoutes(deps));
+  app.use(deps.profile.basePath || '/', bank);
+  app.use((req) => {
+    throw new NotFound(`no route for ${req.method} ${req.path}`);
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,183 @@
+import { parseArgs } from 'node:util';
+import { isRuleId, type RuleId } from '../catalogue/rules';
+import { profiles } from './profiles';
+import type { LogLevel } from './logger';
+
+export interface MockBankConfig {
+  port: number;
+  host: string;
+  /** Public base URL; becomes the issuer. */
+  publicUrl: string;
+  profile: string;
+  certsDir: string;
+  /** Server certificate and key (PEM paths); generated into certsDir when absent. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** CA certificates (PEM paths) trusted for client certificates, beside the generated CA. */
+  clientCaFiles: string[];
+  /** The bank's id as issued by the directory; accepted in aud beside the issuer URL. */
+  bankOrgId: string;
+  directoryIssuer: string;
+  /** JSON file of extra trusted directories: [{ issuer, jwks | jwks_uri, jwks_hosts }]. */
+  trustedDirectoriesFile?: string;
+  maxBodyBytes: number;
+  clockSkewSeconds: number;
+  jwksTimeoutMs: number;
+  jwksMaxBytes: number;
+  jwksCacheSeconds: number;
+  logLevel: LogLevel;
+  /** Test-only: rules the mock stops enforcing, to prove conformance checks can fail. */
+  faults: RuleId[];
+}
+
+export class ConfigError extends Error {}
+
+export const defaults: MockBankConfig = {
+  port: 8443,
+  host: '127.0.0.1',
+  publicUrl: '',
+  profile: 'obie',
+  certsDir: 'certs',
+  clientCaFiles: [],
+  bankOrgId: '0015800001041RHAAY',
+  directoryIssuer: 'DCR Mock Directory',
+  maxBodyBytes: 64 * 1024,
+  clockSkewSeconds: 60,
+  jwksTimeoutMs: 3000,
+  jwksMaxBytes: 64 * 1024,
+  jwksCacheSeconds: 300,
+  logLevel: 'info',
+  faults: [],
+};
+
+/** Each environment variable and the config key it sets. */
+export const ENV: Record<string, keyof MockBankConfig> = {
+  PORT: 'port',
+  HOST: 'host',
+  PUBLIC_URL: 'publicUrl',
+  PROFILE: 'profile',
+  CERTS_DIR: 'certsDir',
+  TLS_CERT: 'tlsCertFile',
+  TLS_KEY: 'tlsKeyFile',
+  TLS_CLIENT_CA: 'clientCaFiles',
+  BANK_ORG_ID: 'bankOrgId',
+  DIRECTORY_ISSUER: 'directoryIssuer',
+  TRUSTED_DIRECTORIES_FILE: 'trustedDirectoriesFile',
+  MAX_BODY_BYTES: 'maxBodyBytes',
+  CLOCK_SKEW_SECONDS: 'clockSkewSeconds',
+  JWKS_TIMEOUT_MS: 'jwksTimeoutMs',
+  JWKS_MAX_BYTES: 'jwksMaxBytes',
+  JWKS_CACHE_SECONDS: 'jwksCacheSeconds',
+  LOG_LEVEL: 'logLevel',
+  MOCK_FAULTS: 'faults',
+};
+
+export const HELP = `Usage: npm start -- [options]      (or: npx dcr-mockbank [options])
+
+Starts the DCR mock bank over HTTPS with mutual TLS.
+
+Options (each also settable by the environment variable shown; flags win):
+  --port <n>            PORT            listen port (default 8443; 0 picks a free one)
+  --host <addr>         HOST            bind address (default 127.0.0.1; 0.0.0.0 for containers)
+  --public-url <url>    PUBLIC_URL      public base URL and issuer (default https://localhost:<port>)
+  --profile <name>      PROFILE         bank profile: ${Object.keys(profiles).join(', ')} (default obie)
+  --certs-dir <dir>     CERTS_DIR       where certificates are generated and reused (default ./certs)
+                        TLS_CERT, TLS_KEY   server certificate and key (PEM paths) to use instead
+                        TLS_CLIENT_CA   extra CA files trusted for client certificates (comma-separated)
+                        BANK_ORG_ID     the bank's directory id, accepted as aud (default 0015800001041RHAAY)
+                        DIRECTORY_ISSUER  iss of SSAs the built-in directory signs (default "DCR Mock Directory")
+                        TRUSTED_DIRECTORIES_FILE  JSON list of extra trusted directories
+                        MAX_BODY_BYTES  request body cap (default 65536)
+                        CLOCK_SKEW_SECONDS  tolerated clock skew (default 60)
+                        JWKS_TIMEOUT_MS, JWKS_MAX_BYTES, JWKS_CACHE_SECONDS  software JWKS fetch bounds
+                        LOG_LEVEL       debug | info | warn | error | silent (default info)
+  -h, --help            show this help
+`;
+
+function int(name: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: string) {
+  switch (key) {
+    case 'port': cfg.port = int(name, raw, 0, 65535); break;
+    case 'maxBodyBytes': cfg.maxBodyBytes = int(name, raw, 1024, 10 * 1024 * 1024); break;
+    case 'clockSkewSeconds': cfg.clockSkewSeconds = int(name, raw, 0, 3600); break;
+    case 'jwksTimeoutMs': cfg.jwksTimeoutMs = int(name, raw, 100, 60_000); break;
+    case 'jwksMaxBytes': cfg.jwksMaxBytes = int(name, raw, 1024, 1024 * 1024); break;
+    case 'jwksCacheSeconds': cfg.jwksCacheSeconds = int(name, raw, 0, 86_400); break;
+    case 'clientCaFiles': cfg.clientCaFiles = raw.split(',').map((s) => s.trim()).filter(Boolean); break;
+    case 'faults': {
+      const ids = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = ids.find((id) => !isRuleId(id));
+      if (bad) throw new ConfigError(`${name}: unknown rule id "${bad}"`);
+      cfg.faults = ids as RuleId[];
+      break;
+    }
+    case 'logLevel':
+      if (!['debug', 'info', 'warn', 'error', 'silent'].includes(raw)) throw new ConfigError(`${name} must be debug, info, warn, error or silent, got "${raw}"`);
+      cfg.logLevel = raw as LogLevel;
+      break;
+    case 'profile':
+      if (!profiles[raw]) throw new ConfigError(`${name}: unknown profile "${raw}" (known: ${Object.keys(profiles).join(', ')})`);
+      cfg.profile = raw;
+      break;
+    case 'publicUrl':
+      if (!URL.canParse(raw) || new URL(raw).protocol !== 'https:') throw new ConfigError(`${name} must be an https URL, got "${raw}"`);
+      cfg.publicUrl = raw.replace(/\/$/, '');
+      break;
+    default:
+      if (raw.trim() === '') throw new ConfigError(`${name} must not be empty`);
+      (cfg as unknown as Record<string, string>)[key] = raw;
+  }
+}
+
+/** Validates a programmatic partial config: unknown keys fail with their name. */
+export function resolveConfig(partial: Partial<MockBankConfig> = {}): MockBankConfig {
+  const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile'].includes(k));
+  if (unknown) throw new ConfigError(`unknown config key "${unknown}"`);
+  const cfg: MockBankConfig = { ...defaults, ...partial };
+  if (!profiles[cfg.profile]) throw new ConfigError(`profile: unknown profile "${cfg.profile}"`);
+  const bad = cfg.faults.find((f) => !isRuleId(f));
+  if (bad) throw new ConfigError(`faults: unknown rule id "${bad}"`);
+  if (!cfg.publicUrl) cfg.publicUrl = `https://localhost:${cfg.port}`;
+  return cfg;
+}
+
+/** Reads environment variables, then command-line flags (flags win). The only reader of process.env. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): MockBankConfig | 'help' {
+  const cfg: MockBankConfig = { ...defaults, clientCaFiles: [], faults: [] };
+  for (const [name, key] of Object.entries(ENV)) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') set(cfg, key, name, raw);
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'public-url': { type: 'string' },
+        profile: { type: 'string' },
+        'certs-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  if (v.port !== undefined) set(cfg, 'port', '--port', v.port);
+  if (v.host !== undefined) set(cfg, 'host', '--host', v.host);
+  if (v['public-url'] !== undefined) set(cfg, 'publicUrl', '--public-url', v['public-url']);
+  if (v.profile !== undefined) set(cfg, 'profile', '--profile', v.profile);
+  if (v['certs-dir'] !== undefined) set(cfg, 'certsDir', '--certs-dir', v['certs-dir']);
+  if (!cfg.publicUrl) cfg.publicUrl = `https://localhost:${cfg.port}`;
+  return cfg;
+}

@@ -1,0 +1,85 @@
+import { compactVerify, importJWK } from 'jose';
+import { RuleViolation } from '../errors';
+import type { RuleId } from '../../catalogue/rules';
+import { algRefusal, decodeCompactJws, type DecodedJws } from './jws';
+import { candidateKeys, type TrustStore } from './trust';
+
+export interface SsaContext {
+  trust: TrustStore;
+  ssaAlgs: readonly string[];
+  /** Current time, seconds since the epoch. */
+  now: number;
+  clockSkewSeconds: number;
+  skip: ReadonlySet<RuleId>;
+}
+
+export interface VerifiedSsa extends DecodedJws {
+  softwareId: string;
+  jwksEndpoint: string;
+  redirectUris: string[];
+  roles: string[];
+}
+
+function check(ctx: SsaContext, rule: RuleId, ok: boolean, detail: () => string) {
+  if (!ok && !ctx.skip.has(rule)) throw new RuleViolation(rule, detail());
+}
+
+/** Verifies a software statement: format, algorithm, trusted issuer, signature, validity, claims. */
+export async function verifySsa(ssa: string, ctx: SsaContext): Promise<VerifiedSsa> {
+  const decoded = decodeCompactJws(ssa, 'SSA-FORMAT', 'software_statement');
+  const { header, payload } = decoded;
+  const alg = header.alg as string;
+  check(ctx, 'SSA-ALG', ctx.ssaAlgs.includes(alg), () => algRefusal(alg, ctx.ssaAlgs, 'software_statement'));
+
+  const iss = payload.iss;
+  const directory = typeof iss === 'string' ? ctx.trust.directory(iss) : undefined;
+  check(ctx, 'SSA-ISSUER', directory !== undefined, () =>
+    `software_statement iss ${JSON.stringify(iss)} is not a trusted directory (trusted: ${ctx.trust.issuers().join(', ')})`);
+
+  if (directory && !ctx.skip.has('SSA-SIGNATURE')) {
+    const keys = candidateKeys(await directory.jwks(), header.kid, alg);
+    check(ctx, 'SSA-KID', keys.length > 0, () =>
+      `software_statement kid ${JSON.stringify(header.kid)} is not in the JWKS of directory "${directory.issuer}"`);
+    let verified = false;
+    for (const jwk of keys) {
+      try {
+        await compactVerify(decoded.compact, await importJWK(jwk, alg), { algorithms: [alg] });
+        verified = true;
+        break;
+      } catch {
+        // try the next candidate key
+      }
+    }
+    check(ctx, 'SSA-SIGNATURE', verified, () => `software_statement signature does not verify against directory "${directory.issuer}"`);
+  }
+
+  const exp = payload.exp;
+  check(ctx, 'SSA-EXP', exp === undefined || (typeof exp === 'number' && exp + ctx.clockSkewSeconds > ctx.now), () =>
+    typeof exp === 'number' ? `software_statement expired at ${exp} (now ${ctx.now})` : `software_statement exp ${JSON.stringify(exp)} is not a number`);
+  const iat = payload.iat;
+  check(ctx, 'SSA-IAT', iat === undefined || (typeof iat === 'number' && iat <= ctx.now + ctx.clockSkewSeconds), () =>
+    typeof iat === 'number' ? `software_statement iat ${iat} is in the future (now ${ctx.now})` : `software_statement iat ${JSON.stringify(iat)} is not a number`);
+  const nbf = payload.nbf;
+  check(ctx, 'SSA-IAT', nbf === undefined || (typeof nbf === 'number' && nbf <= ctx.now + ctx.clockSkewSeconds), () =>
+    `software_statement is not valid before ${JSON.stringify(nbf)} (now ${ctx.now})`);
+
+  const softwareId = payload.software_id;
+  const jwksEndpoint = payload.software_jwks_endpoint;
+  const redirectUris = payload.software_redirect_uris;
+  const roles = payload.software_roles;
+  const missing = [
+    typeof softwareId === 'string' && softwareId ? undefined : 'software_id',
+    typeof jwksEndpoint === 'string' && jwksEndpoint ? undefined : 'software_jwks_endpoint',
+    Array.isArray(redirectUris) && redirectUris.every((u) => typeof u === 'string') ? undefined : 'software_redirect_uris',
+    Array.isArray(roles) || typeof roles === 'string' ? undefined : 'software_roles',
+  ].filter((m): m is string => m !== undefined);
+  check(ctx, 'SSA-CLAIMS', missing.length === 0, () => `software_statement lacks or malforms: ${missing.join(', ')}`);
+
+  return {
+    ...decoded,
+    softwareId: typeof softwareId === 'string' ? softwareId : '',
+    jwksEndpoint: typeof jwksEndpoint === 'string' ? jwksEndpoint : '',
+    redirectUris: Array.isArray(redirectUris) ? (redirectUris.filter((u) => typeof u === 'string') as string[]) : [],
+    roles: Array.isArray(roles) ? roles.map(String) : typeof roles === 'string' ? roles.split(/\s+/) : [],
+  };
+}

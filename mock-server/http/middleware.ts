@@ -1,0 +1,100 @@
+import { randomUUID, type X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import type { Request, Response, NextFunction, RequestHandler, ErrorRequestHandler } from 'express';
+import { OAuthError, RuleViolation } from '../errors';
+import type { Logger } from '../logger';
+import { formatDn, parseDn } from '../core/dn';
+
+export interface PresentedCertificate {
+  subjectDn: string;
+  fingerprint256: string;
+  raw: Buffer;
+}
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    interactionId: string;
+    rule?: string;
+    clientCert?: PresentedCertificate;
+  }
+}
+
+const INTERACTION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Echoes a well-formed x-fapi-interaction-id, or generates one. */
+export const interactionId: RequestHandler = (req, res, next) => {
+  const given = req.get('x-fapi-interaction-id');
+  const id = given && INTERACTION_ID.test(given) ? given : randomUUID();
+  res.locals.interactionId = id;
+  res.setHeader('x-fapi-interaction-id', id);
+  next();
+};
+
+export function requestLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      logger.info('request', {
+        interaction_id: res.locals.interactionId,
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        rule: res.locals.rule,
+        ms: Number((process.hrtime.bigint() - start) / 1000n) / 1000,
+      });
+    });
+    next();
+  };
+}
+
+function peerCertificate(req: Request): X509Certificate | undefined {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (typeof socket.getPeerX509Certificate !== 'function') return undefined;
+  return socket.getPeerX509Certificate() ?? undefined;
+}
+
+/**
+ * Mutual TLS, enforced per endpoint: TLS asks for a certificate but lets the handshake finish
+ * without one, so discovery stays reachable; protected routes refuse here with a clear error.
+ */
+export function requireClientCertificate(options: { skip?: boolean } = {}): RequestHandler {
+  return (req, res, next) => {
+    const cert = peerCertificate(req);
+    if (cert) {
+      res.locals.clientCert = { subjectDn: formatDn(parseDn(cert.subject)), fingerprint256: cert.fingerprint256, raw: cert.raw };
+    }
+    if (options.skip) return next();
+    if (!cert) return next(new RuleViolation('TLS-CERT-REQUIRED', 'no client certificate was presented; this endpoint requires mutual TLS'));
+    const socket = req.socket as TLSSocket;
+    if (!socket.authorized) {
+      const why = String(socket.authorizationError ?? 'not trusted');
+      return next(new RuleViolation('TLS-CERT-TRUSTED', `the client certificate ${JSON.stringify(formatDn(parseDn(cert.subject)))} was refused: ${why}`));
+    }
+    next();
+  };
+}
+
+/** Turns an OAuthError into its status and { error, error_description }; anything else is a 500 without detail. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    let e: OAuthError;
+    const status = (err as { status?: number; type?: string })?.status;
+    const type = (err as { type?: string })?.type;
+    if (err instanceof OAuthError) {
+      e = err;
+    } else if (type === 'entity.too.large') {
+      e = new RuleViolation('HTTP-BODY-SIZE', `the body exceeds the ${(err as { limit?: number }).limit ?? ''} byte limit`);
+    } else if (type === 'entity.parse.failed') {
+      e = new OAuthError('invalid_request', 400, 'the body is not valid JSON');
+    } else if (status && status >= 400 && status < 500 && type) {
+      e = new OAuthError('invalid_request', status === 415 ? 400 : status, `the request body could not be read (${type})`);
+    } else {
+      logger.error('unhandled error', { interaction_id: res.locals.interactionId, path: req.path, error: (err as Error)?.name, message: (err as Error)?.message });
+      res.status(500).json({ error: 'server_error', error_description: 'An unexpected error occurred.' });
+      return;
+    }
+    if (e.rule) res.locals.rule = e.rule;
+    for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
+    res.status(e.status).json({ error: e.code, error_description: e.description });
+  };
+}

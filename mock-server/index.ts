@@ -1,0 +1,10 @@
+export { startMockBank, buildDeps, type MockBank, type StartOptions } from './runtime';
+export { createApp, type AppDeps } from './app';
+export { resolveConfig, loadConfig, type MockBankConfig } from './config';
+export { profiles, getProfile, type Profile } from './profiles';
+export { MockDirectory, type MintInput, type MintResult } from './directory/directory';
+export { ensureCerts, generateBundle, type CertBundle, type TppCredentials } from './tls/certs';
+export { MemoryStore } from './store/memory';
+export type { Store, ClientRecord } from './store/types';
+export { dnEquals, parseDn, formatDn } from './core/dn';
+export * from './errors';

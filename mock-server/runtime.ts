@@ -1,0 +1,185 @@
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, calculateJwkThumbprint, type JSONWebKeySet } from 'jose';
+import { createApp, bankUrls, type AppDeps } from './app';
+import { resolveConfig, ConfigError, type MockBankConfig } from './config';
+import { createLogger, type Logger } from './logger';
+import { getProfile } from './profiles';
+import { MemoryStore } from './store/memory';
+import type { Store } from './store/types';
+import { MockDirectory, checkPublicJwks, type MintResult } from './directory/directory';
+import { createTrustStore, type TrustedDirectory } from './core/trust';
+import { createJwksFetcher } from './jwks-fetcher';
+import { ensureCerts, generateBundle, type CertBundle, type TppCredentials } from './tls/certs';
+
+export interface StartOptions extends Partial<MockBankConfig> {
+  /** Certificates and keys to use as given (in memory). Otherwise certsDir is used when set, else fresh ones are generated in memory. */
+  certs?: CertBundle;
+  logger?: Logger;
+  store?: Store;
+}
+
+export interface MockBank {
+  /** Base URL the server answers on, e.g. https://localhost:53211 */
+  url: string;
+  port: number;
+  issuer: string;
+  urls: ReturnType<typeof bankUrls>;
+  /** PEM of the CA that issued the server and TPP certificates: trust it as a client. */
+  ca: string;
+  /** A TPP transport certificate and key issued by that CA, with its software identity. */
+  tpp: TppCredentials;
+  certs: CertBundle;
+  directory: {
+    issuer: string;
+    mint(input?: Record<string, unknown>): Promise<MintResult>;
+    jwks(): JSONWebKeySet;
+  };
+  store: Store;
+  config: MockBankConfig;
+  close(): Promise<void>;
+}
+
+function readTrustedDirectories(file: string): Array<{ issuer: string; jwks?: unknown; jwks_uri?: string; jwks_hosts: string[] }> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`TRUSTED_DIRECTORIES_FILE ${file}: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(parsed)) throw new ConfigError(`TRUSTED_DIRECTORIES_FILE ${file}: must hold a JSON array`);
+  return parsed.map((d, i) => {
+    const at = `TRUSTED_DIRECTORIES_FILE[${i}]`;
+    if (typeof d?.issuer !== 'string' || !d.issuer) throw new ConfigError(`${at}.issuer is required`);
+    if (d.jwks === undefined && typeof d.jwks_uri !== 'string') throw new ConfigError(`${at}: give jwks or jwks_uri`);
+    if (!Array.isArray(d.jwks_hosts) || d.jwks_hosts.some((h: unknown) => typeof h !== 'string')) throw new ConfigError(`${at}.jwks_hosts must be an array of host names`);
+    return d;
+  });
+}
+
+/** Builds the app's dependencies from a resolved config and certificates. */
+export async function buildDeps(
+  config: MockBankConfig,
+  certs: CertBundle,
+  logger: Logger,
+  store: Store = new MemoryStore(),
+): Promise<AppDeps> {
+  const profile = getProfile(config.profile);
+  const urls = bankUrls(config.publicUrl, profile);
+  const directory = new MockDirectory({ issuer: config.directoryIssuer, signingKey: certs.directoryKey, baseUrl: urls.directory });
+  const extraCa = config.clientCaFiles.map((f) => readFileSync(f, 'utf8'));
+
+  const directories: TrustedDirectory[] = [{ issuer: directory.issuer, jwks: () => directory.jwks(), jwksHosts: [new URL(urls.directory).host] }];
+  const external = config.trustedDirectoriesFile ? readTrustedDirectories(config.trustedDirectoriesFile) : [];
+  const allowedHosts = [new URL(urls.directory).host, ...external.flatMap((d) => d.jwks_hosts)];
+  const fetchJwks = createJwksFetcher({
+    allowedHosts,
+    timeoutMs: config.jwksTimeoutMs,
+    maxBytes: config.jwksMaxBytes,
+    cacheSeconds: config.jwksCacheSeconds,
+    ca: [certs.ca.cert, ...extraCa],
+    local: (url) => directory.resolveJwksUrl(url),
+  });
+  for (const d of external) {
+    const jwks = d.jwks !== undefined ? checkPublicJwks(d.jwks, `${d.issuer}.jwks`) : undefined;
+    const uri = d.jwks_uri;
+    directories.push({ issuer: d.issuer, jwks: jwks ? () => jwks : () => fetchJwks(uri!), jwksHosts: d.jwks_hosts });
+  }
+
+  const { publicKey } = await generateKeyPair('PS256', { modulusLength: 2048, extractable: true });
+  const pub = await exportJWK(publicKey);
+  const bankJwks = { keys: [{ ...pub, kid: await calculateJwkThumbprint(pub), alg: 'PS256', use: 'sig' }] };
+
+  return {
+    config,
+    profile,
+    store,
+    directory,
+    trust: createTrustStore(directories),
+    fetchJwks,
+    logger,
+    urls,
+    audiences: [urls.issuer, urls.register, config.bankOrgId],
+    bankJwks,
+    skip: new Set([...profile.registration.skipRules, ...config.faults]),
+    now: () => Math.floor(Date.now() / 1000),
+  };
+}
+
+function listen(server: https.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/**
+ * Starts a mock bank over HTTPS with mutual TLS. In-process use from a TPP team's tests:
+ *
+ *   const bank = await startMockBank();            // free port on 127.0.0.1, fresh certificates
+ *   const { software_statement, signing_key } = await bank.directory.mint();
+ *   ... POST bank.urls.register with bank.tpp.cert / bank.tpp.key, trusting bank.ca ...
+ *   await bank.close();
+ */
+export async function startMockBank(options: StartOptions = {}): Promise<MockBank> {
+  const { certs: givenCerts, logger: givenLogger, store: givenStore, ...partial } = options;
+  const inProcess = partial.port === undefined;
+  const config = resolveConfig({ port: 0, logLevel: 'warn', ...partial });
+  const logger = givenLogger ?? createLogger(config.logLevel);
+
+  let certs: CertBundle;
+  if (givenCerts) {
+    certs = givenCerts;
+  } else if (!inProcess || options.certsDir) {
+    const { bundle, generated } = await ensureCerts(config.certsDir);
+    if (generated.length) logger.info('certificates generated', { dir: config.certsDir, generated });
+    certs = bundle;
+  } else {
+    certs = await generateBundle();
+  }
+  const serverCert = config.tlsCertFile ? readFileSync(config.tlsCertFile, 'utf8') : certs.server.cert;
+  const serverKey = config.tlsKeyFile ? readFileSync(config.tlsKeyFile, 'utf8') : certs.server.key;
+  const clientCas = [certs.ca.cert, ...config.clientCaFiles.map((f) => readFileSync(f, 'utf8'))];
+
+  const server = https.createServer({
+    key: serverKey,
+    cert: serverCert,
+    ca: clientCas,
+    requestCert: true,
+    rejectUnauthorized: false,
+    minVersion: 'TLSv1.2',
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  const port = await listen(server, config.port, config.host);
+  if (!partial.publicUrl) config.publicUrl = `https://localhost:${port}`;
+
+  const deps = await buildDeps(config, certs, logger, givenStore);
+  server.on('request', createApp(deps));
+
+  return {
+    url: config.publicUrl,
+    port,
+    issuer: deps.urls.issuer,
+    urls: deps.urls,
+    ca: certs.ca.cert,
+    tpp: certs.tpp,
+    certs,
+    directory: {
+      issuer: deps.directory.issuer,
+      mint: (input = {}) => deps.directory.mint(input),
+      jwks: () => deps.directory.jwks(),
+    },
+    store: deps.store,
+    config,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

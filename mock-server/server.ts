@@ -1,0 +1,52 @@
+import { resolve } from 'node:path';
+import { loadConfig, HELP, ConfigError } from './config';
+import { createLogger } from './logger';
+import { startMockBank } from './runtime';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`error: ${e.message}\n\n${HELP}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  if (config === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
+  const logger = createLogger(config.logLevel);
+  const bank = await startMockBank({ ...config, logger });
+  const certsDir = resolve(config.certsDir);
+  logger.info('mock bank listening', {
+    url: bank.url,
+    bind: `${config.host}:${bank.port}`,
+    profile: config.profile,
+    discovery: `${bank.issuer}/.well-known/openid-configuration`,
+    registration_endpoint: bank.urls.register,
+    directory: bank.urls.directory,
+    ca_cert: `${certsDir}/ca.pem`,
+    tpp_transport_cert: `${certsDir}/tpp-transport.pem`,
+    tpp_transport_key_file: `${certsDir}/tpp-transport.key`,
+    tpp_software_id: bank.tpp.software_id,
+    tpp_subject_dn: bank.tpp.dn,
+    ...(config.faults.length ? { faults: config.faults } : {}),
+  });
+  const stop = async (signal: string) => {
+    logger.info('shutting down', { signal });
+    await bank.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  const err = e as NodeJS.ErrnoException;
+  const msg = err.code === 'EADDRINUSE' ? `port already in use (${err.message})` : err.message;
+  process.stderr.write(`error: ${msg}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,236 @@
+import { mkdirSync, readFileSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import selfsigned from 'selfsigned';
+import { exportJWK, generateKeyPair, calculateJwkThumbprint, type JWK } from 'jose';
+import { makeFaker, makeIdentity, type SoftwareIdentity } from '../directory/identity';
+import { formatDn, parseDn } from '../core/dn';
+
+export interface PemPair {
+  cert: string;
+  key: string;
+}
+
+export interface TppCredentials extends PemPair, SoftwareIdentity {
+  /** Subject DN of the transport certificate, RFC 4514, most specific first. */
+  dn: string;
+}
+
+export interface CertBundle {
+  ca: PemPair;
+  server: PemPair;
+  tpp: TppCredentials;
+  /** The built-in directory's PS256 signing key, as a private JWK with kid. */
+  directoryKey: JWK;
+}
+
+const DAY = 86_400_000;
+
+type Attr = { name?: string; shortName?: string; value: string };
+
+export async function createCa(commonName: string, days = 825): Promise<PemPair> {
+  const now = Date.now();
+  const pems = await selfsigned.generate(
+    [
+      { name: 'commonName', value: commonName },
+      { name: 'organizationName', value: 'DCR Mock Bank' },
+      { name: 'countryName', value: 'GB' },
+    ],
+    {
+      keySize: 2048,
+      algorithm: 'sha256',
+      notBeforeDate: new Date(now - DAY),
+      notAfterDate: new Date(now + days * DAY),
+      extensions: [
+        { name: 'basicConstraints', cA: true, critical: true },
+        { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+      ],
+    },
+  );
+  return { cert: pems.cert, key: pems.private };
+}
+
+export async function issueCert(
+  ca: PemPair,
+  subject: Attr[],
+  use: { kind: 'server'; hosts: string[] } | { kind: 'client' },
+  days = 397,
+): Promise<PemPair> {
+  const now = Date.now();
+  const altNames =
+    use.kind === 'server'
+      ? use.hosts.map((h) => (/^[\d.]+$|:/.test(h) ? { type: 7 as const, ip: h } : { type: 2 as const, value: h }))
+      : [];
+  const pems = await selfsigned.generate(subject, {
+    keySize: 2048,
+    algorithm: 'sha256',
+    notBeforeDate: new Date(now - DAY),
+    notAfterDate: new Date(now + days * DAY),
+    ca: { key: ca.key, cert: ca.cert },
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      use.kind === 'server' ? { name: 'extKeyUsage', serverAuth: true } : { name: 'extKeyUsage', clientAuth: true },
+      ...(altNames.length ? [{ name: 'subjectAltName' as const, altNames }] : []),
+    ],
+  });
+  return { cert: pems.cert, key: pems.private };
+}
+
+/** A TPP transport certificate whose subject follows OBIE: CN=<software_id>, OU=<org_id>, O=<org name>, C=GB. */
+export async function issueTransportCert(ca: PemPair, id: SoftwareIdentity): Promise<TppCredentials> {
+  const pair = await issueCert(
+    ca,
+    [
+      { name: 'commonName', value: id.software_id },
+      { shortName: 'OU', value: id.org_id },
+      { name: 'organizationName', value: id.org_name },
+      { name: 'countryName', value: 'GB' },
+    ],
+    { kind: 'client' },
+  );
+  return { ...pair, ...id, dn: certSubjectDn(pair.cert) };
+}
+
+export function certSubjectDn(certPem: string): string {
+  return formatDn(parseDn(new X509Certificate(certPem).subject));
+}
+
+export async function createDirectoryKey(): Promise<JWK> {
+  const { privateKey } = await generateKeyPair('PS256', { modulusLength: 2048, extractable: true });
+  const jwk = await exportJWK(privateKey);
+  return { ...jwk, alg: 'PS256', use: 'sig', kid: await calculateJwkThumbprint(jwk) };
+}
+
+/** Everything a mock bank needs, generated in memory (for in-process use and tests). */
+export async function generateBundle(hosts: string[] = ['localhost', '127.0.0.1', '::1'], seed?: number): Promise<CertBundle> {
+  const ca = await createCa('DCR Mock Bank Test CA');
+  const [server, tpp, directoryKey] = await Promise.all([
+    issueCert(ca, [{ name: 'commonName', value: hosts[0] ?? 'localhost' }], { kind: 'server', hosts }),
+    issueTransportCert(ca, makeIdentity(makeFaker(seed))),
+    createDirectoryKey(),
+  ]);
+  return { ca, server, tpp, directoryKey };
+}
+
+const FILES = {
+  caCert: 'ca.pem',
+  caKey: 'ca.key',
+  serverCert: 'server.pem',
+  serverKey: 'server.key',
+  tppCert: 'tpp-transport.pem',
+  tppKey: 'tpp-transport.key',
+  tppIdentity: 'tpp-identity.json',
+  directoryKey: 'directory-signing.jwk.json',
+} as const;
+
+/** Days of validity a certificate must still have to be reused rather than regenerated. */
+const MIN_REMAINING_MS = 7 * DAY;
+
+function usable(certPem: string, caPem?: string, hosts?: string[]): boolean {
+  try {
+    const cert = new X509Certificate(certPem);
+    if (Date.parse(cert.validTo) - Date.now() < MIN_REMAINING_MS) return false;
+    if (Date.parse(cert.validFrom) > Date.now()) return false;
+    if (caPem && !cert.checkIssued(new X509Certificate(caPem))) return false;
+    if (hosts) return hosts.every((h) => (/^[\d.]+$|:/.test(h) ? cert.checkIP(h) : cert.checkHost(h)));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function keyMatches(certPem: string, keyPem: string): boolean {
+  try {
+    return new X509Certificate(certPem).checkPrivateKey(createPrivateKey(keyPem));
+  } catch {
+    return false;
+  }
+}
+
+function read(dir: string, name: string): string | undefined {
+  const p = join(dir, name);
+  return existsSync(p) ? readFileSync(p, 'utf8') : undefined;
+}
+
+function writeSecret(dir: string, name: string, content: string) {
+  const p = join(dir, name);
+  writeFileSync(p, content, { mode: 0o600 });
+  chmodSync(p, 0o600);
+}
+
+export interface EnsureResult {
+  bundle: CertBundle;
+  /** What was (re)generated on this call, for the start-up log. */
+  generated: string[];
+}
+
+/**
+ * Loads the certificates in `dir`, regenerating whatever is missing, expired (or close to it),
+ * not issued by the current CA, or not valid for `hosts`. A new CA re-issues everything under it.
+ */
+export async function ensureCerts(dir: string, hosts: string[] = ['localhost', '127.0.0.1', '::1']): Promise<EnsureResult> {
+  mkdirSync(dir, { recursive: true });
+  const generated: string[] = [];
+
+  let caCert = read(dir, FILES.caCert);
+  let caKey = read(dir, FILES.caKey);
+  if (!caCert || !caKey || !usable(caCert) || !keyMatches(caCert, caKey)) {
+    const ca = await createCa('DCR Mock Bank Test CA');
+    caCert = ca.cert;
+    caKey = ca.key;
+    writeFileSync(join(dir, FILES.caCert), caCert);
+    writeSecret(dir, FILES.caKey, caKey);
+    generated.push('ca');
+  }
+  const ca = { cert: caCert, key: caKey };
+
+  let serverCert = read(dir, FILES.serverCert);
+  let serverKey = read(dir, FILES.serverKey);
+  if (!serverCert || !serverKey || !usable(serverCert, caCert, hosts) || !keyMatches(serverCert, serverKey)) {
+    const s = await issueCert(ca, [{ name: 'commonName', value: hosts[0] ?? 'localhost' }], { kind: 'server', hosts });
+    serverCert = s.cert;
+    serverKey = s.key;
+    writeFileSync(join(dir, FILES.serverCert), serverCert);
+    writeSecret(dir, FILES.serverKey, serverKey);
+    generated.push('server');
+  }
+
+  let tppCert = read(dir, FILES.tppCert);
+  let tppKey = read(dir, FILES.tppKey);
+  const idText = read(dir, FILES.tppIdentity);
+  let identity: SoftwareIdentity | undefined;
+  try {
+    identity = idText ? (JSON.parse(idText) as SoftwareIdentity) : undefined;
+  } catch {
+    identity = undefined;
+  }
+  let tpp: TppCredentials;
+  if (!tppCert || !tppKey || !identity || !usable(tppCert, caCert) || !keyMatches(tppCert, tppKey)) {
+    tpp = await issueTransportCert(ca, identity ?? makeIdentity(makeFaker()));
+    writeFileSync(join(dir, FILES.tppCert), tpp.cert);
+    writeSecret(dir, FILES.tppKey, tpp.key);
+    const { software_id, org_id, org_name, software_client_name } = tpp;
+    writeFileSync(join(dir, FILES.tppIdentity), JSON.stringify({ software_id, org_id, org_name, software_client_name }, null, 2));
+    generated.push('tpp-transport');
+  } else {
+    tpp = { cert: tppCert, key: tppKey, ...identity, dn: certSubjectDn(tppCert) };
+  }
+
+  let directoryKey: JWK | undefined;
+  const dk = read(dir, FILES.directoryKey);
+  try {
+    directoryKey = dk ? (JSON.parse(dk) as JWK) : undefined;
+  } catch {
+    directoryKey = undefined;
+  }
+  if (!directoryKey?.d || directoryKey.kty !== 'RSA' || !directoryKey.kid) {
+    directoryKey = await createDirectoryKey();
+    writeSecret(dir, FILES.directoryKey, JSON.stringify(directoryKey, null, 2));
+    generated.push('directory-key');
+  }
+
+  return { bundle: { ca, server: { cert: serverCert, key: serverKey }, tpp, directoryKey }, generated };
+}
+
+export const certFiles = FILES;
