@@ -144,9 +144,12 @@ export class MockDirectory {
     return this.software.get(id);
   }
 
+  /** Adds keys to a software's JWKS (a software may hold several); the newest MAX_KEYS stay. */
   private host(softwareId: string, jwks: JSONWebKeySet) {
+    const kids = new Set(jwks.keys.map((k) => k.kid));
+    const previous = (this.software.get(softwareId)?.keys ?? []).filter((k) => !kids.has(k.kid));
     this.software.delete(softwareId);
-    this.software.set(softwareId, jwks);
+    this.software.set(softwareId, { keys: [...previous, ...jwks.keys].slice(-MAX_KEYS) });
     while (this.software.size > this.maxSoftware) {
       const oldest = this.software.keys().next().value as string;
       this.software.delete(oldest);

@@ -89,7 +89,8 @@ export async function issueTransportCert(ca: PemPair, id: SoftwareIdentity): Pro
     ],
     { kind: 'client' },
   );
-  return { ...pair, ...id, dn: certSubjectDn(pair.cert) };
+  const { software_id, org_id, org_name, software_client_name } = id;
+  return { software_id, org_id, org_name, software_client_name, ...pair, dn: certSubjectDn(pair.cert) };
 }
 
 export function certSubjectDn(certPem: string): string {
