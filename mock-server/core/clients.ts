@@ -43,10 +43,10 @@ export function updatedClientRecord(existing: ClientRecord, reg: VerifiedRegistr
 export function clientResponse(record: ClientRecord): Record<string, unknown> {
   const ssaClaims = Object.fromEntries(Object.entries(record.ssa).filter(([k]) => !REQUEST_ONLY.has(k)));
   return {
-    ...ssaClaims,
-    ...record.metadata,
     client_id: record.client_id,
     client_id_issued_at: record.client_id_issued_at,
+    ...ssaClaims,
+    ...record.metadata,
     ...(record.client_secret !== undefined
       ? { client_secret: record.client_secret, client_secret_expires_at: record.client_secret_expires_at ?? 0 }
       : {}),
