@@ -133,7 +133,11 @@ function usable(certPem: string, caPem?: string, hosts?: string[]): boolean {
     const cert = new X509Certificate(certPem);
     if (Date.parse(cert.validTo) - Date.now() < MIN_REMAINING_MS) return false;
     if (Date.parse(cert.validFrom) > Date.now()) return false;
-    if (caPem && !cert.checkIssued(new X509Certificate(caPem))) return false;
+    if (caPem) {
+      const ca = new X509Certificate(caPem);
+      // checkIssued compares names only; a regenerated CA keeps its name, so verify the signature.
+      if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return false;
+    }
     if (hosts) return hosts.every((h) => (/^[\d.]+$|:/.test(h) ? cert.checkIP(h) : cert.checkHost(h)));
     return true;
   } catch {

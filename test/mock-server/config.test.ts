@@ -1,0 +1,39 @@
+import { loadConfig, resolveConfig, ConfigError, HELP } from '../../mock-server/config';
+
+describe('loadConfig', () => {
+  test('defaults: https://localhost:8443, bound to 127.0.0.1, obie', () => {
+    const cfg = loadConfig({}, []);
+    expect(cfg).toMatchObject({ port: 8443, host: '127.0.0.1', publicUrl: 'https://localhost:8443', profile: 'obie' });
+  });
+  test('env sets values and flags win over env', () => {
+    const cfg = loadConfig({ PORT: '9000', PUBLIC_URL: 'https://bank.example/', LOG_LEVEL: 'warn' }, ['--port', '9100']);
+    expect(cfg).toMatchObject({ port: 9100, publicUrl: 'https://bank.example', logLevel: 'warn' });
+  });
+  test('--help', () => {
+    expect(loadConfig({}, ['--help'])).toBe('help');
+    expect(HELP).toContain('--profile');
+  });
+  test.each([
+    [{ PORT: 'abc' }, [], /PORT/],
+    [{ PORT: '70000' }, [], /PORT/],
+    [{ PUBLIC_URL: 'http://x' }, [], /PUBLIC_URL/],
+    [{ PROFILE: 'nope' }, [], /PROFILE: unknown profile "nope"/],
+    [{ LOG_LEVEL: 'loud' }, [], /LOG_LEVEL/],
+    [{ MOCK_FAULTS: 'REQ-ISS,NOPE' }, [], /MOCK_FAULTS: unknown rule id "NOPE"/],
+    [{ MAX_BODY_BYTES: '10' }, [], /MAX_BODY_BYTES/],
+    [{}, ['--bogus'], /bogus/],
+  ])('%j %j is refused naming the field', (env, argv, msg) => {
+    expect(() => loadConfig(env, argv as string[])).toThrow(ConfigError);
+    expect(() => loadConfig(env, argv as string[])).toThrow(msg);
+  });
+});
+
+describe('resolveConfig', () => {
+  test('unknown keys fail with their name', () => {
+    expect(() => resolveConfig({ prot: 1 } as never)).toThrow(/unknown config key "prot"/);
+  });
+  test('faults must be rule ids', () => {
+    expect(resolveConfig({ faults: ['REQ-ISS'] }).faults).toEqual(['REQ-ISS']);
+    expect(() => resolveConfig({ faults: ['X'] as never })).toThrow(/faults/);
+  });
+});
