@@ -178,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if (v['public-url'] !== undefined) set(cfg, 'publicUrl', '--public-url', v['public-url']);
   if (v.profile !== undefined) set(cfg, 'profile', '--profile', v.profile);
   if (v['certs-dir'] !== undefined) set(cfg, 'certsDir', '--certs-dir', v['certs-dir']);
-  if (!cfg.publicUrl) cfg.publicUrl = `https://localhost:${cfg.port}`;
+  // With port 0 the URL is known only once listening: startMockBank fills it in then.
+  if (!cfg.publicUrl && cfg.port !== 0) cfg.publicUrl = `https://localhost:${cfg.port}`;
   return cfg;
 }

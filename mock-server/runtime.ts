@@ -129,6 +129,7 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
   const { certs: givenCerts, logger: givenLogger, store: givenStore, ...partial } = options;
   const inProcess = partial.port === undefined;
   const config = resolveConfig({ port: 0, logLevel: 'warn', ...partial });
+  const publicUrlGiven = Boolean(partial.publicUrl);
   const logger = givenLogger ?? createLogger(config.logLevel);
 
   let certs: CertBundle;
@@ -156,7 +157,7 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   const port = await listen(server, config.port, config.host);
-  if (!partial.publicUrl) config.publicUrl = `https://localhost:${port}`;
+  if (!publicUrlGiven) config.publicUrl = `https://localhost:${port}`;
 
   const deps = await buildDeps(config, certs, logger, givenStore);
   server.on('request', createApp(deps));
