@@ -17,7 +17,7 @@ describe('the mock directory over HTTPS (no client certificate needed)', () => {
     const res = await post(JSON.stringify({ jwks: { keys: [k.publicJwk] } }));
     expect(res.status).toBe(201);
     const body = res.json as Record<string, string>;
-    expect(body.software_statement.split('.')).toHaveLength(3);
+    expect(body.software_statement!.split('.')).toHaveLength(3);
     const hosted = await httpsRequest(body.software_jwks_endpoint!, { ca: bank.ca });
     expect(hosted.status).toBe(200);
     expect((hosted.json as { keys: Array<{ kid: string }> }).keys.map((x) => x.kid)).toContain(k.kid);

@@ -80,7 +80,7 @@ describe('claim rules', () => {
   });
 
   test('v3.1 forms: tls_client_auth_dn and a scope array pass under obie', () => {
-    const c = { ...valid(), tls_client_auth_dn: DN, scope: ['openid', 'accounts'] };
+    const c: Record<string, unknown> = { ...valid(), tls_client_auth_dn: DN, scope: ['openid', 'accounts'] };
     delete c.tls_client_auth_subject_dn;
     expect(firing(c)).toEqual([]);
   });
@@ -115,7 +115,7 @@ describe('claim rules', () => {
   });
 
   test('metadata is normalised: scope string, defaults, DN under the v3.3 name', () => {
-    const c = { ...valid(), tls_client_auth_dn: DN, scope: ['openid', 'accounts'] };
+    const c: Record<string, unknown> = { ...valid(), tls_client_auth_dn: DN, scope: ['openid', 'accounts'] };
     delete c.tls_client_auth_subject_dn;
     delete c.response_types;
     delete c.application_type;
