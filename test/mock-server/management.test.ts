@@ -2,7 +2,7 @@ import { startMockBank, type MockBank } from '../../mock-server/runtime';
 import { createTpp, type TestTpp } from '../../fixtures/tpp';
 import { getToken, manageClient, registerClient } from '../../fixtures/token';
 import { issueTransportCert } from '../../mock-server/tls/certs';
-import { ruleIdOf } from '../../catalogue/rules';
+import { refusal } from '../../fixtures/https';
 
 let bank: MockBank;
 let tpp: TestTpp;
@@ -13,10 +13,6 @@ beforeAll(async () => {
 });
 afterAll(() => bank.close());
 
-function refusal(res: { status: number; json: unknown }) {
-  const body = res.json as { error?: string; error_description?: string };
-  return { status: res.status, error: body?.error, rule: ruleIdOf(body?.error_description) };
-}
 
 describe('client management: the full lifecycle', () => {
   test('register, token, GET 200, PUT 200, DELETE 204, GET 401, the same token then 401', async () => {

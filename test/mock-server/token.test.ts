@@ -6,7 +6,7 @@ import { hmacJws, signJws, unsignedJws } from '../../fixtures/registration';
 import { assertionClaims, basicAuth, clientAssertion, registerClient, requestToken, tokenRequest, type RegisteredClient } from '../../fixtures/token';
 import { JWT_BEARER_ASSERTION } from '../../mock-server/core/token';
 import { createCa, issueTransportCert } from '../../mock-server/tls/certs';
-import { ruleIdOf } from '../../catalogue/rules';
+import { refusal } from '../../fixtures/https';
 
 let bank: MockBank;
 let tpp: TestTpp;
@@ -19,10 +19,6 @@ beforeAll(async () => {
 });
 afterAll(() => bank.close());
 
-function refusal(res: { status: number; json: unknown }) {
-  const body = res.json as { error?: string; error_description?: string };
-  return { status: res.status, error: body?.error, rule: ruleIdOf(body?.error_description) };
-}
 const c = (m: RegisteredClient['method']) => clients[m]!;
 const assertionForm = (assertion: string) => ({ grant_type: 'client_credentials', client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: assertion });
 
