@@ -1,5 +1,6 @@
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, calculateJwkThumbprint, type JSONWebKeySet } from 'jose';
 import { createApp, bankUrls, type AppDeps } from './app';
@@ -64,10 +65,16 @@ export async function buildDeps(
   certs: CertBundle,
   logger: Logger,
   store: Store = new MemoryStore({ maxJournal: config.journalSize }),
+  softwareFile?: string,
 ): Promise<AppDeps> {
   const profile = getProfile(config.profile);
   const urls = bankUrls(config.publicUrl, profile);
-  const directory = new MockDirectory({ issuer: config.directoryIssuer, signingKey: certs.directoryKey, baseUrl: urls.directory });
+  const directory = new MockDirectory({
+    issuer: config.directoryIssuer,
+    signingKey: certs.directoryKey,
+    baseUrl: urls.directory,
+    ...(softwareFile ? { softwareFile } : {}),
+  });
   const extraCa = config.clientCaFiles.map((f) => readFileSync(f, 'utf8'));
 
   const directories: TrustedDirectory[] = [{ issuer: directory.issuer, jwks: () => directory.jwks(), jwksHosts: [new URL(urls.directory).host] }];
@@ -133,12 +140,15 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
   const logger = givenLogger ?? createLogger(config.logLevel);
 
   let certs: CertBundle;
+  let softwareFile: string | undefined;
   if (givenCerts) {
     certs = givenCerts;
   } else if (!inProcess || options.certsDir) {
     const { bundle, generated } = await ensureCerts(config.certsDir);
     if (generated.length) logger.info('certificates generated', { dir: config.certsDir, generated });
     certs = bundle;
+    // SSAs minted before a restart keep working: their software JWKS are kept beside the certs.
+    softwareFile = join(config.certsDir, 'directory-software.json');
   } else {
     certs = await generateBundle();
   }
@@ -159,7 +169,7 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
   const port = await listen(server, config.port, config.host);
   if (!publicUrlGiven) config.publicUrl = `https://localhost:${port}`;
 
-  const deps = await buildDeps(config, certs, logger, givenStore);
+  const deps = await buildDeps(config, certs, logger, givenStore, softwareFile);
   server.on('request', createApp(deps));
 
   return {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   SignJWT,
   importJWK,
@@ -59,6 +60,8 @@ export interface DirectoryOptions {
   maxSoftware?: number;
   /** Default SSA lifetime in seconds. */
   ssaLifetimeSeconds?: number;
+  /** A JSON file keeping the hosted software JWKS (public keys only) across restarts. */
+  softwareFile?: string;
 }
 
 function fail(field: string, why: string): never {
@@ -116,7 +119,18 @@ export class MockDirectory {
     this.faker = makeFaker(opts.seed);
     this.maxSoftware = opts.maxSoftware ?? 10_000;
     this.ssaLifetime = opts.ssaLifetimeSeconds ?? 365 * 86_400;
+    this.softwareFile = opts.softwareFile;
+    if (this.softwareFile && existsSync(this.softwareFile)) {
+      try {
+        const saved = JSON.parse(readFileSync(this.softwareFile, 'utf8')) as Record<string, unknown>;
+        for (const [id, jwks] of Object.entries(saved)) this.software.set(id, checkPublicJwks(jwks, id));
+      } catch {
+        // An unreadable file is started afresh; it is rewritten on the next mint.
+      }
+    }
   }
+
+  private readonly softwareFile: string | undefined;
 
   get kid(): string {
     return this.signingJwk.kid!;
@@ -154,6 +168,7 @@ export class MockDirectory {
       const oldest = this.software.keys().next().value as string;
       this.software.delete(oldest);
     }
+    if (this.softwareFile) writeFileSync(this.softwareFile, JSON.stringify(Object.fromEntries(this.software)));
   }
 
   async mint(raw: unknown = {}): Promise<MintResult> {

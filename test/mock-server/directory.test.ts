@@ -62,3 +62,18 @@ describe('checkPublicJwks', () => {
     expect(() => checkPublicJwks({ keys: [{ ...k.publicJwk, kid: undefined }] })).toThrow(/kid/);
   });
 });
+
+describe('hosted software JWKS survive a restart when a file is given', () => {
+  test('a second directory on the same file serves what the first hosted', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'dir-')), 'software.json');
+    const key = await createDirectoryKey();
+    const first = new MockDirectory({ issuer: 'D', signingKey: key, baseUrl: 'https://b/directory', softwareFile: file });
+    const r = await first.mint();
+    const second = new MockDirectory({ issuer: 'D', signingKey: key, baseUrl: 'https://b/directory', softwareFile: file });
+    expect(second.softwareJwks(r.software_id)).toEqual(first.softwareJwks(r.software_id));
+    expect(JSON.stringify(second.softwareJwks(r.software_id))).not.toContain('"d"');
+  });
+});
