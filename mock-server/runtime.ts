@@ -1,4 +1,5 @@
 import https from 'node:https';
+import { constants } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -163,6 +164,8 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
     requestCert: true,
     rejectUnauthorized: false,
     minVersion: 'TLSv1.2',
+    // No renegotiation: a connection's client certificate is fixed, so it is parsed once per connection.
+    secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

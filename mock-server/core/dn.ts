@@ -111,8 +111,15 @@ export function parseDn(input: string): Dn {
       i++;
       return out;
     }
-    const bytes: number[] = [];
-    const pushText = (t: string) => bytes.push(...Buffer.from(t, 'utf8'));
+    // Plain characters are appended as they are; only \XX escapes are bytes, decoded as UTF-8.
+    let out = '';
+    let bytes: number[] = [];
+    const flush = () => {
+      if (bytes.length) {
+        out += Buffer.from(bytes).toString('utf8');
+        bytes = [];
+      }
+    };
     while (i < s.length && !',;+\n'.includes(s[i]!)) {
       if (s[i] === '\\') {
         const pair = s.slice(i + 1, i + 3);
@@ -120,17 +127,20 @@ export function parseDn(input: string): Dn {
           bytes.push(parseInt(pair, 16));
           i += 3;
         } else if (i + 1 < s.length) {
-          pushText(s[i + 1]!);
+          flush();
+          out += s[i + 1];
           i += 2;
         } else {
           throw new DnParseError('dangling escape at end of DN');
         }
       } else {
-        pushText(s[i]!);
+        flush();
+        out += s[i];
         i++;
       }
     }
-    return Buffer.from(bytes).toString('utf8');
+    flush();
+    return out;
   };
 
   while (i < s.length) {
@@ -151,8 +161,11 @@ export function parseDn(input: string): Dn {
   return rdns;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 function normalizeValue(v: string): string {
-  return v.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+  // NFKC is costly and changes nothing in ASCII, which almost every DN is.
+  return (NON_ASCII.test(v) ? v.normalize('NFKC') : v).trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
 function keys(dn: Dn): string[] {
@@ -162,14 +175,29 @@ function keys(dn: Dn): string[] {
     .sort();
 }
 
+/** Parsed, normalised attribute keys by DN string: the same DNs come back request after request. */
+const keyCache = new Map<string, readonly string[]>();
+const KEY_CACHE_MAX = 1000;
+
+function keysOf(dn: string | Dn): readonly string[] {
+  if (typeof dn !== 'string') return keys(dn);
+  let k = keyCache.get(dn);
+  if (!k) {
+    k = keys(parseDn(dn));
+    keyCache.set(dn, k);
+    if (keyCache.size > KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value as string);
+  }
+  return k;
+}
+
 /**
  * True when both DNs carry the same attributes with the same values (case and space folded),
  * whatever order their RDNs were printed in. Malformed input is never equal to anything.
  */
 export function dnEquals(a: string | Dn, b: string | Dn): boolean {
   try {
-    const ka = keys(typeof a === 'string' ? parseDn(a) : a);
-    const kb = keys(typeof b === 'string' ? parseDn(b) : b);
+    const ka = keysOf(a);
+    const kb = keysOf(b);
     return ka.length === kb.length && ka.every((k, idx) => k === kb[idx]);
   } catch (e) {
     if (e instanceof DnParseError) return false;

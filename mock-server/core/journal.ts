@@ -41,11 +41,21 @@ export function scrub(value: unknown, depth = 0): unknown {
   return out;
 }
 
-/** The journal view of a request: its body (JWT or form) and the Authorization scheme only. */
+/**
+ * What the journal keeps of a request, cheaply, on the hot path: the Authorization scheme, the
+ * compact JWS body as sent (a registration JWT carries no secret), or the scrubbed form. Decoding
+ * the JWT and its SSA waits for someone to read the journal (readableRequest).
+ */
 export function journalRequest(body: unknown, authorization: string | undefined): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   if (authorization) out.authorization = `${authorization.trim().split(/\s+/)[0]} ${REDACTED}`;
-  if (typeof body === 'string' && body.trim() !== '') out.jwt = decodeJwt(body) ?? '(not a compact JWS)';
+  if (typeof body === 'string' && body.trim() !== '') out.jwt = body.trim();
   else if (body && typeof body === 'object' && Object.keys(body).length) out.form = scrub(body);
   return Object.keys(out).length ? out : undefined;
+}
+
+/** The journal's request as the admin API shows it: the JWT decoded and scrubbed, its signature dropped. */
+export function readableRequest(request: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!request || typeof request.jwt !== 'string') return request;
+  return { ...request, jwt: decodeJwt(request.jwt) ?? '(not a compact JWS)' };
 }

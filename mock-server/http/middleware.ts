@@ -1,4 +1,4 @@
-import { createHash, randomUUID, type X509Certificate } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { Request, Response, NextFunction, RequestHandler, ErrorRequestHandler } from 'express';
 import { OAuthError, RuleViolation } from '../errors';
@@ -75,10 +75,31 @@ export function requestJournal(store: Store, logger: Logger, except: string): Re
   };
 }
 
-function peerCertificate(req: Request): X509Certificate | undefined {
+/**
+ * The presented certificate, worked out once per TLS connection: parsing it costs more than the
+ * request's signature checks, and keep-alive connections carry many requests. The server
+ * refuses renegotiation (runtime.ts), so a connection's peer certificate cannot change.
+ */
+const presented = new WeakMap<object, PresentedCertificate | null>();
+
+function presentedCertificate(req: Request): PresentedCertificate | undefined {
   const socket = req.socket as Partial<TLSSocket>;
   if (typeof socket.getPeerX509Certificate !== 'function') return undefined;
-  return socket.getPeerX509Certificate() ?? undefined;
+  let entry = presented.get(socket);
+  if (entry === undefined) {
+    const cert = socket.getPeerX509Certificate() ?? undefined;
+    entry = cert
+      ? {
+          subjectDn: formatDn(parseDn(cert.subject)),
+          fingerprint256: cert.fingerprint256,
+          raw: cert.raw,
+          thumbprint: createHash('sha256').update(cert.raw).digest('base64url'),
+          authorized: socket.authorized === true,
+        }
+      : null;
+    presented.set(socket, entry);
+  }
+  return entry ?? undefined;
 }
 
 /**
@@ -87,22 +108,13 @@ function peerCertificate(req: Request): X509Certificate | undefined {
  */
 export function requireClientCertificate(options: { skip?: boolean } = {}): RequestHandler {
   return (req, res, next) => {
-    const cert = peerCertificate(req);
-    if (cert) {
-      res.locals.clientCert = {
-        subjectDn: formatDn(parseDn(cert.subject)),
-        fingerprint256: cert.fingerprint256,
-        raw: cert.raw,
-        thumbprint: createHash('sha256').update(cert.raw).digest('base64url'),
-        authorized: (req.socket as TLSSocket).authorized === true,
-      };
-    }
+    const cert = presentedCertificate(req);
+    if (cert) res.locals.clientCert = cert;
     if (options.skip) return next();
     if (!cert) return next(new RuleViolation('TLS-CERT-REQUIRED', 'no client certificate was presented; this endpoint requires mutual TLS'));
-    const socket = req.socket as TLSSocket;
-    if (!socket.authorized) {
-      const why = String(socket.authorizationError ?? 'not trusted');
-      return next(new RuleViolation('TLS-CERT-TRUSTED', `the client certificate ${JSON.stringify(formatDn(parseDn(cert.subject)))} was refused: ${why}`));
+    if (!cert.authorized) {
+      const why = String((req.socket as TLSSocket).authorizationError ?? 'not trusted');
+      return next(new RuleViolation('TLS-CERT-TRUSTED', `the client certificate ${JSON.stringify(cert.subjectDn)} was refused: ${why}`));
     }
     next();
   };

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppDeps } from '../app';
 import { NotFound } from '../errors';
 import type { ClientRecord } from '../store/types';
+import { readableRequest } from '../core/journal';
 
 export const ADMIN_PATH = '/__admin';
 
@@ -31,7 +32,8 @@ export function adminRoutes(deps: AppDeps): Router {
     res.status(204).end();
   });
   router.get('/journal', async (_req, res) => {
-    res.json({ size: deps.config.journalSize, entries: await deps.store.listJournal() });
+    const entries = (await deps.store.listJournal()).map((e) => ({ ...e, request: readableRequest(e.request) }));
+    res.json({ size: deps.config.journalSize, entries });
   });
   return router;
 }

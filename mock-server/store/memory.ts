@@ -103,8 +103,8 @@ export class MemoryStore implements Store {
   }
 
   async appendJournal(entry: JournalEntry): Promise<void> {
-    this.journal.push(structuredClone(entry));
-    if (this.journal.length > this.maxJournal) this.journal = this.journal.slice(-this.maxJournal);
+    this.journal.push(entry);
+    if (this.journal.length > this.maxJournal) this.journal.shift();
   }
 
   async listJournal(): Promise<JournalEntry[]> {

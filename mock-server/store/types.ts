@@ -33,7 +33,7 @@ export interface JournalEntry {
   path: string;
   status: number;
   rule?: string;
-  /** Decoded, redacted content of the request: JWT header and claims, form fields, auth scheme. */
+  /** What was sent, secrets removed: the compact JWT (decoded when read), the scrubbed form, the auth scheme. */
   request?: Record<string, unknown>;
 }
 
