@@ -1,0 +1,34 @@
+import { startMockBank, type MockBank } from '../../mock-server/runtime';
+import { mockTarget } from '../../conformance/mock-target';
+import { openSession } from '../../conformance/session';
+import { plans } from '../../conformance/plans';
+import { executePlan } from '../../conformance/plans/plan';
+import { evaluate, type CheckResult } from '../../conformance/rules/define';
+
+let bank: MockBank;
+const results: CheckResult[] = [];
+
+beforeAll(async () => {
+  bank = await startMockBank();
+  for (const plan of plans) {
+    const session = await openSession(mockTarget(bank));
+    const slots = await executePlan(plan, session);
+    for (const check of plan.checks) results.push(evaluate(check, slots));
+  }
+}, 120_000);
+afterAll(() => bank.close());
+
+test('the whole pack runs against the obie mock and every MUST check passes', () => {
+  const failed = results.filter((r) => r.outcome === 'fail').map((r) => `${r.id}: ${r.message} ${JSON.stringify(r.evidence).slice(0, 400)}`);
+  expect(failed).toEqual([]);
+});
+
+test('no SHOULD check warns against the obie mock', () => {
+  expect(results.filter((r) => r.outcome === 'warn').map((r) => `${r.id}: ${r.message}`)).toEqual([]);
+});
+
+test('only the management plan is skipped, with its declared reason', () => {
+  const skipped = results.filter((r) => r.outcome === 'skip');
+  expect(skipped.every((r) => r.tags.includes('management') && /management: false/.test(r.message))).toBe(true);
+  expect(results.filter((r) => r.outcome === 'pass').length).toBeGreaterThanOrEqual(60);
+});
