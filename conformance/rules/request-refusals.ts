@@ -1,12 +1,17 @@
 import { refusal } from './refusal';
 
+/**
+ * `rules` lists every server rule that must be off for the bank to accept: a refused alg is also
+ * refused by signature verification, so both are named. SSA-PRESENT is not a switchable fault in
+ * the mock, so SSA-MISSING is proven on a broken answer like the positive checks.
+ */
 /** The request JWS and its claims: each a registration the bank must refuse (OBIE DCR-004, DCR-011 and the fork's additions). */
 export const requestRefusalChecks = [
   /** FAPI 1.0 Adv 8.6: "shall not use algorithms that use RSASSA-PKCS1-v1_5 (e.g. RS256)". */
   refusal({ id: 'DCR-004-RS256', title: 'A request signed with RS256 is refused', exchange: 'register-rs256', rules: ['JWS-ALG'], spec: ['FAPI1-ADV-8.6', 'OBDCR-REQ'], tags: ['DCR-004', 'jws'] }),
   /** RFC 8725 3.1: "libraries ... MUST NOT accept ... none". */
-  refusal({ id: 'JWS-ALG-NONE', title: 'An unsigned request (alg none) is refused', exchange: 'register-alg-none', rules: ['JWS-ALG'], spec: ['RFC8725-3.1', 'OBDCR-REQ'], tags: ['jws'] }),
-  refusal({ id: 'JWS-ALG-HS256', title: 'A request signed with HS256 is refused', exchange: 'register-hs256', rules: ['JWS-ALG'], spec: ['RFC8725-3.1', 'FAPI1-ADV-8.6'], tags: ['jws'] }),
+  refusal({ id: 'JWS-ALG-NONE', title: 'An unsigned request (alg none) is refused', exchange: 'register-alg-none', rules: ['JWS-ALG', 'JWS-SIGNATURE'], spec: ['RFC8725-3.1', 'OBDCR-REQ'], tags: ['jws'] }),
+  refusal({ id: 'JWS-ALG-HS256', title: 'A request signed with HS256 is refused', exchange: 'register-hs256', rules: ['JWS-ALG', 'JWS-SIGNATURE'], spec: ['RFC8725-3.1', 'FAPI1-ADV-8.6'], tags: ['jws'] }),
   /** OBIE GEN-07: keys come from the JWKS named in the SSA; no x5c / x5u. */
   refusal({ id: 'JWS-NO-X5C', title: 'A request carrying an x5c header is refused', exchange: 'register-x5c', rules: ['JWS-NO-X5'], spec: ['OBDCR-GEN'], tags: ['jws', 'GEN-07'], severity: 'SHOULD' }),
   refusal({ id: 'JWS-FOREIGN-KEY', title: 'A request signed by a key not in the software JWKS (same kid) is refused', exchange: 'register-foreign-key', rules: ['JWS-SIGNATURE'], spec: ['OBDCR-REQ', 'RFC7515-4.1'], tags: ['jws', 'fork'] }),
@@ -35,7 +40,7 @@ export const requestRefusalChecks = [
   refusal({ id: 'REQ-ID-TOKEN-ALG-RS256', title: 'id_token_signed_response_alg RS256 is refused', exchange: 'register-id-token-rs256', rules: ['REQ-ID-TOKEN-ALG'], spec: ['FAPI1-ADV-8.6', 'OBDCR-REQ'], tags: ['claims', 'REQ-17'], severity: 'SHOULD' }),
   refusal({ id: 'REQ-REQUEST-OBJECT-ALG-NONE', title: 'request_object_signing_alg none is refused', exchange: 'register-request-object-none', rules: ['REQ-REQUEST-OBJECT-ALG'], spec: ['FAPI1-ADV-8.6', 'OBDCR-REQ'], tags: ['claims', 'REQ-17'] }),
   refusal({ id: 'REQ-JWKS-AND-JWKS-URI', title: 'jwks together with jwks_uri is refused', exchange: 'register-jwks-both', rules: ['REQ-JWKS-EXCLUSIVE'], spec: ['RFC7591-2'], tags: ['claims', 'gap'] }),
-  refusal({ id: 'SSA-MISSING', title: 'A request without software_statement is refused with invalid_software_statement', exchange: 'register-no-ssa', rules: ['SSA-PRESENT'], spec: ['OBDCR-REQ', 'RFC7591-2.3'], errors: ['invalid_software_statement', 'invalid_client_metadata'], tags: ['ssa', 'REQ-07'] }),
+  refusal({ id: 'SSA-MISSING', title: 'A request without software_statement is refused with invalid_software_statement', exchange: 'register-no-ssa', rules: [], spec: ['OBDCR-REQ', 'RFC7591-2.3'], errors: ['invalid_software_statement', 'invalid_client_metadata'], tags: ['ssa', 'REQ-07'] }),
 ];
 
 /** RFC 7591 3.2.2 invalid_redirect_uri: "The value of one or more redirection URIs is invalid." */
@@ -60,8 +65,8 @@ export const transportRefusalChecks = [
 /** The software statement (OBIE REQ-07, GEN-06): signed by a trusted directory with PS256, within its validity. */
 export const ssaRefusalChecks = [
   refusal({ id: 'SSA-WRONG-KEY', title: 'An SSA re-signed with a foreign key under the directory kid is refused', exchange: 'register-ssa-foreign-key', rules: ['SSA-SIGNATURE'], spec: ['OBDCR-SSA'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'fork', 'REQ-07'] }),
-  refusal({ id: 'SSA-ALG-NONE', title: 'An unsigned SSA (alg none) is refused', exchange: 'register-ssa-none', rules: ['SSA-ALG'], spec: ['OBDCR-SSA', 'RFC8725-3.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'fork', 'GEN-06'] }),
-  refusal({ id: 'SSA-ALG-HS256', title: 'An HS256 SSA is refused', exchange: 'register-ssa-hs256', rules: ['SSA-ALG'], spec: ['OBDCR-SSA', 'RFC8725-3.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'gap'] }),
+  refusal({ id: 'SSA-ALG-NONE', title: 'An unsigned SSA (alg none) is refused', exchange: 'register-ssa-none', rules: ['SSA-ALG', 'SSA-SIGNATURE'], spec: ['OBDCR-SSA', 'RFC8725-3.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'fork', 'GEN-06'] }),
+  refusal({ id: 'SSA-ALG-HS256', title: 'An HS256 SSA is refused', exchange: 'register-ssa-hs256', rules: ['SSA-ALG', 'SSA-SIGNATURE'], spec: ['OBDCR-SSA', 'RFC8725-3.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'gap'] }),
   refusal({ id: 'SSA-UNKNOWN-KID', title: 'An SSA whose kid is not in the directory JWKS is refused', exchange: 'register-ssa-unknown-kid', rules: ['SSA-KID', 'SSA-SIGNATURE'], spec: ['OBDCR-SSA'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'gap'] }),
   refusal({ id: 'SSA-UNTRUSTED-ISSUER', title: 'An SSA from an untrusted issuer is refused', exchange: 'register-ssa-untrusted-issuer', rules: ['SSA-ISSUER'], spec: ['OBDCR-GEN', 'OBDCR-SSA'], errors: ['unapproved_software_statement', 'invalid_software_statement'], tags: ['ssa', 'GEN-06'] }),
   refusal({ id: 'SSA-EXPIRED', title: 'An expired SSA is refused', exchange: 'register-ssa-expired', rules: ['SSA-EXP'], spec: ['OBDCR-SSA', 'RFC7519-4.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'gap', 'REQ-07'] }),
