@@ -1,14 +1,8 @@
-import { httpsRequest, type RequestOptions } from '../fixtures/https';
+import { httpsRequest, type HttpExchange, type RequestOptions } from '../fixtures/https';
 
 /** One HTTP exchange as the checks see it. A transport failure (TLS refused, reset) is status 0. */
-export interface Recorded {
+export interface Recorded extends HttpExchange {
   name: string;
-  request: { method: string; url: string; headers: Record<string, string>; body?: string };
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json: unknown;
-  ms: number;
   transportError?: string;
   /** What the plan sent or expects, for checks that compare (claims, client ids ...). */
   sent: Record<string, unknown>;
