@@ -91,6 +91,29 @@ export const rules = {
   'REQ-REQUEST-OBJECT-ALG': rule('request_object_signing_alg is an allowed algorithm', 'invalid_client_metadata', 'OBDCR-REQ', 'FAPI1-ADV-8.6'),
   'REQ-JWKS-EXCLUSIVE': rule('jwks and jwks_uri are not both given', 'invalid_client_metadata', 'RFC7591-2'),
   'REQ-CLIENT-ID-PATH': rule('On PUT, a client_id claim equals the ClientId in the path', 'invalid_client_metadata', 'OBDCR-PUT', 'RFC7592-2'),
+
+  // The token endpoint: client_credentials with client authentication (RFC 6749, RFC 7523, RFC 8705)
+  'TOKEN-REQUEST-FORMAT': rule('The token request is an application/x-www-form-urlencoded body within the size limit, each parameter at most once', 'invalid_request', 'RFC6749-3.2'),
+  'TOKEN-GRANT-TYPE': rule('grant_type is client_credentials', 'unsupported_grant_type', 'RFC6749-4.4.2'),
+  'TOKEN-GRANT-REGISTERED': rule('The client registered the client_credentials grant type', 'unauthorized_client', 'RFC6749-5.2', 'RFC7591-2'),
+  'TOKEN-CLIENT-AUTH': rule('The client authenticates with exactly one method, the one it registered, as a known client', 'invalid_client', 'RFC6749-2.3', 'OBDCR-REQ'),
+  'TOKEN-TLS-DN': rule('tls_client_auth: the certificate subject DN equals the registered tls_client_auth_subject_dn', 'invalid_client', 'RFC8705-2'),
+  'TOKEN-ASSERTION-ALG': rule('The client assertion is signed with the registered algorithm, never none or HS*', 'invalid_client', 'RFC7523-3', 'RFC8725-3.1'),
+  'TOKEN-ASSERTION-SIGNATURE': rule('The client assertion verifies against a signing key in the client software JWKS', 'invalid_client', 'RFC7523-3'),
+  'TOKEN-ASSERTION-CLAIMS': rule('The client assertion has iss = sub = client_id, aud the token endpoint or issuer, a short future exp and a jti', 'invalid_client', 'RFC7523-3'),
+  'TOKEN-ASSERTION-REPLAY': rule('A client assertion jti is accepted once', 'invalid_client', 'RFC7523-3'),
+  'TOKEN-SECRET': rule('client_secret_basic / client_secret_post: the secret equals the issued one (constant-time compare)', 'invalid_client', 'RFC6749-2.3.1'),
+  'TOKEN-SCOPE': rule('Every requested scope is one the client registered; an empty scope grants the registered ones', 'invalid_scope', 'RFC6749-3.3'),
+  'TOKEN-CERT-BOUND': rule('A token issued over mTLS is bound to the certificate (cnf x5t#S256)', 'invalid_request', 'RFC8705-3'),
+
+  // Client management with a bearer token (RFC 7592, OBIE GET/PUT/DELETE)
+  'MGT-BEARER-REQUIRED': rule('GET/PUT/DELETE carry Authorization: Bearer with a non-empty token', 'invalid_token', 'RFC6750-3', 'OBDCR-GET'),
+  'MGT-TOKEN-VALID': rule('The bearer token was issued by this bank, is not expired and not revoked', 'invalid_token', 'RFC6750-3.1', 'OBDCR-GET'),
+  'MGT-TOKEN-CERT-BOUND': rule('A certificate-bound token is presented with the same client certificate', 'invalid_token', 'RFC8705-3'),
+  'MGT-UNKNOWN-CLIENT': rule('An unknown ClientId answers 401 and revokes the presented token at once', 'invalid_token', 'OBDCR-GET', 'RFC7592-2.1'),
+  'MGT-CLIENT-MATCH': rule('The token was issued to the client named in the path (otherwise 403)', 'access_denied', 'OBDCR-GET', 'RFC7592-2'),
+  'PUT-KEEPS-TOKENS': rule('A successful PUT leaves the client\'s existing access tokens valid', 'invalid_request', 'OBDCR-PUT'),
+  'DEL-REVOKES-TOKENS': rule('DELETE removes the client and revokes all its access tokens at once', 'invalid_request', 'OBDCR-DELETE', 'RFC7592-2.3'),
 } as const satisfies Record<string, RuleDescriptor>;
 
 export type RuleId = keyof typeof rules;

@@ -3,8 +3,7 @@ import type { Capabilities, Target } from './target';
 
 /**
  * A target for a mock bank started in-process: its CA, its TPP transport certificate, SSAs
- * minted by its directory endpoint. Issue 3 (token, GET/PUT/DELETE) is not merged yet, so
- * management defaults to false: a declared skip, never a fake pass.
+ * minted by its directory endpoint, and the whole contract including token and GET/PUT/DELETE.
  */
 export function mockTarget(bank: MockBank, capabilities: Partial<Capabilities> = {}): Target {
   return {
@@ -19,7 +18,7 @@ export function mockTarget(bank: MockBank, capabilities: Partial<Capabilities> =
     roles: ['AISP', 'PISP', 'CBPII'],
     subjectDn: bank.tpp.dn,
     directory: { mode: 'mock-endpoint', url: bank.urls.directory },
-    capabilities: { management: false, authMethods: ['tls_client_auth', 'private_key_jwt', 'client_secret_basic'], contentType: 'application/jose', ...capabilities },
+    capabilities: { management: true, authMethods: ['tls_client_auth', 'private_key_jwt', 'client_secret_basic'], contentType: 'application/jose', ...capabilities },
     timeoutMs: 15_000,
   };
 }

@@ -1,4 +1,4 @@
-
+import { randomUUID } from 'node:crypto';
 import { signingKey, signingKeyFromJwk, type SigningKey } from '../fixtures/keys';
 import { registrationClaims, signJws } from '../fixtures/registration';
 import type { Credentials } from '../fixtures/https';
@@ -9,6 +9,11 @@ import type { AuthMethod, Target } from './target';
 /** The bank could not be reached or refused the connection: a run error (exit 2), not a finding. */
 export class ConnectionError extends Error {
   override name = 'ConnectionError';
+}
+
+export interface ClientAuth {
+  method: string;
+  secret?: string;
 }
 
 export interface PostOptions {
@@ -33,7 +38,8 @@ export interface Session {
   claims(overrides?: Record<string, unknown>, opts?: { method?: AuthMethod; ssa?: string }): Record<string, unknown>;
   sign(claims: Record<string, unknown>, opts?: { key?: SigningKey; header?: Record<string, unknown> }): Promise<string>;
   post(name: string, jwt: string, opts?: PostOptions): Promise<Recorded>;
-  token(name: string, clientId: string): Promise<Recorded>;
+  /** client_credentials for a client: tls_client_auth by default, or the method and secret it registered with. */
+  token(name: string, clientId: string, auth?: ClientAuth): Promise<Recorded>;
   manage(name: string, method: 'GET' | 'PUT' | 'DELETE', clientId: string, token: string | undefined, jwt?: string): Promise<Recorded>;
   /** Deletes the clients this session created that still exist, when the bank allows it. */
   cleanup(): Promise<string[]>;
@@ -122,20 +128,22 @@ export async function openSession(target: Target): Promise<Session> {
       if (r.status === 201 && typeof id === 'string') created.set(id, r);
       return r;
     },
-    token(name, clientId) {
-      if (!tokenEndpoint) return Promise.resolve(missingEndpoint(name, 'token_endpoint'));
-      return record(
-        name,
-        tokenEndpoint,
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId }).toString(),
-          client: transport,
-          ...tls,
-        },
-        { clientId },
-      );
+    async token(name, clientId, auth = { method: 'tls_client_auth' }) {
+      if (!tokenEndpoint) return missingEndpoint(name, 'token_endpoint');
+      const form: Record<string, string> = { grant_type: 'client_credentials', client_id: clientId };
+      const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+      if (auth.method === 'client_secret_basic') {
+        headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(auth.secret ?? '')}`).toString('base64')}`;
+        delete form.client_id;
+      } else if (auth.method === 'client_secret_post') {
+        form.client_secret = auth.secret ?? '';
+      } else if (auth.method === 'private_key_jwt') {
+        // RFC 7523 3: iss = sub = client_id, aud the token endpoint, short exp, unique jti.
+        const now = Math.floor(Date.now() / 1000);
+        form.client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+        form.client_assertion = await signJws({ iss: clientId, sub: clientId, aud: tokenEndpoint, iat: now, exp: now + 60, jti: randomUUID() }, key);
+      }
+      return record(name, tokenEndpoint, { method: 'POST', headers, body: new URLSearchParams(form).toString(), client: transport, ...tls }, { clientId });
     },
     async manage(name, method, clientId, token, jwt) {
       const headers: Record<string, string> = { authorization: `Bearer ${token ?? ''}` };
@@ -153,8 +161,9 @@ export async function openSession(target: Target): Promise<Session> {
       const deleted: string[] = [];
       if (!target.capabilities.management) return deleted;
       for (const [id, r] of [...created]) {
-        if (body(r).token_endpoint_auth_method !== 'tls_client_auth') continue;
-        const t = body(await session.token('cleanup-token', id)).access_token;
+        const b = body(r);
+        const auth: ClientAuth = { method: String(b.token_endpoint_auth_method), ...(typeof b.client_secret === 'string' ? { secret: b.client_secret } : {}) };
+        const t = body(await session.token('cleanup-token', id, auth)).access_token;
         if (typeof t !== 'string') continue;
         if ((await session.manage('cleanup-delete', 'DELETE', id, t)).status === 204) deleted.push(id);
       }

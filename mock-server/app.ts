@@ -7,10 +7,13 @@ import type { Profile } from './profiles/types';
 import type { Store } from './store/types';
 import type { MockDirectory } from './directory/directory';
 import type { TrustStore } from './core/trust';
-import { errorHandler, interactionId, requestLog } from './http/middleware';
+import { errorHandler, interactionId, requestJournal, requestLog } from './http/middleware';
 import { discoveryRoutes } from './routes/discovery';
 import { directoryRoutes } from './routes/directory';
 import { registerRoutes } from './routes/register';
+import { tokenRoutes } from './routes/token';
+import { adminRoutes, ADMIN_PATH } from './routes/admin';
+import { adminEnabled } from './config';
 import { NotFound } from './errors';
 
 export interface BankUrls {
@@ -61,10 +64,13 @@ export function createApp(deps: AppDeps): Express {
     res.setHeader('cache-control', 'no-store');
     next();
   });
+  app.use(requestJournal(deps.store, deps.logger, ADMIN_PATH));
+  if (adminEnabled(deps.config)) app.use(ADMIN_PATH, adminRoutes(deps));
   app.use(directoryRoutes(deps));
   const bank = express.Router();
   bank.use(discoveryRoutes(deps));
   bank.use(registerRoutes(deps));
+  bank.use(tokenRoutes(deps));
   app.use(deps.profile.basePath || '/', bank);
   app.use((req) => {
     throw new NotFound(`no route for ${req.method} ${req.path}`);

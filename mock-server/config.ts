@@ -28,6 +28,10 @@ export interface MockBankConfig {
   logLevel: LogLevel;
   /** Test-only: rules the mock stops enforcing, to prove conformance checks can fail. */
   faults: RuleId[];
+  /** The /__admin API: on or off; when unset, on only while the server binds a loopback address. */
+  admin?: boolean;
+  /** Requests kept in the admin journal. */
+  journalSize: number;
 }
 
 export class ConfigError extends Error {}
@@ -48,6 +52,7 @@ export const defaults: MockBankConfig = {
   jwksCacheSeconds: 300,
   logLevel: 'info',
   faults: [],
+  journalSize: 200,
 };
 
 /** Each environment variable and the config key it sets. */
@@ -70,6 +75,8 @@ export const ENV: Record<string, keyof MockBankConfig> = {
   JWKS_CACHE_SECONDS: 'jwksCacheSeconds',
   LOG_LEVEL: 'logLevel',
   MOCK_FAULTS: 'faults',
+  ADMIN_API: 'admin',
+  JOURNAL_SIZE: 'journalSize',
 };
 
 export const HELP = `Usage: npm start -- [options]      (or: npx dcr-mockbank [options])
@@ -91,6 +98,10 @@ Options (each also settable by the environment variable shown; flags win):
                         CLOCK_SKEW_SECONDS  tolerated clock skew (default 60)
                         JWKS_TIMEOUT_MS, JWKS_MAX_BYTES, JWKS_CACHE_SECONDS  software JWKS fetch bounds
                         LOG_LEVEL       debug | info | warn | error | silent (default info)
+                        MOCK_FAULTS     test only: comma-separated rule ids the mock stops enforcing
+                        ADMIN_API       true | false: the /__admin API for test teams (default: on only
+                                        when HOST is a loopback address such as 127.0.0.1 or ::1)
+                        JOURNAL_SIZE    requests kept in the admin journal (default 200)
   -h, --help            show this help
 `;
 
@@ -109,6 +120,11 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
     case 'jwksTimeoutMs': cfg.jwksTimeoutMs = int(name, raw, 100, 60_000); break;
     case 'jwksMaxBytes': cfg.jwksMaxBytes = int(name, raw, 1024, 1024 * 1024); break;
     case 'jwksCacheSeconds': cfg.jwksCacheSeconds = int(name, raw, 0, 86_400); break;
+    case 'journalSize': cfg.journalSize = int(name, raw, 1, 100_000); break;
+    case 'admin':
+      if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+      cfg.admin = raw === 'true';
+      break;
     case 'clientCaFiles': cfg.clientCaFiles = raw.split(',').map((s) => s.trim()).filter(Boolean); break;
     case 'faults': {
       const ids = raw.split(',').map((s) => s.trim()).filter(Boolean);
@@ -137,7 +153,7 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
 
 /** Validates a programmatic partial config: unknown keys fail with their name. */
 export function resolveConfig(partial: Partial<MockBankConfig> = {}): MockBankConfig {
-  const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile'].includes(k));
+  const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile', 'admin'].includes(k));
   if (unknown) throw new ConfigError(`unknown config key "${unknown}"`);
   const cfg: MockBankConfig = { ...defaults, ...partial };
   if (!profiles[cfg.profile]) throw new ConfigError(`profile: unknown profile "${cfg.profile}"`);
@@ -180,4 +196,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if (v['certs-dir'] !== undefined) set(cfg, 'certsDir', '--certs-dir', v['certs-dir']);
   if (!cfg.publicUrl) cfg.publicUrl = `https://localhost:${cfg.port}`;
   return cfg;
+}
+
+/** Loopback bind addresses: the admin API is on by default only on these. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** ADMIN_API when set; otherwise on exactly when the server binds a loopback address. */
+export function adminEnabled(config: Pick<MockBankConfig, 'admin' | 'host'>): boolean {
+  return config.admin ?? isLoopbackHost(config.host);
 }

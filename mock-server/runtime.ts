@@ -63,7 +63,7 @@ export async function buildDeps(
   config: MockBankConfig,
   certs: CertBundle,
   logger: Logger,
-  store: Store = new MemoryStore(),
+  store: Store = new MemoryStore({ maxJournal: config.journalSize }),
 ): Promise<AppDeps> {
   const profile = getProfile(config.profile);
   const urls = bankUrls(config.publicUrl, profile);

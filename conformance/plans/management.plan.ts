@@ -41,6 +41,7 @@ export const managementPlan = definePlan({
     }),
     step('mgmt-get-after-put', ['mgmt-put'], (s, p) => s.manage('mgmt-get-after-put', 'GET', clientOf(p, 'mgmt-register'), tokenOf(p, 'mgmt-token'))),
     step('mgmt-delete', ['mgmt-token'], (s, p) => s.manage('mgmt-delete', 'DELETE', clientOf(p, 'mgmt-register'), tokenOf(p, 'mgmt-token'))),
+    step('mgmt-get-b-with-deleted-token', ['mgmt-delete', 'mgmt-register-b'], (s, p) => s.manage('mgmt-get-b-with-deleted-token', 'GET', clientOf(p, 'mgmt-register-b'), tokenOf(p, 'mgmt-token'))),
     step('mgmt-get-after-delete', ['mgmt-delete'], (s, p) => s.manage('mgmt-get-after-delete', 'GET', clientOf(p, 'mgmt-register'), tokenOf(p, 'mgmt-token'))),
     step('mgmt-put-after-delete', ['mgmt-delete'], async (s, p) => {
       const clientId = clientOf(p, 'mgmt-register');

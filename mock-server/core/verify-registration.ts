@@ -1,9 +1,10 @@
-import { compactVerify, importJWK, type JSONWebKeySet } from 'jose';
+import type { JSONWebKeySet } from 'jose';
 import { RuleViolation } from '../errors';
 import type { RuleId } from '../../catalogue/rules';
 import type { Profile } from '../profiles/types';
 import { algRefusal, decodeCompactJws } from './jws';
 import { candidateKeys, type TrustStore } from './trust';
+import { verifiesWithAny } from './verify-key';
 import { verifySsa, type VerifiedSsa } from './verify-ssa';
 import { validateClaims, type ClientMetadata } from './claims';
 
@@ -68,16 +69,7 @@ export async function verifyRegistration(jws: string, ctx: RegistrationContext):
     if (!skip.has('JWS-KID') && keys.length === 0) {
       throw new RuleViolation('JWS-KID', `registration request kid ${JSON.stringify(header.kid)} is not in the software JWKS at ${ssa.jwksEndpoint}`);
     }
-    let verified = false;
-    for (const jwk of keys) {
-      try {
-        await compactVerify(request.compact, await importJWK(jwk, alg), { algorithms: [alg] });
-        verified = true;
-        break;
-      } catch {
-        // next candidate
-      }
-    }
+    const verified = await verifiesWithAny(request.compact, keys, alg);
     if (!verified) throw new RuleViolation('JWS-SIGNATURE', `registration request signature does not verify against the software JWKS at ${ssa.jwksEndpoint}`);
   }
 

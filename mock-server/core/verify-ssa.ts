@@ -1,8 +1,8 @@
-import { compactVerify, importJWK } from 'jose';
 import { RuleViolation } from '../errors';
 import type { RuleId } from '../../catalogue/rules';
 import { algRefusal, decodeCompactJws, type DecodedJws } from './jws';
 import { candidateKeys, type TrustStore } from './trust';
+import { verifiesWithAny } from './verify-key';
 
 export interface SsaContext {
   trust: TrustStore;
@@ -40,16 +40,7 @@ export async function verifySsa(ssa: string, ctx: SsaContext): Promise<VerifiedS
     const keys = candidateKeys(await directory.jwks(), header.kid, alg);
     check(ctx, 'SSA-KID', keys.length > 0, () =>
       `software_statement kid ${JSON.stringify(header.kid)} is not in the JWKS of directory "${directory.issuer}"`);
-    let verified = false;
-    for (const jwk of keys) {
-      try {
-        await compactVerify(decoded.compact, await importJWK(jwk, alg), { algorithms: [alg] });
-        verified = true;
-        break;
-      } catch {
-        // try the next candidate key
-      }
-    }
+    const verified = await verifiesWithAny(decoded.compact, keys, alg);
     check(ctx, 'SSA-SIGNATURE', verified, () => `software_statement signature does not verify against directory "${directory.issuer}"`);
   }
 

@@ -1,14 +1,20 @@
-import { randomUUID, type X509Certificate } from 'node:crypto';
+import { createHash, randomUUID, type X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { Request, Response, NextFunction, RequestHandler, ErrorRequestHandler } from 'express';
 import { OAuthError, RuleViolation } from '../errors';
 import type { Logger } from '../logger';
 import { formatDn, parseDn } from '../core/dn';
+import { journalRequest } from '../core/journal';
+import type { Store } from '../store/types';
 
 export interface PresentedCertificate {
   subjectDn: string;
   fingerprint256: string;
   raw: Buffer;
+  /** RFC 8705 x5t#S256: base64url SHA-256 of the DER. */
+  thumbprint: string;
+  /** The certificate chains to a trusted CA and is within its validity. */
+  authorized: boolean;
 }
 
 declare module 'express-serve-static-core' {
@@ -47,6 +53,28 @@ export function requestLog(logger: Logger): RequestHandler {
   };
 }
 
+/** Appends each finished request to the store's journal (redacted); paths under `except` are left out. */
+export function requestJournal(store: Store, logger: Logger, except: string): RequestHandler {
+  return (req, res, next) => {
+    if (req.path.startsWith(except)) return next();
+    res.on('finish', () => {
+      const request = journalRequest(req.body, req.get('authorization'));
+      store
+        .appendJournal({
+          time: new Date().toISOString(),
+          interaction_id: res.locals.interactionId,
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          ...(res.locals.rule ? { rule: res.locals.rule } : {}),
+          ...(request ? { request } : {}),
+        })
+        .catch((e: unknown) => logger.warn('journal append failed', { error: (e as Error)?.message }));
+    });
+    next();
+  };
+}
+
 function peerCertificate(req: Request): X509Certificate | undefined {
   const socket = req.socket as Partial<TLSSocket>;
   if (typeof socket.getPeerX509Certificate !== 'function') return undefined;
@@ -61,7 +89,13 @@ export function requireClientCertificate(options: { skip?: boolean } = {}): Requ
   return (req, res, next) => {
     const cert = peerCertificate(req);
     if (cert) {
-      res.locals.clientCert = { subjectDn: formatDn(parseDn(cert.subject)), fingerprint256: cert.fingerprint256, raw: cert.raw };
+      res.locals.clientCert = {
+        subjectDn: formatDn(parseDn(cert.subject)),
+        fingerprint256: cert.fingerprint256,
+        raw: cert.raw,
+        thumbprint: createHash('sha256').update(cert.raw).digest('base64url'),
+        authorized: (req.socket as TLSSocket).authorized === true,
+      };
     }
     if (options.skip) return next();
     if (!cert) return next(new RuleViolation('TLS-CERT-REQUIRED', 'no client certificate was presented; this endpoint requires mutual TLS'));

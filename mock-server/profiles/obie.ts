@@ -26,4 +26,8 @@ export const obie: Profile = {
     maxRequestLifetimeSeconds: 86_400,
     skipRules: [],
   },
+  token: {
+    accessTokenLifetimeSeconds: 3600,
+    maxAssertionLifetimeSeconds: 300,
+  },
 };

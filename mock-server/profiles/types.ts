@@ -51,4 +51,10 @@ export interface Profile {
     /** Rules this bank does not enforce (deferred or lenient). */
     readonly skipRules: readonly RuleId[];
   };
+  readonly token: {
+    /** expires_in of client_credentials access tokens, in seconds. */
+    readonly accessTokenLifetimeSeconds: number;
+    /** Longest accepted exp - now of a private_key_jwt client assertion, in seconds. */
+    readonly maxAssertionLifetimeSeconds: number;
+  };
 }

@@ -1,28 +1,42 @@
-import type { ClientRecord, Store } from './types';
+import type { ClientRecord, JournalEntry, Store, TokenRecord } from './types';
 
 export interface MemoryStoreOptions {
   maxClients?: number;
   maxJtis?: number;
+  maxTokens?: number;
+  /** Journal entries kept; the oldest go first. */
+  maxJournal?: number;
   now?: () => number;
+}
+
+/** Deletes the oldest entries (insertion order) until the map is within max. */
+function trimOldest<K, V>(map: Map<K, V>, max: number): void {
+  while (map.size > max) map.delete(map.keys().next().value as K);
 }
 
 /** An in-memory store with bounded sizes: the oldest entries go first when full. */
 export class MemoryStore implements Store {
   private readonly clients = new Map<string, ClientRecord>();
   private readonly jtis = new Map<string, number>();
+  private readonly tokens = new Map<string, TokenRecord>();
+  private journal: JournalEntry[] = [];
   private readonly maxClients: number;
   private readonly maxJtis: number;
+  private readonly maxTokens: number;
+  private readonly maxJournal: number;
   private readonly now: () => number;
 
   constructor(opts: MemoryStoreOptions = {}) {
     this.maxClients = opts.maxClients ?? 100_000;
     this.maxJtis = opts.maxJtis ?? 100_000;
+    this.maxTokens = opts.maxTokens ?? 100_000;
+    this.maxJournal = opts.maxJournal ?? 200;
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
   }
 
   async createClient(record: ClientRecord): Promise<void> {
     this.clients.set(record.client_id, structuredClone(record));
-    while (this.clients.size > this.maxClients) this.clients.delete(this.clients.keys().next().value as string);
+    trimOldest(this.clients, this.maxClients);
   }
 
   async getClient(clientId: string): Promise<ClientRecord | undefined> {
@@ -49,13 +63,58 @@ export class MemoryStore implements Store {
     this.jtis.set(key, expiresAt);
     if (this.jtis.size > this.maxJtis) {
       for (const [k, exp] of this.jtis) if (exp < now) this.jtis.delete(k);
-      while (this.jtis.size > this.maxJtis) this.jtis.delete(this.jtis.keys().next().value as string);
+      trimOldest(this.jtis, this.maxJtis);
     }
     return true;
+  }
+
+  async saveToken(record: TokenRecord): Promise<void> {
+    this.tokens.set(record.token_hash, structuredClone(record));
+    if (this.tokens.size > this.maxTokens) {
+      const now = this.now();
+      for (const [k, t] of this.tokens) if (t.expires_at <= now) this.tokens.delete(k);
+      trimOldest(this.tokens, this.maxTokens);
+    }
+  }
+
+  async getToken(tokenHash: string): Promise<TokenRecord | undefined> {
+    const t = this.tokens.get(tokenHash);
+    if (!t) return undefined;
+    if (t.expires_at <= this.now()) {
+      this.tokens.delete(tokenHash);
+      return undefined;
+    }
+    return structuredClone(t);
+  }
+
+  async revokeToken(tokenHash: string): Promise<boolean> {
+    return this.tokens.delete(tokenHash);
+  }
+
+  async revokeClientTokens(clientId: string): Promise<number> {
+    let n = 0;
+    for (const [k, t] of this.tokens) {
+      if (t.client_id === clientId) {
+        this.tokens.delete(k);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  async appendJournal(entry: JournalEntry): Promise<void> {
+    this.journal.push(structuredClone(entry));
+    if (this.journal.length > this.maxJournal) this.journal = this.journal.slice(-this.maxJournal);
+  }
+
+  async listJournal(): Promise<JournalEntry[]> {
+    return structuredClone(this.journal);
   }
 
   async clear(): Promise<void> {
     this.clients.clear();
     this.jtis.clear();
+    this.tokens.clear();
+    this.journal = [];
   }
 }

@@ -13,6 +13,30 @@ export interface ClientRecord {
   profile: string;
 }
 
+/** An issued access token. The token itself is never stored: only its SHA-256. */
+export interface TokenRecord {
+  /** base64url SHA-256 of the access token. */
+  token_hash: string;
+  client_id: string;
+  scope: string;
+  issued_at: number;
+  expires_at: number;
+  /** RFC 8705 confirmation: the base64url SHA-256 of the client certificate DER. */
+  cnf?: { 'x5t#S256': string };
+}
+
+/** One line of the request journal, already redacted. */
+export interface JournalEntry {
+  time: string;
+  interaction_id: string;
+  method: string;
+  path: string;
+  status: number;
+  rule?: string;
+  /** Decoded, redacted content of the request: JWT header and claims, form fields, auth scheme. */
+  request?: Record<string, unknown>;
+}
+
 /**
  * Storage behind an interface: in memory by default; async so that a database can stand in.
  */
@@ -24,5 +48,15 @@ export interface Store {
   listClients(): Promise<ClientRecord[]>;
   /** Records a single-use value (a jti) until expiresAt (seconds); false when already recorded. */
   claimOnce(key: string, expiresAt: number): Promise<boolean>;
+  saveToken(record: TokenRecord): Promise<void>;
+  /** The token by its hash, when present and not expired. */
+  getToken(tokenHash: string): Promise<TokenRecord | undefined>;
+  revokeToken(tokenHash: string): Promise<boolean>;
+  /** Revokes every token of the client; answers how many. */
+  revokeClientTokens(clientId: string): Promise<number>;
+  appendJournal(entry: JournalEntry): Promise<void>;
+  /** The journal, oldest first. */
+  listJournal(): Promise<JournalEntry[]>;
+  /** Empties clients, tokens, jtis and the journal. */
   clear(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import { startMockBank, type MockBank } from '../../mock-server/runtime';
 import { mockTarget } from '../../conformance/mock-target';
 import { openSession } from '../../conformance/session';
 import { plans } from '../../conformance/plans';
+import { managementPlan } from '../../conformance/plans/management.plan';
 import { executePlan } from '../../conformance/plans/plan';
 import { evaluate, type CheckResult } from '../../conformance/rules/define';
 
@@ -27,8 +28,17 @@ test('no SHOULD check warns against the obie mock', () => {
   expect(results.filter((r) => r.outcome === 'warn').map((r) => `${r.id}: ${r.message}`)).toEqual([]);
 });
 
-test('only the management plan is skipped, with its declared reason', () => {
-  const skipped = results.filter((r) => r.outcome === 'skip');
-  expect(skipped.every((r) => r.tags.includes('management') && /management: false/.test(r.message))).toBe(true);
+test('nothing is skipped against the mock: it implements the whole contract, management included', () => {
+  expect(results.filter((r) => r.outcome === 'skip').map((r) => `${r.id}: ${r.message}`)).toEqual([]);
   expect(results.filter((r) => r.outcome === 'pass').length).toBeGreaterThanOrEqual(60);
+});
+
+test('negative tests leave no registration behind: what the run created is deleted', async () => {
+  expect(await bank.store.listClients()).toEqual([]);
+});
+
+test('a target declaring management: false turns the management checks into skips with that reason', async () => {
+  const slots = await executePlan(managementPlan, await openSession(mockTarget(bank, { management: false })));
+  const skipped = managementPlan.checks.map((c) => evaluate(c, slots));
+  expect(skipped.every((r) => r.outcome === 'skip' && /declares management: false/.test(r.message))).toBe(true);
 });

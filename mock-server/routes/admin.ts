@@ -1,0 +1,37 @@
+import { Router } from 'express';
+import type { AppDeps } from '../app';
+import { NotFound } from '../errors';
+import type { ClientRecord } from '../store/types';
+
+export const ADMIN_PATH = '/__admin';
+
+/** A registered client as the admin API shows it: never the secret, only whether there is one. */
+function adminView(record: ClientRecord): Record<string, unknown> {
+  const { client_secret, ...rest } = record;
+  return { ...rest, has_client_secret: client_secret !== undefined };
+}
+
+/**
+ * The admin API for test teams: list and read clients, reset everything, read the request journal.
+ * Mounted only when adminEnabled(config) (see config.ts).
+ */
+export function adminRoutes(deps: AppDeps): Router {
+  const router = Router();
+  router.get('/clients', async (_req, res) => {
+    res.json({ clients: (await deps.store.listClients()).map(adminView) });
+  });
+  router.get('/clients/:clientId', async (req, res) => {
+    const record = await deps.store.getClient(String(req.params.clientId));
+    if (!record) throw new NotFound(`no client ${JSON.stringify(req.params.clientId)}`);
+    res.json(adminView(record));
+  });
+  router.delete('/clients', async (_req, res) => {
+    await deps.store.clear();
+    deps.logger.info('admin reset', { interaction_id: res.locals.interactionId });
+    res.status(204).end();
+  });
+  router.get('/journal', async (_req, res) => {
+    res.json({ size: deps.config.journalSize, entries: await deps.store.listJournal() });
+  });
+  return router;
+}

@@ -1,0 +1,61 @@
+import express, { Router, type Request, type Response, type NextFunction } from 'express';
+import type { AppDeps } from '../app';
+import { RuleViolation } from '../errors';
+import { requireClientCertificate } from '../http/middleware';
+import { clientCredentialsGrant } from '../core/token';
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/** Reads an application/x-www-form-urlencoded body within the cap; anything else is invalid_request. */
+export function formBody(deps: AppDeps) {
+  const parse = express.urlencoded({ extended: false, limit: deps.config.maxBodyBytes, parameterLimit: 100, type: () => true });
+  return (req: Request, res: Response, next: NextFunction) => {
+    const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== FORM) return next(new RuleViolation('TOKEN-REQUEST-FORMAT', `Content-Type ${JSON.stringify(type || '(none)')} is not accepted; send ${FORM}`));
+    parse(req, res, (err?: unknown) => {
+      if (!err) return next();
+      const e = err as { type?: string; limit?: number };
+      next(new RuleViolation('TOKEN-REQUEST-FORMAT', e.type === 'entity.too.large' ? `the body exceeds the ${e.limit ?? ''} byte limit` : `the body could not be read (${e.type ?? 'malformed'})`));
+    });
+  };
+}
+
+/** POST {token}: client_credentials for registered clients (RFC 6749 4.4), tokens bound to the mTLS certificate. */
+export function tokenRoutes(deps: AppDeps): Router {
+  const router = Router();
+  router.post(
+    deps.profile.paths.token,
+    requireClientCertificate({ skip: true }),
+    formBody(deps),
+    async (req, res) => {
+      const cert = res.locals.clientCert;
+      const issued = await clientCredentialsGrant(
+        {
+          form: (req.body ?? {}) as Record<string, unknown>,
+          authorization: req.get('authorization'),
+          cert: cert && { subjectDn: cert.subjectDn, thumbprint: cert.thumbprint, authorized: cert.authorized },
+        },
+        {
+          profile: deps.profile,
+          getClient: (id) => deps.store.getClient(id),
+          fetchJwks: deps.fetchJwks,
+          claimJti: (key, exp) => deps.store.claimOnce(key, exp),
+          now: deps.now(),
+          clockSkewSeconds: deps.config.clockSkewSeconds,
+          audiences: [deps.urls.token, deps.urls.issuer],
+          skip: deps.skip,
+        },
+      );
+      await deps.store.saveToken(issued.record);
+      deps.logger.info('access token issued', {
+        interaction_id: res.locals.interactionId,
+        client_id: issued.record.client_id,
+        scope: issued.record.scope,
+        certificate_bound: issued.record.cnf !== undefined,
+      });
+      res.setHeader('pragma', 'no-cache');
+      res.status(200).json(issued.response);
+    },
+  );
+  return router;
+}
