@@ -40,7 +40,8 @@ export interface Session {
   post(name: string, jwt: string, opts?: PostOptions): Promise<Recorded>;
   /** client_credentials for a client: tls_client_auth by default, or the method and secret it registered with. */
   token(name: string, clientId: string, auth?: ClientAuth): Promise<Recorded>;
-  manage(name: string, method: 'GET' | 'PUT' | 'DELETE', clientId: string, token: string | undefined, jwt?: string): Promise<Recorded>;
+  /** GET/PUT/DELETE {registration_endpoint}/{clientId} with a bearer token, over mTLS unless withoutCertificate. */
+  manage(name: string, method: 'GET' | 'PUT' | 'DELETE', clientId: string, token: string | undefined, jwt?: string, withoutCertificate?: boolean): Promise<Recorded>;
   /** Deletes the clients this session created that still exist, when the bank allows it. */
   cleanup(): Promise<string[]>;
 }
@@ -145,13 +146,13 @@ export async function openSession(target: Target): Promise<Session> {
       }
       return record(name, tokenEndpoint, { method: 'POST', headers, body: new URLSearchParams(form).toString(), client: transport, ...tls }, { clientId });
     },
-    async manage(name, method, clientId, token, jwt) {
+    async manage(name, method, clientId, token, jwt, withoutCertificate = false) {
       const headers: Record<string, string> = { authorization: `Bearer ${token ?? ''}` };
       if (jwt !== undefined) headers['content-type'] = target.capabilities.contentType;
       const r = await record(
         name,
         `${registrationEndpoint}/${encodeURIComponent(clientId)}`,
-        { method, headers, ...(jwt !== undefined ? { body: jwt } : {}), client: transport, ...tls },
+        { method, headers, ...(jwt !== undefined ? { body: jwt } : {}), ...(withoutCertificate ? {} : { client: transport }), ...tls },
         { clientId },
       );
       if (method === 'DELETE' && r.status === 204) created.delete(clientId);

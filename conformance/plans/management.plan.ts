@@ -29,6 +29,7 @@ export const managementPlan = definePlan({
     step('mgmt-register', [], (s) => registerClient(s, 'mgmt-register')),
     step('mgmt-token', ['mgmt-register'], (s, p) => s.token('mgmt-token', clientOf(p, 'mgmt-register'))),
     step('mgmt-get', ['mgmt-token'], (s, p) => s.manage('mgmt-get', 'GET', clientOf(p, 'mgmt-register'), tokenOf(p, 'mgmt-token'))),
+    step('mgmt-get-no-cert', ['mgmt-token'], (s, p) => s.manage('mgmt-get-no-cert', 'GET', clientOf(p, 'mgmt-register'), tokenOf(p, 'mgmt-token'), undefined, true)),
     step('mgmt-get-empty-token', ['mgmt-register'], (s, p) => s.manage('mgmt-get-empty-token', 'GET', clientOf(p, 'mgmt-register'), '')),
     step('mgmt-get-malformed-token', ['mgmt-register'], (s, p) => s.manage('mgmt-get-malformed-token', 'GET', clientOf(p, 'mgmt-register'), 'not a token!')),
     step('mgmt-register-b', [], (s) => registerClient(s, 'mgmt-register-b')),

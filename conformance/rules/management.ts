@@ -61,6 +61,31 @@ export const managementChecks = [
       return same.length === 0 ? pass(evidenceOf(get)) : fail(`GET differs from POST in ${same.join(', ')}`, evidenceOf(get, { expected: body(post), actual: body(get) }));
     },
   }),
+  /** RFC 8705 3: "the protected resource MUST obtain the client certificate ... and verify that it matches the certificate-bound access token". */
+  defineCheck({
+    id: 'MGT-TOKEN-CERT-BOUND',
+    title: 'The client\'s certificate-bound token is refused when presented without the client certificate',
+    spec: ['RFC8705-3', 'OBDCR-GET'],
+    severity: 'SHOULD',
+    tags: mgmt(['gap']),
+    rules: ['MGT-TOKEN-CERT-BOUND'],
+    exchanges: ['mgmt-get-no-cert'],
+    check: (r) => unauthorized(r, 'GET with the token but no client certificate', true),
+  }),
+  /** The token endpoint advertised in discovery is the one that issues tokens. */
+  defineCheck({
+    id: 'DISC-CONSISTENT-TOKEN-ENDPOINT',
+    title: 'The token_endpoint advertised in discovery issued the management token',
+    spec: ['OIDC-DISCOVERY', 'OBDCR-GEN'],
+    severity: 'MUST',
+    tags: mgmt(['discovery', 'consistency']),
+    rules: [],
+    exchanges: ['discovery', 'mgmt-token'],
+    check: (d, t) =>
+      t.status === 200 && body(d).token_endpoint === t.request.url
+        ? pass(evidenceOf(d, { actual: body(d).token_endpoint }))
+        : fail('the advertised token_endpoint did not issue a token', evidenceOf(t, { expected: body(d).token_endpoint, actual: `${t.request.url} answered ${t.status}` })),
+  }),
   defineCheck({
     id: 'DCR-007-EMPTY-TOKEN',
     title: 'GET with an empty bearer token answers 401',
