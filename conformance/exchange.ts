@@ -44,3 +44,17 @@ export function header(r: Recorded, name: string): string | undefined {
   const v = r.headers[name.toLowerCase()];
   return Array.isArray(v) ? v.join(', ') : v;
 }
+
+/** Says in plain words what a transport failure most likely means for a DCR client. */
+export function explainTransportError(error: string, url: string, withCertificate: boolean): string {
+  const e = error.trim();
+  if (/CERTIFICATE_REQUIRED/.test(e)) return `${url} requires a client certificate at the TLS layer (discovery must be reachable without one): ${e}`;
+  if (/UNABLE_TO_VERIFY|SELF_SIGNED|CERT_HAS_EXPIRED|ALTNAME|UNABLE_TO_GET_ISSUER/.test(e)) {
+    return `the server certificate of ${url} could not be verified; set ca to the bank's CA (or insecure: true for a sandbox): ${e}`;
+  }
+  if (withCertificate && /ECONNRESET|alert|BAD_CERTIFICATE|UNKNOWN_CA/i.test(e)) {
+    return `${url} refused the TLS connection with the transport certificate (is it issued by a CA the bank trusts, and still valid?): ${e}`;
+  }
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|timed out/.test(e)) return `nothing answers at ${url}: ${e}`;
+  return `${url}: ${e}`;
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { signingKey, signingKeyFromJwk, type SigningKey } from '../fixtures/keys';
 import { registrationClaims, signJws } from '../fixtures/registration';
 import type { Credentials } from '../fixtures/https';
-import { record, body, type Recorded } from './exchange';
+import { record, body, explainTransportError, type Recorded } from './exchange';
 import { createDirectoryAdapter, type DirectoryAdapter } from './directory';
 import type { AuthMethod, Target } from './target';
 
@@ -57,7 +57,7 @@ export async function openSession(target: Target): Promise<Session> {
   let issuer: string | undefined;
   if (target.discoveryUrl) {
     const d = await record('discovery', target.discoveryUrl, tls);
-    if (d.status === 0) throw new ConnectionError(`cannot fetch discovery at ${target.discoveryUrl}: ${d.transportError}`);
+    if (d.status === 0) throw new ConnectionError(`cannot fetch discovery: ${explainTransportError(d.transportError ?? '', target.discoveryUrl, false)}`);
     discovery = d;
     const b = body(d);
     registrationEndpoint ??= typeof b.registration_endpoint === 'string' ? b.registration_endpoint : undefined;

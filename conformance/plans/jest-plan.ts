@@ -3,6 +3,7 @@ import { openSession, ConnectionError } from '../session';
 import { matches } from '../rules';
 import { evaluate, type Slot } from '../rules/define';
 import { appendLine } from '../report/model';
+import { explainTransportError } from '../exchange';
 import { executePlan, type Plan } from './plan';
 
 let cached: Target | undefined;
@@ -30,7 +31,7 @@ export function runPlanInJest(plan: Plan): void {
         slots = await executePlan(plan, session, filter ? mine : undefined);
         const valid = slots.get('register-valid');
         if (valid && !('skipped' in valid) && valid.status === 0) {
-          throw new ConnectionError(`the bank refused the connection with the transport certificate at ${valid.request.url}: ${valid.transportError}`);
+          throw new ConnectionError(explainTransportError(valid.transportError ?? '', valid.request.url, true));
         }
       } catch (e) {
         fatal = e as Error;
