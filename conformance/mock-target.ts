@@ -18,7 +18,7 @@ export function mockTarget(bank: MockBank, capabilities: Partial<Capabilities> =
     roles: ['AISP', 'PISP', 'CBPII'],
     subjectDn: bank.tpp.dn,
     directory: { mode: 'mock-endpoint', url: bank.urls.directory },
-    capabilities: { management: true, authMethods: ['tls_client_auth', 'private_key_jwt', 'client_secret_basic'], contentType: 'application/jose', ...capabilities },
+    capabilities: { management: true, operations: ['GET', 'PUT', 'DELETE'], authMethods: ['tls_client_auth', 'private_key_jwt', 'client_secret_basic'], contentType: 'application/jose', ...capabilities },
     timeoutMs: 15_000,
   };
 }

@@ -160,7 +160,7 @@ export async function openSession(target: Target): Promise<Session> {
     },
     async cleanup() {
       const deleted: string[] = [];
-      if (!target.capabilities.management) return deleted;
+      if (!target.capabilities.management || !target.capabilities.operations.includes('DELETE')) return deleted;
       for (const [id, r] of [...created]) {
         const b = body(r);
         const auth: ClientAuth = { method: String(b.token_endpoint_auth_method), ...(typeof b.client_secret === 'string' ? { secret: b.client_secret } : {}) };

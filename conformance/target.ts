@@ -10,6 +10,7 @@ import { parseDn, formatDn } from '../mock-server/core/dn';
  * validated at start; errors name the field.
  */
 export type SpecVersion = '3.1' | '3.2' | '3.3';
+export type ManagementOperation = 'GET' | 'PUT' | 'DELETE';
 export type AuthMethod = 'tls_client_auth' | 'private_key_jwt' | 'client_secret_basic' | 'client_secret_post';
 
 /** How SSAs are obtained: as given, minted by the mock bank's directory endpoint, or signed here with a directory key. */
@@ -21,6 +22,8 @@ export type DirectoryConfig =
 export interface Capabilities {
   /** GET/PUT/DELETE /register/{ClientId} and the client_credentials token: false skips the management plan. */
   management: boolean;
+  /** Of GET, PUT, DELETE: those the bank implements (e.g. no DELETE answers 405); checks needing another are declared skips. */
+  operations: ManagementOperation[];
   /** Auth methods the bank supports, the preferred first. */
   authMethods: AuthMethod[];
   contentType: 'application/jose' | 'application/jwt';
@@ -89,6 +92,7 @@ export const FIELDS = {
   directoryIssuer: { env: 'DCR_DIRECTORY_ISSUER', kind: 'string' },
   softwareJwksEndpoint: { env: 'DCR_SOFTWARE_JWKS_ENDPOINT', kind: 'url' },
   management: { env: 'DCR_MANAGEMENT', kind: 'bool' },
+  operations: { env: 'DCR_OPERATIONS', kind: 'list', values: ['GET', 'PUT', 'DELETE'] },
   authMethods: { env: 'DCR_AUTH_METHODS', kind: 'list', values: ['tls_client_auth', 'private_key_jwt', 'client_secret_basic', 'client_secret_post'] },
   contentType: { env: 'DCR_CONTENT_TYPE', kind: 'string', values: ['application/jose', 'application/jwt'] },
   timeoutMs: { env: 'DCR_TIMEOUT_MS', kind: 'int' },
@@ -267,6 +271,7 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
     directory,
     capabilities: {
       management: (raw.management as boolean | undefined) ?? true,
+      operations: (raw.operations as ManagementOperation[] | undefined) ?? ['GET', 'PUT', 'DELETE'],
       authMethods: ((raw.authMethods as AuthMethod[] | undefined) ?? ['tls_client_auth', 'private_key_jwt', 'client_secret_basic']),
       contentType: (s('contentType') ?? 'application/jose') as Capabilities['contentType'],
     },

@@ -1,7 +1,13 @@
 import { body, header, type Recorded } from '../exchange';
-import { defineCheck, evidenceOf, fail, pass, type Verdict } from './define';
+import { defineCheck, evidenceOf, fail, pass, skip, type Verdict } from './define';
 
 const reg = (tags: string[] = []) => ['registration', 'positive', ...tags];
+
+/** For checks about tls_client_auth clients: skip when the target's preferred method is another. */
+function notMtls(r: Recorded): Verdict | undefined {
+  const m = (r.sent.claims as Record<string, unknown> | undefined)?.token_endpoint_auth_method;
+  return m === 'tls_client_auth' ? undefined : skip(`the valid registration used the target's preferred method ${JSON.stringify(m)}, not tls_client_auth`);
+}
 
 function created(r: Recorded): Verdict | undefined {
   return r.status === 201 ? undefined : fail(`expected 201, got ${r.status || r.transportError}`, evidenceOf(r, { expected: 201 }));
@@ -104,7 +110,7 @@ export const registrationChecks = [
     check: (r) => {
       const b = body(r);
       const dn = b.tls_client_auth_subject_dn ?? b.tls_client_auth_dn;
-      return created(r) ?? (typeof dn === 'string' && dn.length > 0 ? pass(evidenceOf(r, { actual: dn })) : fail('no subject DN in the response', evidenceOf(r)));
+      return notMtls(r) ?? created(r) ?? (typeof dn === 'string' && dn.length > 0 ? pass(evidenceOf(r, { actual: dn })) : fail('no subject DN in the response', evidenceOf(r)));
     },
   }),
   /** OBIE RES-03: "client_secret ... only when the auth method needs one". */
@@ -116,7 +122,7 @@ export const registrationChecks = [
     tags: reg(['RES-03']),
     rules: [],
     exchanges: ['register-valid'],
-    check: (r) => created(r) ?? (body(r).client_secret === undefined ? pass(evidenceOf(r)) : fail('a client_secret was issued to a tls_client_auth client', evidenceOf(r))),
+    check: (r) => notMtls(r) ?? created(r) ?? (body(r).client_secret === undefined ? pass(evidenceOf(r)) : fail('a client_secret was issued to a tls_client_auth client', evidenceOf(r))),
   }),
   /** OBIE REQ-01: application/jwt (v3.1) and application/jose (v3.2+) are both registration content types. */
   defineCheck({
@@ -189,7 +195,7 @@ export const registrationChecks = [
   }),
   defineCheck({
     id: 'DISC-CONSISTENT-AUTH-METHOD',
-    title: 'tls_client_auth, which registered successfully, is advertised in token_endpoint_auth_methods_supported',
+    title: 'The auth method that registered successfully is advertised in token_endpoint_auth_methods_supported',
     spec: ['OIDC-DISCOVERY', 'RFC8705-2'],
     severity: 'SHOULD',
     tags: ['discovery', 'consistency'],
@@ -197,7 +203,7 @@ export const registrationChecks = [
     exchanges: ['discovery', 'register-valid'],
     check: (d, r) => {
       const methods = body(d).token_endpoint_auth_methods_supported;
-      if (r.status !== 201) return fail(`registration with tls_client_auth did not succeed (${r.status})`, evidenceOf(r));
+      if (r.status !== 201) return fail(`the valid registration did not succeed (${r.status})`, evidenceOf(r));
       return Array.isArray(methods) && methods.includes(body(r).token_endpoint_auth_method)
         ? pass(evidenceOf(d, { actual: methods }))
         : fail('the registered auth method is not advertised', evidenceOf(d, { expected: body(r).token_endpoint_auth_method, actual: methods }));

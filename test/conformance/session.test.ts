@@ -30,7 +30,7 @@ const target = (patch: Partial<Target> = {}): Target => ({
   roles: ['AISP'],
   subjectDn: b.tpp.dn,
   directory: { mode: 'given', ssa: 'x.y.z' },
-  capabilities: { management: false, authMethods: ['tls_client_auth'], contentType: 'application/jose' },
+  capabilities: { management: false, operations: [], authMethods: ['tls_client_auth'], contentType: 'application/jose' },
   timeoutMs: 5000,
   ...patch,
 });
