@@ -54,7 +54,7 @@ describe('checks without a server rule fail on a broken answer', () => {
     text: '<html>Internal Server Error</html>',
     json: undefined,
     ms: 1,
-    sent: {},
+    sent: { claims: { token_endpoint_auth_method: 'tls_client_auth' } },
   });
   const ruleless = checks.filter((c) => c.rules.length === 0);
   test.each(ruleless.map((c) => [c.id, c] as const))('%s', (_id, check) => {
