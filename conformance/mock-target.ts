@@ -1,0 +1,24 @@
+import type { MockBank } from '../mock-server/runtime';
+import type { Capabilities, Target } from './target';
+
+/**
+ * A target for a mock bank started in-process: its CA, its TPP transport certificate, SSAs
+ * minted by its directory endpoint, and the whole contract including token and GET/PUT/DELETE.
+ */
+export function mockTarget(bank: MockBank, capabilities: Partial<Capabilities> = {}): Target {
+  return {
+    discoveryUrl: `${bank.url}/.well-known/openid-configuration`,
+    specVersion: '3.3',
+    transport: { cert: bank.tpp.cert, key: bank.tpp.key },
+    ca: bank.ca,
+    insecure: false,
+    softwareId: bank.tpp.software_id,
+    orgId: bank.tpp.org_id,
+    redirectUris: ['https://tpp.example.com/callback', 'https://tpp.example.com/cb2'],
+    roles: ['AISP', 'PISP', 'CBPII'],
+    subjectDn: bank.tpp.dn,
+    directory: { mode: 'mock-endpoint', url: bank.urls.directory },
+    capabilities: { management: true, operations: ['GET', 'PUT', 'DELETE'], authMethods: ['tls_client_auth', 'private_key_jwt', 'client_secret_basic'], contentType: 'application/jose', ...capabilities },
+    timeoutMs: 15_000,
+  };
+}

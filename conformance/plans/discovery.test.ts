@@ -1,0 +1,4 @@
+import { runPlanInJest } from './jest-plan';
+import { discoveryPlan } from './discovery.plan';
+
+runPlanInJest(discoveryPlan);

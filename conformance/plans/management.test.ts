@@ -1,0 +1,4 @@
+import { runPlanInJest } from './jest-plan';
+import { managementPlan } from './management.plan';
+
+runPlanInJest(managementPlan);

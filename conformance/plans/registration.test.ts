@@ -1,0 +1,4 @@
+import { runPlanInJest } from './jest-plan';
+import { registrationPlan } from './registration.plan';
+
+runPlanInJest(registrationPlan);

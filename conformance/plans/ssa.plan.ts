@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { signingKey } from '../../fixtures/keys';
+import { decodePayload, hmacJws, signJws, unsignedJws } from '../../fixtures/registration';
+import { definePlan, type ExchangeStep } from './plan';
+import type { Session } from '../session';
+import { ssaRefusalChecks } from '../rules/request-refusals';
+
+const now = () => Math.floor(Date.now() / 1000);
+
+function ssaHeader(ssa: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(ssa.split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+/** A registration carrying a forged or specially minted SSA; the request itself is valid. */
+function ssaStep(name: string, make: (s: Session) => Promise<string>, needsMint = false): ExchangeStep {
+  return {
+    name,
+    ...(needsMint
+      ? { skipIf: (s: Session) => (s.directory.mint ? undefined : 'the target gives a fixed SSA: minting this one needs a directory signing key or the mock directory endpoint') }
+      : {}),
+    run: async (s) => {
+      const ssa = await make(s);
+      return s.post(name, await s.sign(s.claims({}, { ssa })));
+    },
+  };
+}
+
+const payload = (s: Session) => decodePayload(s.ssa);
+
+/** The software statement: forged ones (made from the base SSA, no directory key needed) and minted ones. */
+export const ssaPlan = definePlan({
+  id: 'ssa',
+  title: 'Software statement',
+  steps: [
+    ssaStep('register-ssa-foreign-key', async (s) => signJws(payload(s), await signingKey('PS256'), { kid: ssaHeader(s.ssa).kid })),
+    ssaStep('register-ssa-none', async (s) => unsignedJws(payload(s), { kid: ssaHeader(s.ssa).kid })),
+    ssaStep('register-ssa-hs256', async (s) => hmacJws(payload(s), new TextEncoder().encode(randomUUID()), { kid: ssaHeader(s.ssa).kid })),
+    ssaStep('register-ssa-unknown-kid', async (s) => signJws(payload(s), await signingKey('PS256'))),
+    ssaStep('register-ssa-untrusted-issuer', async (s) => signJws({ ...payload(s), iss: 'Untrusted Conformance Directory' }, await signingKey('PS256'))),
+    ssaStep('register-ssa-expired', (s) => s.directory.mint!({ iat: now() - 7200, exp: now() - 3600 }), true),
+    ssaStep('register-ssa-future', (s) => s.directory.mint!({ iat: now() + 3600, exp: now() + 7200 }), true),
+    ssaStep('register-ssa-nbf', (s) => s.directory.mint!({ nbf: now() + 3600 }), true),
+    ssaStep('register-ssa-no-jwks-endpoint', (s) => s.directory.mint!({ software_jwks_endpoint: null }), true),
+    ssaStep('register-ssa-foreign-jwks', (s) => s.directory.mint!({ software_jwks_endpoint: 'https://attacker.example.com/jwks' }), true),
+  ],
+  checks: ssaRefusalChecks,
+});

@@ -1,0 +1,4 @@
+import { runPlanInJest } from './jest-plan';
+import { ssaPlan } from './ssa.plan';
+
+runPlanInJest(ssaPlan);

@@ -1,0 +1,100 @@
+import type { RuleId } from '../../catalogue/rules';
+import { specUrl, type SpecRef } from '../../catalogue/references';
+import type { Recorded } from '../exchange';
+
+/** MUST fails the run; SHOULD only warns. */
+export type Severity = 'MUST' | 'SHOULD';
+export type Outcome = 'pass' | 'fail' | 'warn' | 'skip';
+
+export interface Evidence {
+  status?: number;
+  headers?: Record<string, unknown>;
+  body?: string;
+  expected?: unknown;
+  actual?: unknown;
+  [key: string]: unknown;
+}
+
+/** What a check itself answers; severity turns a fail into a warn for SHOULD checks. */
+export interface Verdict {
+  outcome: 'pass' | 'fail' | 'skip';
+  message: string;
+  evidence: Evidence;
+}
+
+export interface CheckDefinition {
+  /** Stable id; the OBIE tool's scenario id (DCR-004 ...) is a prefix or a tag. */
+  readonly id: string;
+  readonly title: string;
+  readonly spec: readonly SpecRef[];
+  readonly severity: Severity;
+  readonly tags: readonly string[];
+  /** The server rules this check exercises: with all of them switched off (mock faults), it must fail. */
+  readonly rules: readonly RuleId[];
+  /** Names of the recorded exchanges it reads, in the order they are passed to check. */
+  readonly exchanges: readonly string[];
+  /** Pure: no I/O, no clock. */
+  readonly check: (...exchanges: Recorded[]) => Verdict;
+}
+
+export interface Check extends CheckDefinition {
+  readonly links: readonly string[];
+}
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  severity: Severity;
+  tags: readonly string[];
+  links: readonly string[];
+  outcome: Outcome;
+  message: string;
+  evidence: Evidence;
+}
+
+export function defineCheck(def: CheckDefinition): Check {
+  return Object.freeze({ ...def, links: def.spec.map(specUrl) });
+}
+
+export const pass = (evidence: Evidence = {}, message = 'as expected'): Verdict => ({ outcome: 'pass', message, evidence });
+export const fail = (message: string, evidence: Evidence = {}): Verdict => ({ outcome: 'fail', message, evidence });
+export const skip = (message: string, evidence: Evidence = {}): Verdict => ({ outcome: 'skip', message, evidence });
+
+const SHOWN_HEADERS = ['content-type', 'www-authenticate', 'location', 'x-fapi-interaction-id'];
+
+/** Status, the headers that matter and a body excerpt of one exchange. */
+export function evidenceOf(r: Recorded, extra: Evidence = {}): Evidence {
+  const headers: Record<string, unknown> = {};
+  for (const h of SHOWN_HEADERS) if (r.headers[h] !== undefined) headers[h] = r.headers[h];
+  return {
+    request: `${r.request.method} ${r.request.url}`,
+    status: r.status,
+    ...(r.transportError ? { transportError: r.transportError } : {}),
+    headers,
+    body: r.text.length > 500 ? `${r.text.slice(0, 500)}...` : r.text,
+    ...extra,
+  };
+}
+
+/** A slot of the plan's record: the exchange, or why it was not performed. */
+export type Slot = Recorded | { skipped: string };
+
+/** Evaluates one check over the recorded exchanges: skip when any is missing, never throws. */
+export function evaluate(check: Check, slots: ReadonlyMap<string, Slot>): CheckResult {
+  const base = { id: check.id, title: check.title, severity: check.severity, tags: check.tags, links: check.links };
+  const recorded: Recorded[] = [];
+  for (const name of check.exchanges) {
+    const slot = slots.get(name);
+    if (!slot) return { ...base, outcome: 'skip', message: `exchange ${name} was not performed`, evidence: {} };
+    if ('skipped' in slot) return { ...base, outcome: 'skip', message: slot.skipped, evidence: {} };
+    recorded.push(slot);
+  }
+  let verdict: Verdict;
+  try {
+    verdict = check.check(...recorded);
+  } catch (e) {
+    verdict = fail(`the check could not read the exchange: ${(e as Error).message}`, recorded[0] ? evidenceOf(recorded[0]) : {});
+  }
+  const outcome: Outcome = verdict.outcome === 'fail' && check.severity === 'SHOULD' ? 'warn' : verdict.outcome;
+  return { ...base, outcome, message: verdict.message, evidence: verdict.evidence };
+}

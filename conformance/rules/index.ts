@@ -1,0 +1,29 @@
+import type { Check } from './define';
+import { discoveryChecks } from './discovery';
+import { registrationChecks } from './registration';
+import { requestRefusalChecks, redirectRefusalChecks, transportRefusalChecks, ssaRefusalChecks } from './request-refusals';
+import { managementChecks } from './management';
+
+/** The catalogue of conformance checks. Ids are stable; the duplicate test keeps them unique. */
+export const checks: readonly Check[] = [
+  ...discoveryChecks,
+  ...registrationChecks,
+  ...transportRefusalChecks,
+  ...requestRefusalChecks,
+  ...redirectRefusalChecks,
+  ...ssaRefusalChecks,
+  ...managementChecks,
+];
+
+export function checkById(id: string): Check | undefined {
+  return checks.find((c) => c.id === id);
+}
+
+/** Checks whose id starts with, or whose tags include, the filter (case-insensitive). */
+export function matches(check: Check, filter: string | undefined): boolean {
+  if (!filter) return true;
+  const f = filter.toLowerCase();
+  return check.id.toLowerCase().startsWith(f) || check.tags.some((t) => t.toLowerCase() === f);
+}
+
+export type { Check, CheckResult } from './define';

@@ -1,0 +1,55 @@
+import type { RuleId } from '../../catalogue/rules';
+import type { SpecRef } from '../../catalogue/references';
+import { body, header, type Recorded } from '../exchange';
+import { defineCheck, evidenceOf, fail, pass, type Check, type Severity, type Verdict } from './define';
+
+/** RFC 7591 3.2.2 error codes for a refused registration. */
+export const REGISTRATION_ERRORS = ['invalid_redirect_uri', 'invalid_client_metadata', 'invalid_software_statement', 'unapproved_software_statement'] as const;
+
+/**
+ * RFC 7591 3.2.2: "the authorization server responds with an HTTP 400 status code ... with
+ * the following parameters: error ... error_description". Checks the status, the code among
+ * those allowed, and the body shape (JSON, description 1..500 characters).
+ */
+export function expectRefusal(r: Recorded, errors: readonly string[], statuses: readonly number[] = [400]): Verdict {
+  const b = body(r);
+  const expected = { status: statuses.join(' or '), error: errors.join(' or ') };
+  const actual = { status: r.status, error: b.error, error_description: b.error_description };
+  if (r.status === 0 && statuses.includes(0)) return pass(evidenceOf(r, { expected, actual: r.transportError }), 'refused at the TLS layer');
+  if (!statuses.includes(r.status)) return fail(`expected ${expected.status}, got ${r.status || r.transportError}`, evidenceOf(r, { expected, actual }));
+  if (!/^application\/json/.test(header(r, 'content-type') ?? '')) return fail('the error body is not application/json', evidenceOf(r, { expected, actual }));
+  if (typeof b.error !== 'string' || !errors.includes(b.error)) return fail(`expected error ${expected.error}, got ${JSON.stringify(b.error)}`, evidenceOf(r, { expected, actual }));
+  const d = b.error_description;
+  if (d !== undefined && (typeof d !== 'string' || d.length < 1 || d.length > 500)) {
+    return fail('error_description must be a string of 1 to 500 characters', evidenceOf(r, { expected, actual }));
+  }
+  return pass(evidenceOf(r, { expected, actual }));
+}
+
+export interface RefusalInput {
+  id: string;
+  title: string;
+  exchange: string;
+  rules: RuleId[];
+  spec: SpecRef[];
+  errors?: readonly string[];
+  /** Accepted statuses; 0 accepts a refusal at the TLS layer. */
+  statuses?: readonly number[];
+  tags?: string[];
+  severity?: Severity;
+}
+
+/** A registration the bank must refuse with 400 and one of the named RFC 7591 errors. */
+export function refusal(input: RefusalInput): Check {
+  const errors = input.errors ?? ['invalid_client_metadata'];
+  return defineCheck({
+    id: input.id,
+    title: input.title,
+    spec: input.spec,
+    severity: input.severity ?? 'MUST',
+    tags: ['registration', 'negative', ...(input.tags ?? [])],
+    rules: input.rules,
+    exchanges: [input.exchange],
+    check: (r) => expectRefusal(r, errors, input.statuses),
+  });
+}

@@ -1,0 +1,212 @@
+import { body, header, type Recorded } from '../exchange';
+import { defineCheck, evidenceOf, fail, pass, skip, type Verdict } from './define';
+
+const reg = (tags: string[] = []) => ['registration', 'positive', ...tags];
+
+/** For checks about tls_client_auth clients: skip when the target's preferred method is another. */
+function notMtls(r: Recorded): Verdict | undefined {
+  const m = (r.sent.claims as Record<string, unknown> | undefined)?.token_endpoint_auth_method;
+  return m === 'tls_client_auth' ? undefined : skip(`the valid registration used the target's preferred method ${JSON.stringify(m)}, not tls_client_auth`);
+}
+
+function created(r: Recorded): Verdict | undefined {
+  return r.status === 201 ? undefined : fail(`expected 201, got ${r.status || r.transportError}`, evidenceOf(r, { expected: 201 }));
+}
+
+/** The response fields RFC 7591 3.2.1 and OBIE RES-01 require, with their JSON types. */
+const RESPONSE_SCHEMA: ReadonlyArray<readonly [string, (v: unknown) => boolean, string]> = [
+  ['client_id', (v) => typeof v === 'string' && v.length > 0, 'a non-empty string'],
+  ['redirect_uris', (v) => Array.isArray(v) && v.every((u) => typeof u === 'string'), 'an array of strings'],
+  ['token_endpoint_auth_method', (v) => typeof v === 'string', 'a string'],
+  ['grant_types', (v) => Array.isArray(v) && v.every((u) => typeof u === 'string'), 'an array of strings'],
+  ['software_id', (v) => typeof v === 'string', 'a string'],
+  ['client_id_issued_at', (v) => v === undefined || Number.isInteger(v), 'absent or integer seconds'],
+  ['response_types', (v) => v === undefined || (Array.isArray(v) && v.every((u) => typeof u === 'string')), 'absent or an array of strings'],
+  ['scope', (v) => v === undefined || typeof v === 'string' || (Array.isArray(v) && v.every((u) => typeof u === 'string')), 'absent, a string or an array'],
+];
+
+/** Returns the schema violations of a client description, empty when valid. */
+export function clientSchemaErrors(b: Record<string, unknown>): string[] {
+  return RESPONSE_SCHEMA.filter(([k, ok]) => !ok(b[k])).map(([k, , want]) => `${k} must be ${want} (got ${JSON.stringify(b[k])})`);
+}
+
+export const registrationChecks = [
+  /** OBIE POST /register: "201 Created ... the client was successfully registered". */
+  defineCheck({
+    id: 'DCR-002-REGISTER-201',
+    title: 'A valid registration request over mTLS is answered 201 Created',
+    spec: ['OBDCR-POST', 'RFC7591-3.2.1'],
+    severity: 'MUST',
+    tags: reg(['DCR-002']),
+    rules: [],
+    exchanges: ['register-valid'],
+    check: (r) => created(r) ?? pass(evidenceOf(r)),
+  }),
+  /** RFC 7591 3.2.1: "The response ... uses the application/json media type" (a JSON object, not a JWS). */
+  defineCheck({
+    id: 'RES-JSON',
+    title: 'The registration response is an application/json object, not a JWS',
+    spec: ['RFC7591-3.2.1', 'OBDCR-POST'],
+    severity: 'MUST',
+    tags: reg(['RES-01']),
+    rules: [],
+    exchanges: ['register-valid'],
+    check: (r) =>
+      created(r) ??
+      (/^application\/json/.test(header(r, 'content-type') ?? '') && typeof r.json === 'object' && r.json !== null
+        ? pass(evidenceOf(r))
+        : fail('the body is not a JSON object with Content-Type application/json', evidenceOf(r, { expected: 'application/json object' }))),
+  }),
+  defineCheck({
+    id: 'RES-SCHEMA-POST',
+    title: 'The POST response has client_id, redirect_uris, token_endpoint_auth_method, grant_types, software_id with the right types',
+    spec: ['RFC7591-3.2.1', 'OBDCR-POST'],
+    severity: 'MUST',
+    tags: reg(['RES-01', 'schema']),
+    rules: [],
+    exchanges: ['register-valid'],
+    check: (r) => {
+      const errors = clientSchemaErrors(body(r));
+      return created(r) ?? (errors.length === 0 ? pass(evidenceOf(r)) : fail(errors.join('; '), evidenceOf(r, { actual: errors })));
+    },
+  }),
+  /** RFC 7591 3.2.1: "the registered metadata ... MUST return all registered metadata about the client". */
+  defineCheck({
+    id: 'RES-ECHO-METADATA',
+    title: 'The response returns the registered redirect_uris and token_endpoint_auth_method as sent',
+    spec: ['RFC7591-3.2.1'],
+    severity: 'MUST',
+    tags: reg(['RES-01']),
+    rules: [],
+    exchanges: ['register-valid'],
+    check: (r) => {
+      const b = body(r);
+      const sent = (r.sent.claims ?? {}) as Record<string, unknown>;
+      const expected = { redirect_uris: sent.redirect_uris, token_endpoint_auth_method: sent.token_endpoint_auth_method };
+      const actual = { redirect_uris: b.redirect_uris, token_endpoint_auth_method: b.token_endpoint_auth_method };
+      return created(r) ?? (JSON.stringify(expected) === JSON.stringify(actual) ? pass(evidenceOf(r)) : fail('registered metadata differs from the request', evidenceOf(r, { expected, actual })));
+    },
+  }),
+  /** OBIE RES-01: the response carries the SSA claims, software_id among them. */
+  defineCheck({
+    id: 'RES-SOFTWARE-ID',
+    title: 'The response software_id equals the SSA software_id',
+    spec: ['OBDCR-POST', 'OBDCR-SSA'],
+    severity: 'MUST',
+    tags: reg(['RES-01']),
+    rules: [],
+    exchanges: ['register-valid'],
+    check: (r) => created(r) ?? (body(r).software_id === r.sent.softwareId ? pass(evidenceOf(r)) : fail('software_id differs from the SSA', evidenceOf(r, { expected: r.sent.softwareId, actual: body(r).software_id }))),
+  }),
+  /** RFC 8705 2.1: the client registers the expected subject DN with tls_client_auth. */
+  defineCheck({
+    id: 'RES-TLS-DN',
+    title: 'A tls_client_auth client gets its subject DN back in tls_client_auth_subject_dn (or v3.1 tls_client_auth_dn)',
+    spec: ['RFC8705-2', 'OBDCR-REQ'],
+    severity: 'SHOULD',
+    tags: reg(['RES-01']),
+    rules: [],
+    exchanges: ['register-valid'],
+    check: (r) => {
+      const b = body(r);
+      const dn = b.tls_client_auth_subject_dn ?? b.tls_client_auth_dn;
+      return notMtls(r) ?? created(r) ?? (typeof dn === 'string' && dn.length > 0 ? pass(evidenceOf(r, { actual: dn })) : fail('no subject DN in the response', evidenceOf(r)));
+    },
+  }),
+  /** OBIE RES-03: "client_secret ... only when the auth method needs one". */
+  defineCheck({
+    id: 'RES-NO-SECRET-FOR-MTLS',
+    title: 'A tls_client_auth client is not given a client_secret',
+    spec: ['OBDCR-POST', 'RFC7591-3.2.1'],
+    severity: 'SHOULD',
+    tags: reg(['RES-03']),
+    rules: [],
+    exchanges: ['register-valid'],
+    check: (r) => notMtls(r) ?? created(r) ?? (body(r).client_secret === undefined ? pass(evidenceOf(r)) : fail('a client_secret was issued to a tls_client_auth client', evidenceOf(r))),
+  }),
+  /** OBIE REQ-01: application/jwt (v3.1) and application/jose (v3.2+) are both registration content types. */
+  defineCheck({
+    id: 'REQ-CONTENT-TYPE-JWT',
+    title: 'A request sent as application/jwt is accepted as well as application/jose',
+    spec: ['OBDCR-POST', 'OBDCR-3.1'],
+    severity: 'SHOULD',
+    tags: reg(['REQ-01']),
+    rules: [],
+    exchanges: ['register-content-type-jwt'],
+    check: (r) => created(r) ?? pass(evidenceOf(r)),
+  }),
+  /** RFC 7591 3.2.1: "client_secret_expires_at: REQUIRED if client_secret is issued". */
+  defineCheck({
+    id: 'RES-SECRET-EXPIRES-AT',
+    title: 'A client_secret_basic client gets client_secret and client_secret_expires_at',
+    spec: ['RFC7591-3.2.1', 'OBDCR-POST'],
+    severity: 'MUST',
+    tags: reg(['RES-03']),
+    rules: [],
+    exchanges: ['register-client-secret-basic'],
+    check: (r) => {
+      const b = body(r);
+      return created(r) ?? (typeof b.client_secret === 'string' && Number.isInteger(b.client_secret_expires_at)
+        ? pass(evidenceOf(r))
+        : fail('client_secret with an integer client_secret_expires_at is required', evidenceOf(r, { actual: { client_secret: typeof b.client_secret, client_secret_expires_at: b.client_secret_expires_at } })));
+    },
+  }),
+  defineCheck({
+    id: 'REQ-PRIVATE-KEY-JWT',
+    title: 'A private_key_jwt registration with PS256 is accepted',
+    spec: ['OBDCR-REQ', 'RFC7523-3'],
+    severity: 'MUST',
+    tags: reg(['REQ-09']),
+    rules: [],
+    exchanges: ['register-private-key-jwt'],
+    check: (r) => created(r) ?? pass(evidenceOf(r)),
+  }),
+  /** REQ-06: "A replayed jti ... reject it." The first use must be accepted, the replay refused. */
+  defineCheck({
+    id: 'REQ-JTI-REPLAY',
+    title: 'The same signed request sent twice is refused the second time (jti replay)',
+    spec: ['OBDCR-REQ', 'RFC7519-4.1'],
+    severity: 'MUST',
+    tags: ['registration', 'negative', 'gap', 'REQ-06'],
+    rules: ['REQ-JTI-REPLAY'],
+    exchanges: ['register-replay-first', 'register-replay-second'],
+    check: (first, second) => {
+      if (first.status !== 201) return fail(`the first use was not accepted (${first.status})`, evidenceOf(first, { expected: 201 }));
+      const b = body(second);
+      return second.status === 400 && b.error === 'invalid_client_metadata'
+        ? pass(evidenceOf(second))
+        : fail('the replayed request was not refused with 400 invalid_client_metadata', evidenceOf(second, { expected: '400 invalid_client_metadata' }));
+    },
+  }),
+  /** Discovery must describe behaviour: the advertised registration endpoint is the one that registers. */
+  defineCheck({
+    id: 'DISC-CONSISTENT-REGISTER',
+    title: 'The registration_endpoint advertised in discovery is the one that registered the client',
+    spec: ['OBDCR-GEN', 'OIDC-DISCOVERY'],
+    severity: 'MUST',
+    tags: ['discovery', 'consistency'],
+    rules: [],
+    exchanges: ['discovery', 'register-valid'],
+    check: (d, r) => {
+      const advertised = body(d).registration_endpoint;
+      if (r.status !== 201) return fail(`registration at ${r.request.url} did not succeed (${r.status})`, evidenceOf(r));
+      return advertised === r.request.url ? pass(evidenceOf(r, { actual: advertised })) : fail('registration worked at an endpoint discovery does not advertise', evidenceOf(r, { expected: advertised, actual: r.request.url }));
+    },
+  }),
+  defineCheck({
+    id: 'DISC-CONSISTENT-AUTH-METHOD',
+    title: 'The auth method that registered successfully is advertised in token_endpoint_auth_methods_supported',
+    spec: ['OIDC-DISCOVERY', 'RFC8705-2'],
+    severity: 'SHOULD',
+    tags: ['discovery', 'consistency'],
+    rules: [],
+    exchanges: ['discovery', 'register-valid'],
+    check: (d, r) => {
+      const methods = body(d).token_endpoint_auth_methods_supported;
+      if (r.status !== 201) return fail(`the valid registration did not succeed (${r.status})`, evidenceOf(r));
+      return Array.isArray(methods) && methods.includes(body(r).token_endpoint_auth_method)
+        ? pass(evidenceOf(d, { actual: methods }))
+        : fail('the registered auth method is not advertised', evidenceOf(d, { expected: body(r).token_endpoint_auth_method, actual: methods }));
+    },
+  }),
+];

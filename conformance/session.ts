@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { signingKey, signingKeyFromJwk, type SigningKey } from '../fixtures/keys';
+import { registrationClaims, signJws } from '../fixtures/registration';
+import type { Credentials } from '../fixtures/https';
+import { record, body, explainTransportError, type Recorded } from './exchange';
+import { createDirectoryAdapter, type DirectoryAdapter } from './directory';
+import type { AuthMethod, Target } from './target';
+
+/** The bank could not be reached or refused the connection: a run error (exit 2), not a finding. */
+export class ConnectionError extends Error {
+  override name = 'ConnectionError';
+}
+
+export interface ClientAuth {
+  method: string;
+  secret?: string;
+}
+
+export interface PostOptions {
+  contentType?: string;
+  /** Client certificate; null sends none. Defaults to the transport certificate. */
+  client?: Credentials | null;
+  sent?: Record<string, unknown>;
+}
+
+/** One run against a target: discovery done, keys and the base SSA ready, every exchange recorded. */
+export interface Session {
+  target: Target;
+  discovery: Recorded | { skipped: string };
+  registrationEndpoint: string;
+  tokenEndpoint: string | undefined;
+  aud: string;
+  key: SigningKey;
+  /** An RS256 key the software JWKS holds (or the main RSA key with RS256), for the RS256 refusal. */
+  rsKey: SigningKey;
+  directory: DirectoryAdapter;
+  ssa: string;
+  claims(overrides?: Record<string, unknown>, opts?: { method?: AuthMethod; ssa?: string }): Record<string, unknown>;
+  sign(claims: Record<string, unknown>, opts?: { key?: SigningKey; header?: Record<string, unknown> }): Promise<string>;
+  post(name: string, jwt: string, opts?: PostOptions): Promise<Recorded>;
+  /** client_credentials for a client: tls_client_auth by default, or the method and secret it registered with. */
+  token(name: string, clientId: string, auth?: ClientAuth): Promise<Recorded>;
+  /** GET/PUT/DELETE {registration_endpoint}/{clientId} with a bearer token, over mTLS unless withoutCertificate. */
+  manage(name: string, method: 'GET' | 'PUT' | 'DELETE', clientId: string, token: string | undefined, jwt?: string, withoutCertificate?: boolean): Promise<Recorded>;
+  /** Deletes the clients this session created that still exist, when the bank allows it. */
+  cleanup(): Promise<string[]>;
+}
+
+const tlsOf = (t: Target) => ({ ...(t.ca ? { ca: t.ca } : {}), insecure: t.insecure, timeoutMs: t.timeoutMs });
+
+export async function openSession(target: Target): Promise<Session> {
+  const tls = tlsOf(target);
+  const transport: Credentials = target.transport;
+  let discovery: Recorded | { skipped: string } = { skipped: 'no discoveryUrl configured' };
+  let registrationEndpoint = target.registrationEndpoint;
+  let tokenEndpoint: string | undefined;
+  let issuer: string | undefined;
+  if (target.discoveryUrl) {
+    const d = await record('discovery', target.discoveryUrl, tls);
+    if (d.status === 0) throw new ConnectionError(`cannot fetch discovery: ${explainTransportError(d.transportError ?? '', target.discoveryUrl, false)}`);
+    discovery = d;
+    const b = body(d);
+    registrationEndpoint ??= typeof b.registration_endpoint === 'string' ? b.registration_endpoint : undefined;
+    tokenEndpoint = typeof b.token_endpoint === 'string' ? b.token_endpoint : undefined;
+    issuer = typeof b.issuer === 'string' ? b.issuer : undefined;
+  }
+  if (!registrationEndpoint) throw new ConnectionError('no registration endpoint: discovery does not advertise one and registrationEndpoint is not configured');
+  const aud = target.aud ?? issuer ?? new URL(registrationEndpoint).origin;
+
+  const key = target.signingKey ? await signingKeyFromJwk(target.signingKey) : await signingKey('PS256');
+  const hosted = target.directory.mode !== 'given' && !(target.directory.mode === 'local-key' && target.directory.softwareJwksEndpoint);
+  const rsKey = hosted ? await signingKey('RS256') : { ...key, alg: 'RS256' };
+  const directory = createDirectoryAdapter(
+    target.directory,
+    {
+      softwareId: target.softwareId,
+      orgId: target.orgId,
+      redirectUris: target.redirectUris,
+      roles: target.roles,
+      jwks: { keys: hosted ? [key.publicJwk, rsKey.publicJwk] : [key.publicJwk] },
+    },
+    tls,
+  );
+  let ssa: string;
+  try {
+    ssa = await directory.base();
+  } catch (e) {
+    throw new ConnectionError(`cannot obtain an SSA (${target.directory.mode}): ${(e as Error).message}`);
+  }
+
+  const created = new Map<string, Recorded>();
+  const session: Session = {
+    target,
+    discovery,
+    registrationEndpoint,
+    tokenEndpoint,
+    aud,
+    key,
+    rsKey,
+    directory,
+    ssa,
+    claims(overrides = {}, opts = {}) {
+      const method = opts.method ?? target.capabilities.authMethods[0] ?? 'tls_client_auth';
+      const c = registrationClaims({
+        softwareId: target.softwareId,
+        softwareStatement: opts.ssa ?? ssa,
+        redirectUris: target.redirectUris.slice(0, 1),
+        aud,
+        authMethod: method,
+        subjectDn: target.subjectDn,
+        version: target.specVersion,
+      });
+      for (const [k, v] of Object.entries(overrides)) {
+        if (v === undefined) delete c[k];
+        else c[k] = v;
+      }
+      return c;
+    },
+    sign: (claims, opts = {}) => signJws(claims, opts.key ?? key, opts.header ?? {}),
+    async post(name, jwt, opts = {}) {
+      const client = opts.client === null ? undefined : (opts.client ?? transport);
+      const r = await record(
+        name,
+        registrationEndpoint,
+        { method: 'POST', headers: { 'content-type': opts.contentType ?? target.capabilities.contentType }, body: jwt, ...tls, ...(client ? { client } : {}) },
+        { softwareId: target.softwareId, ...opts.sent },
+      );
+      const id = body(r).client_id;
+      if (r.status === 201 && typeof id === 'string') created.set(id, r);
+      return r;
+    },
+    async token(name, clientId, auth = { method: 'tls_client_auth' }) {
+      if (!tokenEndpoint) return missingEndpoint(name, 'token_endpoint');
+      const form: Record<string, string> = { grant_type: 'client_credentials', client_id: clientId };
+      const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+      if (auth.method === 'client_secret_basic') {
+        headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(auth.secret ?? '')}`).toString('base64')}`;
+        delete form.client_id;
+      } else if (auth.method === 'client_secret_post') {
+        form.client_secret = auth.secret ?? '';
+      } else if (auth.method === 'private_key_jwt') {
+        // RFC 7523 3: iss = sub = client_id, aud the token endpoint, short exp, unique jti.
+        const now = Math.floor(Date.now() / 1000);
+        form.client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+        form.client_assertion = await signJws({ iss: clientId, sub: clientId, aud: tokenEndpoint, iat: now, exp: now + 60, jti: randomUUID() }, key);
+      }
+      return record(name, tokenEndpoint, { method: 'POST', headers, body: new URLSearchParams(form).toString(), client: transport, ...tls }, { clientId });
+    },
+    async manage(name, method, clientId, token, jwt, withoutCertificate = false) {
+      const headers: Record<string, string> = { authorization: `Bearer ${token ?? ''}` };
+      if (jwt !== undefined) headers['content-type'] = target.capabilities.contentType;
+      const r = await record(
+        name,
+        `${registrationEndpoint}/${encodeURIComponent(clientId)}`,
+        { method, headers, ...(jwt !== undefined ? { body: jwt } : {}), ...(withoutCertificate ? {} : { client: transport }), ...tls },
+        { clientId },
+      );
+      if (method === 'DELETE' && r.status === 204) created.delete(clientId);
+      return r;
+    },
+    async cleanup() {
+      const deleted: string[] = [];
+      if (!target.capabilities.management || !target.capabilities.operations.includes('DELETE')) return deleted;
+      for (const [id, r] of [...created]) {
+        const b = body(r);
+        const auth: ClientAuth = { method: String(b.token_endpoint_auth_method), ...(typeof b.client_secret === 'string' ? { secret: b.client_secret } : {}) };
+        const t = body(await session.token('cleanup-token', id, auth)).access_token;
+        if (typeof t !== 'string') continue;
+        if ((await session.manage('cleanup-delete', 'DELETE', id, t)).status === 204) deleted.push(id);
+      }
+      return deleted;
+    },
+  };
+  return session;
+}
+
+function missingEndpoint(name: string, what: string): Recorded {
+  return { name, request: { method: 'POST', url: '', headers: {} }, status: 0, headers: {}, text: '', json: undefined, ms: 0, transportError: `discovery advertises no ${what}`, sent: {} };
+}
+

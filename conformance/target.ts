@@ -1,0 +1,304 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import type { JWK } from 'jose';
+import { parseDn, formatDn } from '../mock-server/core/dn';
+
+/**
+ * The bank under test: where it is, the TPP's credentials, how SSAs are obtained and what the
+ * bank declares it implements. Read from a JSON file and DCR_* environment variables (env wins),
+ * validated at start; errors name the field.
+ */
+export type SpecVersion = '3.1' | '3.2' | '3.3';
+export type ManagementOperation = 'GET' | 'PUT' | 'DELETE';
+export type AuthMethod = 'tls_client_auth' | 'private_key_jwt' | 'client_secret_basic' | 'client_secret_post';
+
+/** How SSAs are obtained: as given, minted by the mock bank's directory endpoint, or signed here with a directory key. */
+export type DirectoryConfig =
+  | { mode: 'given'; ssa: string }
+  | { mode: 'mock-endpoint'; url: string }
+  | { mode: 'local-key'; key: JWK; issuer: string; softwareJwksEndpoint?: string; hostUrl?: string };
+
+export interface Capabilities {
+  /** GET/PUT/DELETE /register/{ClientId} and the client_credentials token: false skips the management plan. */
+  management: boolean;
+  /** Of GET, PUT, DELETE: those the bank implements (e.g. no DELETE answers 405); checks needing another are declared skips. */
+  operations: ManagementOperation[];
+  /** Auth methods the bank supports, the preferred first. */
+  authMethods: AuthMethod[];
+  contentType: 'application/jose' | 'application/jwt';
+}
+
+export interface Target {
+  discoveryUrl?: string;
+  registrationEndpoint?: string;
+  specVersion: SpecVersion;
+  transport: { cert: string; key: string };
+  ca?: string;
+  /** Skip server-certificate verification (never for production banks). */
+  insecure: boolean;
+  /** The TPP's private signing JWK; generated when absent and the directory can host its public part. */
+  signingKey?: JWK;
+  softwareId: string;
+  orgId: string;
+  /** The bank's id for aud; defaults to the discovery issuer. */
+  aud?: string;
+  redirectUris: string[];
+  roles: string[];
+  /** Subject DN of the transport certificate, RFC 4514. */
+  subjectDn: string;
+  directory: DirectoryConfig;
+  capabilities: Capabilities;
+  timeoutMs: number;
+}
+
+export class TargetConfigError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = 'TargetConfigError';
+  }
+}
+
+type Kind = 'string' | 'url' | 'file' | 'bool' | 'list' | 'int';
+interface Field {
+  env: string;
+  kind: Kind;
+  secret?: boolean;
+  values?: readonly string[];
+}
+
+/** Every config field, its environment variable and its type. Unknown keys fail. */
+export const FIELDS = {
+  discoveryUrl: { env: 'DCR_DISCOVERY_URL', kind: 'url' },
+  registrationEndpoint: { env: 'DCR_REGISTRATION_ENDPOINT', kind: 'url' },
+  specVersion: { env: 'DCR_SPEC_VERSION', kind: 'string', values: ['3.1', '3.2', '3.3'] },
+  transportCert: { env: 'DCR_TRANSPORT_CERT', kind: 'file' },
+  transportKey: { env: 'DCR_TRANSPORT_KEY', kind: 'file', secret: true },
+  ca: { env: 'DCR_CA', kind: 'file' },
+  insecure: { env: 'DCR_INSECURE', kind: 'bool' },
+  signingKey: { env: 'DCR_SIGNING_KEY', kind: 'file', secret: true },
+  signingKid: { env: 'DCR_SIGNING_KID', kind: 'string' },
+  softwareId: { env: 'DCR_SOFTWARE_ID', kind: 'string' },
+  orgId: { env: 'DCR_ORG_ID', kind: 'string' },
+  aud: { env: 'DCR_AUD', kind: 'string' },
+  redirectUris: { env: 'DCR_REDIRECT_URIS', kind: 'list' },
+  roles: { env: 'DCR_ROLES', kind: 'list' },
+  subjectDn: { env: 'DCR_SUBJECT_DN', kind: 'string' },
+  ssa: { env: 'DCR_SSA', kind: 'string', secret: true },
+  ssaFile: { env: 'DCR_SSA_FILE', kind: 'file' },
+  directory: { env: 'DCR_DIRECTORY', kind: 'string', values: ['given', 'mock-endpoint', 'local-key'] },
+  directoryUrl: { env: 'DCR_DIRECTORY_URL', kind: 'url' },
+  directoryKey: { env: 'DCR_DIRECTORY_KEY', kind: 'file', secret: true },
+  directoryIssuer: { env: 'DCR_DIRECTORY_ISSUER', kind: 'string' },
+  softwareJwksEndpoint: { env: 'DCR_SOFTWARE_JWKS_ENDPOINT', kind: 'url' },
+  management: { env: 'DCR_MANAGEMENT', kind: 'bool' },
+  operations: { env: 'DCR_OPERATIONS', kind: 'list', values: ['GET', 'PUT', 'DELETE'] },
+  authMethods: { env: 'DCR_AUTH_METHODS', kind: 'list', values: ['tls_client_auth', 'private_key_jwt', 'client_secret_basic', 'client_secret_post'] },
+  contentType: { env: 'DCR_CONTENT_TYPE', kind: 'string', values: ['application/jose', 'application/jwt'] },
+  timeoutMs: { env: 'DCR_TIMEOUT_MS', kind: 'int' },
+} as const satisfies Record<string, Field>;
+
+type FieldName = keyof typeof FIELDS;
+type Raw = Partial<Record<FieldName, string | boolean | number | string[]>>;
+
+function coerce(name: FieldName, value: unknown, from: 'env' | 'file'): string | boolean | number | string[] {
+  const f: Field = FIELDS[name];
+  const where = from === 'env' ? f.env : name;
+  const bad = (why: string): never => {
+    throw new TargetConfigError(where, why);
+  };
+  switch (f.kind) {
+    case 'bool':
+      if (typeof value === 'boolean') return value;
+      if (value === 'true' || value === '1') return true;
+      if (value === 'false' || value === '0') return false;
+      return bad(`must be true or false (got ${JSON.stringify(value)})`);
+    case 'int':
+      if (Number.isInteger(Number(value)) && Number(value) > 0) return Number(value);
+      return bad(`must be a positive integer (got ${JSON.stringify(value)})`);
+    case 'list': {
+      const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : bad('must be a list');
+      if (list.some((v) => typeof v !== 'string')) bad('must be a list of strings');
+      const wrong = f.values && list.find((v) => !f.values!.includes(v as string));
+      if (wrong) bad(`${JSON.stringify(wrong)} is not one of ${f.values!.join(', ')}`);
+      return list as string[];
+    }
+    default: {
+      if (typeof value !== 'string' || value === '') return bad('must be a non-empty string');
+      if (f.values && !f.values.includes(value)) bad(`must be one of ${f.values.join(', ')} (got ${JSON.stringify(value)})`);
+      if (f.kind === 'url' && (!URL.canParse(value) || new URL(value).protocol !== 'https:')) bad(`must be an https URL (got ${JSON.stringify(value)})`);
+      return value;
+    }
+  }
+}
+
+export interface LoadOptions {
+  configFile?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Highest precedence, e.g. --target from the command line. */
+  overrides?: Raw;
+}
+
+/** Reads the JSON file (paths relative to it) and the environment, env winning; validates and resolves files. */
+export function loadTarget(opts: LoadOptions = {}): Target {
+  const env = opts.env ?? process.env;
+  const raw: Raw = {};
+  let baseDir = process.cwd();
+  if (opts.configFile) {
+    if (!existsSync(opts.configFile)) throw new TargetConfigError('--config', `file ${opts.configFile} does not exist`);
+    baseDir = dirname(resolve(opts.configFile));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(opts.configFile, 'utf8'));
+    } catch (e) {
+      throw new TargetConfigError('--config', `${opts.configFile} is not valid JSON: ${(e as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new TargetConfigError('--config', 'must hold a JSON object');
+    for (const [k, v] of Object.entries(parsed)) {
+      if (k === '$comment') continue;
+      if (!(k in FIELDS)) throw new TargetConfigError(k, `unknown field (known: ${Object.keys(FIELDS).join(', ')})`);
+      raw[k as FieldName] = coerce(k as FieldName, v, 'file');
+    }
+  }
+  for (const [k, f] of Object.entries(FIELDS) as Array<[FieldName, Field]>) {
+    const v = env[f.env];
+    if (v !== undefined && v !== '') raw[k] = coerce(k, v, 'env');
+  }
+  Object.assign(raw, opts.overrides ?? {});
+  return resolveTarget(raw, baseDir);
+}
+
+function readField(raw: Raw, name: FieldName, baseDir: string): string | undefined {
+  const path = raw[name] as string | undefined;
+  if (path === undefined) return undefined;
+  const full = resolve(baseDir, path);
+  try {
+    return readFileSync(full, 'utf8');
+  } catch (e) {
+    throw new TargetConfigError(name, `cannot read ${full}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function readJwk(raw: Raw, name: 'signingKey' | 'directoryKey', baseDir: string): JWK | undefined {
+  const text = readField(raw, name, baseDir);
+  if (text === undefined) return undefined;
+  let jwk: JWK;
+  try {
+    jwk = JSON.parse(text) as JWK;
+  } catch {
+    throw new TargetConfigError(name, 'is not a JSON JWK');
+  }
+  if (typeof jwk.kty !== 'string' || !jwk.d) throw new TargetConfigError(name, 'must be a private JWK (with "d")');
+  return jwk;
+}
+
+/** CN and OU of the transport certificate: OB transport certificates carry software_id and org_id there. */
+function certIdentity(pem: string): { dn: string; cn?: string; ou?: string } {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(pem);
+  } catch (e) {
+    throw new TargetConfigError('transportCert', `is not a PEM certificate: ${(e as Error).message}`);
+  }
+  const dn = parseDn(cert.subject);
+  const get = (oid: string) => dn.flat().find((a) => a.type === oid)?.value;
+  const cn = get('2.5.4.3');
+  const ou = get('2.5.4.11');
+  return { dn: formatDn(dn), ...(cn ? { cn } : {}), ...(ou ? { ou } : {}) };
+}
+
+export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
+  const s = (k: FieldName) => raw[k] as string | undefined;
+  if (!s('discoveryUrl') && !s('registrationEndpoint')) throw new TargetConfigError('discoveryUrl', 'give discoveryUrl or registrationEndpoint (DCR_DISCOVERY_URL / DCR_REGISTRATION_ENDPOINT)');
+  const cert = readField(raw, 'transportCert', baseDir);
+  if (!cert) throw new TargetConfigError('transportCert', 'the TPP transport certificate (PEM file) is required');
+  const key = readField(raw, 'transportKey', baseDir);
+  if (!key) throw new TargetConfigError('transportKey', 'the transport certificate private key (PEM file) is required');
+  const ca = readField(raw, 'ca', baseDir);
+  const insecure = (raw.insecure as boolean | undefined) ?? false;
+  const identity = certIdentity(cert);
+  const softwareId = s('softwareId') ?? identity.cn;
+  if (!softwareId) throw new TargetConfigError('softwareId', 'is required (the transport certificate has no CN to default to)');
+  const orgId = s('orgId') ?? identity.ou ?? '';
+
+  let signingKey = readJwk(raw, 'signingKey', baseDir);
+  if (signingKey && s('signingKid')) signingKey = { ...signingKey, kid: s('signingKid')! };
+
+  const mode = (s('directory') ?? (s('ssa') || s('ssaFile') ? 'given' : s('directoryKey') ? 'local-key' : s('directoryUrl') ? 'mock-endpoint' : undefined)) as DirectoryConfig['mode'] | undefined;
+  let directory: DirectoryConfig;
+  if (mode === 'given') {
+    const ssa = s('ssa') ?? readField(raw, 'ssaFile', baseDir)?.trim();
+    if (!ssa) throw new TargetConfigError('ssa', 'directory "given" needs ssa or ssaFile');
+    if (!signingKey) throw new TargetConfigError('signingKey', 'with a given SSA, the private JWK of the software key it names is required');
+    directory = { mode, ssa };
+  } else if (mode === 'mock-endpoint') {
+    const url = s('directoryUrl');
+    if (!url) throw new TargetConfigError('directoryUrl', 'directory "mock-endpoint" needs the mock directory base URL, e.g. https://localhost:8443/directory');
+    directory = { mode, url };
+  } else if (mode === 'local-key') {
+    const dkey = readJwk(raw, 'directoryKey', baseDir);
+    if (!dkey) throw new TargetConfigError('directoryKey', 'directory "local-key" needs the directory private JWK');
+    const jwks = s('softwareJwksEndpoint');
+    const host = s('directoryUrl');
+    if (!jwks && !host) throw new TargetConfigError('softwareJwksEndpoint', 'directory "local-key" needs softwareJwksEndpoint (hosting the signing key) or directoryUrl (a mock directory that hosts it)');
+    if (!jwks && !signingKey && !host) throw new TargetConfigError('signingKey', 'is required with softwareJwksEndpoint');
+    directory = { mode, key: dkey, issuer: s('directoryIssuer') ?? 'DCR Mock Directory', ...(jwks ? { softwareJwksEndpoint: jwks } : {}), ...(host ? { hostUrl: host } : {}) };
+  } else {
+    throw new TargetConfigError('directory', 'say how SSAs are obtained: ssa / ssaFile (given), directoryUrl (mock-endpoint) or directoryKey (local-key)');
+  }
+  if (directory.mode === 'given' || (directory.mode === 'local-key' && directory.softwareJwksEndpoint)) {
+    if (!signingKey) throw new TargetConfigError('signingKey', 'is required: the bank verifies the request against the software JWKS');
+  }
+
+  const redirectUris = (raw.redirectUris as string[] | undefined) ?? ['https://tpp.example.com/callback'];
+  const bad = redirectUris.find((u) => !URL.canParse(u) || new URL(u).protocol !== 'https:');
+  if (bad) throw new TargetConfigError('redirectUris', `${JSON.stringify(bad)} is not an https URL`);
+
+  return {
+    ...(s('discoveryUrl') ? { discoveryUrl: s('discoveryUrl')! } : {}),
+    ...(s('registrationEndpoint') ? { registrationEndpoint: s('registrationEndpoint')! } : {}),
+    specVersion: (s('specVersion') ?? '3.3') as SpecVersion,
+    transport: { cert, key },
+    ...(ca ? { ca } : {}),
+    insecure,
+    ...(signingKey ? { signingKey } : {}),
+    softwareId,
+    orgId,
+    ...(s('aud') ? { aud: s('aud')! } : {}),
+    redirectUris,
+    roles: (raw.roles as string[] | undefined) ?? ['AISP', 'PISP', 'CBPII'],
+    subjectDn: s('subjectDn') ?? identity.dn,
+    directory,
+    capabilities: {
+      management: (raw.management as boolean | undefined) ?? true,
+      operations: (raw.operations as ManagementOperation[] | undefined) ?? ['GET', 'PUT', 'DELETE'],
+      authMethods: ((raw.authMethods as AuthMethod[] | undefined) ?? ['tls_client_auth', 'private_key_jwt', 'client_secret_basic']),
+      contentType: (s('contentType') ?? 'application/jose') as Capabilities['contentType'],
+    },
+    timeoutMs: (raw.timeoutMs as number | undefined) ?? 15_000,
+  };
+}
+
+/** The resolved configuration for printing: keys, certificates and SSAs redacted. */
+export function describeTarget(t: Target): Record<string, unknown> {
+  const dir = t.directory;
+  return {
+    discoveryUrl: t.discoveryUrl,
+    registrationEndpoint: t.registrationEndpoint,
+    specVersion: t.specVersion,
+    transport: { cert: `(PEM, subject ${t.subjectDn})`, key: '(redacted)' },
+    ca: t.ca ? '(PEM)' : t.insecure ? '(server certificate NOT verified)' : '(system trust store)',
+    signingKey: t.signingKey ? `(redacted, kid ${t.signingKey.kid ?? '?'})` : '(generated per run)',
+    softwareId: t.softwareId,
+    orgId: t.orgId,
+    aud: t.aud ?? '(discovery issuer)',
+    redirectUris: t.redirectUris,
+    roles: t.roles,
+    directory:
+      dir.mode === 'given' ? { mode: dir.mode, ssa: '(redacted)' }
+        : dir.mode === 'mock-endpoint' ? { mode: dir.mode, url: dir.url }
+          : { mode: dir.mode, key: `(redacted, kid ${dir.key.kid ?? '?'})`, issuer: dir.issuer, softwareJwksEndpoint: dir.softwareJwksEndpoint, hostUrl: dir.hostUrl },
+    capabilities: t.capabilities,
+    timeoutMs: t.timeoutMs,
+  };
+}

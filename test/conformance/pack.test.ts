@@ -1,0 +1,67 @@
+import { startMockBank, type MockBank } from '../../mock-server/runtime';
+import { mockTarget } from '../../conformance/mock-target';
+import { openSession } from '../../conformance/session';
+import { plans } from '../../conformance/plans';
+import { managementPlan } from '../../conformance/plans/management.plan';
+import { registrationPlan } from '../../conformance/plans/registration.plan';
+import { executePlan } from '../../conformance/plans/plan';
+import { evaluate, type CheckResult } from '../../conformance/rules/define';
+
+let bank: MockBank;
+const results: CheckResult[] = [];
+
+beforeAll(async () => {
+  bank = await startMockBank();
+  for (const plan of plans) {
+    const session = await openSession(mockTarget(bank));
+    const slots = await executePlan(plan, session);
+    for (const check of plan.checks) results.push(evaluate(check, slots));
+  }
+}, 120_000);
+afterAll(() => bank.close());
+
+test('the whole pack runs against the obie mock and every MUST check passes', () => {
+  const failed = results.filter((r) => r.outcome === 'fail').map((r) => `${r.id}: ${r.message} ${JSON.stringify(r.evidence).slice(0, 400)}`);
+  expect(failed).toEqual([]);
+});
+
+test('no SHOULD check warns against the obie mock', () => {
+  expect(results.filter((r) => r.outcome === 'warn').map((r) => `${r.id}: ${r.message}`)).toEqual([]);
+});
+
+test('nothing is skipped against the mock: it implements the whole contract, management included', () => {
+  expect(results.filter((r) => r.outcome === 'skip').map((r) => `${r.id}: ${r.message}`)).toEqual([]);
+  expect(results.filter((r) => r.outcome === 'pass').length).toBeGreaterThanOrEqual(60);
+});
+
+test('negative tests leave no registration behind: what the run created is deleted', async () => {
+  expect(await bank.store.listClients()).toEqual([]);
+});
+
+test('a target declaring management: false turns the management checks into skips with that reason', async () => {
+  const slots = await executePlan(managementPlan, await openSession(mockTarget(bank, { management: false })));
+  const skipped = managementPlan.checks.map((c) => evaluate(c, slots));
+  expect(skipped.every((r) => r.outcome === 'skip' && /declares management: false/.test(r.message))).toBe(true);
+});
+
+test('operations without DELETE: the checks that need it are declared skips naming DELETE, the rest run', async () => {
+  const slots = await executePlan(managementPlan, await openSession(mockTarget(bank, { operations: ['GET', 'PUT'] })));
+  const results = managementPlan.checks.map((c) => evaluate(c, slots));
+  const skipped = results.filter((r) => r.outcome === 'skip');
+  expect(skipped.map((r) => r.id).sort()).toEqual(['DCR-002-DELETE-204', 'DCR-003-GET-DELETED', 'DCR-009-PUT-DELETED', 'DEL-REVOKES-TOKEN']);
+  expect(skipped.every((r) => /does not declare DELETE/.test(r.message))).toBe(true);
+  expect(results.filter((r) => r.outcome === 'fail')).toEqual([]);
+  // Without DELETE the pack cannot clean up after itself; remove its clients behind the bank's back.
+  for (const c of await bank.store.listClients()) await bank.store.deleteClient(c.client_id);
+});
+
+test.each([['private_key_jwt'], ['client_secret_basic']] as const)('preferred auth method %s: registration and management pass, mTLS-only checks skip with the reason', async (method) => {
+  const target = mockTarget(bank, { authMethods: [method] });
+  for (const plan of [registrationPlan, managementPlan]) {
+    const slots = await executePlan(plan, await openSession(target));
+    const results = plan.checks.map((c) => evaluate(c, slots));
+    expect(results.filter((r) => r.outcome === 'fail').map((r) => `${r.id}: ${r.message}`)).toEqual([]);
+    for (const r of results.filter((x) => x.outcome === 'skip')) expect(r.message).toMatch(/preferred method|does not declare/);
+  }
+  expect(await bank.store.listClients()).toEqual([]);
+});

@@ -1,0 +1,92 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startMockBank, type MockBank } from '../../mock-server/runtime';
+import { loadTarget, describeTarget, TargetConfigError } from '../../conformance/target';
+import { mockTarget } from '../../conformance/mock-target';
+import { openSession } from '../../conformance/session';
+import { executePlan } from '../../conformance/plans/plan';
+import { ssaPlan } from '../../conformance/plans/ssa.plan';
+import { registrationPlan } from '../../conformance/plans/registration.plan';
+import { evaluate } from '../../conformance/rules/define';
+import { signingKey } from '../../fixtures/keys';
+import { publicJwks } from '../../fixtures/registration';
+
+let bank: MockBank;
+let dir: string;
+beforeAll(async () => {
+  bank = await startMockBank();
+  dir = mkdtempSync(join(tmpdir(), 'dcr-target-'));
+  writeFileSync(join(dir, 'tpp.pem'), bank.tpp.cert);
+  writeFileSync(join(dir, 'tpp.key'), bank.tpp.key);
+  writeFileSync(join(dir, 'ca.pem'), bank.ca);
+  writeFileSync(join(dir, 'dir.jwk.json'), JSON.stringify(bank.certs.directoryKey));
+}, 60_000);
+afterAll(() => bank.close());
+
+function file(config: Record<string, unknown>): string {
+  const f = join(dir, `t${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(f, JSON.stringify(config));
+  return f;
+}
+const base = () => ({ discoveryUrl: `${bank.url}/.well-known/openid-configuration`, transportCert: 'tpp.pem', transportKey: 'tpp.key', ca: 'ca.pem', directoryUrl: bank.urls.directory });
+
+describe('loadTarget', () => {
+  test('reads files relative to the config, defaults software_id, org_id and DN from the certificate', () => {
+    const t = loadTarget({ configFile: file(base()), env: {} });
+    expect(t.softwareId).toBe(bank.tpp.software_id);
+    expect(t.orgId).toBe(bank.tpp.org_id);
+    expect(t.subjectDn).toBe(bank.tpp.dn);
+    expect(t.directory).toEqual({ mode: 'mock-endpoint', url: bank.urls.directory });
+    expect(t.capabilities.management).toBe(true);
+  });
+
+  test('environment variables win over the file', () => {
+    const t = loadTarget({ configFile: file(base()), env: { DCR_SPEC_VERSION: '3.1', DCR_MANAGEMENT: 'false', DCR_AUTH_METHODS: 'private_key_jwt' } });
+    expect([t.specVersion, t.capabilities.management, t.capabilities.authMethods]).toEqual(['3.1', false, ['private_key_jwt']]);
+  });
+
+  test.each<[Record<string, unknown>, Record<string, string>, RegExp]>([
+    [{ colour: 'blue' }, {}, /^colour: unknown field/],
+    [{ discoveryUrl: 'http://bank.example.com/.well-known/openid-configuration' }, {}, /^discoveryUrl: must be an https URL/],
+    [{}, { DCR_INSECURE: 'maybe' }, /^DCR_INSECURE: must be true or false/],
+    [{ transportKey: 'missing.key' }, {}, /^transportKey: cannot read .*missing.key/],
+    [{ directoryUrl: undefined }, {}, /^directory: say how SSAs are obtained/],
+    [{ directory: 'given' }, {}, /^ssa: directory "given" needs ssa or ssaFile/],
+    [{ authMethods: ['magic'] }, {}, /^authMethods: "magic" is not one of/],
+  ])('%j %j is refused naming the field', (patch, env, message) => {
+    const config = { ...base(), ...patch };
+    expect(() => loadTarget({ configFile: file(config), env })).toThrow(TargetConfigError);
+    expect(() => loadTarget({ configFile: file(config), env })).toThrow(message);
+  });
+
+  test('the printed configuration redacts keys and SSAs', () => {
+    const t = loadTarget({ configFile: file({ ...base(), directory: 'local-key', directoryKey: 'dir.jwk.json', directoryUrl: bank.urls.directory }), env: {} });
+    const text = JSON.stringify(describeTarget(t));
+    expect(text).not.toContain('PRIVATE KEY');
+    expect(text).not.toContain(String(bank.certs.directoryKey.d));
+  });
+});
+
+describe('directory adapters against the mock', () => {
+  test('local-key: the pack mints SSAs with the directory key, the mock hosts the software JWKS; all SSA checks pass', async () => {
+    const t = loadTarget({ configFile: file({ ...base(), directory: 'local-key', directoryKey: 'dir.jwk.json', directoryIssuer: bank.directory.issuer, management: false }), env: {} });
+    const session = await openSession(t);
+    const slots = await executePlan(ssaPlan, session);
+    expect(ssaPlan.checks.map((c) => evaluate(c, slots)).filter((r) => r.outcome !== 'pass').map((r) => `${r.id}: ${r.message}`)).toEqual([]);
+    const reg = await executePlan(registrationPlan, await openSession(t), registrationPlan.checks.filter((c) => c.id === 'DCR-002-REGISTER-201'));
+    expect(evaluate(registrationPlan.checks.find((c) => c.id === 'DCR-002-REGISTER-201')!, reg).outcome).toBe('pass');
+  }, 60_000);
+
+  test('given SSA: checks that need a minted SSA are declared skips with the reason; forged ones still run', async () => {
+    const key = await signingKey('PS256');
+    const minted = await bank.directory.mint({ software_id: bank.tpp.software_id, org_id: bank.tpp.org_id, software_redirect_uris: ['https://tpp.example.com/callback'], jwks: publicJwks(key) });
+    const t = { ...mockTarget(bank), signingKey: key.privateJwk, directory: { mode: 'given' as const, ssa: minted.software_statement } };
+    const slots = await executePlan(ssaPlan, await openSession(t));
+    const results = ssaPlan.checks.map((c) => evaluate(c, slots));
+    const skipped = results.filter((r) => r.outcome === 'skip');
+    expect(skipped.map((r) => r.id).sort()).toEqual(['SSA-CLAIMS-MISSING', 'SSA-EXPIRED', 'SSA-JWKS-UNTRUSTED-HOST', 'SSA-NBF-FUTURE', 'SSA-NOT-YET-VALID']);
+    expect(skipped.every((r) => /fixed SSA/.test(r.message))).toBe(true);
+    expect(results.filter((r) => r.outcome === 'pass')).toHaveLength(5);
+  }, 60_000);
+});
