@@ -33,6 +33,8 @@ async function main() {
     tpp_transport_key_file: `${certsDir}/tpp-transport.key`,
     tpp_software_id: bank.tpp.software_id,
     tpp_subject_dn: bank.tpp.dn,
+    ...(bank.portal ? { portal_client_id: bank.portal.client_id, portal_client_secret: bank.portal.client_secret, portal_token_endpoint: bank.urls.token } : {}),
+    ...(bank.profile.registration.deferred ? { smtp: config.smtpUrl ?? 'not configured: results are kept in GET /__admin/outbox only' } : {}),
     ...(config.faults.length ? { faults: config.faults } : {}),
   });
   const stop = async (signal: string) => {
