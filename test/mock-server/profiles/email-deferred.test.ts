@@ -10,6 +10,7 @@ import { signingKey } from '../../../fixtures/keys';
 import { signJws } from '../../../fixtures/registration';
 import { httpsRequest, type HttpExchange } from '../../../fixtures/https';
 import { mailResult, startSmtp, type ReceivedMail, type TestSmtp } from '../../../fixtures/smtp';
+import { basicAuth, tokenRequest } from '../../../fixtures/token';
 import * as seed from '../../../fixtures/seed-samples/email-deferred';
 
 const TECHNICAL = 'contact@contact.com';
@@ -82,6 +83,12 @@ describe('email-deferred: POST /api/open-banking/v3.1/tpp/register, answered at 
     expect((res.json as TppMessages).tppMessages[0]!.category).toBe('RequestFormatInvalid');
   });
 
+  test('an oversize body: 400 RequestFormatInvalid, at once', async () => {
+    const res = await post('a'.repeat(bank.config.maxBodyBytes + 10));
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({ tppMessages: [{ category: 'RequestFormatInvalid', code: 400, text: expect.stringMatching(/^HTTP-BODY-SIZE: /) }] });
+  });
+
   test('no software_statement: 401 WrongRequiredFields, at once (no SSA, nobody to email)', async () => {
     const res = await post(await tpp.sign(seedClaims({ software_statement: undefined })));
     expect(res.status).toBe(401);
@@ -114,6 +121,13 @@ describe('email-deferred: the result, sent by email to the SSA\'s technical cont
     expect(typeof client.client_id).toBe('string');
     expect(typeof client.client_secret).toBe('string');
     expect(await bank.store.getClient(client.client_id as string)).toBeDefined();
+  });
+
+  test('the mailed credentials get a client_credentials token at /api/open-banking/v3.1/tpp/token', async () => {
+    const client = mailResult(await resultMail(await post(await tpp.sign(seedClaims())))) as { client_id: string; client_secret: string };
+    const res = await tokenRequest(bank, { grant_type: 'client_credentials' }, { client: null, headers: { authorization: basicAuth(client.client_id, client.client_secret) } });
+    expect(new URL(bank.urls.token).pathname).toBe('/api/open-banking/v3.1/tpp/token');
+    expect(res.status).toBe(200);
   });
 
   test('the seed\'s JWT as published: 200 at once, then every error in a tppMessages list by email', async () => {

@@ -83,6 +83,12 @@ describe('wso2: register an application (POST /open-banking/0.1/register)', () =
     expect(body.software_statement).toBe(tpp.minted.software_statement);
   });
 
+  test('a secret-based method is answered with client_secret and client_secret_expires_at after the sample fields', async () => {
+    const res = await register(seedClaims({ token_endpoint_auth_method: 'client_secret_basic', token_endpoint_auth_signing_alg: undefined }));
+    expect(res.status).toBe(201);
+    expect(Object.keys(res.json as object)).toEqual([...Object.keys(seed.registrationResponse), 'client_secret', 'client_secret_expires_at']);
+  });
+
   test('exp 2147483646 (2038) is within the profile\'s request lifetime; a later one is not', async () => {
     expect((await register(seedClaims())).status).toBe(201);
     const res = await register(seedClaims({ exp: Math.floor(Date.now() / 1000) + 25 * 365 * 86_400 }));
