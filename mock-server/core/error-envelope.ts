@@ -30,8 +30,9 @@ export function renderError(e: OAuthError, errors: Profile['errors']): RenderedE
   }
   const all = e instanceof RuleViolation && e.related.length ? e.related : [e];
   const messages = all.map((v) => {
-    const cls = (v.rule && errors.classes?.[v.rule]) || errors.defaultClass || { category: v.code, code: v.status };
-    return { category: cls.category, code: cls.code, text: v.description };
+    // A refusal by rule takes the rule's class; anything else (a 500, an unreadable body) keeps its own code and status.
+    const cls = v.rule ? errors.classes?.[v.rule] ?? errors.defaultClass : undefined;
+    return { category: cls?.category ?? v.code, code: cls?.code ?? v.status, text: v.description };
   });
   return { status: messages[0]!.code, body: { tppMessages: messages }, headers };
 }

@@ -138,8 +138,7 @@ export function errorHandler(logger: Logger, envelope: Profile['errors'] = OAUTH
       e = new OAuthError('invalid_request', status === 415 ? 400 : status, `the request body could not be read (${type})`);
     } else {
       logger.error('unhandled error', { interaction_id: res.locals.interactionId, path: req.path, error: (err as Error)?.name, message: (err as Error)?.message });
-      res.status(500).json({ error: 'server_error', error_description: 'An unexpected error occurred.' });
-      return;
+      e = new OAuthError('server_error', 500, 'An unexpected error occurred.');
     }
     if (e.rule) res.locals.rule = e.rule;
     const out = renderError(e, res.locals.profileEnvelope ? envelope : OAUTH);
