@@ -42,6 +42,8 @@ export const rules = {
   'HTTP-CONTENT-TYPE': rule('The body is sent as application/jwt or application/jose', 'invalid_client_metadata', 'OBDCR-POST'),
   'HTTP-BODY-PRESENT': rule('The body is not empty', 'invalid_client_metadata', 'OBDCR-POST'),
   'HTTP-BODY-SIZE': rule('The body is within the size limit', 'invalid_client_metadata', 'OBDCR-POST'),
+  'HTTP-REQUIRED-HEADERS': rule('The headers the bank documents as required are present (e.g. Accept: application/json, client_id)', 'invalid_request', 'OBDCR-POST'),
+  'REG-ACCESS-TOKEN': rule('Where the bank protects POST /register with an access token: a live client_credentials token of its developer-portal application, named by the client_id header', 'invalid_token', 'RFC6750-3.1', 'OBDCR-POST'),
 
   // The request JWS
   'JWS-FORMAT': rule('The body is a compact JWS with a JSON header and a JSON object payload', 'invalid_client_metadata', 'RFC7515-4.1', 'OBDCR-REQ'),
@@ -60,6 +62,7 @@ export const rules = {
   'SSA-SIGNATURE': rule('The SSA signature verifies against the directory JWKS', 'invalid_software_statement', 'OBDCR-SSA'),
   'SSA-EXP': rule('The SSA is not expired', 'invalid_software_statement', 'OBDCR-SSA', 'RFC7519-4.1'),
   'SSA-IAT': rule('The SSA is not issued in the future', 'invalid_software_statement', 'OBDCR-SSA', 'RFC7519-4.1'),
+  'SSA-CONTACT': rule('Where the result is emailed: the SSA org_contacts name a contact of the bank\'s type with an email address', 'invalid_software_statement', 'OBDCR-SSA'),
   'SSA-CLAIMS': rule('The SSA carries software_id, software_jwks_endpoint, software_redirect_uris and software_roles', 'invalid_software_statement', 'OBDCR-SSA'),
 
   // The registration claims
@@ -85,6 +88,7 @@ export const rules = {
   'REQ-RESPONSE-TYPES': rule('response_types are code or code id_token', 'invalid_client_metadata', 'OBDCR-REQ', 'RFC7591-2'),
   'REQ-SOFTWARE-ID': rule('software_id, when present, equals the SSA software_id', 'invalid_client_metadata', 'OBDCR-REQ'),
   'REQ-SCOPE-FORMAT': rule('scope has the version\'s shape (v3.1 array, v3.2+ space-separated string)', 'invalid_client_metadata', 'OBDCR-REQ', 'OBDCR-3.1'),
+  'REQ-SCOPE-REQUIRED': rule('scope includes the scopes the bank requires (e.g. openid)', 'invalid_client_metadata', 'OBDCR-REQ'),
   'REQ-SCOPE-ROLES': rule('Every scope is supported and allowed by the SSA software_roles', 'invalid_client_metadata', 'OBDCR-REQ'),
   'REQ-APPLICATION-TYPE': rule('application_type is web or mobile', 'invalid_client_metadata', 'OBDCR-REQ', 'RFC7591-2'),
   'REQ-ID-TOKEN-ALG': rule('id_token_signed_response_alg is an allowed algorithm', 'invalid_client_metadata', 'OBDCR-REQ', 'FAPI1-ADV-8.6'),
@@ -112,6 +116,7 @@ export const rules = {
   'MGT-TOKEN-CERT-BOUND': rule('A certificate-bound token is presented with the same client certificate', 'invalid_token', 'RFC8705-3'),
   'MGT-UNKNOWN-CLIENT': rule('An unknown ClientId answers 401 and revokes the presented token at once', 'invalid_token', 'OBDCR-GET', 'RFC7592-2.1'),
   'MGT-CLIENT-MATCH': rule('The token was issued to the client named in the path (otherwise 403)', 'access_denied', 'OBDCR-GET', 'RFC7592-2'),
+  'MGT-METHOD-ALLOWED': rule('GET / PUT / DELETE {register}/{ClientId} is one the bank supports (405 otherwise)', 'method_not_allowed', 'OBDCR-DELETE', 'RFC7592-2'),
   'PUT-KEEPS-TOKENS': rule('A successful PUT leaves the client\'s existing access tokens valid', 'invalid_request', 'OBDCR-PUT'),
   'DEL-REVOKES-TOKENS': rule('DELETE removes the client and revokes all its access tokens at once', 'invalid_request', 'OBDCR-DELETE', 'RFC7592-2.3'),
 } as const satisfies Record<string, RuleDescriptor>;

@@ -7,7 +7,9 @@ import type { Profile } from './profiles/types';
 import type { Store } from './store/types';
 import type { MockDirectory } from './directory/directory';
 import type { TrustStore } from './core/trust';
-import { errorHandler, interactionId, requestJournal, requestLog } from './http/middleware';
+import { errorHandler, interactionId, profileEnvelope, requestJournal, requestLog } from './http/middleware';
+import type { ClientRecord } from './store/types';
+import type { Mailer, Outbox } from './mail/outbox';
 import { discoveryRoutes } from './routes/discovery';
 import { directoryRoutes } from './routes/directory';
 import { registerRoutes } from './routes/register';
@@ -41,6 +43,11 @@ export interface AppDeps {
   skip: ReadonlySet<RuleId>;
   /** Seconds since the epoch. */
   now: () => number;
+  /** The pre-provisioned developer-portal application, where the profile protects POST /register with a token. */
+  portal?: { record: ClientRecord; clientSecret: string };
+  /** Emails sent (deferred results), kept for GET /__admin/outbox. */
+  outbox: Outbox;
+  mailer: Mailer;
 }
 
 export function bankUrls(publicUrl: string, profile: Profile): BankUrls {
@@ -72,9 +79,9 @@ export function createApp(deps: AppDeps): Express {
   bank.use(registerRoutes(deps));
   bank.use(tokenRoutes(deps));
   app.use(deps.profile.basePath || '/', bank);
-  app.use((req) => {
+  app.use(profileEnvelope, (req) => {
     throw new NotFound(`no route for ${req.method} ${req.path}`);
   });
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, deps.profile.errors));
   return app;
 }

@@ -32,6 +32,17 @@ export interface MockBankConfig {
   admin?: boolean;
   /** Requests kept in the admin journal. */
   journalSize: number;
+  /** The developer-portal application that obtains the token protecting POST /register (profiles with requireAccessToken). */
+  portalClientId: string;
+  /** Its secret; generated at start (and printed) when empty. */
+  portalClientSecret: string;
+  /** Overrides the profile's management.delete switch: false answers DELETE {register}/{ClientId} with 405. */
+  managementDelete?: boolean;
+  /** SMTP server the deferred results are emailed through (smtp://host:port or smtps://user:pass@host:port). */
+  smtpUrl?: string;
+  smtpFrom: string;
+  /** Emails kept in the admin outbox. */
+  outboxSize: number;
 }
 
 export class ConfigError extends Error {}
@@ -53,6 +64,10 @@ export const defaults: MockBankConfig = {
   logLevel: 'info',
   faults: [],
   journalSize: 200,
+  portalClientId: 'sandbox-portal-app',
+  portalClientSecret: '',
+  smtpFrom: 'DCR Mock Bank <dcr@mockbank.localhost>',
+  outboxSize: 100,
 };
 
 /** Each environment variable and the config key it sets. */
@@ -77,6 +92,12 @@ export const ENV: Record<string, keyof MockBankConfig> = {
   MOCK_FAULTS: 'faults',
   ADMIN_API: 'admin',
   JOURNAL_SIZE: 'journalSize',
+  PORTAL_CLIENT_ID: 'portalClientId',
+  PORTAL_CLIENT_SECRET: 'portalClientSecret',
+  MANAGEMENT_DELETE: 'managementDelete',
+  SMTP_URL: 'smtpUrl',
+  SMTP_FROM: 'smtpFrom',
+  OUTBOX_SIZE: 'outboxSize',
 };
 
 export const HELP = `Usage: npm start -- [options]      (or: npx dcr-mockbank [options])
@@ -87,7 +108,8 @@ Options (each also settable by the environment variable shown; flags win):
   --port <n>            PORT            listen port (default 8443; 0 picks a free one)
   --host <addr>         HOST            bind address (default 127.0.0.1; 0.0.0.0 for containers)
   --public-url <url>    PUBLIC_URL      public base URL and issuer (default https://localhost:<port>)
-  --profile <name>      PROFILE         bank profile: ${Object.keys(profiles).join(', ')} (default obie)
+  --profile <name>      PROFILE         bank profile (default obie), one of:
+${Object.values(profiles).map((p) => `                          ${p.name.padEnd(15)} ${p.description}`).join('\n')}
   --certs-dir <dir>     CERTS_DIR       where certificates are generated and reused (default ./certs)
                         TLS_CERT, TLS_KEY   server certificate and key (PEM paths) to use instead
                         TLS_CLIENT_CA   extra CA files trusted for client certificates (comma-separated)
@@ -102,6 +124,15 @@ Options (each also settable by the environment variable shown; flags win):
                         ADMIN_API       true | false: the /__admin API for test teams (default: on only
                                         when HOST is a loopback address such as 127.0.0.1 or ::1)
                         JOURNAL_SIZE    requests kept in the admin journal (default 200)
+                        PORTAL_CLIENT_ID, PORTAL_CLIENT_SECRET  the developer-portal application whose
+                                        client_credentials token protects POST /register where the profile
+                                        says so (cpb-sandbox); default id sandbox-portal-app, secret generated
+                                        and printed at start
+                        MANAGEMENT_DELETE  true | false: overrides the profile's DELETE switch (false: 405)
+                        SMTP_URL        smtp://host:port (or smtps://user:pass@host:port): where deferred
+                                        results are emailed (email-deferred); unset: kept in the outbox only
+                        SMTP_FROM       sender of those emails (default "DCR Mock Bank <dcr@mockbank.localhost>")
+                        OUTBOX_SIZE     emails kept in GET /__admin/outbox (default 100)
   -h, --help            show this help
 `;
 
@@ -121,9 +152,15 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
     case 'jwksMaxBytes': cfg.jwksMaxBytes = int(name, raw, 1024, 1024 * 1024); break;
     case 'jwksCacheSeconds': cfg.jwksCacheSeconds = int(name, raw, 0, 86_400); break;
     case 'journalSize': cfg.journalSize = int(name, raw, 1, 100_000); break;
+    case 'outboxSize': cfg.outboxSize = int(name, raw, 1, 10_000); break;
     case 'admin':
+    case 'managementDelete':
       if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be true or false, got "${raw}"`);
-      cfg.admin = raw === 'true';
+      cfg[key] = raw === 'true';
+      break;
+    case 'smtpUrl':
+      if (!URL.canParse(raw) || !['smtp:', 'smtps:'].includes(new URL(raw).protocol)) throw new ConfigError(`${name} must be an smtp:// or smtps:// URL, got "${raw}"`);
+      cfg.smtpUrl = raw;
       break;
     case 'clientCaFiles': cfg.clientCaFiles = raw.split(',').map((s) => s.trim()).filter(Boolean); break;
     case 'faults': {
@@ -153,7 +190,7 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
 
 /** Validates a programmatic partial config: unknown keys fail with their name. */
 export function resolveConfig(partial: Partial<MockBankConfig> = {}): MockBankConfig {
-  const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile', 'admin'].includes(k));
+  const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile', 'admin', 'managementDelete', 'smtpUrl'].includes(k));
   if (unknown) throw new ConfigError(`unknown config key "${unknown}"`);
   const cfg: MockBankConfig = { ...defaults, ...partial };
   if (!profiles[cfg.profile]) throw new ConfigError(`profile: unknown profile "${cfg.profile}"`);

@@ -76,10 +76,22 @@ const statusOf: Record<OAuthErrorCode, number> = {
 
 /** A rule failure: the error code and status come from the catalogue entry of the rule. */
 export class RuleViolation extends OAuthError {
+  declare readonly rule: RuleId;
+  /** When a check ran every rule instead of stopping at the first: all the failures, this one first. */
+  related: RuleViolation[] = [];
+
   constructor(rule: RuleId, detail: string, options: Options = {}) {
     const code = rules[rule].error;
     super(code, statusOf[code], describe(rule, detail), { ...options, rule });
   }
+}
+
+/** Throws the first of several violations, carrying them all. */
+export function throwAll(violations: RuleViolation[]): void {
+  if (violations.length === 0) return;
+  const first = violations[0]!;
+  first.related = violations;
+  throw first;
 }
 
 export function violation(rule: RuleId, detail: string): never {

@@ -3,11 +3,15 @@ import { constants } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, calculateJwkThumbprint, type JSONWebKeySet } from 'jose';
 import { createApp, bankUrls, type AppDeps } from './app';
 import { resolveConfig, ConfigError, type MockBankConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { getProfile } from './profiles';
+import type { Profile } from './profiles/types';
+import type { ClientRecord } from './store/types';
+import { Outbox, createMailer } from './mail/outbox';
 import { MemoryStore } from './store/memory';
 import type { Store } from './store/types';
 import { MockDirectory, checkPublicJwks, type MintResult } from './directory/directory';
@@ -40,7 +44,44 @@ export interface MockBank {
   };
   store: Store;
   config: MockBankConfig;
+  /** The profile answering, with the config's overrides applied. */
+  profile: Profile;
+  /** The developer-portal application (profiles whose POST /register needs an access token). */
+  portal?: { client_id: string; client_secret: string };
+  outbox: Outbox;
   close(): Promise<void>;
+}
+
+/** The profile with the config's overrides applied (MANAGEMENT_DELETE). */
+export function effectiveProfile(config: MockBankConfig): Profile {
+  const profile = getProfile(config.profile);
+  if (config.managementDelete === undefined) return profile;
+  return { ...profile, management: { ...profile.management, delete: config.managementDelete } };
+}
+
+/** The pre-provisioned developer-portal application: client_credentials with client_secret_basic. */
+function portalApp(config: MockBankConfig, profile: Profile, now: number): { record: ClientRecord; clientSecret: string } {
+  const clientSecret = config.portalClientSecret || randomBytes(24).toString('base64url');
+  const record: ClientRecord = {
+    client_id: config.portalClientId,
+    client_id_issued_at: now,
+    client_secret: clientSecret,
+    client_secret_expires_at: 0,
+    metadata: {
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['client_credentials'],
+      response_types: [],
+      scope: profile.registration.scopes.join(' '),
+      application_type: 'web',
+      software_id: config.portalClientId,
+      software_statement: '',
+    },
+    ssa: {},
+    software_jwks_endpoint: '',
+    profile: profile.name,
+  };
+  return { record, clientSecret };
 }
 
 function readTrustedDirectories(file: string): Array<{ issuer: string; jwks?: unknown; jwks_uri?: string; jwks_hosts: string[] }> {
@@ -68,7 +109,7 @@ export async function buildDeps(
   store: Store = new MemoryStore({ maxJournal: config.journalSize }),
   softwareFile?: string,
 ): Promise<AppDeps> {
-  const profile = getProfile(config.profile);
+  const profile = effectiveProfile(config);
   const urls = bankUrls(config.publicUrl, profile);
   const directory = new MockDirectory({
     issuer: config.directoryIssuer,
@@ -98,6 +139,8 @@ export async function buildDeps(
   const { publicKey } = await generateKeyPair('PS256', { modulusLength: 2048, extractable: true });
   const pub = await exportJWK(publicKey);
   const bankJwks = { keys: [{ ...pub, kid: await calculateJwkThumbprint(pub), alg: 'PS256', use: 'sig' }] };
+  const now = () => Math.floor(Date.now() / 1000);
+  const outbox = new Outbox(config.outboxSize);
 
   return {
     config,
@@ -111,7 +154,10 @@ export async function buildDeps(
     audiences: [urls.issuer, urls.register, config.bankOrgId],
     bankJwks,
     skip: new Set([...profile.registration.skipRules, ...config.faults]),
-    now: () => Math.floor(Date.now() / 1000),
+    now,
+    ...(profile.registration.requireAccessToken ? { portal: portalApp(config, profile, now()) } : {}),
+    outbox,
+    mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, outbox, logger }),
   };
 }
 
@@ -190,6 +236,9 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
     },
     store: deps.store,
     config,
+    profile: deps.profile,
+    ...(deps.portal ? { portal: { client_id: deps.portal.record.client_id, client_secret: deps.portal.clientSecret } } : {}),
+    outbox: deps.outbox,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

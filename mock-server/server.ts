@@ -33,8 +33,17 @@ async function main() {
     tpp_transport_key_file: `${certsDir}/tpp-transport.key`,
     tpp_software_id: bank.tpp.software_id,
     tpp_subject_dn: bank.tpp.dn,
+    ...(bank.portal ? { portal_client_id: bank.portal.client_id, portal_token_endpoint: bank.urls.token } : {}),
+    ...(bank.profile.registration.deferred ? { smtp: config.smtpUrl ?? 'not configured: results are kept in GET /__admin/outbox only' } : {}),
     ...(config.faults.length ? { faults: config.faults } : {}),
   });
+  if (bank.portal) {
+    // The structured log never carries secrets; this sandbox credential is printed for the user, on stderr.
+    process.stderr.write(
+      `developer-portal application (client_credentials with client_secret_basic at ${bank.urls.token}):\n` +
+        `  PORTAL_CLIENT_ID=${bank.portal.client_id}\n  PORTAL_CLIENT_SECRET=${bank.portal.client_secret}\n`,
+    );
+  }
   const stop = async (signal: string) => {
     logger.info('shutting down', { signal });
     await bank.close();

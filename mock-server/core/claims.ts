@@ -70,8 +70,9 @@ function dnClaimOf(c: Claims, ctx: ClaimsContext): { name: string; value: unknow
   return undefined;
 }
 
-function authMethodOf(c: Claims): unknown {
-  return c.token_endpoint_auth_method;
+/** The requested method, or the profile's default when the request names none. */
+function authMethodOf(c: Claims, ctx: ClaimsContext): unknown {
+  return c.token_endpoint_auth_method ?? ctx.profile.registration.defaultAuthMethod;
 }
 
 function firstBad<T>(items: readonly T[], bad: (t: T) => boolean): T | undefined {
@@ -138,13 +139,13 @@ export const claimRules: ReadonlyArray<readonly [RuleId, Check]> = [
     return bad === undefined ? undefined : `redirect_uri ${json(bad)} is not one of the SSA software_redirect_uris`;
   }],
   ['REQ-AUTH-METHOD', (c, ctx) => {
-    const m = authMethodOf(c);
+    const m = authMethodOf(c, ctx);
     const allowed = ctx.profile.registration.authMethods;
     return typeof m === 'string' && (allowed as readonly string[]).includes(m) ? undefined
       : `token_endpoint_auth_method ${json(m)} is not supported (supported: ${allowed.join(', ')})`;
   }],
   ['REQ-AUTH-SIGNING-ALG', (c, ctx) => {
-    const m = authMethodOf(c);
+    const m = authMethodOf(c, ctx);
     const alg = c.token_endpoint_auth_signing_alg;
     const allowed = ctx.profile.registration.authSigningAlgs;
     if (typeof m === 'string' && SIGNED_METHODS.has(m) && alg === undefined) return `token_endpoint_auth_signing_alg is required with ${m}`;
@@ -155,7 +156,7 @@ export const claimRules: ReadonlyArray<readonly [RuleId, Check]> = [
   }],
   ['REQ-TLS-DN-PRESENCE', (c, ctx) => {
     const dn = dnClaimOf(c, ctx);
-    const m = authMethodOf(c);
+    const m = authMethodOf(c, ctx);
     const names = ctx.profile.registration.dnClaims.join(' or ');
     if (m === 'tls_client_auth' && (dn === undefined || typeof dn.value !== 'string' || dn.value.trim() === '')) {
       return `${names} is required with tls_client_auth`;
@@ -165,7 +166,7 @@ export const claimRules: ReadonlyArray<readonly [RuleId, Check]> = [
   }],
   ['REQ-TLS-DN-MATCH', (c, ctx) => {
     const dn = dnClaimOf(c, ctx);
-    if (authMethodOf(c) !== 'tls_client_auth' || typeof dn?.value !== 'string') return undefined;
+    if (authMethodOf(c, ctx) !== 'tls_client_auth' || typeof dn?.value !== 'string') return undefined;
     if (ctx.certificateDn === undefined) return `${dn.name} ${json(dn.value)} cannot be matched: no transport certificate was presented`;
     return dnEquals(dn.value, ctx.certificateDn) ? undefined
       : `${dn.name} ${json(dn.value)} does not match the transport certificate subject ${json(ctx.certificateDn)}`;
@@ -191,6 +192,11 @@ export const claimRules: ReadonlyArray<readonly [RuleId, Check]> = [
     const ok = fmt === 'string' ? isString : fmt === 'array' ? isArray : isString || isArray;
     const want = fmt === 'either' ? 'a space-separated string or an array of strings' : fmt === 'string' ? 'a space-separated string' : 'an array of strings';
     return ok ? undefined : `scope must be ${want} (got ${json(c.scope)})`;
+  }],
+  ['REQ-SCOPE-REQUIRED', (c, ctx) => {
+    const scopes = scopesOf(c);
+    const missing = scopes === undefined ? undefined : ctx.profile.registration.requiredScopes.find((s) => !scopes.includes(s));
+    return missing === undefined ? undefined : `scope must include ${json(missing)} (got ${json(c.scope)})`;
   }],
   ['REQ-SCOPE-ROLES', (c, ctx) => {
     const scopes = scopesOf(c);
@@ -226,19 +232,27 @@ export const claimRules: ReadonlyArray<readonly [RuleId, Check]> = [
     c.jwks !== undefined && c.jwks_uri !== undefined ? 'jwks and jwks_uri must not both be given' : undefined],
 ];
 
-/** Runs every claim rule not in `skip`; throws the first violation. Returns the normalised metadata. */
-export function validateClaims(claims: Claims, ctx: ClaimsContext, skip: ReadonlySet<RuleId>): ClientMetadata {
+/** Every claim rule not in `skip` that fails, in catalogue order. */
+export function claimViolations(claims: Claims, ctx: ClaimsContext, skip: ReadonlySet<RuleId>): RuleViolation[] {
+  const out: RuleViolation[] = [];
   for (const [id, check] of claimRules) {
     if (skip.has(id)) continue;
     const detail = check(claims, ctx);
-    if (detail !== undefined) throw new RuleViolation(id, detail);
+    if (detail !== undefined) out.push(new RuleViolation(id, detail));
   }
+  return out;
+}
+
+/** Runs every claim rule not in `skip`; throws the first violation. Returns the normalised metadata. */
+export function validateClaims(claims: Claims, ctx: ClaimsContext, skip: ReadonlySet<RuleId>): ClientMetadata {
+  const [first] = claimViolations(claims, ctx, skip);
+  if (first) throw first;
   return normaliseMetadata(claims, ctx);
 }
 
-function normaliseMetadata(c: Claims, ctx: ClaimsContext): ClientMetadata {
+export function normaliseMetadata(c: Claims, ctx: ClaimsContext): ClientMetadata {
   const reg = ctx.profile.registration;
-  const method = typeof c.token_endpoint_auth_method === 'string' ? c.token_endpoint_auth_method : reg.authMethods[0]!;
+  const method = typeof c.token_endpoint_auth_method === 'string' ? c.token_endpoint_auth_method : reg.defaultAuthMethod ?? reg.authMethods[0]!;
   const scopes = scopesOf(c) ?? ['openid', ...Object.entries(SCOPE_ROLE).filter(([, r]) => r && ctx.ssa.roles.includes(r)).map(([s]) => s)];
   const dn = dnClaimOf(c, ctx);
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);

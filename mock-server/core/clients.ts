@@ -5,7 +5,15 @@ import { needsSecret } from './claims';
 import type { Profile } from '../profiles/types';
 
 /** JWT claims of the request that describe the request, not the client. */
-const REQUEST_ONLY = new Set(['iss', 'iat', 'exp', 'aud', 'jti', 'nbf']);
+const REQUEST_ONLY = ['iss', 'iat', 'exp', 'aud', 'jti', 'nbf'] as const;
+
+function requestClaims(reg: VerifiedRegistration): Record<string, unknown> {
+  return Object.fromEntries(REQUEST_ONLY.filter((k) => reg.claims[k] !== undefined).map((k) => [k, reg.claims[k]]));
+}
+
+function wantsSecret(method: string, profile: Profile): boolean {
+  return needsSecret(method) || profile.registration.alwaysIssueSecret;
+}
 
 export function newClientRecord(reg: VerifiedRegistration, profile: Profile, now: number): ClientRecord {
   const record: ClientRecord = {
@@ -14,9 +22,10 @@ export function newClientRecord(reg: VerifiedRegistration, profile: Profile, now
     metadata: reg.metadata,
     ssa: reg.ssa.payload,
     software_jwks_endpoint: reg.ssa.jwksEndpoint,
+    request_claims: requestClaims(reg),
     profile: profile.name,
   };
-  if (needsSecret(reg.metadata.token_endpoint_auth_method)) {
+  if (wantsSecret(reg.metadata.token_endpoint_auth_method, profile)) {
     record.client_secret = randomBytes(32).toString('base64url');
     record.client_secret_expires_at = 0;
   }
@@ -24,9 +33,15 @@ export function newClientRecord(reg: VerifiedRegistration, profile: Profile, now
 }
 
 /** A PUT keeps the client id, issue time and secret (when the method still needs one). */
-export function updatedClientRecord(existing: ClientRecord, reg: VerifiedRegistration): ClientRecord {
-  const record: ClientRecord = { ...existing, metadata: reg.metadata, ssa: reg.ssa.payload, software_jwks_endpoint: reg.ssa.jwksEndpoint };
-  if (needsSecret(reg.metadata.token_endpoint_auth_method)) {
+export function updatedClientRecord(existing: ClientRecord, reg: VerifiedRegistration, profile: Profile): ClientRecord {
+  const record: ClientRecord = {
+    ...existing,
+    metadata: reg.metadata,
+    ssa: reg.ssa.payload,
+    software_jwks_endpoint: reg.ssa.jwksEndpoint,
+    request_claims: requestClaims(reg),
+  };
+  if (wantsSecret(reg.metadata.token_endpoint_auth_method, profile)) {
     record.client_secret = existing.client_secret ?? randomBytes(32).toString('base64url');
     record.client_secret_expires_at = existing.client_secret_expires_at ?? 0;
   } else {
@@ -37,11 +52,11 @@ export function updatedClientRecord(existing: ClientRecord, reg: VerifiedRegistr
 }
 
 /**
- * The registration response (RFC 7591 3.2.1): the SSA claims, overridden by the registered
- * metadata, plus client_id, client_id_issued_at and, for secret-based methods, the secret.
+ * The full OBIE registration response (RFC 7591 3.2.1): the SSA claims, overridden by the
+ * registered metadata, plus client_id, client_id_issued_at and, when issued, the secret.
  */
-export function clientResponse(record: ClientRecord): Record<string, unknown> {
-  const ssaClaims = Object.fromEntries(Object.entries(record.ssa).filter(([k]) => !REQUEST_ONLY.has(k)));
+function fullResponse(record: ClientRecord): Record<string, unknown> {
+  const ssaClaims = Object.fromEntries(Object.entries(record.ssa).filter(([k]) => !(REQUEST_ONLY as readonly string[]).includes(k)));
   return {
     client_id: record.client_id,
     client_id_issued_at: record.client_id_issued_at,
@@ -51,4 +66,35 @@ export function clientResponse(record: ClientRecord): Record<string, unknown> {
       ? { client_secret: record.client_secret, client_secret_expires_at: record.client_secret_expires_at ?? 0 }
       : {}),
   };
+}
+
+/** A field source of the profile's response shape: request.<claim>, ssa.<claim> or a field of the full response. */
+function resolve(source: string, record: ClientRecord, full: Record<string, unknown>): unknown {
+  const [scope, ...rest] = source.split('.');
+  const claim = rest.join('.');
+  if (scope === 'request' && claim) return record.request_claims?.[claim];
+  if (scope === 'ssa' && claim) return record.ssa[claim];
+  return full[source];
+}
+
+/**
+ * The client as the profile answers it (POST, GET and PUT): the full OBIE response, or exactly
+ * the profile's fields; then the profile's renames and the types of scope and client_id_issued_at.
+ */
+export function clientResponse(record: ClientRecord, profile: Profile): Record<string, unknown> {
+  const shape = profile.response;
+  const full = fullResponse(record);
+  let out: Record<string, unknown>;
+  if (shape.fields) {
+    out = {};
+    for (const [name, source] of Object.entries(shape.fields)) {
+      const value = resolve(source, record, full);
+      if (value !== undefined) out[name] = value;
+    }
+  } else {
+    out = Object.fromEntries(Object.entries(full).map(([k, v]) => [shape.rename?.[k] ?? k, v]));
+  }
+  if (typeof out.scope === 'string' && shape.scopeAs === 'array') out.scope = out.scope.split(' ').filter(Boolean);
+  if (out.client_id_issued_at !== undefined && shape.idIssuedAtAs === 'string') out.client_id_issued_at = String(out.client_id_issued_at);
+  return out;
 }

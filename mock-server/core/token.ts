@@ -209,13 +209,14 @@ export async function authenticateClient(req: TokenRequest, form: Form, ctx: Tok
 }
 
 /** RFC 6749 3.3: an absent or empty scope grants the registered scopes; otherwise a subset of them. */
-export function grantedScope(requested: string | undefined, client: ClientRecord, skip: ReadonlySet<RuleId>): string {
+export function grantedScope(requested: string | undefined, client: ClientRecord, skip: ReadonlySet<RuleId>, extra: readonly string[] = []): string {
   const registered = client.metadata.scope.split(/\s+/).filter(Boolean);
+  const grantable = [...registered, ...extra];
   const asked = (requested ?? '').split(/\s+/).filter(Boolean);
   if (asked.length === 0) return registered.join(' ');
-  const extra = asked.filter((s) => !registered.includes(s));
-  if (extra.length && !skip.has('TOKEN-SCOPE')) {
-    throw new RuleViolation('TOKEN-SCOPE', `scope ${extra.join(' ')} was not registered (registered: ${registered.join(' ')})`);
+  const unknown = asked.filter((s) => !grantable.includes(s));
+  if (unknown.length && !skip.has('TOKEN-SCOPE')) {
+    throw new RuleViolation('TOKEN-SCOPE', `scope ${unknown.join(' ')} was not registered (registered: ${registered.join(' ')})`);
   }
   return asked.join(' ');
 }
@@ -232,7 +233,7 @@ export async function clientCredentialsGrant(req: TokenRequest, ctx: TokenContex
   if (!client.metadata.grant_types.includes('client_credentials') && !ctx.skip.has('TOKEN-GRANT-REGISTERED')) {
     throw new RuleViolation('TOKEN-GRANT-REGISTERED', `client ${client.client_id} did not register the client_credentials grant`);
   }
-  const scope = grantedScope(form.scope, client, ctx.skip);
+  const scope = grantedScope(form.scope, client, ctx.skip, ctx.profile.token.extraScopes);
   const lifetime = ctx.profile.token.accessTokenLifetimeSeconds;
   const accessToken = randomBytes(32).toString('base64url');
   const record: TokenRecord = {

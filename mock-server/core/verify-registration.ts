@@ -1,12 +1,12 @@
 import type { JSONWebKeySet } from 'jose';
-import { RuleViolation } from '../errors';
+import { RuleViolation, throwAll } from '../errors';
 import type { RuleId } from '../../catalogue/rules';
 import type { Profile } from '../profiles/types';
 import { algRefusal, decodeCompactJws } from './jws';
 import { candidateKeys, type TrustStore } from './trust';
 import { verifiesWithAny } from './verify-key';
 import { verifySsa, type VerifiedSsa } from './verify-ssa';
-import { validateClaims, type ClientMetadata } from './claims';
+import { claimViolations, normaliseMetadata, type ClientMetadata } from './claims';
 
 export interface RegistrationContext {
   profile: Profile;
@@ -22,6 +22,8 @@ export interface RegistrationContext {
   /** Records a jti; answers false when it was seen before. */
   claimJti: (key: string, expiresAt: number) => Promise<boolean>;
   clientIdInPath?: string;
+  /** Check every rule and throw the first failure carrying all of them (`related`), instead of stopping at the first. */
+  collect?: boolean;
 }
 
 export interface VerifiedRegistration {
@@ -42,6 +44,12 @@ export async function verifyRegistration(jws: string, ctx: RegistrationContext):
   const request = decodeCompactJws(jws, 'JWS-FORMAT', 'registration request');
   const { header, payload } = request;
   const skip = ctx.skip;
+  const violations: RuleViolation[] = [];
+  const fail = (rule: RuleId, detail: string) => {
+    const v = new RuleViolation(rule, detail);
+    if (!ctx.collect) throw v;
+    violations.push(v);
+  };
 
   if (typeof payload.software_statement !== 'string' || payload.software_statement === '') {
     throw new RuleViolation('SSA-PRESENT', `software_statement is required as a string (got ${typeof payload.software_statement})`);
@@ -52,46 +60,65 @@ export async function verifyRegistration(jws: string, ctx: RegistrationContext):
     now: ctx.now,
     clockSkewSeconds: ctx.clockSkewSeconds,
     skip,
+    ...(ctx.collect ? { violations } : {}),
   });
 
   const alg = header.alg as string;
   if (!skip.has('JWS-ALG') && !ctx.profile.registration.requestAlgs.includes(alg)) {
-    throw new RuleViolation('JWS-ALG', algRefusal(alg, ctx.profile.registration.requestAlgs, 'registration request'));
+    fail('JWS-ALG', algRefusal(alg, ctx.profile.registration.requestAlgs, 'registration request'));
   }
   const present = FORBIDDEN_HEADERS.filter((h) => header[h] !== undefined);
   if (!skip.has('JWS-NO-X5') && present.length) {
-    throw new RuleViolation('JWS-NO-X5', `registration request header carries ${present.join(', ')}; keys come only from the SSA software_jwks_endpoint`);
+    fail('JWS-NO-X5', `registration request header carries ${present.join(', ')}; keys come only from the SSA software_jwks_endpoint`);
   }
 
-  if (!skip.has('JWS-SIGNATURE')) {
-    const jwks = await ctx.fetchJwks(ssa.jwksEndpoint);
-    const keys = candidateKeys(jwks, header.kid, alg);
-    if (!skip.has('JWS-KID') && keys.length === 0) {
-      throw new RuleViolation('JWS-KID', `registration request kid ${JSON.stringify(header.kid)} is not in the software JWKS at ${ssa.jwksEndpoint}`);
-    }
-    const verified = await verifiesWithAny(request.compact, keys, alg);
-    if (!verified) throw new RuleViolation('JWS-SIGNATURE', `registration request signature does not verify against the software JWKS at ${ssa.jwksEndpoint}`);
+  if (!skip.has('JWS-SIGNATURE') && (violations.length === 0 || ssa.jwksEndpoint !== '')) {
+    await verifyRequestSignature(request.compact, header, alg, ssa, ctx, fail);
   }
 
-  const metadata = validateClaims(
-    payload,
-    {
-      profile: ctx.profile,
-      ssa,
-      now: ctx.now,
-      clockSkewSeconds: ctx.clockSkewSeconds,
-      audiences: ctx.audiences,
-      certificateDn: ctx.certificateDn,
-      ...(ctx.clientIdInPath !== undefined ? { clientIdInPath: ctx.clientIdInPath } : {}),
-    },
-    skip,
-  );
+  const claimsCtx = {
+    profile: ctx.profile,
+    ssa,
+    now: ctx.now,
+    clockSkewSeconds: ctx.clockSkewSeconds,
+    audiences: ctx.audiences,
+    certificateDn: ctx.certificateDn,
+    ...(ctx.clientIdInPath !== undefined ? { clientIdInPath: ctx.clientIdInPath } : {}),
+  };
+  const claimFailures = claimViolations(payload, claimsCtx, skip);
+  if (!ctx.collect && claimFailures.length) throw claimFailures[0];
+  violations.push(...claimFailures);
 
-  if (!skip.has('REQ-JTI-REPLAY') && typeof payload.jti === 'string') {
+  if (!skip.has('REQ-JTI-REPLAY') && typeof payload.jti === 'string' && violations.length === 0) {
     const expiresAt = typeof payload.exp === 'number' ? payload.exp + ctx.clockSkewSeconds : ctx.now + ctx.profile.registration.maxRequestLifetimeSeconds;
     const fresh = await ctx.claimJti(`${String(payload.iss)}:${payload.jti}`, expiresAt);
-    if (!fresh) throw new RuleViolation('REQ-JTI-REPLAY', `jti ${JSON.stringify(payload.jti)} was already used`);
+    if (!fresh) fail('REQ-JTI-REPLAY', `jti ${JSON.stringify(payload.jti)} was already used`);
   }
+  throwAll(violations);
 
-  return { header, claims: payload, ssa, metadata };
+  return { header, claims: payload, ssa, metadata: normaliseMetadata(payload, claimsCtx) };
+}
+
+/** The request JWS verifies against the software JWKS named in the SSA. */
+async function verifyRequestSignature(
+  compact: string,
+  header: Record<string, unknown>,
+  alg: string,
+  ssa: VerifiedSsa,
+  ctx: RegistrationContext,
+  fail: (rule: RuleId, detail: string) => void,
+): Promise<void> {
+  let jwks: JSONWebKeySet;
+  try {
+    jwks = await ctx.fetchJwks(ssa.jwksEndpoint);
+  } catch (e) {
+    if (!ctx.collect || !(e instanceof RuleViolation)) throw e;
+    return fail(e.rule, e.description.replace(/^[A-Z0-9-]+: /, ''));
+  }
+  const keys = candidateKeys(jwks, header.kid, alg);
+  if (!ctx.skip.has('JWS-KID') && keys.length === 0) {
+    return fail('JWS-KID', `registration request kid ${JSON.stringify(header.kid)} is not in the software JWKS at ${ssa.jwksEndpoint}`);
+  }
+  const verified = await verifiesWithAny(compact, keys, alg);
+  if (!verified) fail('JWS-SIGNATURE', `registration request signature does not verify against the software JWKS at ${ssa.jwksEndpoint}`);
 }

@@ -11,6 +11,8 @@ export interface SsaContext {
   now: number;
   clockSkewSeconds: number;
   skip: ReadonlySet<RuleId>;
+  /** When given, failures are added here and checking goes on, instead of stopping at the first. */
+  violations?: RuleViolation[];
 }
 
 export interface VerifiedSsa extends DecodedJws {
@@ -21,7 +23,10 @@ export interface VerifiedSsa extends DecodedJws {
 }
 
 function check(ctx: SsaContext, rule: RuleId, ok: boolean, detail: () => string) {
-  if (!ok && !ctx.skip.has(rule)) throw new RuleViolation(rule, detail());
+  if (ok || ctx.skip.has(rule)) return;
+  const v = new RuleViolation(rule, detail());
+  if (!ctx.violations) throw v;
+  ctx.violations.push(v);
 }
 
 /** Verifies a software statement: format, algorithm, trusted issuer, signature, validity, claims. */

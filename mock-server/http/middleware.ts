@@ -6,6 +6,10 @@ import type { Logger } from '../logger';
 import { formatDn, parseDn } from '../core/dn';
 import { journalRequest } from '../core/journal';
 import type { Store } from '../store/types';
+import type { Profile } from '../profiles/types';
+import { renderError } from '../core/error-envelope';
+
+const OAUTH: Profile['errors'] = { envelope: 'oauth' };
 
 export interface PresentedCertificate {
   subjectDn: string;
@@ -21,6 +25,7 @@ declare module 'express-serve-static-core' {
   interface Locals {
     interactionId: string;
     rule?: string;
+    profileEnvelope?: boolean;
     clientCert?: PresentedCertificate;
   }
 }
@@ -120,8 +125,17 @@ export function requireClientCertificate(options: { skip?: boolean } = {}): Requ
   };
 }
 
-/** Turns an OAuthError into its status and { error, error_description }; anything else is a 500 without detail. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+/** Marks a response as one of the profile's DCR endpoints: its refusals use the profile's error envelope. */
+export const profileEnvelope: RequestHandler = (_req, res, next) => {
+  res.locals.profileEnvelope = true;
+  next();
+};
+
+/**
+ * Turns an OAuthError into its status and body: the profile's envelope on the DCR endpoints
+ * (see profileEnvelope), `{ error, error_description }` elsewhere; anything else is a 500 without detail.
+ */
+export function errorHandler(logger: Logger, envelope: Profile['errors'] = OAUTH): ErrorRequestHandler {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     let e: OAuthError;
     const status = (err as { status?: number; type?: string })?.status;
@@ -136,11 +150,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       e = new OAuthError('invalid_request', status === 415 ? 400 : status, `the request body could not be read (${type})`);
     } else {
       logger.error('unhandled error', { interaction_id: res.locals.interactionId, path: req.path, error: (err as Error)?.name, message: (err as Error)?.message });
-      res.status(500).json({ error: 'server_error', error_description: 'An unexpected error occurred.' });
-      return;
+      e = new OAuthError('server_error', 500, 'An unexpected error occurred.');
     }
     if (e.rule) res.locals.rule = e.rule;
-    for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
-    res.status(e.status).json({ error: e.code, error_description: e.description });
+    const out = renderError(e, res.locals.profileEnvelope ? envelope : OAUTH);
+    for (const [k, v] of Object.entries(out.headers)) res.setHeader(k, v);
+    if (out.body === undefined) res.status(out.status).end();
+    else res.status(out.status).json(out.body);
   };
 }

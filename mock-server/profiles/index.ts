@@ -1,7 +1,14 @@
 import { obie } from './obie';
+import { obie31 } from './obie-3-1';
+import { revolut } from './revolut';
+import { wso2 } from './wso2';
+import { cpbSandbox } from './cpb-sandbox';
+import { emailDeferred } from './email-deferred';
 import type { Profile } from './types';
 
-export const profiles: Record<string, Profile> = { obie };
+export const profiles: Record<string, Profile> = Object.fromEntries(
+  [obie, obie31, revolut, wso2, cpbSandbox, emailDeferred].map((p) => [p.name, p]),
+);
 
 export function getProfile(name: string): Profile {
   const p = profiles[name];

@@ -8,6 +8,19 @@ export type AuthMethod =
   | 'client_secret_post'
   | 'client_secret_jwt';
 
+/** One error class of a `tppMessages` envelope: the category written and the HTTP status (also written as `code`). */
+export interface ErrorClass {
+  readonly category: string;
+  readonly code: number;
+}
+
+/**
+ * Where a response field comes from: `request.<claim>` (the registration request), `ssa.<claim>`
+ * (the verified SSA), or the name of a field of the full OBIE client response
+ * (`client_id`, `client_id_issued_at`, `scope`, `tls_client_auth_subject_dn`, `client_secret` ...).
+ */
+export type FieldSource = string;
+
 /**
  * A bank's DCR behaviour, as data. The core reads these fields; it never branches on the name.
  */
@@ -23,6 +36,8 @@ export interface Profile {
     readonly register: string;
     readonly token: string;
     readonly jwks: string;
+    /** Extra paths serving the discovery document, beside /.well-known/openid-configuration. */
+    readonly discovery?: readonly string[];
   };
   readonly registration: {
     /** Accepted Content-Type values of the registration JWT. */
@@ -32,11 +47,15 @@ export interface Profile {
     /** Algorithms accepted on the SSA. */
     readonly ssaAlgs: readonly string[];
     readonly authMethods: readonly AuthMethod[];
+    /** token_endpoint_auth_method used when the request has none; without it the claim is required. */
+    readonly defaultAuthMethod?: AuthMethod;
     readonly authSigningAlgs: readonly string[];
     readonly grantTypes: readonly string[];
     readonly responseTypes: readonly string[];
     readonly defaultResponseTypes: readonly string[];
     readonly scopes: readonly string[];
+    /** Scopes a requested scope must include (e.g. Revolut: openid). */
+    readonly requiredScopes: readonly string[];
     /** Shape of `scope` in the request: v3.1 array, v3.2+ space-separated string. */
     readonly scopeFormat: 'array' | 'string' | 'either';
     /** Claims accepted as the subject DN for tls_client_auth; the first is the one answered with. */
@@ -50,11 +69,66 @@ export interface Profile {
     readonly maxRequestLifetimeSeconds: number;
     /** Rules this bank does not enforce (deferred or lenient). */
     readonly skipRules: readonly RuleId[];
+    /** POST (and PUT) {register} need a client certificate (mutual TLS). */
+    readonly mtls: boolean;
+    /** Request headers every registration and management request must carry (lower-case names). */
+    readonly requiredHeaders: readonly string[];
+    /**
+     * POST {register} needs `Authorization: Bearer` with a client_credentials token of the
+     * pre-provisioned developer-portal application (PORTAL_CLIENT_ID / PORTAL_CLIENT_SECRET).
+     */
+    readonly requireAccessToken: boolean;
+    /** Issue a client_secret whatever the auth method (a sandbox handing out a mock id and secret pair). */
+    readonly alwaysIssueSecret: boolean;
+    /**
+     * The result is not answered but sent later: the request format is checked at once, then the
+     * bank answers `ack` with `status` and emails the created client or the list of errors.
+     */
+    readonly deferred?: {
+      readonly channel: 'email';
+      readonly status: number;
+      readonly ack: Readonly<Record<string, unknown>>;
+      /** org_contacts[].type of the SSA whose email receives the result (case-insensitive). */
+      readonly contactType: string;
+    };
+  };
+  /** The registration (and GET / PUT) response. */
+  readonly response: {
+    /** Status of a successful POST {register}. */
+    readonly status: number;
+    /** 'client': the client JSON; 'empty': no body at all. */
+    readonly body: 'client' | 'empty';
+    /** When set, exactly these fields in this order, each from its source; absent values are left out. */
+    readonly fields?: Readonly<Record<string, FieldSource>>;
+    /** Renames of fields of the full response (when `fields` is not set). */
+    readonly rename?: Readonly<Record<string, string>>;
+    readonly scopeAs: 'string' | 'array';
+    readonly idIssuedAtAs: 'number' | 'string';
+    /** Send the new client_id and client_secret as x-client-id / x-client-secret headers (and Location). */
+    readonly credentialHeaders: boolean;
+  };
+  /** How refusals are written. */
+  readonly errors: {
+    /** 'oauth': RFC 7591 {error, error_description}; 'tppMessages': Berlin-Group style list; 'empty': status only. */
+    readonly envelope: 'oauth' | 'tppMessages' | 'empty';
+    /** tppMessages: the class of each rule; rules not listed use defaultClass. */
+    readonly classes?: Readonly<Partial<Record<RuleId, ErrorClass>>>;
+    readonly defaultClass?: ErrorClass;
+    /** tppMessages: the answer for an unknown path. */
+    readonly notFound?: ErrorClass & { readonly text: string };
+  };
+  /** Which of GET / PUT / DELETE {register}/{ClientId} the bank supports; the others answer 405. */
+  readonly management: {
+    readonly get: boolean;
+    readonly put: boolean;
+    readonly delete: boolean;
   };
   readonly token: {
     /** expires_in of client_credentials access tokens, in seconds. */
     readonly accessTokenLifetimeSeconds: number;
     /** Longest accepted exp - now of a private_key_jwt client assertion, in seconds. */
     readonly maxAssertionLifetimeSeconds: number;
+    /** Scopes granted on request beyond the registered ones (WSO2 grants openid). */
+    readonly extraScopes: readonly string[];
   };
 }

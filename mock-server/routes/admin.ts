@@ -31,6 +31,31 @@ export function adminRoutes(deps: AppDeps): Router {
     deps.logger.info('admin reset', { interaction_id: res.locals.interactionId });
     res.status(204).end();
   });
+  router.get('/clients/:clientId/credentials', async (req, res) => {
+    const record = await deps.store.getClient(String(req.params.clientId));
+    if (!record) throw new NotFound(`no client ${JSON.stringify(req.params.clientId)}`);
+    res.json({ client_id: record.client_id, ...(record.client_secret !== undefined ? { client_secret: record.client_secret } : {}) });
+  });
+  /** Which profile answers on this port, with everything it is configured to do. */
+  router.get('/profile', (_req, res) => {
+    const { profile, urls, portal } = deps;
+    res.json({
+      name: profile.name,
+      description: profile.description,
+      ...(profile.source ? { source: profile.source } : {}),
+      spec_version: profile.specVersion,
+      urls,
+      ...(portal ? { portal: { client_id: portal.record.client_id, client_secret: portal.clientSecret } } : {}),
+      profile,
+    });
+  });
+  router.get('/outbox', (_req, res) => {
+    res.json({ size: deps.outbox.max, smtp: deps.config.smtpUrl ? 'configured' : 'not configured', entries: deps.outbox.list() });
+  });
+  router.delete('/outbox', (_req, res) => {
+    deps.outbox.clear();
+    res.status(204).end();
+  });
   router.get('/journal', async (_req, res) => {
     const entries = (await deps.store.listJournal()).map((e) => ({ ...e, request: readableRequest(e.request) }));
     res.json({ size: deps.config.journalSize, entries });

@@ -6,7 +6,7 @@ export function discoveryRoutes(deps: AppDeps): Router {
   const router = Router();
   const { profile, urls } = deps;
   const reg = profile.registration;
-  router.get('/.well-known/openid-configuration', (_req, res) => {
+  router.get(['/.well-known/openid-configuration', ...(profile.paths.discovery ?? [])], (_req, res) => {
     res.json({
       issuer: urls.issuer,
       registration_endpoint: urls.register,

@@ -1,10 +1,13 @@
-import express, { Router, type Request, type Response, type NextFunction } from 'express';
+import express, { Router, type Request, type Response, type RequestHandler } from 'express';
 import type { AppDeps } from '../app';
-import { RuleViolation } from '../errors';
-import { requireClientCertificate } from '../http/middleware';
+import { OAuthError, RuleViolation } from '../errors';
+import { profileEnvelope, requireClientCertificate } from '../http/middleware';
 import { verifyRegistration, type RegistrationContext } from '../core/verify-registration';
 import { clientResponse, newClientRecord, updatedClientRecord } from '../core/clients';
 import { authorizeManagement, type Authorized } from '../core/management';
+import { deferredRecipient } from '../core/deferred';
+import { renderError } from '../core/error-envelope';
+import type { ClientRecord } from '../store/types';
 
 /** Reads the registration JWT body: the profile's content types, not empty, within the cap. */
 export function jwtBody(deps: AppDeps) {
@@ -46,19 +49,19 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Bearer authorization of {register}/{ClientId}: see core/management.ts. */
-function bearer(deps: AppDeps) {
-  return async (req: Request, res: Response, next: NextFunction) => {
+/** Bearer authorization of a client: see core/management.ts. */
+function authorize(deps: AppDeps, req: Request, res: Response, clientId: string, getClient: (id: string) => Promise<ClientRecord | undefined>) {
+  return authorizeManagement(
+    { authorization: req.get('authorization'), certThumbprint: res.locals.clientCert?.thumbprint, clientIdInPath: clientId },
+    { getToken: (h) => deps.store.getToken(h), getClient, revokeToken: (h) => deps.store.revokeToken(h), skip: deps.skip },
+  );
+}
+
+/** Bearer authorization of {register}/{ClientId}. */
+function bearer(deps: AppDeps): RequestHandler {
+  return async (req, res, next) => {
     try {
-      res.locals.authorized = await authorizeManagement(
-        { authorization: req.get('authorization'), certThumbprint: res.locals.clientCert?.thumbprint, clientIdInPath: String(req.params.clientId) },
-        {
-          getToken: (h) => deps.store.getToken(h),
-          getClient: (id) => deps.store.getClient(id),
-          revokeToken: (h) => deps.store.revokeToken(h),
-          skip: deps.skip,
-        },
-      );
+      res.locals.authorized = await authorize(deps, req, res, String(req.params.clientId), (id) => deps.store.getClient(id));
       next();
     } catch (e) {
       next(e);
@@ -66,38 +69,123 @@ function bearer(deps: AppDeps) {
   };
 }
 
-export function registerRoutes(deps: AppDeps): Router {
-  const router = Router();
-  const path = deps.profile.paths.register;
-  const mtls = requireClientCertificate({ skip: deps.skip.has('TLS-CERT-REQUIRED') });
-  // GET and DELETE read the certificate only for the token binding; PUT requires mTLS as POST does.
-  const certOptional = requireClientCertificate({ skip: true });
+/** The profile's required headers (Accept must admit application/json). */
+function requiredHeaders(deps: AppDeps): RequestHandler {
+  const names = deps.profile.registration.requiredHeaders;
+  return (req, _res, next) => {
+    const missing = names.filter((h) => !req.get(h)?.trim());
+    if (missing.length) return next(new RuleViolation('HTTP-REQUIRED-HEADERS', `required header${missing.length > 1 ? 's' : ''} missing: ${missing.join(', ')}`));
+    if (names.includes('accept') && !req.accepts('application/json')) {
+      return next(new RuleViolation('HTTP-REQUIRED-HEADERS', `Accept ${JSON.stringify(req.get('accept'))} does not admit application/json`));
+    }
+    next();
+  };
+}
 
-  router.post(path, mtls, ...jwtBody(deps), async (req, res) => {
-    const reg = await verifyRegistration(req.body as string, registrationContext(deps, req, res.locals.clientCert?.subjectDn));
+/** POST {register} protected by a client_credentials token of the developer-portal application, named by the client_id header. */
+function portalToken(deps: AppDeps): RequestHandler {
+  return async (req, res, next) => {
+    const portal = deps.portal;
+    if (!deps.profile.registration.requireAccessToken || !portal) return next();
+    try {
+      const named = req.get('client_id');
+      if (named !== undefined && named !== portal.record.client_id) {
+        throw new RuleViolation('REG-ACCESS-TOKEN', `client_id ${JSON.stringify(named)} is not the developer-portal application`);
+      }
+      await authorize(deps, req, res, portal.record.client_id, async (id) => (id === portal.record.client_id ? portal.record : undefined));
+      next();
+    } catch (e) {
+      if (e instanceof RuleViolation && e.rule !== 'REG-ACCESS-TOKEN') {
+        return next(new RuleViolation('REG-ACCESS-TOKEN', `${e.description.replace(/^[A-Z0-9-]+: /, '')} (a client_credentials token of the developer-portal application is required)`, { headers: e.headers }));
+      }
+      next(e);
+    }
+  };
+}
+
+/** 201 (or the profile's status) with the client, or with no body and the credentials in headers. */
+function sendClient(deps: AppDeps, res: Response, record: ClientRecord) {
+  const shape = deps.profile.response;
+  if (shape.credentialHeaders) {
+    res.setHeader('location', `${deps.urls.register}/${encodeURIComponent(record.client_id)}`);
+    res.setHeader('x-client-id', record.client_id);
+    if (record.client_secret !== undefined) res.setHeader('x-client-secret', record.client_secret);
+  }
+  if (shape.body === 'empty') res.status(shape.status).end();
+  else res.status(shape.status).json(clientResponse(record, deps.profile));
+}
+
+/** A bank that emails its result: verify everything, then send the client or every failed rule. */
+async function completeDeferred(deps: AppDeps, jws: string, ctx: RegistrationContext, to: string, ref: string): Promise<void> {
+  let subject: string;
+  let result: unknown;
+  try {
+    const reg = await verifyRegistration(jws, { ...ctx, collect: true });
     const record = newClientRecord(reg, deps.profile, deps.now());
     await deps.store.createClient(record);
+    deps.logger.info('client registered', { interaction_id: ref, client_id: record.client_id, software_id: reg.ssa.softwareId });
+    subject = 'TPP registration: client created';
+    result = clientResponse(record, deps.profile);
+  } catch (e) {
+    if (!(e instanceof OAuthError)) {
+      deps.logger.error('deferred registration failed', { interaction_id: ref, error: (e as Error)?.message });
+      e = new OAuthError('server_error', 500, 'An unexpected error occurred.');
+    }
+    subject = 'TPP registration: refused';
+    result = renderError(e as OAuthError, deps.profile.errors).body;
+  }
+  await deps.mailer.send({ to, subject, result, ref });
+}
+
+export function registerRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const { profile } = deps;
+  const path = profile.paths.register;
+  const mtls = requireClientCertificate({ skip: !profile.registration.mtls || deps.skip.has('TLS-CERT-REQUIRED') });
+  // GET and DELETE read the certificate only for the token binding; PUT requires mTLS as POST does.
+  const certOptional = requireClientCertificate({ skip: true });
+  const headers = requiredHeaders(deps);
+  const deferred = profile.registration.deferred;
+
+  router.post(path, profileEnvelope, mtls, headers, portalToken(deps), ...jwtBody(deps), async (req, res) => {
+    const ctx = registrationContext(deps, req, res.locals.clientCert?.subjectDn);
+    if (deferred) {
+      const to = deferredRecipient(req.body as string, deferred.contactType);
+      const ref = res.locals.interactionId;
+      res.status(deferred.status).json(deferred.ack);
+      void completeDeferred(deps, req.body as string, ctx, to, ref);
+      return;
+    }
+    const reg = await verifyRegistration(req.body as string, ctx);
+    const record = newClientRecord(reg, profile, deps.now());
+    await deps.store.createClient(record);
     deps.logger.info('client registered', { interaction_id: res.locals.interactionId, client_id: record.client_id, software_id: reg.ssa.softwareId });
-    res.status(201).json(clientResponse(record));
+    sendClient(deps, res, record);
   });
 
-  router.get(`${path}/:clientId`, certOptional, bearer(deps), (_req, res) => {
-    res.status(200).json(clientResponse(res.locals.authorized!.client));
+  const m = profile.management;
+  if (!m.get && !m.put && !m.delete) return router; // the bank documents no client management
+  const allow = [m.get && 'GET', m.put && 'PUT', m.delete && 'DELETE'].filter(Boolean).join(', ');
+  const supported = (on: boolean, method: string): RequestHandler => (_req, _res, next) =>
+    next(on ? undefined : new RuleViolation('MGT-METHOD-ALLOWED', `${method} is not supported by this bank (allowed: ${allow})`, { headers: { allow } }));
+
+  router.get(`${path}/:clientId`, profileEnvelope, supported(m.get, 'GET'), headers, certOptional, bearer(deps), (_req, res) => {
+    res.status(200).json(clientResponse(res.locals.authorized!.client, profile));
   });
 
-  router.put(`${path}/:clientId`, mtls, bearer(deps), ...jwtBody(deps), async (req, res) => {
+  router.put(`${path}/:clientId`, profileEnvelope, supported(m.put, 'PUT'), headers, mtls, bearer(deps), ...jwtBody(deps), async (req, res) => {
     const { client } = res.locals.authorized!;
     const ctx = { ...registrationContext(deps, req, res.locals.clientCert?.subjectDn), clientIdInPath: client.client_id };
     const reg = await verifyRegistration(req.body as string, ctx);
-    const record = updatedClientRecord(client, reg);
+    const record = updatedClientRecord(client, reg, profile);
     await deps.store.updateClient(record);
     // OBIE PUT: long-lived tokens stay valid; the fault PUT-KEEPS-TOKENS revokes them instead.
     if (deps.skip.has('PUT-KEEPS-TOKENS')) await deps.store.revokeClientTokens(client.client_id);
     deps.logger.info('client updated', { interaction_id: res.locals.interactionId, client_id: record.client_id });
-    res.status(200).json(clientResponse(record));
+    res.status(200).json(clientResponse(record, profile));
   });
 
-  router.delete(`${path}/:clientId`, certOptional, bearer(deps), async (_req, res) => {
+  router.delete(`${path}/:clientId`, profileEnvelope, supported(m.delete, 'DELETE'), headers, certOptional, bearer(deps), async (_req, res) => {
     const { client } = res.locals.authorized!;
     await deps.store.deleteClient(client.client_id);
     const revoked = deps.skip.has('DEL-REVOKES-TOKENS') ? 0 : await deps.store.revokeClientTokens(client.client_id);

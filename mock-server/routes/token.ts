@@ -37,7 +37,7 @@ export function tokenRoutes(deps: AppDeps): Router {
         },
         {
           profile: deps.profile,
-          getClient: (id) => deps.store.getClient(id),
+          getClient: async (id) => (deps.portal && id === deps.portal.record.client_id ? deps.portal.record : deps.store.getClient(id)),
           fetchJwks: deps.fetchJwks,
           claimJti: (key, exp) => deps.store.claimOnce(key, exp),
           now: deps.now(),

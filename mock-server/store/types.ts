@@ -9,6 +9,8 @@ export interface ClientRecord {
   /** The verified SSA claims. */
   ssa: Record<string, unknown>;
   software_jwks_endpoint: string;
+  /** The registration request's own claims (iss, iat, exp, aud), for profiles that answer with them. */
+  request_claims?: Record<string, unknown>;
   /** The profile that registered the client. */
   profile: string;
 }

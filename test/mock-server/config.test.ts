@@ -9,6 +9,11 @@ describe('loadConfig', () => {
     const cfg = loadConfig({ PORT: '9000', PUBLIC_URL: 'https://bank.example/', LOG_LEVEL: 'warn' }, ['--port', '9100']);
     expect(cfg).toMatchObject({ port: 9100, publicUrl: 'https://bank.example', logLevel: 'warn' });
   });
+  test('profile settings: portal application, delete switch, SMTP and outbox', () => {
+    const cfg = loadConfig({ PROFILE: 'cpb-sandbox', PORTAL_CLIENT_ID: 'app', PORTAL_CLIENT_SECRET: 's', MANAGEMENT_DELETE: 'false', SMTP_URL: 'smtp://127.0.0.1:2525', OUTBOX_SIZE: '5' }, []);
+    expect(cfg).toMatchObject({ profile: 'cpb-sandbox', portalClientId: 'app', portalClientSecret: 's', managementDelete: false, smtpUrl: 'smtp://127.0.0.1:2525', outboxSize: 5 });
+    expect(loadConfig({}, ['--profile', 'email-deferred'])).toMatchObject({ profile: 'email-deferred' });
+  });
   test('--help', () => {
     expect(loadConfig({}, ['--help'])).toBe('help');
     expect(HELP).toContain('--profile');
@@ -22,6 +27,9 @@ describe('loadConfig', () => {
     [{ MOCK_FAULTS: 'REQ-ISS,NOPE' }, [], /MOCK_FAULTS: unknown rule id "NOPE"/],
     [{ MAX_BODY_BYTES: '10' }, [], /MAX_BODY_BYTES/],
     [{}, ['--bogus'], /bogus/],
+    [{ MANAGEMENT_DELETE: 'no' }, [], /MANAGEMENT_DELETE must be true or false/],
+    [{ SMTP_URL: 'http://mail' }, [], /SMTP_URL must be an smtp/],
+    [{ OUTBOX_SIZE: '0' }, [], /OUTBOX_SIZE/],
   ])('%j %j is refused naming the field', (env, argv, msg) => {
     expect(() => loadConfig(env, argv as string[])).toThrow(ConfigError);
     expect(() => loadConfig(env, argv as string[])).toThrow(msg);

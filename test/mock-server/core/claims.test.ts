@@ -1,5 +1,6 @@
 import { claimRules, validateClaims, type ClaimsContext } from '../../../mock-server/core/claims';
 import { obie } from '../../../mock-server/profiles/obie';
+import { revolut } from '../../../mock-server/profiles/revolut';
 import type { VerifiedSsa } from '../../../mock-server/core/verify-ssa';
 import { RuleViolation } from '../../../mock-server/errors';
 import type { RuleId } from '../../../catalogue/rules';
@@ -57,6 +58,7 @@ const fires: Record<string, [Record<string, unknown>, Partial<ClaimsContext>?]> 
   'REQ-GRANT-TYPES': [{ grant_types: ['implicit'] }],
   'REQ-RESPONSE-TYPES': [{ response_types: ['token'] }],
   'REQ-SCOPE-FORMAT': [{ scope: { a: 1 } }],
+  'REQ-SCOPE-REQUIRED': [{ scope: 'accounts', tls_client_auth_dn: DN, tls_client_auth_subject_dn: undefined }, { profile: revolut }],
   'REQ-SCOPE-ROLES': [{ scope: 'openid fundsconfirmations' }],
   'REQ-APPLICATION-TYPE': [{ application_type: 'native' }],
   'REQ-ID-TOKEN-ALG': [{ id_token_signed_response_alg: 'none' }],
@@ -92,6 +94,16 @@ describe('claim rules', () => {
   test('the skew tolerates a slightly future iat, not more', () => {
     expect(firing({ ...valid(), iat: NOW + 59 })).toEqual([]);
     expect(firing({ ...valid(), iat: NOW + 61 })).toEqual(['REQ-IAT']);
+  });
+
+  test('a profile default auth method stands in for an absent token_endpoint_auth_method', () => {
+    const profile = { ...obie, registration: { ...obie.registration, defaultAuthMethod: 'client_secret_basic' as const } };
+    const c: Record<string, unknown> = { ...valid(), token_endpoint_auth_method: undefined, tls_client_auth_subject_dn: undefined };
+    delete c.token_endpoint_auth_method;
+    delete c.tls_client_auth_subject_dn;
+    expect(firing(c, { ...ctx, profile })).toEqual([]);
+    expect(validateClaims(c, { ...ctx, profile }, new Set()).token_endpoint_auth_method).toBe('client_secret_basic');
+    expect(firing(c)).toEqual(['REQ-AUTH-METHOD']);
   });
 
   test('no certificate means the DN cannot match', () => {

@@ -1,0 +1,54 @@
+/** Every profile at once: one process per profile is not needed, each bank listens on its own port. */
+import { startMockBank, type MockBank } from '../../../mock-server/runtime';
+import { profiles } from '../../../mock-server/profiles';
+import { httpsRequest } from '../../../fixtures/https';
+import { HELP } from '../../../mock-server/config';
+
+const banks: MockBank[] = [];
+
+beforeAll(async () => {
+  for (const name of Object.keys(profiles)) banks.push(await startMockBank({ profile: name }));
+});
+afterAll(() => Promise.all(banks.map((b) => b.close())));
+
+describe('several profiles running at once, on different ports', () => {
+  test('GET /__admin/profile tells which profile answered', async () => {
+    expect(new Set(banks.map((b) => b.port)).size).toBe(banks.length);
+    for (const bank of banks) {
+      const res = await httpsRequest(`${bank.url}/__admin/profile`, { ca: bank.ca });
+      expect(res.status).toBe(200);
+      expect(res.json).toMatchObject({ name: bank.config.profile, urls: { register: bank.urls.register, token: bank.urls.token } });
+    }
+  });
+
+  test('each serves its own discovery document, reflecting what it supports', async () => {
+    for (const bank of banks) {
+      const p = profiles[bank.config.profile]!;
+      const res = await httpsRequest(`${bank.url}/.well-known/openid-configuration`, { ca: bank.ca });
+      expect([p.name, res.json]).toEqual([p.name, expect.objectContaining({
+        issuer: bank.issuer,
+        registration_endpoint: `${bank.url}${p.basePath}${p.paths.register}`,
+        token_endpoint: `${bank.url}${p.basePath}${p.paths.token}`,
+        token_endpoint_auth_methods_supported: p.registration.authMethods,
+        request_object_signing_alg_values_supported: p.registration.requestObjectAlgs,
+        id_token_signing_alg_values_supported: p.registration.idTokenAlgs,
+        grant_types_supported: p.registration.grantTypes,
+        response_types_supported: p.registration.responseTypes,
+        scopes_supported: p.registration.scopes,
+      })]);
+    }
+  });
+});
+
+describe('the profile registry', () => {
+  test('names are unique and each is listed with its description in --help', () => {
+    for (const p of Object.values(profiles)) expect(HELP).toContain(`${p.name.padEnd(15)} ${p.description}`);
+  });
+
+  test('a profile that emails its result does so only with a contact type, and only profiles with seeds name one', () => {
+    for (const p of Object.values(profiles)) {
+      if (p.registration.deferred) expect(p.registration.deferred.contactType).not.toBe('');
+      if (p.name !== 'obie' && p.name !== 'obie-3.1') expect(p.source).toMatch(/^\d{3}_/);
+    }
+  });
+});
