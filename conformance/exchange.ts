@@ -14,6 +14,11 @@ function redact(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, SECRET_HEADERS.has(k.toLowerCase()) && v.length > 12 ? `${v.slice(0, 12)}...` : v]));
 }
 
+/** Request headers as sent: an undefined value means the header was left out. */
+function definedHeaders(headers: Record<string, string | undefined> = {}): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
 /** Performs and records one exchange; a transport failure is recorded, not thrown. */
 export async function record(name: string, url: string, opts: RequestOptions, sent: Record<string, unknown> = {}): Promise<Recorded> {
   const started = Date.now();
@@ -23,7 +28,7 @@ export async function record(name: string, url: string, opts: RequestOptions, se
   } catch (e) {
     return {
       name,
-      request: { method: opts.method ?? 'GET', url, headers: redact(opts.headers ?? {}), ...(opts.body !== undefined ? { body: opts.body } : {}) },
+      request: { method: opts.method ?? 'GET', url, headers: redact(definedHeaders(opts.headers)), ...(opts.body !== undefined ? { body: opts.body } : {}) },
       status: 0,
       headers: {},
       text: '',
