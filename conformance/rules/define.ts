@@ -46,6 +46,8 @@ export interface CheckResult {
   title: string;
   severity: Severity;
   tags: readonly string[];
+  /** Spec reference codes (catalogue/references.ts), in the order of links. */
+  spec: readonly string[];
   links: readonly string[];
   outcome: Outcome;
   message: string;
@@ -81,7 +83,7 @@ export type Slot = Recorded | { skipped: string };
 
 /** Evaluates one check over the recorded exchanges: skip when any is missing, never throws. */
 export function evaluate(check: Check, slots: ReadonlyMap<string, Slot>): CheckResult {
-  const base = { id: check.id, title: check.title, severity: check.severity, tags: check.tags, links: check.links };
+  const base = { id: check.id, title: check.title, severity: check.severity, tags: check.tags, spec: check.spec, links: check.links };
   const recorded: Recorded[] = [];
   for (const name of check.exchanges) {
     const slot = slots.get(name);

@@ -3,7 +3,7 @@ import { junitXml } from '../../conformance/report/junit';
 import { html } from '../../conformance/report/html';
 
 const check = (id: string, outcome: ReportedCheck['outcome'], message = 'm'): ReportedCheck => ({
-  id, title: `title of ${id}`, severity: outcome === 'warn' ? 'SHOULD' : 'MUST', tags: [], links: ['https://www.rfc-editor.org/rfc/rfc7591#section-3.2.2'],
+  id, title: `title of ${id}`, severity: outcome === 'warn' ? 'SHOULD' : 'MUST', tags: [], spec: ['RFC7591-3.2.2'], links: ['https://www.rfc-editor.org/rfc/rfc7591#section-3.2.2'],
   outcome, message, evidence: { status: 201, body: '<script>alert("x")</script>' }, plan: 'registration', durationMs: 12,
 });
 const report = buildReport([check('A', 'pass'), check('B', 'fail', 'expected 400, got 201 & <more>'), check('C', 'warn'), check('D', 'skip', 'no DELETE')], {
@@ -29,5 +29,6 @@ test('HTML: self-contained, failures first and open with evidence and the spec l
   expect(page.indexOf('<code>B</code>')).toBeLessThan(page.indexOf('<code>A</code>'));
   expect(page).toContain('<details open>');
   expect(page).toContain('href="https://www.rfc-editor.org/rfc/rfc7591#section-3.2.2"');
+  expect(page).toContain('>RFC7591-3.2.2</a>');
   expect(page).toContain('&lt;script&gt;');
 });
