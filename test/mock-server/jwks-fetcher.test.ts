@@ -8,6 +8,7 @@ let certs: CertBundle;
 let server: https.Server;
 let host: string;
 let hits = 0;
+const pending = new Set<NodeJS.Timeout>();
 const jwks = { keys: [{ kty: 'RSA', n: 'abc', e: 'AQAB', kid: 'k1' }] };
 
 beforeAll(async () => {
@@ -16,7 +17,11 @@ beforeAll(async () => {
     hits++;
     if (req.url === '/jwks') return void res.end(JSON.stringify(jwks));
     if (req.url === '/big') return void res.end(JSON.stringify({ keys: [], pad: 'x'.repeat(100_000) }));
-    if (req.url === '/slow') return void setTimeout(() => res.end('{}'), 2000);
+    if (req.url === '/slow') {
+      const t = setTimeout(() => res.end('{}'), 2000);
+      pending.add(t);
+      return;
+    }
     if (req.url === '/html') return void res.end('<html>');
     if (req.url === '/notjwks') return void res.end('{"a":1}');
     res.statusCode = 404;
@@ -25,7 +30,14 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   host = `localhost:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+afterAll(
+  () =>
+    new Promise<void>((r) => {
+      for (const t of pending) clearTimeout(t);
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+);
 
 function fetcher(over: Partial<JwksFetcherOptions> = {}) {
   return createJwksFetcher({ allowedHosts: [host], timeoutMs: 500, maxBytes: 10_000, cacheSeconds: 60, ca: [certs.ca.cert], ...over });
