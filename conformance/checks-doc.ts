@@ -2,6 +2,8 @@ import { checks } from './rules';
 import { plans } from './plans';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
+/** The anchor of a check's row (docs/compatibility.md links to it): its id in lower case. */
+export const checkAnchor = (id: string) => id.toLowerCase();
 
 /** docs/checks.md, generated from the catalogue (`npm run docs:checks`); a test keeps it current. */
 export function checksMarkdown(): string {
@@ -17,7 +19,7 @@ export function checksMarkdown(): string {
     lines.push(`## ${plan.title} (plan \`${plan.id}\`)`, '', '| id | check | severity | server rules | spec | tags |', '|---|---|---|---|---|---|');
     for (const c of plan.checks) {
       const spec = c.spec.map((s, i) => `[${s}](${c.links[i]})`).join(' ');
-      lines.push(`| \`${c.id}\` | ${cell(c.title)} | ${c.severity} | ${c.rules.map((r) => `\`${r}\``).join(' ')} | ${spec} | ${c.tags.join(' ')} |`);
+      lines.push(`| <a id="${checkAnchor(c.id)}"></a>\`${c.id}\` | ${cell(c.title)} | ${c.severity} | ${c.rules.map((r) => `\`${r}\``).join(' ')} | ${spec} | ${c.tags.join(' ')} |`);
     }
     lines.push('');
   }

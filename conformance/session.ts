@@ -89,6 +89,28 @@ export async function openSession(target: Target): Promise<Session> {
   }
 
   const created = new Map<string, Recorded>();
+  const extra = target.headers ?? {};
+  let registrationToken: Promise<string | undefined> | undefined;
+  /** The bearer token protecting POST {register}, obtained once (client_credentials, client_secret_basic). */
+  const registrationBearer = (): Promise<string | undefined> => {
+    const auth = target.registrationAuth;
+    if (!auth) return Promise.resolve(undefined);
+    registrationToken ??= (async () => {
+      const url = auth.tokenEndpoint ?? tokenEndpoint;
+      if (!url) return undefined;
+      const basic = Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64');
+      const r = await record('registration-token', url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
+        body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
+        client: transport,
+        ...tls,
+      });
+      const t = body(r).access_token;
+      return typeof t === 'string' ? t : undefined;
+    })();
+    return registrationToken;
+  };
   const session: Session = {
     target,
     discovery,
@@ -109,6 +131,7 @@ export async function openSession(target: Target): Promise<Session> {
         authMethod: method,
         subjectDn: target.subjectDn,
         version: target.specVersion,
+        ...(target.capabilities.scopeFormat ? { scopeAs: target.capabilities.scopeFormat } : {}),
       });
       for (const [k, v] of Object.entries(overrides)) {
         if (v === undefined) delete c[k];
@@ -119,10 +142,12 @@ export async function openSession(target: Target): Promise<Session> {
     sign: (claims, opts = {}) => signJws(claims, opts.key ?? key, opts.header ?? {}),
     async post(name, jwt, opts = {}) {
       const client = opts.client === null ? undefined : (opts.client ?? transport);
+      const bearer = await registrationBearer();
+      const headers = { ...extra, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), 'content-type': opts.contentType ?? target.capabilities.contentType };
       const r = await record(
         name,
         registrationEndpoint,
-        { method: 'POST', headers: { 'content-type': opts.contentType ?? target.capabilities.contentType }, body: jwt, ...tls, ...(client ? { client } : {}) },
+        { method: 'POST', headers, body: jwt, ...tls, ...(client ? { client } : {}) },
         { softwareId: target.softwareId, ...opts.sent },
       );
       const id = body(r).client_id;
@@ -147,7 +172,7 @@ export async function openSession(target: Target): Promise<Session> {
       return record(name, tokenEndpoint, { method: 'POST', headers, body: new URLSearchParams(form).toString(), client: transport, ...tls }, { clientId });
     },
     async manage(name, method, clientId, token, jwt, withoutCertificate = false) {
-      const headers: Record<string, string> = { authorization: `Bearer ${token ?? ''}` };
+      const headers: Record<string, string> = { ...extra, authorization: `Bearer ${token ?? ''}` };
       if (jwt !== undefined) headers['content-type'] = target.capabilities.contentType;
       const r = await record(
         name,

@@ -27,6 +27,20 @@ export interface Capabilities {
   /** Auth methods the bank supports, the preferred first. */
   authMethods: AuthMethod[];
   contentType: 'application/jose' | 'application/jwt';
+  /** The shape of `scope` the bank wants, when it differs from specVersion's (3.1: array, else string). */
+  scopeFormat?: 'string' | 'array';
+}
+
+/**
+ * A registration endpoint protected by an access token (e.g. a sandbox's developer-portal
+ * application): the pack gets a client_credentials token with client_secret_basic and sends it
+ * as a bearer token on POST.
+ */
+export interface RegistrationAuth {
+  /** Default: the discovery token_endpoint. */
+  tokenEndpoint?: string;
+  clientId: string;
+  clientSecret: string;
 }
 
 export interface Target {
@@ -49,6 +63,9 @@ export interface Target {
   subjectDn: string;
   directory: DirectoryConfig;
   capabilities: Capabilities;
+  /** Static headers sent on every registration and management request (e.g. Accept, client_id). */
+  headers?: Record<string, string>;
+  registrationAuth?: RegistrationAuth;
   timeoutMs: number;
 }
 
@@ -95,6 +112,11 @@ export const FIELDS = {
   operations: { env: 'DCR_OPERATIONS', kind: 'list', values: ['GET', 'PUT', 'DELETE'] },
   authMethods: { env: 'DCR_AUTH_METHODS', kind: 'list', values: ['tls_client_auth', 'private_key_jwt', 'client_secret_basic', 'client_secret_post'] },
   contentType: { env: 'DCR_CONTENT_TYPE', kind: 'string', values: ['application/jose', 'application/jwt'] },
+  scopeFormat: { env: 'DCR_SCOPE_FORMAT', kind: 'string', values: ['string', 'array'] },
+  headers: { env: 'DCR_HEADERS', kind: 'list' },
+  registrationTokenEndpoint: { env: 'DCR_REGISTRATION_TOKEN_ENDPOINT', kind: 'url' },
+  registrationClientId: { env: 'DCR_REGISTRATION_CLIENT_ID', kind: 'string' },
+  registrationClientSecret: { env: 'DCR_REGISTRATION_CLIENT_SECRET', kind: 'string', secret: true },
   timeoutMs: { env: 'DCR_TIMEOUT_MS', kind: 'int' },
 } as const satisfies Record<string, Field>;
 
@@ -254,6 +276,14 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
   const bad = redirectUris.find((u) => !URL.canParse(u) || new URL(u).protocol !== 'https:');
   if (bad) throw new TargetConfigError('redirectUris', `${JSON.stringify(bad)} is not an https URL`);
 
+  const headers = parseHeaders((raw.headers as string[] | undefined) ?? []);
+  const regId = s('registrationClientId');
+  const regSecret = s('registrationClientSecret');
+  if (Boolean(regId) !== Boolean(regSecret)) throw new TargetConfigError(regId ? 'registrationClientSecret' : 'registrationClientId', 'registrationClientId and registrationClientSecret go together');
+  const registrationAuth: RegistrationAuth | undefined = regId && regSecret
+    ? { clientId: regId, clientSecret: regSecret, ...(s('registrationTokenEndpoint') ? { tokenEndpoint: s('registrationTokenEndpoint')! } : {}) }
+    : undefined;
+
   return {
     ...(s('discoveryUrl') ? { discoveryUrl: s('discoveryUrl')! } : {}),
     ...(s('registrationEndpoint') ? { registrationEndpoint: s('registrationEndpoint')! } : {}),
@@ -274,9 +304,23 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
       operations: (raw.operations as ManagementOperation[] | undefined) ?? ['GET', 'PUT', 'DELETE'],
       authMethods: ((raw.authMethods as AuthMethod[] | undefined) ?? ['tls_client_auth', 'private_key_jwt', 'client_secret_basic']),
       contentType: (s('contentType') ?? 'application/jose') as Capabilities['contentType'],
+      ...(s('scopeFormat') ? { scopeFormat: s('scopeFormat') as 'string' | 'array' } : {}),
     },
+    ...(Object.keys(headers).length ? { headers } : {}),
+    ...(registrationAuth ? { registrationAuth } : {}),
     timeoutMs: (raw.timeoutMs as number | undefined) ?? 15_000,
   };
+}
+
+/** `Name: value` entries to a header map (lower-case names). */
+function parseHeaders(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of list) {
+    const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):\s*(.*)$/.exec(entry);
+    if (!m) throw new TargetConfigError('headers', `${JSON.stringify(entry)} is not "Name: value"`);
+    out[m[1]!.toLowerCase()] = m[2]!;
+  }
+  return out;
 }
 
 /** The resolved configuration for printing: keys, certificates and SSAs redacted. */
@@ -299,6 +343,8 @@ export function describeTarget(t: Target): Record<string, unknown> {
         : dir.mode === 'mock-endpoint' ? { mode: dir.mode, url: dir.url }
           : { mode: dir.mode, key: `(redacted, kid ${dir.key.kid ?? '?'})`, issuer: dir.issuer, softwareJwksEndpoint: dir.softwareJwksEndpoint, hostUrl: dir.hostUrl },
     capabilities: t.capabilities,
+    ...(t.headers ? { headers: t.headers } : {}),
+    ...(t.registrationAuth ? { registrationAuth: { ...t.registrationAuth, clientSecret: '(redacted)' } } : {}),
     timeoutMs: t.timeoutMs,
   };
 }

@@ -46,6 +46,19 @@ describe('loadTarget', () => {
     expect([t.specVersion, t.capabilities.management, t.capabilities.authMethods]).toEqual(['3.1', false, ['private_key_jwt']]);
   });
 
+  test('headers, a registration token client and a scope format: parsed, the secret redacted when printed', () => {
+    const t = loadTarget({
+      configFile: file({ ...base(), headers: ['Accept: application/json', 'client_id: portal-app'], registrationClientId: 'portal-app', scopeFormat: 'string' }),
+      env: { DCR_REGISTRATION_CLIENT_SECRET: 's3cret' },
+    });
+    expect(t.headers).toEqual({ accept: 'application/json', client_id: 'portal-app' });
+    expect(t.registrationAuth).toEqual({ clientId: 'portal-app', clientSecret: 's3cret' });
+    expect(t.capabilities.scopeFormat).toBe('string');
+    expect(JSON.stringify(describeTarget(t))).not.toContain('s3cret');
+    expect(() => loadTarget({ configFile: file({ ...base(), registrationClientId: 'portal-app' }), env: {} })).toThrow(/^registrationClientSecret: /);
+    expect(() => loadTarget({ configFile: file({ ...base(), headers: ['no colon'] }), env: {} })).toThrow(/^headers: /);
+  });
+
   test.each<[Record<string, unknown>, Record<string, string>, RegExp]>([
     [{ colour: 'blue' }, {}, /^colour: unknown field/],
     [{ discoveryUrl: 'http://bank.example.com/.well-known/openid-configuration' }, {}, /^discoveryUrl: must be an https URL/],

@@ -1,0 +1,61 @@
+import type { MockBank } from '../mock-server/runtime';
+import type { Profile } from '../mock-server/profiles/types';
+import { mockTarget } from './mock-target';
+import type { AuthMethod, Capabilities, ManagementOperation, Target } from './target';
+
+/** The auth methods and content types the pack can use (a profile may list others, e.g. client_secret_jwt). */
+const PACK_AUTH_METHODS: readonly AuthMethod[] = ['tls_client_auth', 'private_key_jwt', 'client_secret_basic', 'client_secret_post'];
+const PACK_CONTENT_TYPES: readonly Capabilities['contentType'][] = ['application/jose', 'application/jwt'];
+
+/**
+ * Values the pack sends for a bank's documented required headers. `authorization` is not here:
+ * it carries the registration bearer token (registrationAuth) or the management token.
+ */
+const REQUIRED_HEADER_VALUES: Readonly<Record<string, (bank: MockBank) => string | undefined>> = {
+  accept: () => 'application/json',
+  client_id: (bank) => bank.portal?.client_id,
+};
+
+/**
+ * The capabilities a bank's documentation implies, read from its profile: the content type it
+ * documents (the first the pack can send), its auth methods in the profile's order of preference,
+ * the management operations it documents (none: management declared off).
+ */
+export function profileCapabilities(profile: Profile): Capabilities {
+  const m = profile.management;
+  const operations = (['GET', 'PUT', 'DELETE'] as const).filter((op) => m[op.toLowerCase() as 'get' | 'put' | 'delete']) as ManagementOperation[];
+  const contentType = PACK_CONTENT_TYPES.find((t) => profile.registration.contentTypes.includes(t));
+  if (!contentType) throw new Error(`profile ${profile.name} accepts no content type the pack can send (${profile.registration.contentTypes.join(', ')})`);
+  return {
+    management: operations.length > 0,
+    operations,
+    authMethods: profile.registration.authMethods.filter((a): a is AuthMethod => (PACK_AUTH_METHODS as readonly string[]).includes(a)),
+    contentType,
+    ...(profile.registration.scopeFormat !== 'either' ? { scopeFormat: profile.registration.scopeFormat } : {}),
+  };
+}
+
+/**
+ * The target for a mock bank started with a profile, as a TPP reading that bank's documentation
+ * would configure the pack: its spec version, its own discovery path, its capabilities, its
+ * required headers and, when POST {register} needs a developer-portal token, those credentials.
+ */
+export function profileTarget(bank: MockBank): Target {
+  const profile = bank.profile;
+  const base = mockTarget(bank, profileCapabilities(profile));
+  const discoveryPath = profile.paths.discovery?.[0] ?? '/.well-known/openid-configuration';
+  const headers: Record<string, string> = {};
+  for (const name of profile.registration.requiredHeaders) {
+    const value = REQUIRED_HEADER_VALUES[name]?.(bank);
+    if (value !== undefined) headers[name] = value;
+  }
+  return {
+    ...base,
+    discoveryUrl: `${bank.url}${profile.basePath}${discoveryPath}`,
+    specVersion: profile.specVersion,
+    // A directory of the bank's spec version issues software ids no longer than its iss limit (v3.1: 18).
+    softwareId: bank.tpp.software_id.slice(0, profile.registration.issMaxLength),
+    ...(Object.keys(headers).length ? { headers } : {}),
+    ...(profile.registration.requireAccessToken && bank.portal ? { registrationAuth: { clientId: bank.portal.client_id, clientSecret: bank.portal.client_secret } } : {}),
+  };
+}
