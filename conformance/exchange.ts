@@ -63,3 +63,23 @@ export function explainTransportError(error: string, url: string, withCertificat
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|timed out/.test(e)) return `nothing answers at ${url}: ${e}`;
   return `${url}: ${e}`;
 }
+
+export interface RegisteredClient {
+  clientId: string;
+  secret?: string;
+  /** token_endpoint_auth_method: as answered, else as the pack registered it. */
+  method: string;
+}
+
+/**
+ * The client a registration created: from its RFC 7591 JSON body, or, for a bank that answers
+ * 201 without one, from the response headers the target declares (e.g. x-client-id).
+ */
+export function registeredClient(r: Recorded, credentialHeaders?: { clientId: string; clientSecret?: string }): RegisteredClient {
+  const b = body(r);
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const clientId = text(b.client_id) ?? (credentialHeaders ? header(r, credentialHeaders.clientId) : undefined) ?? '';
+  const secret = text(b.client_secret) ?? (credentialHeaders?.clientSecret ? header(r, credentialHeaders.clientSecret) : undefined);
+  const method = text(b.token_endpoint_auth_method) ?? text(r.sent.authMethod) ?? '';
+  return { clientId, ...(secret ? { secret } : {}), method };
+}

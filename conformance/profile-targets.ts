@@ -2,6 +2,7 @@ import type { MockBank } from '../mock-server/runtime';
 import type { Profile } from '../mock-server/profiles/types';
 import { mockTarget } from './mock-target';
 import type { AuthMethod, Capabilities, ManagementOperation, Target } from './target';
+import { CREDENTIAL_HEADERS } from '../mock-server/profiles/types';
 
 /** The auth methods and content types the pack can use (a profile may list others, e.g. client_secret_jwt). */
 const PACK_AUTH_METHODS: readonly AuthMethod[] = ['tls_client_auth', 'private_key_jwt', 'client_secret_basic', 'client_secret_post'];
@@ -32,6 +33,9 @@ export function profileCapabilities(profile: Profile): Capabilities {
     authMethods: profile.registration.authMethods.filter((a): a is AuthMethod => (PACK_AUTH_METHODS as readonly string[]).includes(a)),
     contentType,
     ...(profile.registration.scopeFormat !== 'either' ? { scopeFormat: profile.registration.scopeFormat } : {}),
+    // The pack registers `code id_token`; a bank documenting less gets its own default.
+    ...(profile.registration.responseTypes.includes('code id_token') ? {} : { responseTypes: [...profile.registration.defaultResponseTypes] }),
+    ...(profile.response.credentialHeaders ? { credentialHeaders: { ...CREDENTIAL_HEADERS } } : {}),
   };
 }
 

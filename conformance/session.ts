@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { signingKey, signingKeyFromJwk, type SigningKey } from '../fixtures/keys';
-import { registrationClaims, signJws } from '../fixtures/registration';
+import { registrationClaims, signJws, decodePayload } from '../fixtures/registration';
 import type { Credentials } from '../fixtures/https';
-import { record, body, explainTransportError, type Recorded } from './exchange';
+import { record, body, explainTransportError, registeredClient, type Recorded, type RegisteredClient } from './exchange';
 import { createDirectoryAdapter, type DirectoryAdapter } from './directory';
 import type { AuthMethod, Target } from './target';
 
@@ -38,12 +38,24 @@ export interface Session {
   claims(overrides?: Record<string, unknown>, opts?: { method?: AuthMethod; ssa?: string }): Record<string, unknown>;
   sign(claims: Record<string, unknown>, opts?: { key?: SigningKey; header?: Record<string, unknown> }): Promise<string>;
   post(name: string, jwt: string, opts?: PostOptions): Promise<Recorded>;
+  /** The client a registration created: id, secret and auth method, from the body or the declared headers. */
+  registered(r: Recorded): RegisteredClient;
   /** client_credentials for a client: tls_client_auth by default, or the method and secret it registered with. */
   token(name: string, clientId: string, auth?: ClientAuth): Promise<Recorded>;
   /** GET/PUT/DELETE {registration_endpoint}/{clientId} with a bearer token, over mTLS unless withoutCertificate. */
   manage(name: string, method: 'GET' | 'PUT' | 'DELETE', clientId: string, token: string | undefined, jwt?: string, withoutCertificate?: boolean): Promise<Recorded>;
   /** Deletes the clients this session created that still exist, when the bank allows it. */
   cleanup(): Promise<string[]>;
+}
+
+/** token_endpoint_auth_method of a registration JWT the pack signed itself. */
+function authMethodOf(jwt: string): string | undefined {
+  try {
+    const m = decodePayload(jwt).token_endpoint_auth_method;
+    return typeof m === 'string' ? m : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const tlsOf = (t: Target) => ({ ...(t.ca ? { ca: t.ca } : {}), insecure: t.insecure, timeoutMs: t.timeoutMs });
@@ -133,6 +145,7 @@ export async function openSession(target: Target): Promise<Session> {
         version: target.specVersion,
         ...(target.capabilities.scopeFormat ? { scopeAs: target.capabilities.scopeFormat } : {}),
       });
+      if (target.capabilities.responseTypes) c.response_types = [...target.capabilities.responseTypes];
       for (const [k, v] of Object.entries(overrides)) {
         if (v === undefined) delete c[k];
         else c[k] = v;
@@ -148,12 +161,13 @@ export async function openSession(target: Target): Promise<Session> {
         name,
         registrationEndpoint,
         { method: 'POST', headers, body: jwt, ...tls, ...(client ? { client } : {}) },
-        { softwareId: target.softwareId, ...opts.sent },
+        { softwareId: target.softwareId, authMethod: authMethodOf(jwt), ...opts.sent },
       );
-      const id = body(r).client_id;
-      if (r.status === 201 && typeof id === 'string') created.set(id, r);
+      const id = session.registered(r).clientId;
+      if (r.status === 201 && id) created.set(id, r);
       return r;
     },
+    registered: (r) => registeredClient(r, target.capabilities.credentialHeaders),
     async token(name, clientId, auth = { method: 'tls_client_auth' }) {
       if (!tokenEndpoint) return missingEndpoint(name, 'token_endpoint');
       const form: Record<string, string> = { grant_type: 'client_credentials', client_id: clientId };
@@ -187,8 +201,8 @@ export async function openSession(target: Target): Promise<Session> {
       const deleted: string[] = [];
       if (!target.capabilities.management || !target.capabilities.operations.includes('DELETE')) return deleted;
       for (const [id, r] of [...created]) {
-        const b = body(r);
-        const auth: ClientAuth = { method: String(b.token_endpoint_auth_method), ...(typeof b.client_secret === 'string' ? { secret: b.client_secret } : {}) };
+        const { method, secret } = session.registered(r);
+        const auth: ClientAuth = { method, ...(secret ? { secret } : {}) };
         const t = body(await session.token('cleanup-token', id, auth)).access_token;
         if (typeof t !== 'string') continue;
         if ((await session.manage('cleanup-delete', 'DELETE', id, t)).status === 204) deleted.push(id);

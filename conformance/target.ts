@@ -29,6 +29,10 @@ export interface Capabilities {
   contentType: 'application/jose' | 'application/jwt';
   /** The shape of `scope` the bank wants, when it differs from specVersion's (3.1: array, else string). */
   scopeFormat?: 'string' | 'array';
+  /** response_types the pack registers with, when the bank supports less than `code id_token`. */
+  responseTypes?: string[];
+  /** Response headers carrying the new client's id and secret, for banks that answer 201 without a body. */
+  credentialHeaders?: { clientId: string; clientSecret?: string };
 }
 
 /**
@@ -113,6 +117,8 @@ export const FIELDS = {
   authMethods: { env: 'DCR_AUTH_METHODS', kind: 'list', values: ['tls_client_auth', 'private_key_jwt', 'client_secret_basic', 'client_secret_post'] },
   contentType: { env: 'DCR_CONTENT_TYPE', kind: 'string', values: ['application/jose', 'application/jwt'] },
   scopeFormat: { env: 'DCR_SCOPE_FORMAT', kind: 'string', values: ['string', 'array'] },
+  responseTypes: { env: 'DCR_RESPONSE_TYPES', kind: 'list' },
+  credentialHeaders: { env: 'DCR_CREDENTIAL_HEADERS', kind: 'list' },
   headers: { env: 'DCR_HEADERS', kind: 'list' },
   registrationTokenEndpoint: { env: 'DCR_REGISTRATION_TOKEN_ENDPOINT', kind: 'url' },
   registrationClientId: { env: 'DCR_REGISTRATION_CLIENT_ID', kind: 'string' },
@@ -305,11 +311,23 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
       authMethods: ((raw.authMethods as AuthMethod[] | undefined) ?? ['tls_client_auth', 'private_key_jwt', 'client_secret_basic']),
       contentType: (s('contentType') ?? 'application/jose') as Capabilities['contentType'],
       ...(s('scopeFormat') ? { scopeFormat: s('scopeFormat') as 'string' | 'array' } : {}),
+      ...(raw.responseTypes ? { responseTypes: raw.responseTypes as string[] } : {}),
+      ...(credentialHeaders(raw.credentialHeaders as string[] | undefined)),
     },
     ...(Object.keys(headers).length ? { headers } : {}),
     ...(registrationAuth ? { registrationAuth } : {}),
     timeoutMs: (raw.timeoutMs as number | undefined) ?? 15_000,
   };
+}
+
+/** credentialHeaders: [client id header, client secret header?], lower-cased. */
+function credentialHeaders(list: string[] | undefined): { credentialHeaders?: { clientId: string; clientSecret?: string } } {
+  if (!list) return {};
+  if (list.length < 1 || list.length > 2 || list.some((h) => !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h))) {
+    throw new TargetConfigError('credentialHeaders', 'must name the client id header and optionally the client secret header, e.g. ["x-client-id", "x-client-secret"]');
+  }
+  const [clientId, clientSecret] = list.map((h) => h.toLowerCase());
+  return { credentialHeaders: { clientId: clientId!, ...(clientSecret ? { clientSecret } : {}) } };
 }
 
 /** `Name: value` entries to a header map (lower-case names). */

@@ -14,7 +14,7 @@ const needsOps = (...ops: ManagementOperation[]) => (s: Session) => {
 };
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
-const clientOf = (prior: ReadonlyMap<string, Recorded>, name: string) => str(body(prior.get(name)!).client_id);
+const clientOf = (s: Session, prior: ReadonlyMap<string, Recorded>, name: string) => s.registered(prior.get(name)!).clientId;
 const tokenOf = (prior: ReadonlyMap<string, Recorded>, name: string) => str(body(prior.get(name)!).access_token);
 
 function step(name: string, needs: string[], run: ExchangeStep['run'], ops: ManagementOperation[] = []): ExchangeStep {
@@ -26,9 +26,9 @@ async function registerClient(s: Session, name: string): Promise<Recorded> {
   return s.post(name, await s.sign(s.claims()));
 }
 
-function tokenFor(s: Session, name: string, registered: Recorded): Promise<Recorded> {
-  const b = body(registered);
-  return s.token(name, str(b.client_id), { method: str(b.token_endpoint_auth_method), ...(typeof b.client_secret === 'string' ? { secret: b.client_secret } : {}) });
+function tokenFor(s: Session, name: string, registration: Recorded): Promise<Recorded> {
+  const { clientId, method, secret } = s.registered(registration);
+  return s.token(name, clientId, { method, ...(secret ? { secret } : {}) });
 }
 
 /**
@@ -41,28 +41,28 @@ export const managementPlan = definePlan({
   steps: [
     step('mgmt-register', [], (s) => registerClient(s, 'mgmt-register')),
     step('mgmt-token', ['mgmt-register'], (s, p) => tokenFor(s, 'mgmt-token', p.get('mgmt-register')!)),
-    step('mgmt-get', ['mgmt-token'], (s, p) => s.manage('mgmt-get', 'GET', clientOf(p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['GET']),
-    step('mgmt-get-no-cert', ['mgmt-token'], (s, p) => s.manage('mgmt-get-no-cert', 'GET', clientOf(p, 'mgmt-register'), tokenOf(p, 'mgmt-token'), undefined, true), ['GET']),
-    step('mgmt-get-empty-token', ['mgmt-register'], (s, p) => s.manage('mgmt-get-empty-token', 'GET', clientOf(p, 'mgmt-register'), ''), ['GET']),
-    step('mgmt-get-malformed-token', ['mgmt-register'], (s, p) => s.manage('mgmt-get-malformed-token', 'GET', clientOf(p, 'mgmt-register'), 'not a token!'), ['GET']),
+    step('mgmt-get', ['mgmt-token'], (s, p) => s.manage('mgmt-get', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['GET']),
+    step('mgmt-get-no-cert', ['mgmt-token'], (s, p) => s.manage('mgmt-get-no-cert', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token'), undefined, true), ['GET']),
+    step('mgmt-get-empty-token', ['mgmt-register'], (s, p) => s.manage('mgmt-get-empty-token', 'GET', clientOf(s, p, 'mgmt-register'), ''), ['GET']),
+    step('mgmt-get-malformed-token', ['mgmt-register'], (s, p) => s.manage('mgmt-get-malformed-token', 'GET', clientOf(s, p, 'mgmt-register'), 'not a token!'), ['GET']),
     step('mgmt-register-b', [], (s) => registerClient(s, 'mgmt-register-b')),
     step('mgmt-token-b', ['mgmt-register-b'], (s, p) => tokenFor(s, 'mgmt-token-b', p.get('mgmt-register-b')!)),
-    step('mgmt-get-cross', ['mgmt-register', 'mgmt-token-b'], (s, p) => s.manage('mgmt-get-cross', 'GET', clientOf(p, 'mgmt-register'), tokenOf(p, 'mgmt-token-b')), ['GET']),
+    step('mgmt-get-cross', ['mgmt-register', 'mgmt-token-b'], (s, p) => s.manage('mgmt-get-cross', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token-b')), ['GET']),
     step('mgmt-put', ['mgmt-token'], async (s, p) => {
-      const clientId = clientOf(p, 'mgmt-register');
+      const clientId = clientOf(s, p, 'mgmt-register');
       const jwt = await s.sign(s.claims({ client_id: clientId }));
       return s.manage('mgmt-put', 'PUT', clientId, tokenOf(p, 'mgmt-token'), jwt);
     }, ['PUT']),
-    step('mgmt-get-after-put', ['mgmt-put'], (s, p) => s.manage('mgmt-get-after-put', 'GET', clientOf(p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['GET', 'PUT']),
-    step('mgmt-delete', ['mgmt-token'], (s, p) => s.manage('mgmt-delete', 'DELETE', clientOf(p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['DELETE']),
-    step('mgmt-get-b-with-deleted-token', ['mgmt-delete', 'mgmt-register-b'], (s, p) => s.manage('mgmt-get-b-with-deleted-token', 'GET', clientOf(p, 'mgmt-register-b'), tokenOf(p, 'mgmt-token')), ['GET', 'DELETE']),
-    step('mgmt-get-after-delete', ['mgmt-delete'], (s, p) => s.manage('mgmt-get-after-delete', 'GET', clientOf(p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['GET', 'DELETE']),
+    step('mgmt-get-after-put', ['mgmt-put'], (s, p) => s.manage('mgmt-get-after-put', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['GET', 'PUT']),
+    step('mgmt-delete', ['mgmt-token'], (s, p) => s.manage('mgmt-delete', 'DELETE', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['DELETE']),
+    step('mgmt-get-b-with-deleted-token', ['mgmt-delete', 'mgmt-register-b'], (s, p) => s.manage('mgmt-get-b-with-deleted-token', 'GET', clientOf(s, p, 'mgmt-register-b'), tokenOf(p, 'mgmt-token')), ['GET', 'DELETE']),
+    step('mgmt-get-after-delete', ['mgmt-delete'], (s, p) => s.manage('mgmt-get-after-delete', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['GET', 'DELETE']),
     step('mgmt-put-after-delete', ['mgmt-delete'], async (s, p) => {
-      const clientId = clientOf(p, 'mgmt-register');
+      const clientId = clientOf(s, p, 'mgmt-register');
       return s.manage('mgmt-put-after-delete', 'PUT', clientId, tokenOf(p, 'mgmt-token'), await s.sign(s.claims({ client_id: clientId })));
     }, ['PUT', 'DELETE']),
-    step('mgmt-get-unknown', ['mgmt-token-b'], (s, p) => s.manage('mgmt-get-unknown', 'GET', `unknown-${clientOf(p, 'mgmt-register-b')}`, tokenOf(p, 'mgmt-token-b')), ['GET']),
-    step('mgmt-get-b-after-unknown', ['mgmt-get-unknown'], (s, p) => s.manage('mgmt-get-b-after-unknown', 'GET', clientOf(p, 'mgmt-register-b'), tokenOf(p, 'mgmt-token-b')), ['GET']),
+    step('mgmt-get-unknown', ['mgmt-token-b'], (s, p) => s.manage('mgmt-get-unknown', 'GET', `unknown-${clientOf(s, p, 'mgmt-register-b')}`, tokenOf(p, 'mgmt-token-b')), ['GET']),
+    step('mgmt-get-b-after-unknown', ['mgmt-get-unknown'], (s, p) => s.manage('mgmt-get-b-after-unknown', 'GET', clientOf(s, p, 'mgmt-register-b'), tokenOf(p, 'mgmt-token-b')), ['GET']),
   ],
   checks: managementChecks,
 });

@@ -104,7 +104,7 @@ export interface Profile {
     readonly rename?: Readonly<Record<string, string>>;
     readonly scopeAs: 'string' | 'array';
     readonly idIssuedAtAs: 'number' | 'string';
-    /** Send the new client_id and client_secret as x-client-id / x-client-secret headers (and Location). */
+    /** Send the new client_id and client_secret in CREDENTIAL_HEADERS (and Location). */
     readonly credentialHeaders: boolean;
   };
   /** How refusals are written. */
@@ -132,3 +132,6 @@ export interface Profile {
     readonly extraScopes: readonly string[];
   };
 }
+
+/** Where a profile with `response.credentialHeaders` puts a new client's credentials. */
+export const CREDENTIAL_HEADERS = { clientId: 'x-client-id', clientSecret: 'x-client-secret' } as const;

@@ -8,6 +8,7 @@ import { authorizeManagement, type Authorized } from '../core/management';
 import { deferredRecipient } from '../core/deferred';
 import { renderError } from '../core/error-envelope';
 import type { ClientRecord } from '../store/types';
+import { CREDENTIAL_HEADERS } from '../profiles/types';
 
 /** Reads the registration JWT body: the profile's content types, not empty, within the cap. */
 export function jwtBody(deps: AppDeps) {
@@ -108,8 +109,8 @@ function sendClient(deps: AppDeps, res: Response, record: ClientRecord) {
   const shape = deps.profile.response;
   if (shape.credentialHeaders) {
     res.setHeader('location', `${deps.urls.register}/${encodeURIComponent(record.client_id)}`);
-    res.setHeader('x-client-id', record.client_id);
-    if (record.client_secret !== undefined) res.setHeader('x-client-secret', record.client_secret);
+    res.setHeader(CREDENTIAL_HEADERS.clientId, record.client_id);
+    if (record.client_secret !== undefined) res.setHeader(CREDENTIAL_HEADERS.clientSecret, record.client_secret);
   }
   if (shape.body === 'empty') res.status(shape.status).end();
   else res.status(shape.status).json(clientResponse(record, deps.profile));

@@ -73,6 +73,21 @@ describe('loadTarget', () => {
     expect(() => loadTarget({ configFile: file(config), env })).toThrow(message);
   });
 
+  test('credentialHeaders and responseTypes: from the file or the environment, names lower-cased', () => {
+    const t = loadTarget({ configFile: file({ ...base(), credentialHeaders: ['X-Client-Id', 'X-Client-Secret'], responseTypes: ['code'] }), env: {} });
+    expect(t.capabilities.credentialHeaders).toEqual({ clientId: 'x-client-id', clientSecret: 'x-client-secret' });
+    expect(t.capabilities.responseTypes).toEqual(['code']);
+    const e = loadTarget({ configFile: file(base()), env: { DCR_CREDENTIAL_HEADERS: 'x-id', DCR_RESPONSE_TYPES: 'code,code id_token' } });
+    expect(e.capabilities.credentialHeaders).toEqual({ clientId: 'x-id' });
+    expect(e.capabilities.responseTypes).toEqual(['code', 'code id_token']);
+    expect(loadTarget({ configFile: file(base()), env: {} }).capabilities).not.toHaveProperty('credentialHeaders');
+  });
+
+  test('credentialHeaders that are not header names are refused naming the field', () => {
+    expect(() => loadTarget({ configFile: file({ ...base(), credentialHeaders: ['a b'] }), env: {} })).toThrow(TargetConfigError);
+    expect(() => loadTarget({ configFile: file({ ...base(), credentialHeaders: ['a', 'b', 'c'] }), env: {} })).toThrow(/credentialHeaders/);
+  });
+
   test('the printed configuration redacts keys and SSAs', () => {
     const t = loadTarget({ configFile: file({ ...base(), directory: 'local-key', directoryKey: 'dir.jwk.json', directoryUrl: bank.urls.directory }), env: {} });
     const text = JSON.stringify(describeTarget(t));
