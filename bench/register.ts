@@ -4,6 +4,8 @@
  * two signatures (SSA + request JWS, via jose) per request. Every request is signed beforehand.
  */
 import https from 'node:https';
+import { fork, type ChildProcess } from 'node:child_process';
+import type { Round, RoundResult } from './load';
 import type { AddressInfo } from 'node:net';
 import { compactVerify, importJWK, type JWK } from 'jose';
 import { startMockBank } from '../mock-server/runtime';
@@ -16,33 +18,17 @@ const WARMUP = 100;
 
 interface Result { rps: number; p50: number; p99: number; failed: number }
 
-async function run(url: string, bodies: string[], agent: https.Agent): Promise<Result> {
-  const latencies: number[] = [];
-  let next = 0;
-  let failed = 0;
-  const one = (body: string) =>
-    new Promise<number>((resolve, reject) => {
-      const t = process.hrtime.bigint();
-      const req = https.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/jose', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode !== 201) failed++;
-          resolve(Number(process.hrtime.bigint() - t) / 1e6);
-        });
-      });
-      req.on('error', reject);
-      req.end(body);
+/** Runs one round in the load-generator child process. */
+function runIn(child: ChildProcess, round: Round): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: RoundResult | { error: string }) => {
+      if ('error' in m) return reject(new Error(m.error));
+      const latencies = [...m.latencies].sort((a, b) => a - b);
+      const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
+      resolve({ rps: round.bodies.length / m.seconds, p50: pct(50), p99: pct(99), failed: m.failed });
     });
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < bodies.length) latencies.push(await one(bodies[next++]!));
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
-  return { rps: bodies.length / seconds, p50: pct(50), p99: pct(99), failed };
+    child.send(round);
+  });
 }
 
 async function main() {
@@ -76,33 +62,33 @@ async function main() {
   await new Promise<void>((r) => baseline.listen(0, '127.0.0.1', () => r()));
   const basePort = (baseline.address() as AddressInfo).port;
 
-  const agent = () => new https.Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca: bank.ca, cert: bank.tpp.cert, key: bank.tpp.key });
-  const mockAgent = agent();
-  const baseAgent = agent();
+  // The load generator is a separate process: its TLS and HTTP work must not share the event loop
+  // of the server being measured.
+  const child = fork(new URL('./load.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'] });
+  const tls = { ca: bank.ca, cert: bank.tpp.cert, key: bank.tpp.key };
+  const round = (url: string, bodies: string[]): Round => ({ url, bodies, concurrency: CONCURRENCY, tls });
   const mockUrl = `https://127.0.0.1:${bank.port}/register`;
   const baseUrl = `https://127.0.0.1:${basePort}/register`;
-  // TLS servername: the server certificate names localhost and 127.0.0.1.
-  await run(mockUrl, warmup.slice(0, WARMUP), mockAgent);
-  await run(baseUrl, warmup.slice(WARMUP), baseAgent);
+  await runIn(child, round(mockUrl, warmup.slice(0, WARMUP)));
+  await runIn(child, round(baseUrl, warmup.slice(WARMUP)));
 
   // Interleaved rounds, so that warm-up, GC and other load on the machine fall on both alike;
   // each side reports its median round.
   const mocks: Result[] = [];
   const bases: Result[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    mocks.push(await run(mockUrl, mockRounds[i]!, mockAgent));
-    bases.push(await run(baseUrl, baseRounds[i]!, baseAgent));
+    mocks.push(await runIn(child, round(mockUrl, mockRounds[i]!)));
+    bases.push(await runIn(child, round(baseUrl, baseRounds[i]!)));
   }
   const median = (rs: Result[]) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)]!;
   const mock = median(mocks);
   const base = median(bases);
   const f = (r: Result) => `${r.rps.toFixed(1)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  failed ${r.failed}`;
-  console.log(`POST /register, ${ROUNDS} interleaved rounds of ${N} distinct signed requests each (median shown), concurrency ${CONCURRENCY}, HTTPS + mTLS, keep-alive`);
+  console.log(`POST /register, ${ROUNDS} interleaved rounds of ${N} distinct signed requests each (median shown), concurrency ${CONCURRENCY}, HTTPS + mTLS, keep-alive, load from a separate process`);
   console.log(`  mock bank : ${f(mock)}`);
   console.log(`  baseline  : ${f(base)}`);
   console.log(`  ratio     : ${((mock.rps / base.rps) * 100).toFixed(0)}% of baseline throughput (target >= 60%)`);
-  mockAgent.destroy();
-  baseAgent.destroy();
+  child.disconnect();
   baseline.close();
   await bank.close();
   if ([...mocks, ...bases].some((r) => r.failed)) process.exitCode = 1;
