@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { checksMarkdown } from '../../conformance/checks-doc';
+import { checksMarkdown, withReadmeChecks } from '../../conformance/checks-doc';
 import { compatibilityMarkdown, readExpected, readReasons } from '../../conformance/compatibility/matrix';
 
 test('docs/checks.md is up to date with the catalogue (run npm run docs:checks)', () => {
@@ -8,4 +8,9 @@ test('docs/checks.md is up to date with the catalogue (run npm run docs:checks)'
 
 test('docs/compatibility.md is up to date with the reviewed table (run npm run docs:compat)', () => {
   expect(readFileSync(new URL('../../docs/compatibility.md', import.meta.url), 'utf8')).toBe(compatibilityMarkdown(readExpected(), readReasons()));
+});
+
+test('README.md lists every check with its title and spec links (run npm run docs:checks)', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  expect(readme).toBe(withReadmeChecks(readme));
 });
