@@ -154,8 +154,10 @@ export function errorHandler(logger: Logger, envelope: Profile['errors'] = OAUTH
     }
     if (e.rule) res.locals.rule = e.rule;
     const out = renderError(e, res.locals.profileEnvelope ? envelope : OAUTH);
+    const remap = res.locals.profileEnvelope ? envelope.remapStatus?.[req.method as 'GET' | 'POST' | 'PUT' | 'DELETE'] : undefined;
+    const answered = remap?.[out.status] ?? out.status;
     for (const [k, v] of Object.entries(out.headers)) res.setHeader(k, v);
-    if (out.body === undefined) res.status(out.status).end();
-    else res.status(out.status).json(out.body);
+    if (out.body === undefined) res.status(answered).end();
+    else res.status(answered).json(out.body);
   };
 }

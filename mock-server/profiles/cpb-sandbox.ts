@@ -37,6 +37,12 @@ export const cpbSandbox: Profile = {
     body: 'empty',
     credentialHeaders: true,
   },
-  errors: { envelope: 'empty' },
+  errors: {
+    envelope: 'empty',
+    // The seed's status lists: POST 201/400; GET 200/401/403; PUT 200/400/401/403; DELETE 204/401/403/405.
+    // A refusal outside them is answered with the documented status of its kind: on POST a missing or
+    // foreign portal token is a 400; on GET and DELETE a missing header is a 401.
+    remapStatus: { POST: { 401: 400, 403: 400 }, GET: { 400: 401 }, DELETE: { 400: 401 } },
+  },
   management: { get: true, put: true, delete: true },
 };

@@ -116,6 +116,11 @@ export interface Profile {
     readonly defaultClass?: ErrorClass;
     /** tppMessages: the answer for an unknown path. */
     readonly notFound?: ErrorClass & { readonly text: string };
+    /**
+     * A bank that documents a closed list of statuses per operation: a refusal whose status it
+     * does not list is answered with the one it does (by method: undocumented status -> documented).
+     */
+    readonly remapStatus?: Readonly<Partial<Record<'GET' | 'POST' | 'PUT' | 'DELETE', Readonly<Record<number, number>>>>>;
   };
   /** Which of GET / PUT / DELETE {register}/{ClientId} the bank supports; the others answer 405. */
   readonly management: {

@@ -110,10 +110,11 @@ describe('cpb-sandbox: POST /open-banking/v3.1/register "Create a new client"', 
     ['an unknown token', () => 'not-a-token', undefined],
     ['a token of a registered client, not the portal application', async () => clientToken(await registered()), undefined],
     ['a client_id header naming another application', async () => portalToken, 'someone-else'],
-  ])('"/register is protected by an access token": %s is 401', async (_n, token, clientId) => {
+  ])('"/register is protected by an access token": %s is refused 400, the only refusal POST documents', async (_n, token, clientId) => {
     const t = await token();
     const res = await post(await tpp.sign(claims()), documentedHeaders(t, clientId ?? bank.portal!.client_id));
-    expect(rule(res)).toEqual({ status: 401, rule: 'REG-ACCESS-TOKEN', body: '' });
+    expect(rule(res)).toEqual({ status: 400, rule: 'REG-ACCESS-TOKEN', body: '' });
+    expect(documentedStatus.post).toContain(res.status);
   });
 
   test('deferred: mutual TLS (no client certificate needed)', async () => {
@@ -162,6 +163,14 @@ describe('cpb-sandbox: GET /open-banking/v3.1/register/{ClientId}', () => {
     expect(rule(res)).toEqual({ status: 403, rule: 'MGT-CLIENT-MATCH', body: '' });
     expect(documentedStatus.get).toContain(res.status);
   });
+
+  test.each([['accept'], ['client_id']])('a missing %s header: 401, as GET documents no 400', async (header) => {
+    const client = await registered();
+    const token = await clientToken(client);
+    const res = await manage('GET', client.client_id, token, { headers: { ...documentedHeaders(token, client.client_id), [header]: undefined } as Record<string, string> });
+    expect(rule(res)).toEqual({ status: 401, rule: 'HTTP-REQUIRED-HEADERS', body: '' });
+    expect(documentedStatus.get).toContain(res.status);
+  });
 });
 
 describe('cpb-sandbox: PUT /open-banking/v3.1/register/{ClientId}', () => {
@@ -187,6 +196,15 @@ describe('cpb-sandbox: PUT /open-banking/v3.1/register/{ClientId}', () => {
 });
 
 describe('cpb-sandbox: DELETE /open-banking/v3.1/register/{ClientId}', () => {
+  test('a missing client_id header: 401, as DELETE documents no 400; the client stays', async () => {
+    const client = await registered();
+    const token = await clientToken(client);
+    const res = await manage('DELETE', client.client_id, token, { headers: { ...documentedHeaders(token, client.client_id), client_id: undefined } as unknown as Record<string, string> });
+    expect(rule(res)).toEqual({ status: 401, rule: 'HTTP-REQUIRED-HEADERS', body: '' });
+    expect(documentedStatus.delete).toContain(res.status);
+    expect((await manage('GET', client.client_id, token)).status).toBe(200);
+  });
+
   test('204 "Client deleted"; its tokens are invalidated', async () => {
     const client = await registered();
     const token = await clientToken(client);
