@@ -1,0 +1,16 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+/** npm run bench keeps working: a tiny run completes and prints both servers and their ratio. No timing is asserted. */
+test('the bench runs end to end and reports throughput, latency and the ratio', () => {
+  const r = spawnSync(join('node_modules', '.bin', 'tsx'), ['bench/register.ts'], {
+    encoding: 'utf8',
+    env: { ...process.env, BENCH_N: '20', BENCH_ROUNDS: '1', BENCH_CONCURRENCY: '4' },
+    timeout: 120_000,
+  });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/mock bank : [\d.]+ req\/s {2}p50 [\d.]+ ms {2}p99 [\d.]+ ms {2}failed 0/);
+  expect(r.stdout).toMatch(/baseline {2}: [\d.]+ req\/s/);
+  expect(r.stdout).toMatch(/ratio {5}: \d+% of baseline throughput/);
+}, 130_000);
