@@ -21,6 +21,7 @@ export const references = {
   'RFC6749-3.2': 'https://www.rfc-editor.org/rfc/rfc6749#section-3.2',
   'RFC6749-3.3': 'https://www.rfc-editor.org/rfc/rfc6749#section-3.3',
   'RFC6749-4.4.2': 'https://www.rfc-editor.org/rfc/rfc6749#section-4.4.2',
+  'RFC6749-5.1': 'https://www.rfc-editor.org/rfc/rfc6749#section-5.1',
   'RFC6749-5.2': 'https://www.rfc-editor.org/rfc/rfc6749#section-5.2',
   'RFC6750-3': 'https://www.rfc-editor.org/rfc/rfc6750#section-3',
   'RFC6750-3.1': 'https://www.rfc-editor.org/rfc/rfc6750#section-3.1',

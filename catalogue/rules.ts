@@ -34,12 +34,24 @@ function rule(title: string, error: OAuthErrorCode, ...spec: SpecRef[]): RuleDes
 }
 
 export const rules = {
+  // Discovery: what the well-known document advertises (behaviour rules: never refusals, but each can be broken by a fault)
+  'DISC-PUBLIC': rule('Discovery answers 200 JSON to anyone, without a client certificate', 'invalid_request', 'OIDC-DISCOVERY', 'OBDCR-GEN'),
+  'DISC-ISSUER': rule('Discovery names the https issuer', 'invalid_request', 'OIDC-DISCOVERY'),
+  'DISC-REGISTRATION-ENDPOINT': rule('Discovery advertises the https registration_endpoint that registers clients', 'invalid_request', 'OBDCR-GEN', 'OIDC-DISCOVERY'),
+  'DISC-TOKEN-ENDPOINT': rule('Discovery advertises the https token_endpoint that issues tokens', 'invalid_request', 'OIDC-DISCOVERY', 'OBDCR-GEN'),
+  'DISC-AUTH-METHODS': rule('Discovery advertises the token_endpoint_auth_methods the bank registers', 'invalid_request', 'OIDC-DISCOVERY', 'FAPI1-ADV-5.2.2'),
+  'DISC-ALGS': rule('Discovery advertises the request object and ID token signing algorithms (never none or RS256)', 'invalid_request', 'OIDC-DISCOVERY', 'FAPI1-ADV-8.6'),
+  'DISC-GRANT-TYPES': rule('Discovery advertises grant_types_supported, client_credentials among them', 'invalid_request', 'OIDC-DISCOVERY', 'OBDCR-GEN'),
+  'DISC-RESPONSE-TYPES': rule('Discovery advertises response_types_supported: code or code id_token only', 'invalid_request', 'OIDC-DISCOVERY', 'FAPI1-ADV-5.2.2'),
+  'DISC-SCOPES': rule('Discovery advertises scopes_supported, openid among them', 'invalid_request', 'OIDC-DISCOVERY'),
+
   // Transport: mutual TLS
   'TLS-CERT-REQUIRED': rule('A client certificate is presented on mTLS-protected endpoints', 'invalid_client', 'OBDCR-GEN', 'RFC8705-2'),
   'TLS-CERT-TRUSTED': rule('The client certificate chains to a trusted CA and is within its validity', 'invalid_client', 'OBDCR-GEN', 'RFC8705-2'),
 
   // The HTTP request carrying the registration JWS
   'HTTP-CONTENT-TYPE': rule('The body is sent as application/jwt or application/jose', 'invalid_client_metadata', 'OBDCR-POST'),
+  'HTTP-CONTENT-TYPE-JWT': rule('Where the bank accepts application/jose, application/jwt is accepted as well', 'invalid_client_metadata', 'OBDCR-POST', 'OBDCR-3.1'),
   'HTTP-BODY-PRESENT': rule('The body is not empty', 'invalid_client_metadata', 'OBDCR-POST'),
   'HTTP-BODY-SIZE': rule('The body is within the size limit', 'invalid_client_metadata', 'OBDCR-POST'),
   'HTTP-REQUIRED-HEADERS': rule('The headers the bank documents as required are present (e.g. Accept: application/json, client_id)', 'invalid_request', 'OBDCR-POST'),
@@ -81,6 +93,7 @@ export const rules = {
   'REQ-REDIRECT-LENGTH': rule('Each redirect_uri is at most 256 characters', 'invalid_redirect_uri', 'OBDCR-REQ'),
   'REQ-REDIRECT-SUBSET': rule('Every redirect_uri is one of the SSA software_redirect_uris', 'invalid_redirect_uri', 'OBDCR-REQ', 'RFC7591-3.2.2'),
   'REQ-AUTH-METHOD': rule('token_endpoint_auth_method is one the bank supports', 'invalid_client_metadata', 'OBDCR-REQ', 'RFC7591-2'),
+  'REQ-PRIVATE-KEY-JWT': rule('private_key_jwt (signed with PS256) is a token_endpoint_auth_method the bank registers', 'invalid_client_metadata', 'OBDCR-REQ', 'RFC7523-3'),
   'REQ-AUTH-SIGNING-ALG': rule('token_endpoint_auth_signing_alg is present and allowed for private_key_jwt / client_secret_jwt', 'invalid_client_metadata', 'OBDCR-REQ'),
   'REQ-TLS-DN-PRESENCE': rule('tls_client_auth_subject_dn (v3.1 tls_client_auth_dn) is present if and only if the method is tls_client_auth', 'invalid_client_metadata', 'OBDCR-REQ', 'RFC8705-2'),
   'REQ-TLS-DN-MATCH': rule('The registered subject DN matches the presented transport certificate', 'invalid_client_metadata', 'OBDCR-REQ', 'RFC8705-2'),
@@ -96,6 +109,12 @@ export const rules = {
   'REQ-JWKS-EXCLUSIVE': rule('jwks and jwks_uri are not both given', 'invalid_client_metadata', 'RFC7591-2'),
   'REQ-CLIENT-ID-PATH': rule('On PUT, a client_id claim equals the ClientId in the path', 'invalid_client_metadata', 'OBDCR-PUT', 'RFC7592-2'),
 
+  // The registration answer (behaviour rules: never refusals, but each can be broken by a fault)
+  'RES-CREATED-201': rule('A valid registration is answered 201 Created', 'invalid_request', 'OBDCR-POST', 'RFC7591-3.2.1'),
+  'RES-CLIENT-JSON': rule('The registration answer is an application/json object, not a JWS', 'invalid_request', 'RFC7591-3.2.1', 'OBDCR-POST'),
+  'RES-METADATA': rule('The registration answer returns the registered metadata: redirect_uris, auth method, grant types, software_id, subject DN', 'invalid_request', 'RFC7591-3.2.1', 'OBDCR-POST'),
+  'RES-SECRET': rule('client_secret, with client_secret_expires_at, is issued to client_secret_* clients only', 'invalid_request', 'RFC7591-3.2.1', 'OBDCR-POST'),
+
   // The token endpoint: client_credentials with client authentication (RFC 6749, RFC 7523, RFC 8705)
   'TOKEN-REQUEST-FORMAT': rule('The token request is an application/x-www-form-urlencoded body within the size limit, each parameter at most once', 'invalid_request', 'RFC6749-3.2'),
   'TOKEN-GRANT-TYPE': rule('grant_type is client_credentials', 'unsupported_grant_type', 'RFC6749-4.4.2'),
@@ -110,13 +129,18 @@ export const rules = {
   'TOKEN-SCOPE': rule('Every requested scope is one the client registered; an empty scope grants the registered ones', 'invalid_scope', 'RFC6749-3.3'),
   'TOKEN-CERT-BOUND': rule('A token issued over mTLS is bound to the certificate (cnf x5t#S256)', 'invalid_request', 'RFC8705-3'),
 
+  'TOKEN-RESPONSE': rule('A granted token request answers 200 with access_token, token_type Bearer and integer expires_in', 'invalid_request', 'RFC6749-5.1', 'OBDCR-GEN'),
+
   // Client management with a bearer token (RFC 7592, OBIE GET/PUT/DELETE)
   'MGT-BEARER-REQUIRED': rule('GET/PUT/DELETE carry Authorization: Bearer with a non-empty token', 'invalid_token', 'RFC6750-3', 'OBDCR-GET'),
   'MGT-TOKEN-VALID': rule('The bearer token was issued by this bank, is not expired and not revoked', 'invalid_token', 'RFC6750-3.1', 'OBDCR-GET'),
   'MGT-TOKEN-CERT-BOUND': rule('A certificate-bound token is presented with the same client certificate', 'invalid_token', 'RFC8705-3'),
-  'MGT-UNKNOWN-CLIENT': rule('An unknown ClientId answers 401 and revokes the presented token at once', 'invalid_token', 'OBDCR-GET', 'RFC7592-2.1'),
+  'MGT-UNKNOWN-CLIENT': rule('An unknown ClientId answers 401 with a Bearer invalid_token challenge and revokes the presented token at once', 'invalid_token', 'OBDCR-GET', 'RFC7592-2.1'),
   'MGT-CLIENT-MATCH': rule('The token was issued to the client named in the path (otherwise 403)', 'access_denied', 'OBDCR-GET', 'RFC7592-2'),
   'MGT-METHOD-ALLOWED': rule('GET / PUT / DELETE {register}/{ClientId} is one the bank supports (405 otherwise)', 'method_not_allowed', 'OBDCR-DELETE', 'RFC7592-2'),
+  'MGT-GET': rule('GET {register}/{ClientId} with the client\'s own token answers 200 with its current configuration', 'not_found', 'OBDCR-GET', 'RFC7592-2.1'),
+  'MGT-PUT': rule('PUT {register}/{ClientId} with a valid request answers 200 with the updated client', 'invalid_request', 'OBDCR-PUT', 'RFC7592-2'),
+  'MGT-DELETE': rule('DELETE {register}/{ClientId} answers 204 and the client is gone (GET / PUT on it answer 401)', 'invalid_request', 'OBDCR-DELETE', 'RFC7592-2.3'),
   'PUT-KEEPS-TOKENS': rule('A successful PUT leaves the client\'s existing access tokens valid', 'invalid_request', 'OBDCR-PUT'),
   'DEL-REVOKES-TOKENS': rule('DELETE removes the client and revokes all its access tokens at once', 'invalid_request', 'OBDCR-DELETE', 'RFC7592-2.3'),
 } as const satisfies Record<string, RuleDescriptor>;

@@ -120,7 +120,7 @@ ${Object.values(profiles).map((p) => `                          ${p.name.padEnd(
                         CLOCK_SKEW_SECONDS  tolerated clock skew (default 60)
                         JWKS_TIMEOUT_MS, JWKS_MAX_BYTES, JWKS_CACHE_SECONDS  software JWKS fetch bounds
                         LOG_LEVEL       debug | info | warn | error | silent (default info)
-                        MOCK_FAULTS     test only: comma-separated rule ids the mock stops enforcing
+                        MOCK_FAULTS     test only: comma-separated rule ids the mock stops enforcing (or breaks)
                         ADMIN_API       true | false: the /__admin API for test teams (default: on only
                                         when HOST is a loopback address such as 127.0.0.1 or ::1)
                         JOURNAL_SIZE    requests kept in the admin journal (default 200)

@@ -9,6 +9,7 @@ import { createApp, bankUrls, type AppDeps } from './app';
 import { resolveConfig, ConfigError, type MockBankConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { getProfile } from './profiles';
+import { faultedProfile } from './faults';
 import type { Profile } from './profiles/types';
 import type { ClientRecord } from './store/types';
 import { Outbox, createMailer } from './mail/outbox';
@@ -52,11 +53,11 @@ export interface MockBank {
   close(): Promise<void>;
 }
 
-/** The profile with the config's overrides applied (MANAGEMENT_DELETE). */
+/** The profile with the config's overrides (MANAGEMENT_DELETE) and the profile data its faults take away. */
 export function effectiveProfile(config: MockBankConfig): Profile {
-  const profile = getProfile(config.profile);
-  if (config.managementDelete === undefined) return profile;
-  return { ...profile, management: { ...profile.management, delete: config.managementDelete } };
+  const base = getProfile(config.profile);
+  const profile = config.managementDelete === undefined ? base : { ...base, management: { ...base.management, delete: config.managementDelete } };
+  return faultedProfile(profile, new Set(config.faults));
 }
 
 /** The pre-provisioned developer-portal application: client_credentials with client_secret_basic. */

@@ -1,18 +1,19 @@
 import type { SpecRef } from '../../catalogue/references';
+import type { RuleId } from '../../catalogue/rules';
 import { body, header } from '../exchange';
 import { defineCheck, evidenceOf, fail, pass, type Check, type Severity } from './define';
 
 const isHttpsUrl = (v: unknown) => typeof v === 'string' && URL.canParse(v) && new URL(v).protocol === 'https:';
 
 /** A check of one discovery field: `ok` judges its value, `why` says what was wrong. */
-function field(id: string, title: string, name: string, ok: (v: unknown) => boolean, why: string, spec: SpecRef[], severity: Severity = 'MUST', tags: string[] = []): Check {
+function field(id: string, title: string, name: string, rule: RuleId, ok: (v: unknown) => boolean, why: string, spec: SpecRef[], severity: Severity = 'MUST', tags: string[] = []): Check {
   return defineCheck({
     id,
     title,
     spec,
     severity,
     tags: ['discovery', ...tags],
-    rules: [],
+    rules: [rule],
     exchanges: ['discovery'],
     check: (r) => {
       const v = body(r)[name];
@@ -32,7 +33,7 @@ export const discoveryChecks = [
     spec: ['OIDC-DISCOVERY', 'OBDCR-GEN'],
     severity: 'MUST',
     tags: ['discovery'],
-    rules: [],
+    rules: ['DISC-PUBLIC'],
     exchanges: ['discovery'],
     check: (r) =>
       r.status === 200 && /^application\/json/.test(header(r, 'content-type') ?? '') && typeof r.json === 'object'
@@ -40,23 +41,23 @@ export const discoveryChecks = [
         : fail('expected 200 with a JSON object', evidenceOf(r, { expected: '200 application/json' })),
   }),
   /** OBIE DCR: the registration endpoint is advertised in the well-known configuration. */
-  field('DCR-001-REG-ENDPOINT', 'Discovery advertises an https registration_endpoint', 'registration_endpoint', isHttpsUrl, 'is missing or not an https URL', ['OBDCR-GEN', 'OIDC-DISCOVERY'], 'MUST', ['DCR-001']),
-  field('DISC-TOKEN-ENDPOINT', 'Discovery advertises an https token_endpoint', 'token_endpoint', isHttpsUrl, 'is missing or not an https URL', ['OIDC-DISCOVERY', 'OBDCR-GEN']),
-  field('DISC-ISSUER', 'Discovery names an https issuer', 'issuer', isHttpsUrl, 'is missing or not https', ['OIDC-DISCOVERY']),
+  field('DCR-001-REG-ENDPOINT', 'Discovery advertises an https registration_endpoint', 'registration_endpoint', 'DISC-REGISTRATION-ENDPOINT', isHttpsUrl, 'is missing or not an https URL', ['OBDCR-GEN', 'OIDC-DISCOVERY'], 'MUST', ['DCR-001']),
+  field('DISC-TOKEN-ENDPOINT', 'Discovery advertises an https token_endpoint', 'token_endpoint', 'DISC-TOKEN-ENDPOINT', isHttpsUrl, 'is missing or not an https URL', ['OIDC-DISCOVERY', 'OBDCR-GEN']),
+  field('DISC-ISSUER', 'Discovery names an https issuer', 'issuer', 'DISC-ISSUER', isHttpsUrl, 'is missing or not https', ['OIDC-DISCOVERY']),
   /** FAPI 1.0 Advanced 5.2.2: "shall support ... tls_client_auth ... or private_key_jwt". */
-  field('DISC-AUTH-METHODS-FAPI', 'token_endpoint_auth_methods_supported offers tls_client_auth or private_key_jwt', 'token_endpoint_auth_methods_supported',
+  field('DISC-AUTH-METHODS-FAPI', 'token_endpoint_auth_methods_supported offers tls_client_auth or private_key_jwt', 'token_endpoint_auth_methods_supported', 'DISC-AUTH-METHODS',
     (v) => !!list(v)?.some((m) => m === 'tls_client_auth' || m === 'private_key_jwt'), 'offers no FAPI-compliant method', ['OIDC-DISCOVERY', 'FAPI1-ADV-5.2.2']),
   /** FAPI 1.0 Advanced 8.6: "shall not use algorithms that use RSASSA-PKCS1-v1_5 (e.g. RS256)"; never none. */
-  field('DISC-REQUEST-OBJECT-ALGS', 'request_object_signing_alg_values_supported lists neither none nor RS256', 'request_object_signing_alg_values_supported',
+  field('DISC-REQUEST-OBJECT-ALGS', 'request_object_signing_alg_values_supported lists neither none nor RS256', 'request_object_signing_alg_values_supported', 'DISC-ALGS',
     noWeakAlgs, 'is missing or includes none / RS256', ['OIDC-DISCOVERY', 'FAPI1-ADV-8.6'], 'SHOULD'),
-  field('DISC-ID-TOKEN-ALGS', 'id_token_signing_alg_values_supported lists neither none nor RS256', 'id_token_signing_alg_values_supported',
+  field('DISC-ID-TOKEN-ALGS', 'id_token_signing_alg_values_supported lists neither none nor RS256', 'id_token_signing_alg_values_supported', 'DISC-ALGS',
     noWeakAlgs, 'is missing or includes none / RS256', ['OIDC-DISCOVERY', 'FAPI1-ADV-8.6'], 'SHOULD'),
   /** RFC 8705 3.3: tls_client_certificate_bound_access_tokens advertises certificate-bound tokens, which FAPI requires. */
-  field('DISC-CERT-BOUND-TOKENS', 'Discovery advertises tls_client_certificate_bound_access_tokens: true', 'tls_client_certificate_bound_access_tokens',
+  field('DISC-CERT-BOUND-TOKENS', 'Discovery advertises tls_client_certificate_bound_access_tokens: true', 'tls_client_certificate_bound_access_tokens', 'TOKEN-CERT-BOUND',
     (v) => v === true, 'is not true', ['RFC8705-3', 'OIDC-DISCOVERY'], 'SHOULD'),
-  field('DISC-GRANT-TYPES', 'grant_types_supported includes client_credentials (needed for management tokens)', 'grant_types_supported',
+  field('DISC-GRANT-TYPES', 'grant_types_supported includes client_credentials (needed for management tokens)', 'grant_types_supported', 'DISC-GRANT-TYPES',
     (v) => !!list(v)?.includes('client_credentials'), 'does not include client_credentials', ['OIDC-DISCOVERY', 'OBDCR-GEN'], 'SHOULD'),
-  field('DISC-RESPONSE-TYPES', 'response_types_supported offers code or code id_token and nothing implicit', 'response_types_supported',
+  field('DISC-RESPONSE-TYPES', 'response_types_supported offers code or code id_token and nothing implicit', 'response_types_supported', 'DISC-RESPONSE-TYPES',
     (v) => !!list(v)?.every((t) => t === 'code' || t === 'code id_token'), 'is missing or includes implicit flows', ['OIDC-DISCOVERY', 'FAPI1-ADV-5.2.2'], 'SHOULD'),
-  field('DISC-SCOPES', 'scopes_supported includes openid', 'scopes_supported', (v) => !!list(v)?.includes('openid'), 'does not include openid', ['OIDC-DISCOVERY'], 'SHOULD'),
+  field('DISC-SCOPES', 'scopes_supported includes openid', 'scopes_supported', 'DISC-SCOPES', (v) => !!list(v)?.includes('openid'), 'does not include openid', ['OIDC-DISCOVERY'], 'SHOULD'),
 ];

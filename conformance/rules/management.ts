@@ -25,7 +25,7 @@ export const managementChecks = [
     spec: ['OBDCR-GEN', 'RFC6749-5.2'],
     severity: 'MUST',
     tags: mgmt(['DCR-002', 'GEN-05', 'token']),
-    rules: [],
+    rules: ['TOKEN-RESPONSE'],
     exchanges: ['mgmt-token'],
     check: (r) => {
       const b = body(r);
@@ -40,7 +40,7 @@ export const managementChecks = [
     spec: ['OBDCR-GET', 'RFC7592-2'],
     severity: 'MUST',
     tags: mgmt(['DCR-005', 'GET-01']),
-    rules: [],
+    rules: ['MGT-GET'],
     exchanges: ['mgmt-get'],
     check: (r) => status(r, 200, 'GET own client'),
   }),
@@ -51,7 +51,7 @@ export const managementChecks = [
     spec: ['OBDCR-GET', 'RFC7592-2'],
     severity: 'MUST',
     tags: mgmt(['DCR-005', 'schema']),
-    rules: [],
+    rules: ['MGT-GET'],
     exchanges: ['mgmt-register', 'mgmt-get'],
     check: (post, get) => {
       if (get.status !== 200) return fail(`GET did not answer 200 (${get.status})`, evidenceOf(get));
@@ -79,7 +79,7 @@ export const managementChecks = [
     spec: ['OIDC-DISCOVERY', 'OBDCR-GEN'],
     severity: 'MUST',
     tags: mgmt(['discovery', 'consistency']),
-    rules: [],
+    rules: ['DISC-TOKEN-ENDPOINT'],
     exchanges: ['discovery', 'mgmt-token'],
     check: (d, t) =>
       t.status === 200 && body(d).token_endpoint === t.request.url
@@ -92,7 +92,7 @@ export const managementChecks = [
     spec: ['OBDCR-GET', 'RFC6750-3'],
     severity: 'MUST',
     tags: mgmt(['DCR-007']),
-    rules: [],
+    rules: ['MGT-BEARER-REQUIRED'],
     exchanges: ['mgmt-get-empty-token'],
     check: (r) => status(r, 401, 'GET with an empty token'),
   }),
@@ -102,7 +102,7 @@ export const managementChecks = [
     spec: ['OBDCR-GET', 'RFC6750-3'],
     severity: 'MUST',
     tags: mgmt(['gap']),
-    rules: [],
+    rules: ['MGT-BEARER-REQUIRED'],
     exchanges: ['mgmt-get-malformed-token'],
     check: (r) => unauthorized(r, 'GET with a malformed token', false),
   }),
@@ -123,7 +123,7 @@ export const managementChecks = [
     spec: ['OBDCR-PUT', 'RFC7592-2'],
     severity: 'MUST',
     tags: mgmt(['DCR-008', 'PUT-01']),
-    rules: [],
+    rules: ['MGT-PUT'],
     exchanges: ['mgmt-put'],
     check: (r) => {
       if (r.status !== 200) return status(r, 200, 'PUT');
@@ -148,7 +148,7 @@ export const managementChecks = [
     spec: ['OBDCR-DELETE', 'RFC7592-2'],
     severity: 'MUST',
     tags: mgmt(['DCR-002', 'DEL-01']),
-    rules: [],
+    rules: ['MGT-DELETE'],
     exchanges: ['mgmt-delete'],
     check: (r) => status(r, 204, 'DELETE'),
   }),
@@ -159,7 +159,7 @@ export const managementChecks = [
     spec: ['OBDCR-GET', 'OBDCR-DELETE'],
     severity: 'MUST',
     tags: mgmt(['DCR-003', 'DCR-010', 'MGT-01']),
-    rules: [],
+    rules: ['MGT-DELETE'],
     exchanges: ['mgmt-get-after-delete'],
     check: (r) => status(r, 401, 'GET after DELETE'),
   }),
@@ -183,7 +183,7 @@ export const managementChecks = [
     spec: ['OBDCR-PUT', 'OBDCR-DELETE'],
     severity: 'MUST',
     tags: mgmt(['DCR-009', 'MGT-01']),
-    rules: [],
+    rules: ['MGT-DELETE'],
     exchanges: ['mgmt-put-after-delete'],
     check: (r) => status(r, 401, 'PUT after DELETE'),
   }),
@@ -194,7 +194,7 @@ export const managementChecks = [
     spec: ['OBDCR-GET', 'RFC6750-3'],
     severity: 'MUST',
     tags: mgmt(['MGT-01']),
-    rules: [],
+    rules: ['MGT-UNKNOWN-CLIENT'],
     exchanges: ['mgmt-get-unknown'],
     check: (r) => unauthorized(r, 'GET unknown ClientId', true),
   }),

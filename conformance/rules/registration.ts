@@ -38,7 +38,7 @@ export const registrationChecks = [
     spec: ['OBDCR-POST', 'RFC7591-3.2.1'],
     severity: 'MUST',
     tags: reg(['DCR-002']),
-    rules: [],
+    rules: ['RES-CREATED-201'],
     exchanges: ['register-valid'],
     check: (r) => created(r) ?? pass(evidenceOf(r)),
   }),
@@ -49,7 +49,7 @@ export const registrationChecks = [
     spec: ['RFC7591-3.2.1', 'OBDCR-POST'],
     severity: 'MUST',
     tags: reg(['RES-01']),
-    rules: [],
+    rules: ['RES-CLIENT-JSON'],
     exchanges: ['register-valid'],
     check: (r) =>
       created(r) ??
@@ -63,7 +63,7 @@ export const registrationChecks = [
     spec: ['RFC7591-3.2.1', 'OBDCR-POST'],
     severity: 'MUST',
     tags: reg(['RES-01', 'schema']),
-    rules: [],
+    rules: ['RES-METADATA'],
     exchanges: ['register-valid'],
     check: (r) => {
       const errors = clientSchemaErrors(body(r));
@@ -77,7 +77,7 @@ export const registrationChecks = [
     spec: ['RFC7591-3.2.1'],
     severity: 'MUST',
     tags: reg(['RES-01']),
-    rules: [],
+    rules: ['RES-METADATA'],
     exchanges: ['register-valid'],
     check: (r) => {
       const b = body(r);
@@ -94,7 +94,7 @@ export const registrationChecks = [
     spec: ['OBDCR-POST', 'OBDCR-SSA'],
     severity: 'MUST',
     tags: reg(['RES-01']),
-    rules: [],
+    rules: ['RES-METADATA'],
     exchanges: ['register-valid'],
     check: (r) => created(r) ?? (body(r).software_id === r.sent.softwareId ? pass(evidenceOf(r)) : fail('software_id differs from the SSA', evidenceOf(r, { expected: r.sent.softwareId, actual: body(r).software_id }))),
   }),
@@ -105,7 +105,7 @@ export const registrationChecks = [
     spec: ['RFC8705-2', 'OBDCR-REQ'],
     severity: 'SHOULD',
     tags: reg(['RES-01']),
-    rules: [],
+    rules: ['RES-METADATA'],
     exchanges: ['register-valid'],
     check: (r) => {
       const b = body(r);
@@ -120,7 +120,7 @@ export const registrationChecks = [
     spec: ['OBDCR-POST', 'RFC7591-3.2.1'],
     severity: 'SHOULD',
     tags: reg(['RES-03']),
-    rules: [],
+    rules: ['RES-SECRET'],
     exchanges: ['register-valid'],
     check: (r) => notMtls(r) ?? created(r) ?? (body(r).client_secret === undefined ? pass(evidenceOf(r)) : fail('a client_secret was issued to a tls_client_auth client', evidenceOf(r))),
   }),
@@ -131,7 +131,7 @@ export const registrationChecks = [
     spec: ['OBDCR-POST', 'OBDCR-3.1'],
     severity: 'SHOULD',
     tags: reg(['REQ-01']),
-    rules: [],
+    rules: ['HTTP-CONTENT-TYPE-JWT'],
     exchanges: ['register-content-type-jwt'],
     check: (r) => created(r) ?? pass(evidenceOf(r)),
   }),
@@ -142,7 +142,7 @@ export const registrationChecks = [
     spec: ['RFC7591-3.2.1', 'OBDCR-POST'],
     severity: 'MUST',
     tags: reg(['RES-03']),
-    rules: [],
+    rules: ['RES-SECRET'],
     exchanges: ['register-client-secret-basic'],
     check: (r) => {
       const b = body(r);
@@ -157,7 +157,7 @@ export const registrationChecks = [
     spec: ['OBDCR-REQ', 'RFC7523-3'],
     severity: 'MUST',
     tags: reg(['REQ-09']),
-    rules: [],
+    rules: ['REQ-PRIVATE-KEY-JWT'],
     exchanges: ['register-private-key-jwt'],
     check: (r) => created(r) ?? pass(evidenceOf(r)),
   }),
@@ -185,7 +185,7 @@ export const registrationChecks = [
     spec: ['OBDCR-GEN', 'OIDC-DISCOVERY'],
     severity: 'MUST',
     tags: ['discovery', 'consistency'],
-    rules: [],
+    rules: ['DISC-REGISTRATION-ENDPOINT'],
     exchanges: ['discovery', 'register-valid'],
     check: (d, r) => {
       const advertised = body(d).registration_endpoint;
@@ -199,7 +199,7 @@ export const registrationChecks = [
     spec: ['OIDC-DISCOVERY', 'RFC8705-2'],
     severity: 'SHOULD',
     tags: ['discovery', 'consistency'],
-    rules: [],
+    rules: ['DISC-AUTH-METHODS'],
     exchanges: ['discovery', 'register-valid'],
     check: (d, r) => {
       const methods = body(d).token_endpoint_auth_methods_supported;

@@ -2,8 +2,7 @@ import { refusal } from './refusal';
 
 /**
  * `rules` lists every server rule that must be off for the bank to accept: a refused alg is also
- * refused by signature verification, so both are named. SSA-PRESENT is not a switchable fault in
- * the mock, so SSA-MISSING is proven on a broken answer like the positive checks.
+ * refused by signature verification, so both are named.
  */
 /** The request JWS and its claims: each a registration the bank must refuse (OBIE DCR-004, DCR-011 and the fork's additions). */
 export const requestRefusalChecks = [
@@ -40,7 +39,7 @@ export const requestRefusalChecks = [
   refusal({ id: 'REQ-ID-TOKEN-ALG-RS256', title: 'id_token_signed_response_alg RS256 is refused', exchange: 'register-id-token-rs256', rules: ['REQ-ID-TOKEN-ALG'], spec: ['FAPI1-ADV-8.6', 'OBDCR-REQ'], tags: ['claims', 'REQ-17'], severity: 'SHOULD' }),
   refusal({ id: 'REQ-REQUEST-OBJECT-ALG-NONE', title: 'request_object_signing_alg none is refused', exchange: 'register-request-object-none', rules: ['REQ-REQUEST-OBJECT-ALG'], spec: ['FAPI1-ADV-8.6', 'OBDCR-REQ'], tags: ['claims', 'REQ-17'] }),
   refusal({ id: 'REQ-JWKS-AND-JWKS-URI', title: 'jwks together with jwks_uri is refused', exchange: 'register-jwks-both', rules: ['REQ-JWKS-EXCLUSIVE'], spec: ['RFC7591-2'], tags: ['claims', 'gap'] }),
-  refusal({ id: 'SSA-MISSING', title: 'A request without software_statement is refused with invalid_software_statement', exchange: 'register-no-ssa', rules: [], spec: ['OBDCR-REQ', 'RFC7591-2.3'], errors: ['invalid_software_statement', 'invalid_client_metadata'], tags: ['ssa', 'REQ-07'] }),
+  refusal({ id: 'SSA-MISSING', title: 'A request without software_statement is refused with invalid_software_statement', exchange: 'register-no-ssa', rules: ['SSA-PRESENT'], spec: ['OBDCR-REQ', 'RFC7591-2.3'], errors: ['invalid_software_statement', 'invalid_client_metadata'], tags: ['ssa', 'REQ-07'] }),
 ];
 
 /** RFC 7591 3.2.2 invalid_redirect_uri: "The value of one or more redirection URIs is invalid." */

@@ -1,5 +1,5 @@
-import type { RuleId } from '../../catalogue/rules';
-import { RuleViolation } from '../errors';
+import { describe, type RuleId } from '../../catalogue/rules';
+import { NotFound, RuleViolation } from '../errors';
 import type { ClientRecord, TokenRecord } from '../store/types';
 import { tokenHash } from './token';
 
@@ -19,7 +19,8 @@ export interface ManagementContext {
 
 export interface Authorized {
   client: ClientRecord;
-  token: TokenRecord;
+  /** Undefined only under the fault MGT-BEARER-REQUIRED, which serves requests without a token. */
+  token: TokenRecord | undefined;
 }
 
 /** RFC 6750 3.1: no error code when the request carried no token; invalid_token otherwise. */
@@ -37,6 +38,12 @@ function refuse(rule: RuleId, detail: string, headers: Record<string, string> = 
  */
 export async function authorizeManagement(req: ManagementRequest, ctx: ManagementContext): Promise<Authorized> {
   const m = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(req.authorization ?? '');
+  if (!m && ctx.skip.has('MGT-BEARER-REQUIRED')) {
+    // Fault (test-only): no bearer token required; the request acts as the client in the path.
+    const client = await ctx.getClient(req.clientIdInPath);
+    if (!client) refuse('MGT-UNKNOWN-CLIENT', `no client ${JSON.stringify(req.clientIdInPath)}`);
+    return { client: client!, token: undefined };
+  }
   if (!m) {
     refuse('MGT-BEARER-REQUIRED', req.authorization ? 'the Authorization header is not "Bearer <token>"' : 'Authorization: Bearer <access token> is required', NO_TOKEN);
   }
@@ -49,8 +56,10 @@ export async function authorizeManagement(req: ManagementRequest, ctx: Managemen
   }
   const client = await ctx.getClient(req.clientIdInPath);
   if (!client) {
-    if (!ctx.skip.has('MGT-UNKNOWN-CLIENT')) await ctx.revokeToken(hash);
-    refuse('MGT-UNKNOWN-CLIENT', `no client ${JSON.stringify(req.clientIdInPath)}${ctx.skip.has('MGT-UNKNOWN-CLIENT') ? '' : '; the presented access token is revoked'}`);
+    // Fault (test-only): 404 not_found, as many banks answer, and the token survives.
+    if (ctx.skip.has('MGT-UNKNOWN-CLIENT')) throw new NotFound(describe('MGT-UNKNOWN-CLIENT', `no client ${JSON.stringify(req.clientIdInPath)}`), { rule: 'MGT-UNKNOWN-CLIENT' });
+    await ctx.revokeToken(hash);
+    refuse('MGT-UNKNOWN-CLIENT', `no client ${JSON.stringify(req.clientIdInPath)}; the presented access token is revoked`);
   }
   if (token!.client_id !== client!.client_id && !ctx.skip.has('MGT-CLIENT-MATCH')) {
     throw new RuleViolation('MGT-CLIENT-MATCH', 'the access token was issued to another client');

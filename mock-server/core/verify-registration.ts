@@ -1,5 +1,5 @@
 import type { JSONWebKeySet } from 'jose';
-import { RuleViolation, throwAll } from '../errors';
+import { OAuthError, RuleViolation, throwAll } from '../errors';
 import type { RuleId } from '../../catalogue/rules';
 import type { Profile } from '../profiles/types';
 import { algRefusal, decodeCompactJws } from './jws';
@@ -52,6 +52,8 @@ export async function verifyRegistration(jws: string, ctx: RegistrationContext):
   };
 
   if (typeof payload.software_statement !== 'string' || payload.software_statement === '') {
+    // Fault SSA-PRESENT (test-only): without the presence check the verifier trips on the missing statement, as an unguarded bank does.
+    if (skip.has('SSA-PRESENT')) throw new OAuthError('server_error', 500, 'An unexpected error occurred.');
     throw new RuleViolation('SSA-PRESENT', `software_statement is required as a string (got ${typeof payload.software_statement})`);
   }
   const ssa = await verifySsa(payload.software_statement, {

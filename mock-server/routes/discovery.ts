@@ -1,13 +1,17 @@
 import { Router } from 'express';
 import type { AppDeps } from '../app';
+import { requireClientCertificate } from '../http/middleware';
+import { broken, discoveryDocument } from '../faults';
 
 /** OpenID discovery, advertising what this profile really supports. */
 export function discoveryRoutes(deps: AppDeps): Router {
   const router = Router();
   const { profile, urls } = deps;
   const reg = profile.registration;
-  router.get(['/.well-known/openid-configuration', ...(profile.paths.discovery ?? [])], (_req, res) => {
-    res.json({
+  // Fault DISC-PUBLIC (test-only): discovery demands a client certificate.
+  const cert = requireClientCertificate({ skip: !broken(deps.skip, 'DISC-PUBLIC') });
+  router.get(['/.well-known/openid-configuration', ...(profile.paths.discovery ?? [])], cert, (_req, res) => {
+    res.json(discoveryDocument({
       issuer: urls.issuer,
       registration_endpoint: urls.register,
       token_endpoint: urls.token,
@@ -22,8 +26,9 @@ export function discoveryRoutes(deps: AppDeps): Router {
       subject_types_supported: ['public'],
       claims_parameter_supported: false,
       request_parameter_supported: true,
-      tls_client_certificate_bound_access_tokens: true,
-    });
+      // What the token endpoint does: the fault TOKEN-CERT-BOUND issues unbound tokens.
+      tls_client_certificate_bound_access_tokens: !deps.skip.has('TOKEN-CERT-BOUND'),
+    }, deps.skip));
   });
   router.get(profile.paths.jwks, (_req, res) => {
     res.json(deps.bankJwks);

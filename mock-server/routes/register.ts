@@ -9,6 +9,7 @@ import { deferredRecipient } from '../core/deferred';
 import { renderError } from '../core/error-envelope';
 import type { ClientRecord } from '../store/types';
 import { CREDENTIAL_HEADERS } from '../profiles/types';
+import { asJws, broken, registrationAnswer } from '../faults';
 
 /** Reads the registration JWT body: the profile's content types, not empty, within the cap. */
 export function jwtBody(deps: AppDeps) {
@@ -112,8 +113,10 @@ function sendClient(deps: AppDeps, res: Response, record: ClientRecord) {
     res.setHeader(CREDENTIAL_HEADERS.clientId, record.client_id);
     if (record.client_secret !== undefined) res.setHeader(CREDENTIAL_HEADERS.clientSecret, record.client_secret);
   }
-  if (shape.body === 'empty') res.status(shape.status).end();
-  else res.status(shape.status).json(clientResponse(record, deps.profile));
+  if (shape.body === 'empty') return res.status(shape.status).end();
+  const answer = registrationAnswer(shape.status, clientResponse(record, deps.profile), deps.skip);
+  if (answer.json) res.status(answer.status).json(answer.body);
+  else res.status(answer.status).type('application/jwt').send(asJws(answer.body));
 }
 
 /** A bank that emails its result: verify everything, then send the client or every failed rule. */
@@ -171,6 +174,7 @@ export function registerRoutes(deps: AppDeps): Router {
     next(on ? undefined : new RuleViolation('MGT-METHOD-ALLOWED', `${method} is not supported by this bank (allowed: ${allow})`, { headers: { allow } }));
 
   router.get(`${path}/:clientId`, profileEnvelope, supported(m.get, 'GET'), headers, certOptional, bearer(deps), (_req, res) => {
+    if (broken(deps.skip, 'MGT-GET')) throw new RuleViolation('MGT-GET', 'fault: the client is not found'); // test-only
     res.status(200).json(clientResponse(res.locals.authorized!.client, profile));
   });
 
@@ -183,11 +187,13 @@ export function registerRoutes(deps: AppDeps): Router {
     // OBIE PUT: long-lived tokens stay valid; the fault PUT-KEEPS-TOKENS revokes them instead.
     if (deps.skip.has('PUT-KEEPS-TOKENS')) await deps.store.revokeClientTokens(client.client_id);
     deps.logger.info('client updated', { interaction_id: res.locals.interactionId, client_id: record.client_id });
+    if (broken(deps.skip, 'MGT-PUT')) return res.status(204).end(); // fault (test-only): no client in the answer
     res.status(200).json(clientResponse(record, profile));
   });
 
   router.delete(`${path}/:clientId`, profileEnvelope, supported(m.delete, 'DELETE'), headers, certOptional, bearer(deps), async (_req, res) => {
     const { client } = res.locals.authorized!;
+    if (broken(deps.skip, 'MGT-DELETE')) return res.status(200).end(); // fault (test-only): 200, and the client stays
     await deps.store.deleteClient(client.client_id);
     const revoked = deps.skip.has('DEL-REVOKES-TOKENS') ? 0 : await deps.store.revokeClientTokens(client.client_id);
     deps.logger.info('client deleted', { interaction_id: res.locals.interactionId, client_id: client.client_id, tokens_revoked: revoked });

@@ -2,6 +2,7 @@ import express, { Router, type Request, type Response, type NextFunction } from 
 import type { AppDeps } from '../app';
 import { RuleViolation } from '../errors';
 import { requireClientCertificate } from '../http/middleware';
+import { tokenAnswer } from '../faults';
 import { clientCredentialsGrant } from '../core/token';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -54,7 +55,7 @@ export function tokenRoutes(deps: AppDeps): Router {
         certificate_bound: issued.record.cnf !== undefined,
       });
       res.setHeader('pragma', 'no-cache');
-      res.status(200).json(issued.response);
+      res.status(200).json(tokenAnswer(issued.response, deps.skip));
     },
   );
   return router;

@@ -130,10 +130,10 @@ describe('client management: faults switch rules off', () => {
   });
   afterAll(() => faulty.close());
 
-  test('MGT-UNKNOWN-CLIENT: the token survives an unknown ClientId', async () => {
+  test('MGT-UNKNOWN-CLIENT: an unknown ClientId is 404 not_found and the token survives', async () => {
     const a = await registerClient(ftpp, 'tls_client_auth');
     const token = await getToken(faulty, a);
-    expect((await manageClient(faulty, 'GET', 'no-such-client', token)).status).toBe(401);
+    expect(refusal(await manageClient(faulty, 'GET', 'no-such-client', token))).toEqual({ status: 404, error: 'not_found', rule: 'MGT-UNKNOWN-CLIENT' });
     expect((await manageClient(faulty, 'GET', a.client_id, token)).status).toBe(200);
   });
 
@@ -161,5 +161,26 @@ describe('client management: faults switch rules off', () => {
     expect((await manageClient(faulty, 'DELETE', a.client_id, token)).status).toBe(204);
     const { tokenHash } = await import('../../mock-server/core/token');
     expect(await faulty.store.getToken(tokenHash(token))).toBeDefined();
+  });
+});
+
+describe('client management: behaviour faults', () => {
+  let faulty: MockBank;
+  let ftpp: TestTpp;
+  beforeAll(async () => {
+    faulty = await startMockBank({ faults: ['MGT-BEARER-REQUIRED', 'MGT-GET'] });
+    ftpp = await createTpp(faulty);
+  });
+  afterAll(() => faulty.close());
+
+  test('MGT-BEARER-REQUIRED: a request without a bearer token acts as the client in the path', async () => {
+    const a = await registerClient(ftpp, 'tls_client_auth');
+    const del = await manageClient(faulty, 'DELETE', a.client_id, undefined);
+    expect(del.status).toBe(204);
+  });
+
+  test('MGT-GET: GET on the client\'s own token answers 404 not_found', async () => {
+    const a = await registerClient(ftpp, 'tls_client_auth');
+    expect(refusal(await manageClient(faulty, 'GET', a.client_id, await getToken(faulty, a)))).toEqual({ status: 404, error: 'not_found', rule: 'MGT-GET' });
   });
 });
