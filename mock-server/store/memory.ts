@@ -14,9 +14,14 @@ function trimOldest<K, V>(map: Map<K, V>, max: number): void {
   while (map.size > max) map.delete(map.keys().next().value as K);
 }
 
-/** An in-memory store with bounded sizes: the oldest entries go first when full. */
+/**
+ * An in-memory store with bounded sizes: the oldest entries go first when full.
+ * Clients are kept as JSON text, a copy no caller can change: one flat string per client is also
+ * what the garbage collector walks fastest, which matters with tens of thousands registered
+ * (structuredClone copies cost more and left a graph of objects per client on the heap).
+ */
 export class MemoryStore implements Store {
-  private readonly clients = new Map<string, ClientRecord>();
+  private readonly clients = new Map<string, string>();
   private readonly jtis = new Map<string, number>();
   private readonly tokens = new Map<string, TokenRecord>();
   private journal: JournalEntry[] = [];
@@ -35,17 +40,17 @@ export class MemoryStore implements Store {
   }
 
   async createClient(record: ClientRecord): Promise<void> {
-    this.clients.set(record.client_id, structuredClone(record));
+    this.clients.set(record.client_id, JSON.stringify(record));
     trimOldest(this.clients, this.maxClients);
   }
 
   async getClient(clientId: string): Promise<ClientRecord | undefined> {
     const r = this.clients.get(clientId);
-    return r && structuredClone(r);
+    return r === undefined ? undefined : (JSON.parse(r) as ClientRecord);
   }
 
   async updateClient(record: ClientRecord): Promise<void> {
-    if (this.clients.has(record.client_id)) this.clients.set(record.client_id, structuredClone(record));
+    if (this.clients.has(record.client_id)) this.clients.set(record.client_id, JSON.stringify(record));
   }
 
   async deleteClient(clientId: string): Promise<boolean> {
@@ -53,7 +58,7 @@ export class MemoryStore implements Store {
   }
 
   async listClients(): Promise<ClientRecord[]> {
-    return [...this.clients.values()].map((r) => structuredClone(r));
+    return [...this.clients.values()].map((r) => JSON.parse(r) as ClientRecord);
   }
 
   async claimOnce(key: string, expiresAt: number): Promise<boolean> {
