@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, calculateJwkThumbprint, type JSONWebKeySet } from 'jose';
 import { createApp, bankUrls, type AppDeps } from './app';
+import { expressHttpClasses } from './http/prototypes';
 import { resolveConfig, ConfigError, type MockBankConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { getProfile } from './profiles';
@@ -204,7 +205,11 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
   const serverKey = config.tlsKeyFile ? readFileSync(config.tlsKeyFile, 'utf8') : certs.server.key;
   const clientCas = [certs.ca.cert, ...config.clientCaFiles.map((f) => readFileSync(f, 'utf8'))];
 
+  // Requests and responses built on Express's prototypes from the start: see http/prototypes.ts.
+  const classes = expressHttpClasses();
   const server = https.createServer({
+    IncomingMessage: classes.IncomingMessage,
+    ServerResponse: classes.ServerResponse,
     key: serverKey,
     cert: serverCert,
     ca: clientCas,
@@ -220,7 +225,9 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
   if (!publicUrlGiven) config.publicUrl = `https://localhost:${port}`;
 
   const deps = await buildDeps(config, certs, logger, givenStore, softwareFile);
-  server.on('request', createApp(deps));
+  const app = createApp(deps);
+  classes.bind(app);
+  server.on('request', app);
 
   return {
     url: config.publicUrl,
