@@ -7,7 +7,7 @@ import type { Profile } from './profiles/types';
 import type { Store } from './store/types';
 import type { MockDirectory } from './directory/directory';
 import type { TrustStore } from './core/trust';
-import { errorHandler, interactionId, profileEnvelope, requestJournal, requestLog } from './http/middleware';
+import { errorHandler, profileEnvelope, requestContext } from './http/middleware';
 import type { ClientRecord } from './store/types';
 import type { Mailer, Outbox } from './mail/outbox';
 import { discoveryRoutes } from './routes/discovery';
@@ -65,13 +65,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(interactionId);
-  app.use(requestLog(deps.logger));
-  app.use((_req, res, next) => {
-    res.setHeader('cache-control', 'no-store');
-    next();
-  });
-  app.use(requestJournal(deps.store, deps.logger, ADMIN_PATH));
+  app.use(requestContext({ logger: deps.logger, store: deps.store, journalExcept: ADMIN_PATH }));
   if (adminEnabled(deps.config)) app.use(ADMIN_PATH, adminRoutes(deps));
   app.use(directoryRoutes(deps));
   const bank = express.Router();

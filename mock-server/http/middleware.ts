@@ -8,6 +8,7 @@ import { journalRequest } from '../core/journal';
 import type { Store } from '../store/types';
 import type { Profile } from '../profiles/types';
 import { renderError } from '../core/error-envelope';
+import { sendJson } from './respond';
 
 const OAUTH: Profile['errors'] = { envelope: 'oauth' };
 
@@ -32,49 +33,49 @@ declare module 'express-serve-static-core' {
 
 const INTERACTION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Echoes a well-formed x-fapi-interaction-id, or generates one. */
-export const interactionId: RequestHandler = (req, res, next) => {
-  const given = req.get('x-fapi-interaction-id');
-  const id = given && INTERACTION_ID.test(given) ? given : randomUUID();
-  res.locals.interactionId = id;
-  res.setHeader('x-fapi-interaction-id', id);
-  next();
-};
-
-export function requestLog(logger: Logger): RequestHandler {
+/**
+ * What every request gets, in one middleware (one router layer, one `finish` listener):
+ * - an x-fapi-interaction-id, echoed when well-formed, generated otherwise;
+ * - Cache-Control: no-store;
+ * - one structured log line when it finishes;
+ * - an entry in the store's journal (redacted on read), unless its path is under `journalExcept`.
+ */
+export function requestContext(opts: { logger: Logger; store: Store; journalExcept: string }): RequestHandler {
+  const { logger, store, journalExcept } = opts;
+  const journalFailed = (e: unknown) => logger.warn('journal append failed', { error: (e as Error)?.message });
   return (req, res, next) => {
     const start = process.hrtime.bigint();
+    const given = req.get('x-fapi-interaction-id');
+    const id = given && INTERACTION_ID.test(given) ? given : randomUUID();
+    res.locals.interactionId = id;
+    res.setHeader('x-fapi-interaction-id', id);
+    res.setHeader('cache-control', 'no-store');
+    // Read now: routers rewrite req.url while they run.
+    const path = req.path;
+    const journal = !path.startsWith(journalExcept);
     res.on('finish', () => {
+      const rule = res.locals.rule;
       logger.info('request', {
-        interaction_id: res.locals.interactionId,
+        interaction_id: id,
         method: req.method,
-        path: req.path,
+        path,
         status: res.statusCode,
-        rule: res.locals.rule,
+        rule,
         ms: Number((process.hrtime.bigint() - start) / 1000n) / 1000,
       });
-    });
-    next();
-  };
-}
-
-/** Appends each finished request to the store's journal (redacted); paths under `except` are left out. */
-export function requestJournal(store: Store, logger: Logger, except: string): RequestHandler {
-  return (req, res, next) => {
-    if (req.path.startsWith(except)) return next();
-    res.on('finish', () => {
+      if (!journal) return;
       const request = journalRequest(req.body, req.get('authorization'));
       store
         .appendJournal({
           time: new Date().toISOString(),
-          interaction_id: res.locals.interactionId,
+          interaction_id: id,
           method: req.method,
-          path: req.path,
+          path,
           status: res.statusCode,
-          ...(res.locals.rule ? { rule: res.locals.rule } : {}),
+          ...(rule ? { rule } : {}),
           ...(request ? { request } : {}),
         })
-        .catch((e: unknown) => logger.warn('journal append failed', { error: (e as Error)?.message }));
+        .catch(journalFailed);
     });
     next();
   };
@@ -158,6 +159,6 @@ export function errorHandler(logger: Logger, envelope: Profile['errors'] = OAUTH
     const answered = remap?.[out.status] ?? out.status;
     for (const [k, v] of Object.entries(out.headers)) res.setHeader(k, v);
     if (out.body === undefined) res.status(answered).end();
-    else res.status(answered).json(out.body);
+    else sendJson(res, answered, out.body);
   };
 }

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppDeps } from '../app';
 import { requireClientCertificate } from '../http/middleware';
 import { broken, discoveryDocument } from '../faults';
+import { sendJson } from '../http/respond';
 
 /** OpenID discovery, advertising what this profile really supports. */
 export function discoveryRoutes(deps: AppDeps): Router {
@@ -11,7 +12,7 @@ export function discoveryRoutes(deps: AppDeps): Router {
   // Fault DISC-PUBLIC (test-only): discovery demands a client certificate.
   const cert = requireClientCertificate({ skip: !broken(deps.skip, 'DISC-PUBLIC') });
   router.get(['/.well-known/openid-configuration', ...(profile.paths.discovery ?? [])], cert, (_req, res) => {
-    res.json(discoveryDocument({
+    sendJson(res, 200, discoveryDocument({
       issuer: urls.issuer,
       registration_endpoint: urls.register,
       token_endpoint: urls.token,
@@ -31,7 +32,7 @@ export function discoveryRoutes(deps: AppDeps): Router {
     }, deps.skip));
   });
   router.get(profile.paths.jwks, (_req, res) => {
-    res.json(deps.bankJwks);
+    sendJson(res, 200, deps.bankJwks);
   });
   return router;
 }

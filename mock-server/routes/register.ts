@@ -1,4 +1,5 @@
-import express, { Router, type Request, type Response, type RequestHandler } from 'express';
+import getRawBody from 'raw-body';
+import { Router, type Request, type Response, type RequestHandler } from 'express';
 import type { AppDeps } from '../app';
 import { OAuthError, RuleViolation } from '../errors';
 import { profileEnvelope, requireClientCertificate } from '../http/middleware';
@@ -10,25 +11,36 @@ import { renderError } from '../core/error-envelope';
 import type { ClientRecord } from '../store/types';
 import { CREDENTIAL_HEADERS } from '../profiles/types';
 import { asJws, broken, registrationAnswer } from '../faults';
+import { sendJson } from '../http/respond';
 
-/** Reads the registration JWT body: the profile's content types, not empty, within the cap. */
-export function jwtBody(deps: AppDeps) {
-  const raw = express.text({ type: () => true, limit: deps.config.maxBodyBytes });
+/**
+ * Reads the registration JWT body in one step: the profile's content types, identity encoding,
+ * within the byte cap, not empty. raw-body is what express.text() reads with; calling it directly
+ * skips the charset and inflate machinery a compact JWS (ASCII, never compressed) has no use for,
+ * and it keeps the same error types (entity.too.large) that errorHandler turns into refusals.
+ */
+export function jwtBody(deps: AppDeps): RequestHandler {
   const accepted = deps.profile.registration.contentTypes;
-  return [
-    (req: Request, _res: unknown, next: (e?: unknown) => void) => {
-      const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-      if (!accepted.includes(type)) {
-        return next(new RuleViolation('HTTP-CONTENT-TYPE', `Content-Type ${JSON.stringify(type || '(none)')} is not accepted; send ${accepted.join(' or ')}`));
-      }
-      next();
-    },
-    raw,
-    (req: Request, _res: unknown, next: (e?: unknown) => void) => {
-      if (typeof req.body !== 'string' || req.body.trim() === '') return next(new RuleViolation('HTTP-BODY-PRESENT', 'the body is empty; send the signed registration JWT'));
-      next();
-    },
-  ];
+  const limit = deps.config.maxBodyBytes;
+  return async (req, _res, next) => {
+    const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!accepted.includes(type)) {
+      return next(new RuleViolation('HTTP-CONTENT-TYPE', `Content-Type ${JSON.stringify(type || '(none)')} is not accepted; send ${accepted.join(' or ')}`));
+    }
+    const encoding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase();
+    if (encoding !== 'identity') {
+      return next(new OAuthError('invalid_request', 400, `Content-Encoding ${JSON.stringify(encoding)} is not supported; send the JWT uncompressed`));
+    }
+    let body: string;
+    try {
+      body = await getRawBody(req, { limit, length: req.get('content-length'), encoding: 'utf8' });
+    } catch (e) {
+      return next(e);
+    }
+    if (body.trim() === '') return next(new RuleViolation('HTTP-BODY-PRESENT', 'the body is empty; send the signed registration JWT'));
+    req.body = body;
+    next();
+  };
 }
 
 export function registrationContext(deps: AppDeps, req: Request, certificateDn: string | undefined): RegistrationContext {
@@ -115,7 +127,7 @@ function sendClient(deps: AppDeps, res: Response, record: ClientRecord) {
   }
   if (shape.body === 'empty') return res.status(shape.status).end();
   const answer = registrationAnswer(shape.status, clientResponse(record, deps.profile), deps.skip);
-  if (answer.json) res.status(answer.status).json(answer.body);
+  if (answer.json) sendJson(res, answer.status, answer.body);
   else res.status(answer.status).type('application/jwt').send(asJws(answer.body));
 }
 
@@ -151,12 +163,12 @@ export function registerRoutes(deps: AppDeps): Router {
   const headers = requiredHeaders(deps);
   const deferred = profile.registration.deferred;
 
-  router.post(path, profileEnvelope, mtls, headers, portalToken(deps), ...jwtBody(deps), async (req, res) => {
+  router.post(path, profileEnvelope, mtls, headers, portalToken(deps), jwtBody(deps), async (req, res) => {
     const ctx = registrationContext(deps, req, res.locals.clientCert?.subjectDn);
     if (deferred) {
       const to = deferredRecipient(req.body as string, deferred.contactType);
       const ref = res.locals.interactionId;
-      res.status(deferred.status).json(deferred.ack);
+      sendJson(res, deferred.status, deferred.ack);
       void completeDeferred(deps, req.body as string, ctx, to, ref);
       return;
     }
@@ -175,10 +187,10 @@ export function registerRoutes(deps: AppDeps): Router {
 
   router.get(`${path}/:clientId`, profileEnvelope, supported(m.get, 'GET'), headers, certOptional, bearer(deps), (_req, res) => {
     if (broken(deps.skip, 'MGT-GET')) throw new RuleViolation('MGT-GET', 'fault: the client is not found'); // test-only
-    res.status(200).json(clientResponse(res.locals.authorized!.client, profile));
+    sendJson(res, 200, clientResponse(res.locals.authorized!.client, profile));
   });
 
-  router.put(`${path}/:clientId`, profileEnvelope, supported(m.put, 'PUT'), headers, mtls, bearer(deps), ...jwtBody(deps), async (req, res) => {
+  router.put(`${path}/:clientId`, profileEnvelope, supported(m.put, 'PUT'), headers, mtls, bearer(deps), jwtBody(deps), async (req, res) => {
     const { client } = res.locals.authorized!;
     const ctx = { ...registrationContext(deps, req, res.locals.clientCert?.subjectDn), clientIdInPath: client.client_id };
     const reg = await verifyRegistration(req.body as string, ctx);
@@ -188,7 +200,7 @@ export function registerRoutes(deps: AppDeps): Router {
     if (deps.skip.has('PUT-KEEPS-TOKENS')) await deps.store.revokeClientTokens(client.client_id);
     deps.logger.info('client updated', { interaction_id: res.locals.interactionId, client_id: record.client_id });
     if (broken(deps.skip, 'MGT-PUT')) return res.status(204).end(); // fault (test-only): no client in the answer
-    res.status(200).json(clientResponse(record, profile));
+    sendJson(res, 200, clientResponse(record, profile));
   });
 
   router.delete(`${path}/:clientId`, profileEnvelope, supported(m.delete, 'DELETE'), headers, certOptional, bearer(deps), async (_req, res) => {

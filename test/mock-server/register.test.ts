@@ -120,6 +120,25 @@ describe('POST /register: body refusals', () => {
     expect(refusal(res)).toEqual({ status: 400, error: 'invalid_client_metadata', rule: 'HTTP-BODY-SIZE' });
   });
 
+  test('a compressed body (Content-Encoding gzip): 400 invalid_request, not read as a JWT', async () => {
+    const res = await tpp.register(await tpp.sign(tpp.claims()), { headers: { 'content-encoding': 'gzip' } });
+    expect(res.status).toBe(400);
+    expect((res.json as { error: string }).error).toBe('invalid_request');
+  });
+
+  test('Content-Encoding identity is read as usual: 201', async () => {
+    const res = await tpp.register(await tpp.sign(tpp.claims()), { headers: { 'content-encoding': 'identity' } });
+    expect(res.status).toBe(201);
+  });
+
+  test('a JSON answer is one body with its exact Content-Length and a JSON content type', async () => {
+    const res = await tpp.register(await tpp.sign(tpp.claims()));
+    expect(res.status).toBe(201);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
+    expect(res.text.length).toBeGreaterThan(1000); // past the size where res.json would switch to a Buffer
+  });
+
   test.each([['not-a-jwt'], ['a.b.c'], ['e30.W10.sig'], ['!!.??.##']])('malformed JWT %s: 400 JWS-FORMAT', async (jwt) => {
     const res = await tpp.register(jwt);
     expect(refusal(res)).toEqual({ status: 400, error: 'invalid_client_metadata', rule: 'JWS-FORMAT' });
