@@ -6,6 +6,7 @@ import type { Profile } from '../profiles/types';
 
 /** JWT claims of the request that describe the request, not the client. */
 const REQUEST_ONLY = ['iss', 'iat', 'exp', 'aud', 'jti', 'nbf'] as const;
+const REQUEST_ONLY_SET: ReadonlySet<string> = new Set(REQUEST_ONLY);
 
 function requestClaims(reg: VerifiedRegistration): Record<string, unknown> {
   return Object.fromEntries(REQUEST_ONLY.filter((k) => reg.claims[k] !== undefined).map((k) => [k, reg.claims[k]]));
@@ -51,21 +52,26 @@ export function updatedClientRecord(existing: ClientRecord, reg: VerifiedRegistr
   return record;
 }
 
+/** Sets an own data property, "__proto__" included (claims are untrusted JSON): never the prototype. */
+function put(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
 /**
  * The full OBIE registration response (RFC 7591 3.2.1): the SSA claims, overridden by the
  * registered metadata, plus client_id, client_id_issued_at and, when issued, the secret.
  */
 function fullResponse(record: ClientRecord): Record<string, unknown> {
-  const ssaClaims = Object.fromEntries(Object.entries(record.ssa).filter(([k]) => !(REQUEST_ONLY as readonly string[]).includes(k)));
-  return {
-    client_id: record.client_id,
-    client_id_issued_at: record.client_id_issued_at,
-    ...ssaClaims,
-    ...record.metadata,
-    ...(record.client_secret !== undefined
-      ? { client_secret: record.client_secret, client_secret_expires_at: record.client_secret_expires_at ?? 0 }
-      : {}),
-  };
+  const out: Record<string, unknown> = { client_id: record.client_id, client_id_issued_at: record.client_id_issued_at };
+  for (const k of Object.keys(record.ssa)) if (!REQUEST_ONLY_SET.has(k)) put(out, k, record.ssa[k]);
+  const metadata = record.metadata as unknown as Record<string, unknown>;
+  for (const k of Object.keys(metadata)) put(out, k, metadata[k]);
+  if (record.client_secret !== undefined) {
+    out.client_secret = record.client_secret;
+    out.client_secret_expires_at = record.client_secret_expires_at ?? 0;
+  }
+  return out;
 }
 
 /** A field source of the profile's response shape: request.<claim>, ssa.<claim> or a field of the full response. */
@@ -91,8 +97,11 @@ export function clientResponse(record: ClientRecord, profile: Profile): Record<s
       const value = resolve(source, record, full);
       if (value !== undefined) out[name] = value;
     }
+  } else if (shape.rename) {
+    out = {};
+    for (const k of Object.keys(full)) put(out, shape.rename[k] ?? k, full[k]);
   } else {
-    out = Object.fromEntries(Object.entries(full).map(([k, v]) => [shape.rename?.[k] ?? k, v]));
+    out = full;
   }
   if (typeof out.scope === 'string' && shape.scopeAs === 'array') out.scope = out.scope.split(' ').filter(Boolean);
   if (out.client_id_issued_at !== undefined && shape.idIssuedAtAs === 'string') out.client_id_issued_at = String(out.client_id_issued_at);

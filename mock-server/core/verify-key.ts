@@ -1,21 +1,32 @@
 import { compactVerify, importJWK, type JWK, type KeyObject, type CryptoKey } from 'jose';
 
+type Imported = Promise<CryptoKey | KeyObject | Uint8Array>;
+
 const MAX_CACHED = 1000;
-const imported = new Map<string, Promise<CryptoKey | KeyObject | Uint8Array>>();
+const imported = new Map<string, Imported>();
+/** The same JWK object (a directory's or a hosted software's JWKS) is seen request after request. */
+const byObject = new WeakMap<JWK, { alg: string; key: Imported }>();
 
 /**
  * importJWK with a bounded cache keyed by the public JWK and alg: the same directory and software
  * keys verify request after request, and importing an RSA key costs more than the verification.
+ * A JWK object already seen skips serialising it for the lookup.
  */
-function importCached(jwk: JWK, alg: string): Promise<CryptoKey | KeyObject | Uint8Array> {
+function importCached(jwk: JWK, alg: string): Imported {
+  const seen = byObject.get(jwk);
+  if (seen && seen.alg === alg) return seen.key;
   const id = `${alg}|${JSON.stringify(jwk)}`;
   let key = imported.get(id);
   if (!key) {
     key = importJWK(jwk, alg);
-    key.catch(() => imported.delete(id));
+    key.catch(() => {
+      imported.delete(id);
+      byObject.delete(jwk);
+    });
     imported.set(id, key);
     if (imported.size > MAX_CACHED) imported.delete(imported.keys().next().value as string);
   }
+  byObject.set(jwk, { alg, key });
   return key;
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 test('the bench runs end to end and reports throughput, latency and the ratio', () => {
   const r = spawnSync(join('node_modules', '.bin', 'tsx'), ['bench/register.ts'], {
     encoding: 'utf8',
-    env: { ...process.env, BENCH_N: '20', BENCH_ROUNDS: '1', BENCH_CONCURRENCY: '4' },
+    env: { ...process.env, BENCH_N: '20', BENCH_ROUNDS: '1', BENCH_CONCURRENCY: '4', BENCH_WARMUP: '20' },
     timeout: 120_000,
   });
   expect(r.stderr).toBe('');
@@ -13,4 +13,15 @@ test('the bench runs end to end and reports throughput, latency and the ratio', 
   expect(r.stdout).toMatch(/mock bank : [\d.]+ req\/s {2}p50 [\d.]+ ms {2}p99 [\d.]+ ms {2}failed 0/);
   expect(r.stdout).toMatch(/baseline {2}: [\d.]+ req\/s/);
   expect(r.stdout).toMatch(/ratio {5}: \d+% of baseline throughput/);
+  expect(r.stdout).toMatch(/by round  : \d+\/\d+ = \d+%/);
 }, 130_000);
+
+test('a setting that is not a positive whole number stops the bench with exit 2, naming it', () => {
+  const r = spawnSync(join('node_modules', '.bin', 'tsx'), ['bench/register.ts'], {
+    encoding: 'utf8',
+    env: { ...process.env, BENCH_ROUNDS: '0' },
+    timeout: 60_000,
+  });
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/^BENCH_ROUNDS="0": expected a positive whole number/);
+});
