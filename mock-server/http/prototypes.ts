@@ -8,7 +8,7 @@ import express, { type Express } from 'express';
  * Express re-parents each req and res on every request (Object.setPrototypeOf in app.handle)
  * onto prototypes it built with Object.create and Object.defineProperty. V8 keeps those in
  * dictionary mode and serves objects that inherit from them on slow paths, in Node's own HTTP
- * and stream code as much as in ours: measured with `npm run bench`, about a fifth of the mock's
+ * and stream code as much as in ours: measured with `npm run bench`, 10-20% of the mock's
  * registration throughput went there. Here the same properties (express.request and
  * express.response, then the app's own layer) are copied onto ordinary subclass prototypes,
  * which V8 keeps fast; the app is pointed at them, so Express's setPrototypeOf finds the
