@@ -1,3 +1,4 @@
+import { finished } from 'node:stream';
 import getRawBody from 'raw-body';
 import { Router, type Request, type Response, type RequestHandler } from 'express';
 import type { AppDeps } from '../app';
@@ -35,7 +36,10 @@ export function jwtBody(deps: AppDeps): RequestHandler {
     try {
       body = await getRawBody(req, { limit, length: req.get('content-length'), encoding: 'utf8' });
     } catch (e) {
-      return next(e);
+      // As body-parser does: read off the rest of the body, then refuse, so that the client
+      // sees the answer instead of a connection torn down mid-upload (requestTimeout bounds it).
+      req.resume();
+      return finished(req, () => next(e));
     }
     if (body.trim() === '') return next(new RuleViolation('HTTP-BODY-PRESENT', 'the body is empty; send the signed registration JWT'));
     req.body = body;

@@ -120,6 +120,11 @@ describe('POST /register: body refusals', () => {
     expect(refusal(res)).toEqual({ status: 400, error: 'invalid_client_metadata', rule: 'HTTP-BODY-SIZE' });
   });
 
+  test('a body far over the cap (several MB) still gets the 400 HTTP-BODY-SIZE answer, not a reset connection', async () => {
+    const res = await tpp.register('a'.repeat(8 * 1024 * 1024));
+    expect(refusal(res)).toEqual({ status: 400, error: 'invalid_client_metadata', rule: 'HTTP-BODY-SIZE' });
+  });
+
   test('a compressed body (Content-Encoding gzip): 400 invalid_request, not read as a JWT', async () => {
     const res = await tpp.register(await tpp.sign(tpp.claims()), { headers: { 'content-encoding': 'gzip' } });
     expect(res.status).toBe(400);
