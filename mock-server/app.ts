@@ -17,6 +17,7 @@ import { tokenRoutes } from './routes/token';
 import { adminRoutes, ADMIN_PATH } from './routes/admin';
 import { adminEnabled } from './config';
 import { NotFound } from './errors';
+import { oneWriteJson } from './http/respond';
 
 export interface BankUrls {
   issuer: string;
@@ -65,6 +66,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  oneWriteJson(app);
   app.use(requestContext({ logger: deps.logger, store: deps.store, journalExcept: ADMIN_PATH }));
   if (adminEnabled(deps.config)) app.use(ADMIN_PATH, adminRoutes(deps));
   app.use(directoryRoutes(deps));

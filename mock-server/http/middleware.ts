@@ -8,7 +8,6 @@ import { journalRequest } from '../core/journal';
 import type { Store } from '../store/types';
 import type { Profile } from '../profiles/types';
 import { renderError } from '../core/error-envelope';
-import { sendJson } from './respond';
 
 const OAUTH: Profile['errors'] = { envelope: 'oauth' };
 
@@ -159,6 +158,6 @@ export function errorHandler(logger: Logger, envelope: Profile['errors'] = OAUTH
     const answered = remap?.[out.status] ?? out.status;
     for (const [k, v] of Object.entries(out.headers)) res.setHeader(k, v);
     if (out.body === undefined) res.status(answered).end();
-    else sendJson(res, answered, out.body);
+    else res.status(answered).json(out.body);
   };
 }

@@ -3,7 +3,6 @@ import type { AppDeps } from '../app';
 import { NotFound } from '../errors';
 import type { ClientRecord } from '../store/types';
 import { readableRequest } from '../core/journal';
-import { sendJson } from '../http/respond';
 
 export const ADMIN_PATH = '/__admin';
 
@@ -20,12 +19,12 @@ function adminView(record: ClientRecord): Record<string, unknown> {
 export function adminRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/clients', async (_req, res) => {
-    sendJson(res, 200, { clients: (await deps.store.listClients()).map(adminView) });
+    res.json({ clients: (await deps.store.listClients()).map(adminView) });
   });
   router.get('/clients/:clientId', async (req, res) => {
     const record = await deps.store.getClient(String(req.params.clientId));
     if (!record) throw new NotFound(`no client ${JSON.stringify(req.params.clientId)}`);
-    sendJson(res, 200, adminView(record));
+    res.json(adminView(record));
   });
   router.delete('/clients', async (_req, res) => {
     await deps.store.clear();
@@ -35,12 +34,12 @@ export function adminRoutes(deps: AppDeps): Router {
   router.get('/clients/:clientId/credentials', async (req, res) => {
     const record = await deps.store.getClient(String(req.params.clientId));
     if (!record) throw new NotFound(`no client ${JSON.stringify(req.params.clientId)}`);
-    sendJson(res, 200, { client_id: record.client_id, ...(record.client_secret !== undefined ? { client_secret: record.client_secret } : {}) });
+    res.json({ client_id: record.client_id, ...(record.client_secret !== undefined ? { client_secret: record.client_secret } : {}) });
   });
   /** Which profile answers on this port, with everything it is configured to do. */
   router.get('/profile', (_req, res) => {
     const { profile, urls, portal } = deps;
-    sendJson(res, 200, {
+    res.json({
       name: profile.name,
       description: profile.description,
       ...(profile.source ? { source: profile.source } : {}),
@@ -51,7 +50,7 @@ export function adminRoutes(deps: AppDeps): Router {
     });
   });
   router.get('/outbox', (_req, res) => {
-    sendJson(res, 200, { size: deps.outbox.max, smtp: deps.config.smtpUrl ? 'configured' : 'not configured', entries: deps.outbox.list() });
+    res.json({ size: deps.outbox.max, smtp: deps.config.smtpUrl ? 'configured' : 'not configured', entries: deps.outbox.list() });
   });
   router.delete('/outbox', (_req, res) => {
     deps.outbox.clear();
@@ -59,7 +58,7 @@ export function adminRoutes(deps: AppDeps): Router {
   });
   router.get('/journal', async (_req, res) => {
     const entries = (await deps.store.listJournal()).map((e) => ({ ...e, request: readableRequest(e.request) }));
-    sendJson(res, 200, { size: deps.config.journalSize, entries });
+    res.json({ size: deps.config.journalSize, entries });
   });
   return router;
 }

@@ -1,23 +1,22 @@
 import express, { Router } from 'express';
 import type { AppDeps } from '../app';
 import { NotFound } from '../errors';
-import { sendJson } from '../http/respond';
 
 /** The built-in mock directory: its JWKS, SSA minting and the hosted software JWKS. */
 export function directoryRoutes(deps: AppDeps): Router {
   const router = Router();
   const { directory } = deps;
   router.get('/directory/jwks', (_req, res) => {
-    sendJson(res, 200, directory.jwks());
+    res.json(directory.jwks());
   });
   router.post('/directory/ssa', express.json({ limit: deps.config.maxBodyBytes, type: () => true }), async (req, res) => {
     const result = await directory.mint(req.body ?? {});
-    sendJson(res, 201, result);
+    res.status(201).json(result);
   });
   router.get('/directory/software/:softwareId/jwks', (req, res) => {
     const jwks = directory.softwareJwks(req.params.softwareId);
     if (!jwks) throw new NotFound(`no software ${JSON.stringify(req.params.softwareId)} is registered with this directory`);
-    sendJson(res, 200, jwks);
+    res.json(jwks);
   });
   return router;
 }

@@ -2,7 +2,6 @@ import { Router } from 'express';
 import type { AppDeps } from '../app';
 import { requireClientCertificate } from '../http/middleware';
 import { broken, discoveryDocument } from '../faults';
-import { sendJson } from '../http/respond';
 
 /** OpenID discovery, advertising what this profile really supports. */
 export function discoveryRoutes(deps: AppDeps): Router {
@@ -12,7 +11,7 @@ export function discoveryRoutes(deps: AppDeps): Router {
   // Fault DISC-PUBLIC (test-only): discovery demands a client certificate.
   const cert = requireClientCertificate({ skip: !broken(deps.skip, 'DISC-PUBLIC') });
   router.get(['/.well-known/openid-configuration', ...(profile.paths.discovery ?? [])], cert, (_req, res) => {
-    sendJson(res, 200, discoveryDocument({
+    res.json(discoveryDocument({
       issuer: urls.issuer,
       registration_endpoint: urls.register,
       token_endpoint: urls.token,
@@ -32,7 +31,7 @@ export function discoveryRoutes(deps: AppDeps): Router {
     }, deps.skip));
   });
   router.get(profile.paths.jwks, (_req, res) => {
-    sendJson(res, 200, deps.bankJwks);
+    res.json(deps.bankJwks);
   });
   return router;
 }

@@ -12,7 +12,6 @@ import { renderError } from '../core/error-envelope';
 import type { ClientRecord } from '../store/types';
 import { CREDENTIAL_HEADERS } from '../profiles/types';
 import { asJws, broken, registrationAnswer } from '../faults';
-import { sendJson } from '../http/respond';
 
 /**
  * Reads the registration JWT body in one step: the profile's content types, identity encoding,
@@ -131,7 +130,7 @@ function sendClient(deps: AppDeps, res: Response, record: ClientRecord) {
   }
   if (shape.body === 'empty') return res.status(shape.status).end();
   const answer = registrationAnswer(shape.status, clientResponse(record, deps.profile), deps.skip);
-  if (answer.json) sendJson(res, answer.status, answer.body);
+  if (answer.json) res.status(answer.status).json(answer.body);
   else res.status(answer.status).type('application/jwt').send(asJws(answer.body));
 }
 
@@ -172,7 +171,7 @@ export function registerRoutes(deps: AppDeps): Router {
     if (deferred) {
       const to = deferredRecipient(req.body as string, deferred.contactType);
       const ref = res.locals.interactionId;
-      sendJson(res, deferred.status, deferred.ack);
+      res.status(deferred.status).json(deferred.ack);
       void completeDeferred(deps, req.body as string, ctx, to, ref);
       return;
     }
@@ -191,7 +190,7 @@ export function registerRoutes(deps: AppDeps): Router {
 
   router.get(`${path}/:clientId`, profileEnvelope, supported(m.get, 'GET'), headers, certOptional, bearer(deps), (_req, res) => {
     if (broken(deps.skip, 'MGT-GET')) throw new RuleViolation('MGT-GET', 'fault: the client is not found'); // test-only
-    sendJson(res, 200, clientResponse(res.locals.authorized!.client, profile));
+    res.status(200).json(clientResponse(res.locals.authorized!.client, profile));
   });
 
   router.put(`${path}/:clientId`, profileEnvelope, supported(m.put, 'PUT'), headers, mtls, bearer(deps), jwtBody(deps), async (req, res) => {
@@ -204,7 +203,7 @@ export function registerRoutes(deps: AppDeps): Router {
     if (deps.skip.has('PUT-KEEPS-TOKENS')) await deps.store.revokeClientTokens(client.client_id);
     deps.logger.info('client updated', { interaction_id: res.locals.interactionId, client_id: record.client_id });
     if (broken(deps.skip, 'MGT-PUT')) return res.status(204).end(); // fault (test-only): no client in the answer
-    sendJson(res, 200, clientResponse(record, profile));
+    res.status(200).json(clientResponse(record, profile));
   });
 
   router.delete(`${path}/:clientId`, profileEnvelope, supported(m.delete, 'DELETE'), headers, certOptional, bearer(deps), async (_req, res) => {

@@ -4,7 +4,6 @@ import { RuleViolation } from '../errors';
 import { requireClientCertificate } from '../http/middleware';
 import { tokenAnswer } from '../faults';
 import { clientCredentialsGrant } from '../core/token';
-import { sendJson } from '../http/respond';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -56,7 +55,7 @@ export function tokenRoutes(deps: AppDeps): Router {
         certificate_bound: issued.record.cnf !== undefined,
       });
       res.setHeader('pragma', 'no-cache');
-      sendJson(res, 200, tokenAnswer(issued.response, deps.skip));
+      res.status(200).json(tokenAnswer(issued.response, deps.skip));
     },
   );
   return router;
