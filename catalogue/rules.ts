@@ -138,6 +138,8 @@ export const rules = {
   'MGT-UNKNOWN-CLIENT': rule('An unknown ClientId answers 401 with a Bearer invalid_token challenge and revokes the presented token at once', 'invalid_token', 'OBDCR-GET', 'RFC7592-2.1'),
   'MGT-CLIENT-MATCH': rule('The token was issued to the client named in the path (otherwise 403)', 'access_denied', 'OBDCR-GET', 'RFC7592-2'),
   'MGT-METHOD-ALLOWED': rule('GET / PUT / DELETE {register}/{ClientId} is one the bank supports (405 otherwise)', 'method_not_allowed', 'OBDCR-DELETE', 'RFC7592-2'),
+  'MGT-GET-CONFIG': rule('The GET answer is the client\'s configuration in the registration answer\'s form (RFC 7591 metadata, not only the credentials)', 'invalid_request', 'RFC7592-2.1', 'OBDCR-GET'),
+  'MGT-UNKNOWN-REVOKES': rule('The access token presented for an unknown ClientId is revoked at once', 'invalid_token', 'OBDCR-GET'),
   'MGT-GET': rule('GET {register}/{ClientId} with the client\'s own token answers 200 with its current configuration', 'not_found', 'OBDCR-GET', 'RFC7592-2.1'),
   'MGT-PUT': rule('PUT {register}/{ClientId} with a valid request answers 200 with the updated client', 'invalid_request', 'OBDCR-PUT', 'RFC7592-2'),
   'MGT-DELETE': rule('DELETE {register}/{ClientId} answers 204 and the client is gone (GET / PUT on it answer 401)', 'invalid_request', 'OBDCR-DELETE', 'RFC7592-2.3'),

@@ -1,25 +1,23 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTarget, describeTarget, TargetConfigError, type Target } from './target';
-import { openSession, ConnectionError } from './session';
+import { ConnectionError } from './session';
 import { checks, matches } from './rules';
-import { buildReport, readLines, type ReportedCheck } from './report/model';
+import type { Outcome } from './rules/define';
+import { openCheckedSession, PreflightError, runWithSession } from './runner';
+import { buildReport, exitCode, type ReportedCheck, type RootCause } from './report/model';
 import { junitXml } from './report/junit';
 import { html } from './report/html';
 import { lint } from './lint';
 
-/** Exit codes: 0 no MUST check failed; 1 a MUST check failed (or lint found something); 2 configuration or connection error. */
+/** Exit codes: 0 no MUST check failed or was blocked; 1 a MUST check failed or was blocked (or lint found something); 2 configuration, connection or pre-flight error, or the bank stopped answering. */
 const EXIT = { ok: 0, failed: 1, error: 2 } as const;
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const HELP = `dcr-conformance: run the Open Banking DCR conformance pack against a bank
 
 Usage:
-  dcr-conformance [run] [--config file.json] [--target discovery-url] [--filter id-or-tag] [--report-dir dir] [-- jest args]
+  dcr-conformance [run] [--config file.json] [--target discovery-url] [--filter id-or-tag] [--report-dir dir] [--verbose]
   dcr-conformance lint <file | -> [--aud value]... [--dn subject-dn] [--json]
   dcr-conformance --help
 
@@ -28,8 +26,15 @@ Options:
   --target      discovery URL (overrides discoveryUrl / DCR_DISCOVERY_URL)
   --filter      run only checks whose id starts with, or whose tags include, this (e.g. DCR-004, ssa, gap)
   --report-dir  where report.json, junit.xml and report.html go (default ./conformance-report)
+  --verbose     print the spec links and evidence of every check that did not pass
 
-Exit codes: 0 no MUST check failed, 1 a MUST check failed, 2 configuration or connection error.
+Outcomes: PASS, FAIL (a MUST rule broken), WARN (a SHOULD rule broken), SKIP (declared by the target),
+BLOCKED (its positive control, the same request with one change, was not accepted: not judged).
+After the checks, the root causes: each refused exchange that blocked others, with a hint.
+
+Exit codes: 0 no MUST check failed or was blocked; 1 a MUST check failed or was blocked;
+2 configuration, connection or pre-flight error (e.g. the bank does not trust the transport
+certificate), or the bank stopped answering (the reports are then still written).
 `;
 
 function fail(message: string): never {
@@ -57,16 +62,42 @@ async function runLint(args: string[]): Promise<number> {
   return result.findings.length ? EXIT.failed : EXIT.ok;
 }
 
+const MARK: Record<Outcome, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'SKIP', blocked: 'BLOCKED' };
+const oneLine = (s: string, max = 150) => {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 3)}...` : t;
+};
+
+/** One line per check: outcome, id, one-line reason (the title for a pass). */
+function checkLine(r: ReportedCheck, verbose: boolean): string {
+  const line = `  ${MARK[r.outcome].padEnd(7)} ${r.id.padEnd(34)} ${oneLine(r.outcome === 'pass' ? r.title : r.message)}`;
+  return verbose && r.outcome !== 'pass' ? `${line}\n${JSON.stringify({ spec: r.links, evidence: r.evidence }, null, 2).replace(/^/gm, '          ')}` : line;
+}
+
+export function rootCauseLines(causes: readonly RootCause[]): string[] {
+  if (causes.length === 0) return [];
+  const out = [`\nRoot causes (${causes.length}): fix these first; the blocked checks could not be judged until they are accepted`];
+  causes.forEach((c, i) => {
+    out.push(`  ${i + 1}. ${c.exchange}${c.plan ? ` (${c.plan})` : ''}: ${c.request ? `${c.request} answered ` : ''}${c.answer}`);
+    if (c.hint) out.push(`     hint: ${c.hint}`);
+    if (c.failing.length) out.push(`     failed: ${c.failing.join(', ')}`);
+    out.push(`     blocks ${c.blocks.length} check${c.blocks.length === 1 ? '' : 's'}: ${oneLine(c.blocks.join(', '), 300)}`);
+  });
+  return out;
+}
+
 async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { config: { type: 'string' }, target: { type: 'string' }, filter: { type: 'string' }, 'report-dir': { type: 'string' } },
+    options: { config: { type: 'string' }, target: { type: 'string' }, filter: { type: 'string' }, 'report-dir': { type: 'string' }, verbose: { type: 'boolean' } },
   });
-  const jestArgs = positionals.filter((p) => p !== 'run');
+  const extra = positionals.filter((p) => p !== 'run');
+  if (extra.length) fail(`unexpected argument ${JSON.stringify(extra[0])} (see --help)`);
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (values.target) env.DCR_DISCOVERY_URL = values.target;
   const configFile = values.config ? resolve(values.config) : undefined;
+  const verbose = values.verbose ?? false;
 
   let target: Target;
   try {
@@ -79,54 +110,50 @@ async function run(args: string[]): Promise<number> {
   console.log(JSON.stringify(describeTarget(target), null, 2));
   if (values.filter && !checks.some((c) => matches(c, values.filter))) fail(`configuration error: --filter ${values.filter} matches no check id or tag`);
 
+  const startedAt = new Date().toISOString();
+  let opened: Awaited<ReturnType<typeof openCheckedSession>>;
   try {
-    await openSession(target);
+    opened = await openCheckedSession(target);
   } catch (e) {
+    if (e instanceof PreflightError) fail(`pre-flight failed: ${e.message}`);
     if (e instanceof ConnectionError) fail(`connection error: ${e.message}`);
     fail(`connection error: ${(e as Error).message}`);
   }
+  console.log('\nPre-flight:');
+  for (const n of opened.notes) console.log(`  ${n}`);
 
+  const total = checks.filter((c) => matches(c, values.filter)).length;
+  let done = 0;
+  const packRun = await runWithSession(opened.session, opened.notes, {
+    ...(values.filter ? { filter: values.filter } : {}),
+    onPlanStart: (plan, n) => console.log(`\n${plan.id}: ${plan.title} (${n} checks) ...`),
+    onPlan: (_plan, results) => {
+      for (const r of results) console.log(checkLine(r, verbose));
+      done += results.length;
+      console.log(`  [${done}/${total}]`);
+    },
+  });
+
+  const report = buildReport(packRun.results, {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    target: describeTarget(target),
+    rootCauses: packRun.rootCauses,
+    preflight: packRun.preflight,
+    ...(packRun.aborted ? { aborted: packRun.aborted } : {}),
+    ...(values.filter ? { filter: values.filter } : {}),
+  });
   const reportDir = resolve(values['report-dir'] ?? 'conformance-report');
   mkdirSync(reportDir, { recursive: true });
-  const resultsFile = join(reportDir, '.results.jsonl');
-  rmSync(resultsFile, { force: true });
-  const startedAt = new Date().toISOString();
-
-  const jestConfig = {
-    rootDir: ROOT,
-    testEnvironment: 'node',
-    extensionsToTreatAsEsm: ['.ts'],
-    transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }] },
-    testMatch: ['<rootDir>/conformance/plans/*.test.ts'],
-    testTimeout: 180_000,
-  };
-  const jestBin = join(dirname(createRequire(import.meta.url).resolve('jest/package.json')), 'bin', 'jest.js');
-  const child = spawnSync(
-    process.execPath,
-    ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', jestBin, '--config', JSON.stringify(jestConfig), '--runInBand', ...jestArgs],
-    {
-      cwd: ROOT,
-      stdio: 'inherit',
-      env: { ...env, ...(configFile ? { DCR_CONFIG: configFile } : {}), DCR_FILTER: values.filter ?? '', DCR_RESULTS_FILE: resultsFile },
-    },
-  );
-
-  const lines = readLines(resultsFile);
-  rmSync(resultsFile, { force: true });
-  const fatal = lines.find((l) => 'fatal' in l);
-  if (fatal && 'fatal' in fatal) fail(`connection error in plan ${fatal.plan}: ${fatal.fatal}`);
-  const results = lines.flatMap((l) => ('result' in l ? [l.result] : [])) as ReportedCheck[];
-  if (results.length === 0) fail(`the pack produced no results (jest exited ${child.status}); see the output above`);
-
-  const report = buildReport(results, { startedAt, finishedAt: new Date().toISOString(), target: describeTarget(target), ...(values.filter ? { filter: values.filter } : {}) });
   writeFileSync(join(reportDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(reportDir, 'junit.xml'), junitXml(report));
   writeFileSync(join(reportDir, 'report.html'), html(report));
   const k = report.counts;
-  console.log(`\n${k.total} checks: ${k.pass} pass, ${k.fail} fail (MUST), ${k.warn} warn (SHOULD), ${k.skip} skipped`);
-  for (const c of results.filter((r) => r.outcome === 'fail')) console.log(`  FAIL ${c.id}: ${c.message}`);
+  for (const line of rootCauseLines(report.rootCauses)) console.log(line);
+  console.log(`\n${k.total} checks: ${k.pass} pass, ${k.fail} fail (MUST), ${k.warn} warn (SHOULD), ${k.blocked} blocked, ${k.skip} skipped`);
+  if (packRun.aborted) console.error(`dcr-conformance: run ended early: ${packRun.aborted}`);
   console.log(`Reports: ${reportDir}/report.html, report.json, junit.xml`);
-  return k.fail > 0 ? EXIT.failed : EXIT.ok;
+  return exitCode(report);
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -4,6 +4,8 @@ import { httpsRequest, type HttpExchange, type RequestOptions } from '../fixture
 export interface Recorded extends HttpExchange {
   name: string;
   transportError?: string;
+  /** The exchange hit timeoutMs (the bank did not answer in time). */
+  timedOut?: boolean;
   /** What the plan sent or expects, for checks that compare (claims, client ids ...). */
   sent: Record<string, unknown>;
 }
@@ -35,6 +37,7 @@ export async function record(name: string, url: string, opts: RequestOptions, se
       json: undefined,
       ms: Date.now() - started,
       transportError: `${(e as NodeJS.ErrnoException).code ?? 'ERROR'}: ${(e as Error).message}`,
+      ...((e as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? { timedOut: true } : {}),
       sent,
     };
   }

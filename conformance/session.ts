@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { signingKey, signingKeyFromJwk, type SigningKey } from '../fixtures/keys';
 import { registrationClaims, signJws, decodePayload } from '../fixtures/registration';
-import type { Credentials } from '../fixtures/https';
+import type { Credentials, RequestOptions } from '../fixtures/https';
 import { record, body, explainTransportError, registeredClient, type Recorded, type RegisteredClient } from './exchange';
 import { createDirectoryAdapter, type DirectoryAdapter } from './directory';
 import type { AuthMethod, Target } from './target';
@@ -46,7 +46,14 @@ export interface Session {
   manage(name: string, method: 'GET' | 'PUT' | 'DELETE', clientId: string, token: string | undefined, jwt?: string, withoutCertificate?: boolean): Promise<Recorded>;
   /** Deletes the clients this session created that still exist, when the bank allows it. */
   cleanup(): Promise<string[]>;
+  /** Set once the bank stopped answering (consecutive timeouts): every later exchange is blocked. */
+  readonly unresponsive: string | undefined;
+  /** Performs and records one exchange, counting consecutive timeouts. */
+  exchange(name: string, url: string, opts: RequestOptions, sent?: Record<string, unknown>): Promise<Recorded>;
 }
+
+/** After this many consecutive timeouts the bank is taken to have stopped answering. */
+export const MAX_CONSECUTIVE_TIMEOUTS = 3;
 
 /** token_endpoint_auth_method of a registration JWT the pack signed itself. */
 function authMethodOf(jwt: string): string | undefined {
@@ -101,6 +108,17 @@ export async function openSession(target: Target): Promise<Session> {
   }
 
   const created = new Map<string, Recorded>();
+  const clientUris = new Map<string, string>();
+  let timeouts = 0;
+  let unresponsive: string | undefined;
+  const exchange = async (name: string, url: string, opts: RequestOptions, sent: Record<string, unknown> = {}): Promise<Recorded> => {
+    const r = await record(name, url, opts, sent);
+    timeouts = r.timedOut ? timeouts + 1 : 0;
+    if (timeouts >= MAX_CONSECUTIVE_TIMEOUTS && !unresponsive) {
+      unresponsive = `the bank stopped answering: ${timeouts} consecutive exchanges got no answer within ${target.timeoutMs} ms (the last: ${r.request.method} ${url})`;
+    }
+    return r;
+  };
   const extra = target.headers ?? {};
   let registrationToken: Promise<string | undefined> | undefined;
   /** The bearer token protecting POST {register}, obtained once (client_credentials, client_secret_basic). */
@@ -111,7 +129,7 @@ export async function openSession(target: Target): Promise<Session> {
       const url = auth.tokenEndpoint ?? tokenEndpoint;
       if (!url) return undefined;
       const basic = Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64');
-      const r = await record('registration-token', url, {
+      const r = await exchange('registration-token', url, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
         body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
@@ -122,6 +140,13 @@ export async function openSession(target: Target): Promise<Session> {
       return typeof t === 'string' ? t : undefined;
     })();
     return registrationToken;
+  };
+  /**
+   * RFC 7592 2: the client configuration endpoint is the registration_client_uri the bank returned;
+   * OBIE's {registration_endpoint}/{ClientId} when it returned none.
+   */
+  const clientUri = (clientId: string): string => {
+    return clientUris.get(clientId) ?? `${registrationEndpoint}/${encodeURIComponent(clientId)}`;
   };
   const session: Session = {
     target,
@@ -157,14 +182,19 @@ export async function openSession(target: Target): Promise<Session> {
       const client = opts.client === null ? undefined : (opts.client ?? transport);
       const bearer = await registrationBearer();
       const headers = { ...extra, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), 'content-type': opts.contentType ?? target.capabilities.contentType };
-      const r = await record(
+      const r = await exchange(
         name,
         registrationEndpoint,
         { method: 'POST', headers, body: jwt, ...tls, ...(client ? { client } : {}) },
         { softwareId: target.softwareId, authMethod: authMethodOf(jwt), ...opts.sent },
       );
       const id = session.registered(r).clientId;
-      if (r.status === 201 && id) created.set(id, r);
+      if (r.status >= 200 && r.status < 300 && id) {
+        created.set(id, r);
+        const uri = body(r).registration_client_uri;
+        // Only on the registration endpoint's own origin: the management token is never sent elsewhere.
+        if (typeof uri === 'string' && URL.canParse(uri) && new URL(uri).origin === new URL(registrationEndpoint).origin) clientUris.set(id, uri);
+      }
       return r;
     },
     registered: (r) => registeredClient(r, target.capabilities.credentialHeaders),
@@ -183,24 +213,29 @@ export async function openSession(target: Target): Promise<Session> {
         form.client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
         form.client_assertion = await signJws({ iss: clientId, sub: clientId, aud: tokenEndpoint, iat: now, exp: now + 60, jti: randomUUID() }, key);
       }
-      return record(name, tokenEndpoint, { method: 'POST', headers, body: new URLSearchParams(form).toString(), client: transport, ...tls }, { clientId });
+      return exchange(name, tokenEndpoint, { method: 'POST', headers, body: new URLSearchParams(form).toString(), client: transport, ...tls }, { clientId });
     },
     async manage(name, method, clientId, token, jwt, withoutCertificate = false) {
       const headers: Record<string, string> = { ...extra, authorization: `Bearer ${token ?? ''}` };
       if (jwt !== undefined) headers['content-type'] = target.capabilities.contentType;
-      const r = await record(
+      const r = await exchange(
         name,
-        `${registrationEndpoint}/${encodeURIComponent(clientId)}`,
+        clientUri(clientId),
         { method, headers, ...(jwt !== undefined ? { body: jwt } : {}), ...(withoutCertificate ? {} : { client: transport }), ...tls },
         { clientId },
       );
-      if (method === 'DELETE' && r.status === 204) created.delete(clientId);
+      if (method === 'DELETE' && (r.status === 204 || r.status === 200)) created.delete(clientId);
       return r;
     },
+    get unresponsive() {
+      return unresponsive;
+    },
+    exchange,
     async cleanup() {
       const deleted: string[] = [];
       if (!target.capabilities.management || !target.capabilities.operations.includes('DELETE')) return deleted;
       for (const [id, r] of [...created]) {
+        if (unresponsive) break;
         const { method, secret } = session.registered(r);
         const auth: ClientAuth = { method, ...(secret ? { secret } : {}) };
         const t = body(await session.token('cleanup-token', id, auth)).access_token;

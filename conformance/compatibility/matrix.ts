@@ -34,7 +34,7 @@ export function unexplained(profile: string, expected: Record<string, Outcome>, 
   return out;
 }
 
-const ICON: Record<Outcome, string> = { pass: '✅', fail: '❌', warn: '⚠️', skip: '➖' };
+const ICON: Record<Outcome, string> = { pass: '✅', fail: '❌', warn: '⚠️', skip: '➖', blocked: '⛔' };
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
 /** docs/compatibility.md from the reviewed table and reasons (`npm run docs:compat`); a test keeps it current. */
@@ -51,12 +51,12 @@ export function compatibilityMarkdown(expected: Expected, reasons: Reasons): str
     '`test/conformance/compatibility.test.ts` reruns the pack per profile and requires the same outcome for every check.',
     'Re-record it with `npm run compat:record` after a deliberate change, then review the diff and the reasons.',
     '',
-    '✅ pass · ❌ fail (MUST) · ⚠️ warn (SHOULD failed) · ➖ skip (declared: the bank does not document what the check needs)',
+    '✅ pass · ❌ fail (MUST) · ⚠️ warn (SHOULD failed) · ⛔ blocked (its positive control or prerequisite was not accepted: not judged) · ➖ skip (declared: the bank does not document what the check needs)',
     '',
     `| | ${profiles.map((p) => `\`${p}\``).join(' | ')} |`,
     `|---|${profiles.map(() => '---').join('|')}|`,
   ];
-  for (const o of ['pass', 'fail', 'warn', 'skip'] as const) lines.push(`| ${ICON[o]} ${o} | ${profiles.map((p) => count(p, o)).join(' | ')} |`);
+  for (const o of ['pass', 'fail', 'warn', 'blocked', 'skip'] as const) lines.push(`| ${ICON[o]} ${o} | ${profiles.map((p) => count(p, o)).join(' | ')} |`);
   for (const plan of plans) {
     lines.push('', `## ${plan.title} (plan \`${plan.id}\`)`, '', `| check | ${profiles.map((p) => `\`${p}\``).join(' | ')} |`, `|---|${profiles.map(() => '---').join('|')}|`);
     for (const c of plan.checks) {

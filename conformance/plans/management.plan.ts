@@ -3,6 +3,7 @@ import { body, type Recorded } from '../exchange';
 import type { Session } from '../session';
 import type { ManagementOperation } from '../target';
 import { managementChecks } from '../rules/management';
+import { answeredWith, clientRegistered, tokenIssued } from './controls';
 
 const declared = (s: Session) =>
   s.target.capabilities.management ? undefined : 'the target declares management: false (no token endpoint, GET/PUT/DELETE /register/{ClientId})';
@@ -17,13 +18,15 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const clientOf = (s: Session, prior: ReadonlyMap<string, Recorded>, name: string) => s.registered(prior.get(name)!).clientId;
 const tokenOf = (prior: ReadonlyMap<string, Recorded>, name: string) => str(body(prior.get(name)!).access_token);
 
-function step(name: string, needs: string[], run: ExchangeStep['run'], ops: ManagementOperation[] = []): ExchangeStep {
-  return { name, needs, skipIf: needsOps(...ops), run };
+function step(name: string, needs: string[], run: ExchangeStep['run'], ops: ManagementOperation[] = [], accepted?: ExchangeStep['accepted']): ExchangeStep {
+  const kind = name.includes('token') && !name.startsWith('mgmt-get') ? 'token' : name.includes('register') ? 'registration' : 'management';
+  return { name, needs, skipIf: needsOps(...ops), kind, ...(accepted ? { accepted } : {}), run };
 }
 
 /** Registers with the target's preferred auth method; the token is then obtained with that method. */
 async function registerClient(s: Session, name: string): Promise<Recorded> {
-  return s.post(name, await s.sign(s.claims()));
+  const claims = s.claims();
+  return s.post(name, await s.sign(claims), { sent: { claims } });
 }
 
 function tokenFor(s: Session, name: string, registration: Recorded): Promise<Recorded> {
@@ -39,30 +42,32 @@ export const managementPlan = definePlan({
   id: 'management',
   title: 'Client management (token, GET, PUT, DELETE)',
   steps: [
-    step('mgmt-register', [], (s) => registerClient(s, 'mgmt-register')),
-    step('mgmt-token', ['mgmt-register'], (s, p) => tokenFor(s, 'mgmt-token', p.get('mgmt-register')!)),
-    step('mgmt-get', ['mgmt-token'], (s, p) => s.manage('mgmt-get', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['GET']),
-    step('mgmt-get-no-cert', ['mgmt-token'], (s, p) => s.manage('mgmt-get-no-cert', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token'), undefined, true), ['GET']),
-    step('mgmt-get-empty-token', ['mgmt-register'], (s, p) => s.manage('mgmt-get-empty-token', 'GET', clientOf(s, p, 'mgmt-register'), ''), ['GET']),
-    step('mgmt-get-malformed-token', ['mgmt-register'], (s, p) => s.manage('mgmt-get-malformed-token', 'GET', clientOf(s, p, 'mgmt-register'), 'not a token!'), ['GET']),
-    step('mgmt-register-b', [], (s) => registerClient(s, 'mgmt-register-b')),
-    step('mgmt-token-b', ['mgmt-register-b'], (s, p) => tokenFor(s, 'mgmt-token-b', p.get('mgmt-register-b')!)),
-    step('mgmt-get-cross', ['mgmt-register', 'mgmt-token-b'], (s, p) => s.manage('mgmt-get-cross', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token-b')), ['GET']),
-    step('mgmt-put', ['mgmt-token'], async (s, p) => {
+    // Controls: a live client A with its token, a live client B with its own; every negative case below needs them.
+    step('mgmt-register', [], (s) => registerClient(s, 'mgmt-register'), [], clientRegistered),
+    step('mgmt-token', ['mgmt-register'], (s, p) => tokenFor(s, 'mgmt-token', p.get('mgmt-register')!), [], tokenIssued),
+    step('mgmt-get', ['mgmt-token'], (s, p) => s.manage('mgmt-get', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['GET'], answeredWith(200)),
+    step('mgmt-get-no-cert', ['mgmt-get'], (s, p) => s.manage('mgmt-get-no-cert', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token'), undefined, true), ['GET']),
+    step('mgmt-get-empty-token', ['mgmt-get'], (s, p) => s.manage('mgmt-get-empty-token', 'GET', clientOf(s, p, 'mgmt-register'), ''), ['GET']),
+    step('mgmt-get-malformed-token', ['mgmt-get'], (s, p) => s.manage('mgmt-get-malformed-token', 'GET', clientOf(s, p, 'mgmt-register'), 'not a token!'), ['GET']),
+    step('mgmt-register-b', [], (s) => registerClient(s, 'mgmt-register-b'), [], clientRegistered),
+    step('mgmt-token-b', ['mgmt-register-b'], (s, p) => tokenFor(s, 'mgmt-token-b', p.get('mgmt-register-b')!), [], tokenIssued),
+    step('mgmt-get-b', ['mgmt-token-b'], (s, p) => s.manage('mgmt-get-b', 'GET', clientOf(s, p, 'mgmt-register-b'), tokenOf(p, 'mgmt-token-b')), ['GET'], answeredWith(200)),
+    step('mgmt-get-cross', ['mgmt-get', 'mgmt-get-b'], (s, p) => s.manage('mgmt-get-cross', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token-b')), ['GET']),
+    step('mgmt-put', ['mgmt-get'], async (s, p) => {
       const clientId = clientOf(s, p, 'mgmt-register');
       const jwt = await s.sign(s.claims({ client_id: clientId }));
       return s.manage('mgmt-put', 'PUT', clientId, tokenOf(p, 'mgmt-token'), jwt);
-    }, ['PUT']),
+    }, ['PUT'], answeredWith(200)),
     step('mgmt-get-after-put', ['mgmt-put'], (s, p) => s.manage('mgmt-get-after-put', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['GET', 'PUT']),
-    step('mgmt-delete', ['mgmt-token'], (s, p) => s.manage('mgmt-delete', 'DELETE', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['DELETE']),
-    step('mgmt-get-b-with-deleted-token', ['mgmt-delete', 'mgmt-register-b'], (s, p) => s.manage('mgmt-get-b-with-deleted-token', 'GET', clientOf(s, p, 'mgmt-register-b'), tokenOf(p, 'mgmt-token')), ['GET', 'DELETE']),
+    step('mgmt-delete', ['mgmt-get'], (s, p) => s.manage('mgmt-delete', 'DELETE', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['DELETE'], answeredWith(204, 200)),
+    step('mgmt-get-b-with-deleted-token', ['mgmt-delete', 'mgmt-get-b'], (s, p) => s.manage('mgmt-get-b-with-deleted-token', 'GET', clientOf(s, p, 'mgmt-register-b'), tokenOf(p, 'mgmt-token')), ['GET', 'DELETE']),
     step('mgmt-get-after-delete', ['mgmt-delete'], (s, p) => s.manage('mgmt-get-after-delete', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['GET', 'DELETE']),
-    step('mgmt-put-after-delete', ['mgmt-delete'], async (s, p) => {
+    step('mgmt-put-after-delete', ['mgmt-delete', 'mgmt-put'], async (s, p) => {
       const clientId = clientOf(s, p, 'mgmt-register');
       return s.manage('mgmt-put-after-delete', 'PUT', clientId, tokenOf(p, 'mgmt-token'), await s.sign(s.claims({ client_id: clientId })));
     }, ['PUT', 'DELETE']),
-    step('mgmt-get-unknown', ['mgmt-token-b'], (s, p) => s.manage('mgmt-get-unknown', 'GET', `unknown-${clientOf(s, p, 'mgmt-register-b')}`, tokenOf(p, 'mgmt-token-b')), ['GET']),
-    step('mgmt-get-b-after-unknown', ['mgmt-get-unknown'], (s, p) => s.manage('mgmt-get-b-after-unknown', 'GET', clientOf(s, p, 'mgmt-register-b'), tokenOf(p, 'mgmt-token-b')), ['GET']),
+    step('mgmt-get-unknown', ['mgmt-get-b'], (s, p) => s.manage('mgmt-get-unknown', 'GET', `unknown-${clientOf(s, p, 'mgmt-register-b')}`, tokenOf(p, 'mgmt-token-b')), ['GET'], answeredWith(401)),
+    step('mgmt-get-b-after-unknown', ['mgmt-get-b', 'mgmt-get-unknown'], (s, p) => s.manage('mgmt-get-b-after-unknown', 'GET', clientOf(s, p, 'mgmt-register-b'), tokenOf(p, 'mgmt-token-b')), ['GET']),
   ],
   checks: managementChecks,
 });

@@ -1,12 +1,27 @@
 import type { Check } from '../rules/define';
-import type { Slot } from '../rules/define';
+import { isRecorded, type Blocked, type Slot } from '../rules/define';
 import type { Recorded } from '../exchange';
 import type { Session } from '../session';
+import { summarize, hintFor } from '../diagnose';
+
+/** What an exchange is, for the hint when the bank does not accept it. */
+export type ExchangeKind = 'registration' | 'token' | 'management' | 'ssa';
 
 export interface ExchangeStep {
   name: string;
-  /** Earlier exchanges this one builds on (their responses are passed in). */
+  /**
+   * The exchanges this one builds on: its positive controls (the same request without this step's
+   * one change) and prerequisites (a live client, its token). Each must have been accepted (see
+   * `accepted`), otherwise this step is not performed and is blocked, naming the first refused one.
+   */
   needs?: string[];
+  /**
+   * For a step others need: undefined when the bank accepted it as the next steps require, else
+   * why not. Steps without it are accepted when they were answered at all.
+   */
+  accepted?: (r: Recorded, s: Session) => string | undefined;
+  /** What the step is, for the hint printed when it is not accepted. */
+  kind?: ExchangeKind;
   /** A declared reason not to perform it against this target (capabilities, given SSA ...), or undefined. */
   skipIf?: (s: Session) => string | undefined;
   run: (s: Session, prior: ReadonlyMap<string, Recorded>) => Promise<Recorded>;
@@ -25,6 +40,12 @@ export function definePlan(plan: Plan): Plan {
     const missing = c.exchanges.find((e) => !names.has(e));
     if (missing) throw new Error(`plan ${plan.id}: check ${c.id} reads exchange ${missing}, which the plan does not perform`);
   }
+  const seen = new Set<string>();
+  for (const step of plan.steps) {
+    const later = (step.needs ?? []).find((n) => !seen.has(n));
+    if (later) throw new Error(`plan ${plan.id}: step ${step.name} needs ${later}, which does not come before it`);
+    seen.add(step.name);
+  }
   return plan;
 }
 
@@ -35,31 +56,65 @@ function closure(plan: Plan, wanted: ReadonlySet<string>): Set<string> {
   return out;
 }
 
+/** Accepted = a 2xx answer, unless the step says more precisely what it needs. */
+const answered2xx = (r: Recorded): string | undefined => (r.status >= 200 && r.status < 300 ? undefined : `answered ${summarize(r)}`);
+
 /**
- * Performs the plan's exchanges once, in order (or only those the given checks read), and
- * returns the record; then deletes what the run created, when the bank allows it.
+ * Why a step cannot be performed: a declared skip, or blocked because what it needs was not
+ * accepted (the root cause is carried along a chain of blocked steps), or the bank stopped answering.
  */
-export async function executePlan(plan: Plan, session: Session, only?: readonly Check[]): Promise<Map<string, Slot>> {
+function precondition(plan: Plan, step: ExchangeStep, slots: ReadonlyMap<string, Slot>, session: Session): Slot | undefined {
+  if (session.unresponsive) return { blocked: session.unresponsive, root: 'bank-unresponsive', summary: 'no answer', hint: 'the bank stopped answering; the run was ended' };
+  const declared = step.skipIf?.(session);
+  if (declared) return { skipped: declared };
+  for (const name of step.needs ?? []) {
+    const slot = slots.get(name);
+    if (!slot) return { skipped: `needs ${name}, not performed` };
+    if ('skipped' in slot) return { skipped: slot.skipped };
+    if ('blocked' in slot) return { ...slot, blocked: slot.blocked };
+    const needed = plan.steps.find((s) => s.name === name)!;
+    const why = (needed.accepted ?? answered2xx)(slot, session);
+    if (why) {
+      const kind = needed.kind ?? 'registration';
+      const hint = hintFor(slot, kind);
+      return { blocked: `blocked: its control ${name} was not accepted (${why})`, root: name, summary: summarize(slot), ...(hint ? { hint } : {}) } satisfies Blocked;
+    }
+  }
+  return undefined;
+}
+
+export interface PlanProgress {
+  /** Called after each step with its slot, for progress output. */
+  onStep?: (name: string, slot: Slot) => void;
+}
+
+/**
+ * Performs the plan's exchanges once, in order (or only those the given checks read): a step whose
+ * controls were not accepted is blocked, not sent. Returns the record; then deletes what the run
+ * created, when the bank allows it.
+ */
+export async function executePlan(plan: Plan, session: Session, only?: readonly Check[], progress: PlanProgress = {}): Promise<Map<string, Slot>> {
   const slots = new Map<string, Slot>([['discovery', session.discovery]]);
   const wanted = only ? closure(plan, new Set(only.flatMap((c) => c.exchanges))) : undefined;
   const done = new Map<string, Recorded>();
   try {
     for (const step of plan.steps) {
       if (wanted && !wanted.has(step.name)) continue;
-      const reason = step.skipIf?.(session) ?? (step.needs ?? []).map((n) => {
-        const slot = slots.get(n);
-        return !slot ? `needs ${n}, not performed` : 'skipped' in slot ? slot.skipped : undefined;
-      }).find(Boolean);
-      if (reason) {
-        slots.set(step.name, { skipped: reason });
+      const not = precondition(plan, step, slots, session);
+      if (not) {
+        slots.set(step.name, not);
+        progress.onStep?.(step.name, not);
         continue;
       }
       const r = await step.run(session, done);
       done.set(step.name, r);
       slots.set(step.name, r);
+      progress.onStep?.(step.name, r);
     }
   } finally {
-    await session.cleanup().catch(() => undefined);
+    if (!session.unresponsive) await session.cleanup().catch(() => undefined);
   }
   return slots;
 }
+
+export { isRecorded };

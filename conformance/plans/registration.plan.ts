@@ -4,6 +4,8 @@ import { hmacJws, unsignedJws } from '../../fixtures/registration';
 import { createCa, issueTransportCert } from '../../mock-server/tls/certs';
 import { definePlan, type ExchangeStep } from './plan';
 import type { Session } from '../session';
+import type { Recorded } from '../exchange';
+import { clientRegistered } from './controls';
 import type { AuthMethod } from '../target';
 import { registrationChecks } from '../rules/registration';
 import { requestRefusalChecks, redirectRefusalChecks, transportRefusalChecks } from '../rules/request-refusals';
@@ -13,10 +15,29 @@ const now = () => Math.floor(Date.now() / 1000);
 const supports = (m: AuthMethod) => (s: Session) =>
   s.target.capabilities.authMethods.includes(m) ? undefined : `the target does not declare ${m} in authMethods`;
 
-/** A POST of the valid claims with overrides (undefined deletes a claim), signed by the software key. */
-function claimStep(name: string, overrides: (s: Session) => Record<string, unknown>, opts: { method?: AuthMethod; skipIf?: ExchangeStep['skipIf'] } = {}): ExchangeStep {
+/** The registration with each auth method: the positive control of every probe that registers with that method. */
+export const METHOD_CONTROL: Readonly<Record<AuthMethod, string>> = {
+  tls_client_auth: 'register-tls-client-auth',
+  private_key_jwt: 'register-private-key-jwt',
+  client_secret_basic: 'register-client-secret-basic',
+  client_secret_post: 'register-client-secret-post',
+};
+
+interface ProbeOptions {
+  method?: AuthMethod;
+  skipIf?: ExchangeStep['skipIf'];
+  /** The positive control: by default the valid registration with the same method (register-valid without one). */
+  needs?: string[];
+}
+
+/**
+ * A POST of the valid claims with overrides (undefined deletes a claim), signed by the software
+ * key: one change to the request its control registered.
+ */
+function claimStep(name: string, overrides: (s: Session) => Record<string, unknown>, opts: ProbeOptions = {}): ExchangeStep {
   return {
     name,
+    needs: opts.needs ?? [opts.method ? METHOD_CONTROL[opts.method] : 'register-valid'],
     ...(opts.skipIf ? { skipIf: opts.skipIf } : {}),
     run: async (s) => {
       const claims = s.claims(overrides(s), opts.method ? { method: opts.method } : {});
@@ -25,22 +46,33 @@ function claimStep(name: string, overrides: (s: Session) => Record<string, unkno
   };
 }
 
+/** A valid registration with one auth method: accepted, it is the control of that method's probes. */
+function methodControl(method: AuthMethod): ExchangeStep {
+  return { ...claimStep(METHOD_CONTROL[method], () => ({}), { method, skipIf: supports(method), needs: [] }), accepted: clientRegistered };
+}
+
+/** A probe whose control is register-valid, built from the session (keys, headers). */
+function probe(name: string, run: (s: Session) => Promise<Recorded>, needs = ['register-valid']): ExchangeStep {
+  return { name, needs, run };
+}
+
 const steps: ExchangeStep[] = [
   {
     name: 'register-valid',
+    accepted: clientRegistered,
     run: async (s) => {
       const claims = s.claims();
       return s.post('register-valid', await s.sign(claims), { sent: { claims } });
     },
   },
-  {
-    name: 'register-content-type-jwt',
-    run: async (s) => s.post('register-content-type-jwt', await s.sign(s.claims()), { contentType: 'application/jwt' }),
-  },
-  claimStep('register-client-secret-basic', () => ({}), { method: 'client_secret_basic', skipIf: supports('client_secret_basic') }),
-  claimStep('register-private-key-jwt', () => ({}), { method: 'private_key_jwt', skipIf: supports('private_key_jwt') }),
+  probe('register-content-type-jwt', async (s) => s.post('register-content-type-jwt', await s.sign(s.claims()), { contentType: 'application/jwt' })),
+  methodControl('tls_client_auth'),
+  methodControl('private_key_jwt'),
+  methodControl('client_secret_basic'),
+  methodControl('client_secret_post'),
   {
     name: 'register-replay-first',
+    accepted: clientRegistered,
     run: async (s) => {
       const jwt = await s.sign(s.claims());
       return s.post('register-replay-first', jwt, { sent: { jwt } });
@@ -52,12 +84,11 @@ const steps: ExchangeStep[] = [
     run: async (s, prior) => s.post('register-replay-second', prior.get('register-replay-first')!.sent.jwt as string),
   },
   // Transport
-  {
-    name: 'register-no-cert',
-    run: async (s) => s.post('register-no-cert', await s.sign(s.claims()), { client: null }),
-  },
+  probe('register-no-cert', async (s) => s.post('register-no-cert', await s.sign(s.claims()), { client: null })),
   {
     name: 'register-untrusted-cert',
+    needs: [METHOD_CONTROL.tls_client_auth],
+    skipIf: supports('tls_client_auth'),
     run: async (s) => {
       const rogueCa = await createCa('Untrusted Test CA');
       const rogue = await issueTransportCert(rogueCa, { software_id: s.target.softwareId, org_id: s.target.orgId || 'org', org_name: 'Conformance TPP', software_client_name: 'conformance' });
@@ -66,15 +97,12 @@ const steps: ExchangeStep[] = [
     },
   },
   // The request JWS
-  { name: 'register-rs256', run: async (s) => s.post('register-rs256', await s.sign(s.claims(), { key: s.rsKey })) },
-  { name: 'register-alg-none', run: async (s) => s.post('register-alg-none', unsignedJws(s.claims())) },
-  { name: 'register-hs256', run: async (s) => s.post('register-hs256', await hmacJws(s.claims(), new TextEncoder().encode(randomUUID()))) },
-  { name: 'register-x5c', run: async (s) => s.post('register-x5c', await s.sign(s.claims(), { header: { x5c: ['MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA'] } })) },
-  {
-    name: 'register-foreign-key',
-    run: async (s) => s.post('register-foreign-key', await s.sign(s.claims(), { key: { ...(await signingKey('PS256')), kid: s.key.kid } })),
-  },
-  { name: 'register-unknown-kid', run: async (s) => s.post('register-unknown-kid', await s.sign(s.claims(), { key: await signingKey('PS256') })) },
+  probe('register-rs256', async (s) => s.post('register-rs256', await s.sign(s.claims(), { key: s.rsKey }))),
+  probe('register-alg-none', async (s) => s.post('register-alg-none', unsignedJws(s.claims()))),
+  probe('register-hs256', async (s) => s.post('register-hs256', await hmacJws(s.claims(), new TextEncoder().encode(randomUUID())))),
+  probe('register-x5c', async (s) => s.post('register-x5c', await s.sign(s.claims(), { header: { x5c: ['MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA'] } }))),
+  probe('register-foreign-key', async (s) => s.post('register-foreign-key', await s.sign(s.claims(), { key: { ...(await signingKey('PS256')), kid: s.key.kid } }))),
+  probe('register-unknown-kid', async (s) => s.post('register-unknown-kid', await s.sign(s.claims(), { key: await signingKey('PS256') }))),
   // Claims
   claimStep('register-expired', () => ({ iat: now() - 900, exp: now() - 600 })),
   claimStep('register-no-exp', () => ({ exp: undefined })),

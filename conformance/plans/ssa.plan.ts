@@ -4,6 +4,7 @@ import { decodePayload, hmacJws, signJws, unsignedJws } from '../../fixtures/reg
 import { definePlan, type ExchangeStep } from './plan';
 import type { Session } from '../session';
 import { ssaRefusalChecks } from '../rules/request-refusals';
+import { clientRegistered } from './controls';
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -12,9 +13,11 @@ function ssaHeader(ssa: string): Record<string, unknown> {
 }
 
 /** A registration carrying a forged or specially minted SSA; the request itself is valid. */
-function ssaStep(name: string, make: (s: Session) => Promise<string>, needsMint = false): ExchangeStep {
+function ssaStep(name: string, make: (s: Session) => Promise<string>, needsMint = false, control = needsMint ? 'register-ssa-minted-control' : 'register-ssa-control'): ExchangeStep {
   return {
     name,
+    needs: control ? [control] : [],
+    kind: 'ssa',
     ...(needsMint
       ? { skipIf: (s: Session) => (s.directory.mint ? undefined : 'the target gives a fixed SSA: minting this one needs a directory signing key or the mock directory endpoint') }
       : {}),
@@ -32,6 +35,9 @@ export const ssaPlan = definePlan({
   id: 'ssa',
   title: 'Software statement',
   steps: [
+    // Controls: the same registration with the base SSA, and with an SSA freshly minted without overrides.
+    { ...ssaStep('register-ssa-control', async (s) => s.ssa, false, ''), accepted: clientRegistered },
+    { ...ssaStep('register-ssa-minted-control', (s) => s.directory.mint!({}), true, ''), accepted: clientRegistered },
     ssaStep('register-ssa-foreign-key', async (s) => signJws(payload(s), await signingKey('PS256'), { kid: ssaHeader(s.ssa).kid })),
     ssaStep('register-ssa-none', async (s) => unsignedJws(payload(s), { kid: ssaHeader(s.ssa).kid })),
     ssaStep('register-ssa-hs256', async (s) => hmacJws(payload(s), new TextEncoder().encode(randomUUID()), { kid: ssaHeader(s.ssa).kid })),

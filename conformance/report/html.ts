@@ -1,31 +1,70 @@
-import type { Report, ReportedCheck } from './model';
+import type { Report, ReportedCheck, RootCause } from './model';
 
 const esc = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
+const ORDER = { fail: 0, blocked: 1, warn: 2, skip: 3, pass: 4 } as const;
+
+/** The evidence that explains an outcome at a glance: request, status, the rule header, the body excerpt, expected and actual. */
+function compact(c: ReportedCheck): string {
+  const e = c.evidence;
+  const headers = (e.headers ?? {}) as Record<string, unknown>;
+  const lines: string[] = [];
+  if (typeof e.request === 'string') lines.push(`<b>request</b> ${esc(e.request)}`);
+  if (e.status !== undefined) lines.push(`<b>status</b> ${esc(String(e.status))}${e.transportError ? ` (${esc(String(e.transportError))})` : ''}`);
+  for (const h of ['x-dcr-rule', 'www-authenticate', 'content-type']) if (headers[h] !== undefined) lines.push(`<b>${h}</b> ${esc(String(headers[h]))}`);
+  if (e.blockedBy) lines.push(`<b>blocked by</b> <code>${esc(String(e.blockedBy))}</code>: ${esc(String(e.rootAnswer ?? ''))}`);
+  if (e.hint) lines.push(`<b>hint</b> ${esc(String(e.hint))}`);
+  if (e.expected !== undefined) lines.push(`<b>expected</b> ${esc(JSON.stringify(e.expected))}`);
+  if (e.actual !== undefined) lines.push(`<b>actual</b> ${esc(JSON.stringify(e.actual).slice(0, 400))}`);
+  if (typeof e.body === 'string' && e.body) lines.push(`<b>body</b> <code>${esc(e.body.slice(0, 300))}</code>`);
+  return lines.map((l) => `<div>${l}</div>`).join('');
+}
 
 function row(c: ReportedCheck): string {
   const links = c.links.map((l, i) => `<a href="${esc(l)}" title="${esc(l)}">${esc(c.spec?.[i] ?? l)}</a>`).join('<br>');
-  const evidence = c.outcome === 'pass' ? '' : `<details${c.outcome === 'fail' ? ' open' : ''}><summary>evidence</summary><pre>${esc(JSON.stringify(c.evidence, null, 2))}</pre></details>`;
-  return `<tr class="${c.outcome}"><td>${c.outcome.toUpperCase()}</td><td><code>${esc(c.id)}</code></td><td>${esc(c.title)}<div class="msg">${esc(c.message)}</div>${evidence}</td><td>${c.severity}</td><td>${links}</td><td>${c.durationMs}</td></tr>`;
+  const evidence = c.outcome === 'pass' ? '' : `<div class="ev">${compact(c)}</div><details><summary>full evidence</summary><pre>${esc(JSON.stringify(c.evidence, null, 2))}</pre></details>`;
+  return `<tr class="${c.outcome}" id="${esc(c.id)}"><td>${c.outcome.toUpperCase()}</td><td><code>${esc(c.id)}</code></td><td>${esc(c.title)}<div class="msg">${esc(c.message)}</div>${evidence}</td><td>${c.severity}</td><td>${links}</td><td>${c.durationMs}</td></tr>`;
 }
 
-/** A self-contained page (no scripts, no external assets): summary counts, then failures first with evidence and spec links. */
+const table = (checks: readonly ReportedCheck[]) =>
+  `<table><thead><tr><th>outcome</th><th>id</th><th>check</th><th>severity</th><th>spec</th><th>ms</th></tr></thead><tbody>\n${[...checks]
+    .sort((a, b) => ORDER[a.outcome] - ORDER[b.outcome] || a.id.localeCompare(b.id))
+    .map(row)
+    .join('\n')}\n</tbody></table>`;
+
+function cause(c: RootCause, i: number): string {
+  const ids = (list: string[]) => list.map((id) => `<a href="#${esc(id)}"><code>${esc(id)}</code></a>`).join(', ');
+  return `<li><p><b>${i + 1}. <code>${esc(c.exchange)}</code></b>${c.plan ? ` (plan ${esc(c.plan)})` : ''}: ${c.request ? `${esc(c.request)} answered ` : ''}<code>${esc(c.answer)}</code></p>${c.hint ? `<p class="hint">hint: ${esc(c.hint)}</p>` : ''}${c.failing.length ? `<p>failed: ${ids(c.failing)}</p>` : ''}<p>blocks ${c.blocks.length}: ${ids(c.blocks)}</p></li>`;
+}
+
+/** A self-contained page (no scripts, no external assets): counts, root causes, then each plan with failures first and compact evidence. */
 export function html(report: Report): string {
-  const order = { fail: 0, warn: 1, skip: 2, pass: 3 } as const;
-  const rows = [...report.checks].sort((a, b) => order[a.outcome] - order[b.outcome] || a.id.localeCompare(b.id)).map(row).join('\n');
   const k = report.counts;
+  const plans = [...new Set(report.checks.map((c) => c.plan))];
+  const sections = plans
+    .map((p) => {
+      const cs = report.checks.filter((c) => c.plan === p);
+      const n = (o: ReportedCheck['outcome']) => cs.filter((c) => c.outcome === o).length;
+      return `<h2>Plan ${esc(p)} <small>${n('pass')} pass &middot; ${n('fail')} fail &middot; ${n('blocked')} blocked &middot; ${n('warn')} warn &middot; ${n('skip')} skipped</small></h2>\n${table(cs)}`;
+    })
+    .join('\n');
+  const causes = report.rootCauses.length
+    ? `<h2>Root causes</h2><p>Each exchange the bank did not accept, and the checks it blocked: fix these first.</p><ol class="causes">${report.rootCauses.map(cause).join('')}</ol>`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>DCR conformance report</title>
 <style>
 body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:6px;vertical-align:top;text-align:left}
-tr.fail td:first-child{color:#fff;background:#c62828}tr.warn td:first-child{background:#f9a825}tr.skip td:first-child{background:#ddd}tr.pass td:first-child{color:#fff;background:#2e7d32}
-.msg{color:#555;font-size:12px}pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;overflow-wrap:anywhere;max-height:40em;overflow:auto}td:nth-child(3){max-width:60vw}td:nth-child(5){white-space:nowrap}.counts span{margin-right:1.5em;font-weight:600}
+tr.fail td:first-child{color:#fff;background:#c62828}tr.blocked td:first-child{color:#fff;background:#6a1b9a}tr.warn td:first-child{background:#f9a825}tr.skip td:first-child{background:#ddd}tr.pass td:first-child{color:#fff;background:#2e7d32}
+.msg{color:#555;font-size:12px}.ev{font-size:12px;margin-top:4px}.ev div{overflow-wrap:anywhere}pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;overflow-wrap:anywhere;max-height:40em;overflow:auto}td:nth-child(3){max-width:60vw}td:nth-child(5){white-space:nowrap}.counts span{margin-right:1.5em;font-weight:600}
+.causes li{margin-bottom:1em}.causes p{margin:.2em 0}.hint{color:#6a1b9a}.aborted{background:#ffebee;padding:8px;border-left:4px solid #c62828}h2 small{font-weight:400;color:#555;font-size:13px}
 </style></head><body>
 <h1>DCR conformance report</h1>
 <p>Target: <code>${esc(String(report.target.discoveryUrl ?? report.target.registrationEndpoint ?? ''))}</code> &middot; started ${esc(report.startedAt)} &middot; finished ${esc(report.finishedAt)}${report.filter ? ` &middot; filter <code>${esc(report.filter)}</code>` : ''}</p>
-<p class="counts"><span>${k.total} checks</span><span style="color:#2e7d32">${k.pass} pass</span><span style="color:#c62828">${k.fail} fail (MUST)</span><span style="color:#b58100">${k.warn} warn (SHOULD)</span><span>${k.skip} skipped</span></p>
-<table><thead><tr><th>outcome</th><th>id</th><th>check</th><th>severity</th><th>spec</th><th>ms</th></tr></thead><tbody>
-${rows}
-</tbody></table>
+${report.aborted ? `<p class="aborted">The run ended early: ${esc(report.aborted)}</p>` : ''}
+<p class="counts"><span>${k.total} checks</span><span style="color:#2e7d32">${k.pass} pass</span><span style="color:#c62828">${k.fail} fail (MUST)</span><span style="color:#6a1b9a">${k.blocked} blocked</span><span style="color:#b58100">${k.warn} warn (SHOULD)</span><span>${k.skip} skipped</span></p>
+${causes}
+${sections}
+<h2>Pre-flight</h2><pre>${esc((report.preflight ?? []).join('\n'))}</pre>
 <h2>Resolved target</h2><pre>${esc(JSON.stringify(report.target, null, 2))}</pre>
 </body></html>
 `;

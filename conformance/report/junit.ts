@@ -2,7 +2,7 @@ import type { Report } from './model';
 
 const esc = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
-/** JUnit XML for CI: one testsuite per plan; MUST failures are failures, SHOULD warnings pass with system-out, skips are skipped. */
+/** JUnit XML for CI: one testsuite per plan; MUST failures are failures, blocked checks errors (not judged), SHOULD warnings pass with system-out, skips are skipped. */
 export function junitXml(report: Report): string {
   const plans = [...new Set(report.checks.map((c) => c.plan))];
   const suites = plans.map((plan) => {
@@ -13,6 +13,7 @@ export function junitXml(report: Report): string {
       const detail = esc(`${c.message}\nspec: ${c.links.join(' ')}\nevidence: ${JSON.stringify(c.evidence, null, 2)}`);
       const inner =
         c.outcome === 'fail' ? `<failure message="${esc(c.message)}" type="${c.severity}">${detail}</failure>`
+          : c.outcome === 'blocked' ? `<error message="${esc(c.message)}" type="blocked">${detail}</error>`
           : c.outcome === 'skip' ? `<skipped message="${esc(c.message)}"/>`
             : c.outcome === 'warn' ? `<system-out>WARN (SHOULD): ${detail}</system-out>`
               : '';
@@ -20,7 +21,8 @@ export function junitXml(report: Report): string {
     });
     const failures = cs.filter((c) => c.outcome === 'fail').length;
     const skipped = cs.filter((c) => c.outcome === 'skip').length;
-    return `  <testsuite name="${esc(plan)}" tests="${cs.length}" failures="${failures}" skipped="${skipped}" errors="0">\n${cases.join('\n')}\n  </testsuite>`;
+    const errors = cs.filter((c) => c.outcome === 'blocked').length;
+    return `  <testsuite name="${esc(plan)}" tests="${cs.length}" failures="${failures}" skipped="${skipped}" errors="${errors}">\n${cases.join('\n')}\n  </testsuite>`;
   });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="dcr-conformance" tests="${report.counts.total}" failures="${report.counts.fail}" skipped="${report.counts.skip}">\n${suites.join('\n')}\n</testsuites>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="dcr-conformance" tests="${report.counts.total}" failures="${report.counts.fail}" errors="${report.counts.blocked}" skipped="${report.counts.skip}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -1,10 +1,25 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import type { CheckResult } from '../rules/define';
+import type { CheckResult, Outcome } from '../rules/define';
 
 /** One check's result as reported: the result plus its plan and how long its exchanges took. */
 export interface ReportedCheck extends CheckResult {
   plan: string;
   durationMs: number;
+}
+
+/** An exchange the bank did not accept, and what that kept the pack from judging. */
+export interface RootCause {
+  /** The exchange (e.g. register-valid), or bank-unresponsive. */
+  exchange: string;
+  plan?: string;
+  request?: string;
+  /** What the bank answered, in one line: `400 invalid_request 'only application/json ...'`. */
+  answer: string;
+  hint?: string;
+  /** Checks that judged this exchange itself and failed (or warned). */
+  failing: string[];
+  /** Checks blocked by it. */
+  blocks: string[];
 }
 
 export interface Report {
@@ -13,7 +28,12 @@ export interface Report {
   finishedAt: string;
   target: Record<string, unknown>;
   filter?: string;
-  counts: Record<'pass' | 'fail' | 'warn' | 'skip' | 'total', number>;
+  counts: Record<Outcome | 'total', number>;
+  /** Most blocking first. */
+  rootCauses: RootCause[];
+  /** Why the run ended early (the bank stopped answering). */
+  aborted?: string;
+  preflight?: string[];
   checks: ReportedCheck[];
 }
 
@@ -29,8 +49,18 @@ export function readLines(file: string): ResultLine[] {
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ResultLine);
 }
 
-export function buildReport(checks: ReportedCheck[], meta: Pick<Report, 'startedAt' | 'finishedAt' | 'target'> & { filter?: string }): Report {
-  const counts = { pass: 0, fail: 0, warn: 0, skip: 0, total: checks.length };
+export function buildReport(
+  checks: ReportedCheck[],
+  meta: Pick<Report, 'startedAt' | 'finishedAt' | 'target'> & { filter?: string; rootCauses?: RootCause[]; aborted?: string; preflight?: string[] },
+): Report {
+  const counts = { pass: 0, fail: 0, warn: 0, skip: 0, blocked: 0, total: checks.length };
   for (const c of checks) counts[c.outcome]++;
-  return { tool: 'dcr-conformance', ...meta, counts, checks };
+  const { rootCauses = [], ...rest } = meta;
+  return { tool: 'dcr-conformance', ...rest, counts, rootCauses, checks };
+}
+
+/** Exit codes: 0 nothing MUST failed or was blocked; 1 a MUST check failed or could not be judged (blocked); 2 the run could not be made or was ended early. */
+export function exitCode(report: Pick<Report, 'checks' | 'aborted'>): 0 | 1 | 2 {
+  if (report.aborted) return 2;
+  return report.checks.some((c) => c.severity === 'MUST' && (c.outcome === 'fail' || c.outcome === 'blocked')) ? 1 : 0;
 }

@@ -4,7 +4,11 @@ import type { Recorded } from '../exchange';
 
 /** MUST fails the run; SHOULD only warns. */
 export type Severity = 'MUST' | 'SHOULD';
-export type Outcome = 'pass' | 'fail' | 'warn' | 'skip';
+/**
+ * blocked: the check could not be judged because a positive control (the same request, one change,
+ * accepted first) or a prerequisite (a live client, a token) was not accepted. Never a pass.
+ */
+export type Outcome = 'pass' | 'fail' | 'warn' | 'skip' | 'blocked';
 
 export interface Evidence {
   status?: number;
@@ -17,9 +21,11 @@ export interface Evidence {
 
 /** What a check itself answers; severity turns a fail into a warn for SHOULD checks. */
 export interface Verdict {
-  outcome: 'pass' | 'fail' | 'skip';
+  outcome: 'pass' | 'fail' | 'skip' | 'blocked';
   message: string;
   evidence: Evidence;
+  /** With blocked: the exchange that was not accepted (the root cause). */
+  blockedBy?: string;
 }
 
 export interface CheckDefinition {
@@ -52,6 +58,8 @@ export interface CheckResult {
   outcome: Outcome;
   message: string;
   evidence: Evidence;
+  /** With blocked: the exchange whose refusal blocked it (the root cause), e.g. register-valid. */
+  blockedBy?: string;
 }
 
 export function defineCheck(def: CheckDefinition): Check {
@@ -61,8 +69,9 @@ export function defineCheck(def: CheckDefinition): Check {
 export const pass = (evidence: Evidence = {}, message = 'as expected'): Verdict => ({ outcome: 'pass', message, evidence });
 export const fail = (message: string, evidence: Evidence = {}): Verdict => ({ outcome: 'fail', message, evidence });
 export const skip = (message: string, evidence: Evidence = {}): Verdict => ({ outcome: 'skip', message, evidence });
+export const blocked = (by: string, message: string, evidence: Evidence = {}): Verdict => ({ outcome: 'blocked', message, evidence, blockedBy: by });
 
-const SHOWN_HEADERS = ['content-type', 'www-authenticate', 'location', 'x-fapi-interaction-id'];
+const SHOWN_HEADERS = ['content-type', 'www-authenticate', 'location', 'x-fapi-interaction-id', 'x-dcr-rule'];
 
 /** Status, the headers that matter and a body excerpt of one exchange. */
 export function evidenceOf(r: Recorded, extra: Evidence = {}): Evidence {
@@ -78,10 +87,24 @@ export function evidenceOf(r: Recorded, extra: Evidence = {}): Evidence {
   };
 }
 
-/** A slot of the plan's record: the exchange, or why it was not performed. */
-export type Slot = Recorded | { skipped: string };
+/**
+ * Why an exchange was not performed because what it builds on was not accepted: `root` names the
+ * first exchange in the chain that the bank did not accept, `summary` what it answered, `hint` what
+ * that most likely means.
+ */
+export interface Blocked {
+  blocked: string;
+  root: string;
+  summary: string;
+  hint?: string;
+}
 
-/** Evaluates one check over the recorded exchanges: skip when any is missing, never throws. */
+/** A slot of the plan's record: the exchange, a declared skip, or blocked by a refused control. */
+export type Slot = Recorded | { skipped: string } | Blocked;
+
+export const isRecorded = (slot: Slot | undefined): slot is Recorded => !!slot && !('skipped' in slot) && !('blocked' in slot);
+
+/** Evaluates one check over the recorded exchanges: skip or blocked when any is missing, never throws. */
 export function evaluate(check: Check, slots: ReadonlyMap<string, Slot>): CheckResult {
   const base = { id: check.id, title: check.title, severity: check.severity, tags: check.tags, spec: check.spec, links: check.links };
   const recorded: Recorded[] = [];
@@ -89,6 +112,9 @@ export function evaluate(check: Check, slots: ReadonlyMap<string, Slot>): CheckR
     const slot = slots.get(name);
     if (!slot) return { ...base, outcome: 'skip', message: `exchange ${name} was not performed`, evidence: {} };
     if ('skipped' in slot) return { ...base, outcome: 'skip', message: slot.skipped, evidence: {} };
+    if ('blocked' in slot) {
+      return { ...base, outcome: 'blocked', message: slot.blocked, evidence: { blockedBy: slot.root, rootAnswer: slot.summary, ...(slot.hint ? { hint: slot.hint } : {}) }, blockedBy: slot.root };
+    }
     recorded.push(slot);
   }
   let verdict: Verdict;
@@ -98,5 +124,5 @@ export function evaluate(check: Check, slots: ReadonlyMap<string, Slot>): CheckR
     verdict = fail(`the check could not read the exchange: ${(e as Error).message}`, recorded[0] ? evidenceOf(recorded[0]) : {});
   }
   const outcome: Outcome = verdict.outcome === 'fail' && check.severity === 'SHOULD' ? 'warn' : verdict.outcome;
-  return { ...base, outcome, message: verdict.message, evidence: verdict.evidence };
+  return { ...base, outcome, message: verdict.message, evidence: verdict.evidence, ...(verdict.blockedBy ? { blockedBy: verdict.blockedBy } : {}) };
 }

@@ -1,5 +1,11 @@
 import { body, header, type Recorded } from '../exchange';
-import { defineCheck, evidenceOf, fail, pass, type Verdict } from './define';
+import { blocked, defineCheck, evidenceOf, fail, pass, type Verdict } from './define';
+import { summarize } from '../diagnose';
+
+/** The prerequisite answered as the check needs, else blocked naming it. */
+function needs(r: Recorded, want: number): Verdict | undefined {
+  return r.status === want ? undefined : blocked(r.name, `blocked: ${r.name} answered ${summarize(r)}, not ${want}`, evidenceOf(r, { expected: want }));
+}
 import { clientSchemaErrors } from './registration';
 
 const mgmt = (tags: string[] = []) => ['management', ...tags];
@@ -51,10 +57,11 @@ export const managementChecks = [
     spec: ['OBDCR-GET', 'RFC7592-2'],
     severity: 'MUST',
     tags: mgmt(['DCR-005', 'schema']),
-    rules: ['MGT-GET'],
+    rules: ['MGT-GET-CONFIG'],
     exchanges: ['mgmt-register', 'mgmt-get'],
     check: (post, get) => {
-      if (get.status !== 200) return fail(`GET did not answer 200 (${get.status})`, evidenceOf(get));
+      const not = needs(get, 200);
+      if (not) return not;
       const errors = clientSchemaErrors(body(get));
       if (errors.length) return fail(errors.join('; '), evidenceOf(get, { actual: errors }));
       const same = ['client_id', 'software_id', 'token_endpoint_auth_method', 'redirect_uris'].filter((k) => JSON.stringify(body(post)[k]) !== JSON.stringify(body(get)[k]));
@@ -82,9 +89,10 @@ export const managementChecks = [
     rules: ['DISC-TOKEN-ENDPOINT'],
     exchanges: ['discovery', 'mgmt-token'],
     check: (d, t) =>
-      t.status === 200 && body(d).token_endpoint === t.request.url
+      (typeof body(d).token_endpoint !== 'string' ? fail('discovery advertises no token_endpoint: a client cannot find where to get its management token', evidenceOf(d, { expected: 'token_endpoint' })) : undefined) ??
+      needs(t, 200) ?? (body(d).token_endpoint === t.request.url
         ? pass(evidenceOf(d, { actual: body(d).token_endpoint }))
-        : fail('the advertised token_endpoint did not issue a token', evidenceOf(t, { expected: body(d).token_endpoint, actual: `${t.request.url} answered ${t.status}` })),
+        : fail('the token came from an endpoint discovery does not advertise', evidenceOf(t, { expected: body(d).token_endpoint, actual: t.request.url }))),
   }),
   defineCheck({
     id: 'DCR-007-EMPTY-TOKEN',
@@ -140,7 +148,7 @@ export const managementChecks = [
     tags: mgmt(['PUT-01', 'gap']),
     rules: ['PUT-KEEPS-TOKENS'],
     exchanges: ['mgmt-put', 'mgmt-get-after-put'],
-    check: (put, get) => (put.status !== 200 ? fail(`PUT did not succeed (${put.status})`, evidenceOf(put)) : status(get, 200, 'GET after PUT with the same token')),
+    check: (put, get) => needs(put, 200) ?? status(get, 200, 'GET after PUT with the same token'),
   }),
   defineCheck({
     id: 'DCR-002-DELETE-204',
@@ -204,8 +212,8 @@ export const managementChecks = [
     spec: ['OBDCR-GET'],
     severity: 'MUST',
     tags: mgmt(['MGT-01', 'gap']),
-    rules: ['MGT-UNKNOWN-CLIENT'],
+    rules: ['MGT-UNKNOWN-REVOKES'],
     exchanges: ['mgmt-get-unknown', 'mgmt-get-b-after-unknown'],
-    check: (unknown, own) => (unknown.status !== 401 ? fail(`the unknown ClientId was not answered 401 (${unknown.status})`, evidenceOf(unknown)) : status(own, 401, 'the same token on its own client')),
+    check: (unknown, own) => needs(unknown, 401) ?? status(own, 401, 'the same token on its own client'),
   }),
 ];

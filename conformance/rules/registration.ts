@@ -1,5 +1,6 @@
 import { body, header, type Recorded } from '../exchange';
-import { defineCheck, evidenceOf, fail, pass, skip, type Verdict } from './define';
+import { blocked, defineCheck, evidenceOf, fail, pass, skip, type Verdict } from './define';
+import { summarize } from '../diagnose';
 
 const reg = (tags: string[] = []) => ['registration', 'positive', ...tags];
 
@@ -9,8 +10,14 @@ function notMtls(r: Recorded): Verdict | undefined {
   return m === 'tls_client_auth' ? undefined : skip(`the valid registration used the target's preferred method ${JSON.stringify(m)}, not tls_client_auth`);
 }
 
+/** A check about the client a registration created: blocked (not failed) when there is none; DCR-002-REGISTER-201 judges that. */
 function created(r: Recorded): Verdict | undefined {
-  return r.status === 201 ? undefined : fail(`expected 201, got ${r.status || r.transportError}`, evidenceOf(r, { expected: 201 }));
+  return r.status >= 200 && r.status < 300 ? undefined : blocked(r.name, `blocked: ${r.name} was not accepted (${summarize(r)})`, evidenceOf(r));
+}
+
+/** A positive check of its own exchange: the registration must have been accepted. */
+function registeredHere(r: Recorded): Verdict {
+  return r.status >= 200 && r.status < 300 ? pass(evidenceOf(r)) : fail(`the registration was refused: ${summarize(r)}`, evidenceOf(r, { expected: 201 }));
 }
 
 /** The response fields RFC 7591 3.2.1 and OBIE RES-01 require, with their JSON types. */
@@ -40,7 +47,7 @@ export const registrationChecks = [
     tags: reg(['DCR-002']),
     rules: ['RES-CREATED-201'],
     exchanges: ['register-valid'],
-    check: (r) => created(r) ?? pass(evidenceOf(r)),
+    check: (r) => (r.status === 201 ? pass(evidenceOf(r)) : fail(`expected 201, got ${summarize(r)}`, evidenceOf(r, { expected: 201 }))),
   }),
   /** RFC 7591 3.2.1: "The response ... uses the application/json media type" (a JSON object, not a JWS). */
   defineCheck({
@@ -133,7 +140,7 @@ export const registrationChecks = [
     tags: reg(['REQ-01']),
     rules: ['HTTP-CONTENT-TYPE-JWT'],
     exchanges: ['register-content-type-jwt'],
-    check: (r) => created(r) ?? pass(evidenceOf(r)),
+    check: (r) => registeredHere(r),
   }),
   /** RFC 7591 3.2.1: "client_secret_expires_at: REQUIRED if client_secret is issued". */
   defineCheck({
@@ -159,7 +166,7 @@ export const registrationChecks = [
     tags: reg(['REQ-09']),
     rules: ['REQ-PRIVATE-KEY-JWT'],
     exchanges: ['register-private-key-jwt'],
-    check: (r) => created(r) ?? pass(evidenceOf(r)),
+    check: (r) => registeredHere(r),
   }),
   /** REQ-06: "A replayed jti ... reject it." The first use must be accepted, the replay refused. */
   defineCheck({
@@ -171,7 +178,7 @@ export const registrationChecks = [
     rules: ['REQ-JTI-REPLAY'],
     exchanges: ['register-replay-first', 'register-replay-second'],
     check: (first, second) => {
-      if (first.status !== 201) return fail(`the first use was not accepted (${first.status})`, evidenceOf(first, { expected: 201 }));
+      if (first.status < 200 || first.status >= 300) return blocked(first.name, `blocked: the first use was not accepted (${summarize(first)})`, evidenceOf(first, { expected: 201 }));
       const b = body(second);
       return second.status === 400 && b.error === 'invalid_client_metadata'
         ? pass(evidenceOf(second))
@@ -189,7 +196,7 @@ export const registrationChecks = [
     exchanges: ['discovery', 'register-valid'],
     check: (d, r) => {
       const advertised = body(d).registration_endpoint;
-      if (r.status !== 201) return fail(`registration at ${r.request.url} did not succeed (${r.status})`, evidenceOf(r));
+      if (r.status < 200 || r.status >= 300) return blocked(r.name, `blocked: registration at ${r.request.url} did not succeed (${summarize(r)})`, evidenceOf(r));
       return advertised === r.request.url ? pass(evidenceOf(r, { actual: advertised })) : fail('registration worked at an endpoint discovery does not advertise', evidenceOf(r, { expected: advertised, actual: r.request.url }));
     },
   }),
@@ -203,7 +210,7 @@ export const registrationChecks = [
     exchanges: ['discovery', 'register-valid'],
     check: (d, r) => {
       const methods = body(d).token_endpoint_auth_methods_supported;
-      if (r.status !== 201) return fail(`the valid registration did not succeed (${r.status})`, evidenceOf(r));
+      if (r.status < 200 || r.status >= 300) return blocked(r.name, `blocked: the valid registration did not succeed (${summarize(r)})`, evidenceOf(r));
       return Array.isArray(methods) && methods.includes(body(r).token_endpoint_auth_method)
         ? pass(evidenceOf(d, { actual: methods }))
         : fail('the registered auth method is not advertised', evidenceOf(d, { expected: body(r).token_endpoint_auth_method, actual: methods }));

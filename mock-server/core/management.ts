@@ -58,7 +58,7 @@ export async function authorizeManagement(req: ManagementRequest, ctx: Managemen
   if (!client) {
     // Fault (test-only): 404 not_found, as many banks answer, and the token survives.
     if (ctx.skip.has('MGT-UNKNOWN-CLIENT')) throw new NotFound(describe('MGT-UNKNOWN-CLIENT', `no client ${JSON.stringify(req.clientIdInPath)}`), { rule: 'MGT-UNKNOWN-CLIENT' });
-    await ctx.revokeToken(hash);
+    if (!ctx.skip.has('MGT-UNKNOWN-REVOKES')) await ctx.revokeToken(hash);
     refuse('MGT-UNKNOWN-CLIENT', `no client ${JSON.stringify(req.clientIdInPath)}; the presented access token is revoked`);
   }
   if (token!.client_id !== client!.client_id && !ctx.skip.has('MGT-CLIENT-MATCH')) {

@@ -190,7 +190,9 @@ export function registerRoutes(deps: AppDeps): Router {
 
   router.get(`${path}/:clientId`, profileEnvelope, supported(m.get, 'GET'), headers, certOptional, bearer(deps), (_req, res) => {
     if (broken(deps.skip, 'MGT-GET')) throw new RuleViolation('MGT-GET', 'fault: the client is not found'); // test-only
-    res.status(200).json(clientResponse(res.locals.authorized!.client, profile));
+    const client = clientResponse(res.locals.authorized!.client, profile);
+    // Fault (test-only): the credentials only, none of the registered metadata.
+    res.status(200).json(broken(deps.skip, 'MGT-GET-CONFIG') ? { client_id: client.client_id } : client);
   });
 
   router.put(`${path}/:clientId`, profileEnvelope, supported(m.put, 'PUT'), headers, mtls, bearer(deps), jwtBody(deps), async (req, res) => {

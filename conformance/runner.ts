@@ -1,0 +1,133 @@
+import { openSession, ConnectionError, type Session } from './session';
+import { plans as allPlans } from './plans';
+import { executePlan, type Plan } from './plans/plan';
+import { evaluate, isRecorded, type Slot } from './rules/define';
+import { checkById, matches } from './rules';
+import { body, explainTransportError, type Recorded } from './exchange';
+import { summarize, hintFor } from './diagnose';
+import type { ReportedCheck, RootCause } from './report/model';
+import type { Target } from './target';
+
+/**
+ * The pack's one runner: a pre-flight that proves the transport, then each plan's exchanges once
+ * and its checks over them, then the root causes. The CLI, the Jest entry and the project's own
+ * tests all run the pack through here.
+ */
+
+/** The transport does not work at all: a run error (exit 2), with what to do about it. */
+export class PreflightError extends ConnectionError {
+  override name = 'PreflightError';
+}
+
+export interface RunOptions {
+  filter?: string;
+  plans?: readonly Plan[];
+  /** After each plan: its results, in catalogue order. */
+  onPlan?: (plan: Plan, results: ReportedCheck[]) => void;
+  /** Before each plan, for progress output. */
+  onPlanStart?: (plan: Plan, checks: number) => void;
+}
+
+export interface PackRun {
+  results: ReportedCheck[];
+  rootCauses: RootCause[];
+  /** Why the run ended early (the bank stopped answering), when it did. */
+  aborted?: string;
+  preflight: string[];
+}
+
+/**
+ * Proves the transport before any plan: the bank answers a POST to the registration endpoint made
+ * with the transport certificate (an empty body, which a bank refuses with 400 once it has accepted
+ * the certificate). Refused at the TLS layer, or 401 invalid_client: the bank does not trust the
+ * certificate, and nothing else could be judged.
+ */
+export async function preflight(session: Session): Promise<string[]> {
+  const notes: string[] = [];
+  const d = session.discovery;
+  if (isRecorded(d)) notes.push(`discovery: ${summarize(d)}`);
+  const r = await session.post('preflight', '');
+  if (r.status === 0) {
+    if (r.timedOut) throw new PreflightError(`the bank stopped answering: POST ${session.registrationEndpoint} got no answer within ${session.target.timeoutMs} ms`);
+    const why = explainTransportError(r.transportError ?? '', session.registrationEndpoint, true);
+    throw new PreflightError(`the bank does not trust your transport certificate, or cannot be reached: ${why}`);
+  }
+  if (r.status === 401 && body(r).error === 'invalid_client') {
+    throw new PreflightError(`the bank does not trust your transport certificate: POST ${session.registrationEndpoint} with it answered ${summarize(r)}`);
+  }
+  notes.push(`transport: POST ${session.registrationEndpoint} with the transport certificate and an empty body answered ${summarize(r)}`);
+  return notes;
+}
+
+/** Runs one plan over a session: its exchanges once, then every check of it the filter keeps. */
+export async function runPlan(plan: Plan, session: Session, filter?: string): Promise<{ results: ReportedCheck[]; slots: Map<string, Slot> }> {
+  const mine = plan.checks.filter((c) => matches(c, filter));
+  if (mine.length === 0) return { results: [], slots: new Map() };
+  const slots = await executePlan(plan, session, filter ? mine : undefined);
+  const results = mine.map((check) => {
+    const r = evaluate(check, slots);
+    const durationMs = check.exchanges.reduce((ms, n) => {
+      const s = slots.get(n);
+      return ms + (isRecorded(s) ? s.ms : 0);
+    }, 0);
+    return { ...r, plan: plan.id, durationMs };
+  });
+  return { results, slots };
+}
+
+/** Opens the session (discovery, keys, SSA) and proves the transport; throws ConnectionError / PreflightError. */
+export async function openCheckedSession(target: Target): Promise<{ session: Session; notes: string[] }> {
+  const session = await openSession(target);
+  return { session, notes: await preflight(session) };
+}
+
+export async function runPack(target: Target, opts: RunOptions = {}): Promise<PackRun> {
+  const { session, notes } = await openCheckedSession(target);
+  return runWithSession(session, notes, opts);
+}
+
+export async function runWithSession(session: Session, notes: string[], opts: RunOptions = {}): Promise<PackRun> {
+  const results: ReportedCheck[] = [];
+  const slotsByPlan = new Map<string, Map<string, Slot>>();
+  for (const plan of opts.plans ?? allPlans) {
+    const count = plan.checks.filter((c) => matches(c, opts.filter)).length;
+    if (count === 0) continue;
+    opts.onPlanStart?.(plan, count);
+    const run = await runPlan(plan, session, opts.filter);
+    slotsByPlan.set(plan.id, run.slots);
+    results.push(...run.results);
+    opts.onPlan?.(plan, run.results);
+  }
+  return { results, rootCauses: rootCauses(results, slotsByPlan, opts.plans ?? allPlans), ...(session.unresponsive ? { aborted: session.unresponsive } : {}), preflight: notes };
+}
+
+/**
+ * Each exchange whose refusal blocked other checks: what the bank answered, a hint, the checks
+ * that judged it directly and failed, and the blocked ones. Most blocking first.
+ */
+export function rootCauses(results: readonly ReportedCheck[], slotsByPlan: ReadonlyMap<string, ReadonlyMap<string, Slot>>, plans: readonly Plan[] = allPlans): RootCause[] {
+  const byRoot = new Map<string, ReportedCheck[]>();
+  for (const r of results) if (r.outcome === 'blocked' && r.blockedBy) byRoot.set(r.blockedBy, [...(byRoot.get(r.blockedBy) ?? []), r]);
+  const causes: RootCause[] = [];
+  for (const [exchange, blocked] of byRoot) {
+    const plan = plans.find((p) => p.steps.some((s) => s.name === exchange));
+    const step = plan?.steps.find((s) => s.name === exchange);
+    const slot = plan ? slotsByPlan.get(plan.id)?.get(exchange) : undefined;
+    const recorded: Recorded | undefined = isRecorded(slot) ? slot : undefined;
+    const answer = recorded ? summarize(recorded) : exchange === 'bank-unresponsive' ? 'no answer' : 'not performed';
+    const hint = recorded ? hintFor(recorded, step?.kind ?? 'registration') : exchange === 'bank-unresponsive' ? 'the bank stopped answering; the run was ended' : undefined;
+    const failing = results
+      .filter((r) => (r.outcome === 'fail' || r.outcome === 'warn') && checkById(r.id)?.exchanges.includes(exchange))
+      .map((r) => r.id);
+    causes.push({
+      exchange,
+      ...(plan ? { plan: plan.id } : {}),
+      ...(recorded ? { request: `${recorded.request.method} ${recorded.request.url}` } : {}),
+      answer,
+      ...(hint ? { hint } : {}),
+      failing,
+      blocks: blocked.map((b) => b.id),
+    });
+  }
+  return causes.sort((a, b) => b.blocks.length - a.blocks.length || a.exchange.localeCompare(b.exchange));
+}
