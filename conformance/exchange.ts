@@ -4,6 +4,8 @@ import { httpsRequest, type HttpExchange, type RequestOptions } from '../fixture
 export interface Recorded extends HttpExchange {
   name: string;
   transportError?: string;
+  /** For a registration: the client it created, as the pack read it (body or declared credential headers). */
+  clientId?: string;
   /** The exchange hit timeoutMs (the bank did not answer in time). */
   timedOut?: boolean;
   /** What the plan sent or expects, for checks that compare (claims, client ids ...). */

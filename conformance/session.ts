@@ -190,6 +190,7 @@ export async function openSession(target: Target): Promise<Session> {
       );
       const id = session.registered(r).clientId;
       if (r.status >= 200 && r.status < 300 && id) {
+        r.clientId = id;
         created.set(id, r);
         const uri = body(r).registration_client_uri;
         // Only on the registration endpoint's own origin: the management token is never sent elsewhere.

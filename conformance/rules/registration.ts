@@ -12,12 +12,15 @@ function notMtls(r: Recorded): Verdict | undefined {
 
 /** A check about the client a registration created: blocked (not failed) when there is none; DCR-002-REGISTER-201 judges that. */
 function created(r: Recorded): Verdict | undefined {
-  return r.status >= 200 && r.status < 300 ? undefined : blocked(r.name, `blocked: ${r.name} was not accepted (${summarize(r)})`, evidenceOf(r));
+  if (r.clientId) return undefined;
+  return blocked(r.name, `blocked: ${r.name} created no client (${r.status >= 200 && r.status < 300 ? `answered ${r.status} without a client_id` : summarize(r)})`, evidenceOf(r));
 }
 
 /** A positive check of its own exchange: the registration must have been accepted. */
 function registeredHere(r: Recorded): Verdict {
-  return r.status >= 200 && r.status < 300 ? pass(evidenceOf(r)) : fail(`the registration was refused: ${summarize(r)}`, evidenceOf(r, { expected: 201 }));
+  if (r.clientId) return pass(evidenceOf(r));
+  const why = r.status >= 200 && r.status < 300 ? `answered ${r.status} without a client_id` : `refused: ${summarize(r)}`;
+  return fail(`the registration created no client: ${why}`, evidenceOf(r, { expected: '201 with a client_id' }));
 }
 
 /** The response fields RFC 7591 3.2.1 and OBIE RES-01 require, with their JSON types. */
@@ -178,7 +181,7 @@ export const registrationChecks = [
     rules: ['REQ-JTI-REPLAY'],
     exchanges: ['register-replay-first', 'register-replay-second'],
     check: (first, second) => {
-      if (first.status < 200 || first.status >= 300) return blocked(first.name, `blocked: the first use was not accepted (${summarize(first)})`, evidenceOf(first, { expected: 201 }));
+      if (!first.clientId) return blocked(first.name, `blocked: the first use was not accepted (${summarize(first)})`, evidenceOf(first, { expected: 201 }));
       const b = body(second);
       return second.status === 400 && b.error === 'invalid_client_metadata'
         ? pass(evidenceOf(second))
@@ -196,7 +199,7 @@ export const registrationChecks = [
     exchanges: ['discovery', 'register-valid'],
     check: (d, r) => {
       const advertised = body(d).registration_endpoint;
-      if (r.status < 200 || r.status >= 300) return blocked(r.name, `blocked: registration at ${r.request.url} did not succeed (${summarize(r)})`, evidenceOf(r));
+      if (!r.clientId) return blocked(r.name, `blocked: registration at ${r.request.url} created no client (${summarize(r)})`, evidenceOf(r));
       return advertised === r.request.url ? pass(evidenceOf(r, { actual: advertised })) : fail('registration worked at an endpoint discovery does not advertise', evidenceOf(r, { expected: advertised, actual: r.request.url }));
     },
   }),
@@ -210,7 +213,7 @@ export const registrationChecks = [
     exchanges: ['discovery', 'register-valid'],
     check: (d, r) => {
       const methods = body(d).token_endpoint_auth_methods_supported;
-      if (r.status < 200 || r.status >= 300) return blocked(r.name, `blocked: the valid registration did not succeed (${summarize(r)})`, evidenceOf(r));
+      if (!r.clientId) return blocked(r.name, `blocked: the valid registration created no client (${summarize(r)})`, evidenceOf(r));
       return Array.isArray(methods) && methods.includes(body(r).token_endpoint_auth_method)
         ? pass(evidenceOf(d, { actual: methods }))
         : fail('the registered auth method is not advertised', evidenceOf(d, { expected: body(r).token_endpoint_auth_method, actual: methods }));

@@ -1,34 +1,48 @@
-import { buildReport, type ReportedCheck } from '../../conformance/report/model';
+import { buildReport, exitCode, type ReportedCheck } from '../../conformance/report/model';
 import { junitXml } from '../../conformance/report/junit';
 import { html } from '../../conformance/report/html';
 
-const check = (id: string, outcome: ReportedCheck['outcome'], message = 'm'): ReportedCheck => ({
-  id, title: `title of ${id}`, severity: outcome === 'warn' ? 'SHOULD' : 'MUST', tags: [], spec: ['RFC7591-3.2.2'], links: ['https://www.rfc-editor.org/rfc/rfc7591#section-3.2.2'],
-  outcome, message, evidence: { status: 201, body: '<script>alert("x")</script>' }, plan: 'registration', durationMs: 12,
+const check = (id: string, outcome: ReportedCheck['outcome'], message = 'm', severity: ReportedCheck['severity'] = outcome === 'warn' ? 'SHOULD' : 'MUST'): ReportedCheck => ({
+  id, title: `title of ${id}`, severity, tags: [], spec: ['RFC7591-3.2.2'], links: ['https://www.rfc-editor.org/rfc/rfc7591#section-3.2.2'],
+  outcome, message, evidence: { status: 201, body: '<script>alert("x")</script>', headers: { 'x-dcr-rule': 'REQ-EXP' } }, plan: 'registration', durationMs: 12,
+  ...(outcome === 'blocked' ? { blockedBy: 'register-valid' } : {}),
 });
-const report = buildReport([check('A', 'pass'), check('B', 'fail', 'expected 400, got 201 & <more>'), check('C', 'warn'), check('D', 'skip', 'no DELETE')], {
-  startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:01Z', target: { discoveryUrl: 'https://bank.example.com/.well-known/openid-configuration' },
-});
+const meta = { startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:01Z', target: { discoveryUrl: 'https://bank.example.com/.well-known/openid-configuration' } };
+const rootCauses = [{ exchange: 'register-valid', plan: 'registration', request: 'POST https://bank.example.com/register', answer: "400 invalid_request 'only application/json'", hint: 'it may expect RFC 7591 JSON', failing: ['B'], blocks: ['E'] }];
+const report = buildReport([check('A', 'pass'), check('B', 'fail', 'expected 400, got 201 & <more>'), check('C', 'warn'), check('D', 'skip', 'no DELETE'), check('E', 'blocked', 'blocked: its control register-valid was not accepted')], { ...meta, rootCauses });
 
 test('counts every outcome', () => {
-  expect(report.counts).toEqual({ pass: 1, fail: 1, warn: 1, skip: 1, total: 4 });
+  expect(report.counts).toEqual({ pass: 1, fail: 1, warn: 1, skip: 1, blocked: 1, total: 5 });
 });
 
-test('JUnit: failures, skips and warnings in their elements, text escaped', () => {
+test('JUnit: failures, blocked (errors), skips and warnings in their elements, text escaped', () => {
   const xml = junitXml(report);
-  expect(xml).toMatch(/<testsuite name="registration" tests="4" failures="1" skipped="1"/);
+  expect(xml).toMatch(/<testsuite name="registration" tests="5" failures="1" skipped="1" errors="1"/);
   expect(xml).toContain('<failure message="expected 400, got 201 &amp; &lt;more&gt;" type="MUST">');
+  expect(xml).toContain('<error message="blocked: its control register-valid was not accepted" type="blocked">');
   expect(xml).toContain('<skipped message="no DELETE"/>');
   expect(xml).toContain('<system-out>WARN (SHOULD)');
   expect(xml).not.toContain('<script>');
 });
 
-test('HTML: self-contained, failures first and open with evidence and the spec link, evidence escaped', () => {
+test('HTML: self-contained, root causes, failures then blocked first, compact evidence with the rule header, evidence escaped', () => {
   const page = html(report);
   expect(page).not.toMatch(/<script|<link|src=/);
-  expect(page.indexOf('<code>B</code>')).toBeLessThan(page.indexOf('<code>A</code>'));
-  expect(page).toContain('<details open>');
+  expect(page.indexOf('<code>B</code>')).toBeLessThan(page.indexOf('<code>E</code>'));
+  expect(page.indexOf('<code>E</code>')).toBeLessThan(page.indexOf('<code>A</code>'));
+  expect(page).toContain('<h2>Root causes</h2>');
+  expect(page).toContain('<a href="#E"><code>E</code></a>');
+  expect(page).toContain('<b>x-dcr-rule</b> REQ-EXP');
+  expect(page).toContain('<h2>Plan registration');
   expect(page).toContain('href="https://www.rfc-editor.org/rfc/rfc7591#section-3.2.2"');
   expect(page).toContain('>RFC7591-3.2.2</a>');
   expect(page).toContain('&lt;script&gt;');
+});
+
+test('exit code: 1 for a MUST failure or a blocked MUST check, 0 for warnings, skips and blocked SHOULD checks, 2 when aborted', () => {
+  expect(exitCode(buildReport([check('A', 'pass'), check('C', 'warn'), check('D', 'skip')], meta))).toBe(0);
+  expect(exitCode(buildReport([check('A', 'pass'), check('B', 'fail')], meta))).toBe(1);
+  expect(exitCode(buildReport([check('A', 'pass'), check('E', 'blocked')], meta))).toBe(1);
+  expect(exitCode(buildReport([check('E', 'blocked', 'm', 'SHOULD')], meta))).toBe(0);
+  expect(exitCode({ ...buildReport([check('A', 'pass')], meta), aborted: 'the bank stopped answering' })).toBe(2);
 });
