@@ -1,24 +1,16 @@
 import { startMockBank } from '../../mock-server/runtime';
 import { profiles } from '../../mock-server/profiles';
-import { plans } from '../plans';
-import { executePlan } from '../plans/plan';
-import { openSession } from '../session';
-import { evaluate, type CheckResult, type Outcome } from '../rules/define';
+import { runPack } from '../runner';
+import type { CheckResult, Outcome } from '../rules/define';
 import { profileTarget } from '../profile-targets';
 
 export const profileNames = Object.keys(profiles);
 
-/** Runs every plan once against a mock started with the profile (one mock, its own target). */
+/** Runs the pack (pre-flight, every plan) once against a mock started with the profile (one mock, its own target). */
 export async function runProfile(profile: string): Promise<CheckResult[]> {
   const bank = await startMockBank({ profile });
   try {
-    const target = profileTarget(bank);
-    const results: CheckResult[] = [];
-    for (const plan of plans) {
-      const slots = await executePlan(plan, await openSession(target));
-      for (const check of plan.checks) results.push(evaluate(check, slots));
-    }
-    return results;
+    return (await runPack(profileTarget(bank))).results;
   } finally {
     await bank.close();
   }

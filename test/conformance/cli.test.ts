@@ -43,6 +43,7 @@ test('--help prints usage and exits 0', async () => {
   const r = await cli(['--help']);
   expect(r.code).toBe(0);
   expect(r.out).toMatch(/--report-dir/);
+  expect(r.out).toMatch(/BLOCKED/);
 });
 
 test('a conforming bank: exit 0, the three reports written, secrets not printed', async () => {
@@ -61,6 +62,10 @@ test('a bank that accepts an expired request: exit 1 and the failure with its ev
   const reports = join(dir, 'fail');
   const r = await cli(['--config', config(faulty, 'fail.json'), '--filter', 'DCR-004-EXP', '--report-dir', reports]);
   expect(r.code).toBe(1);
+  // One line per check (outcome, id, one-line reason), no Jest frames or stack traces.
+  expect(r.out).toMatch(/^ {2}FAIL {4}DCR-004-EXP +expected 400, got 201/m);
+  expect(r.out).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+  expect(r.out).toMatch(/Pre-flight:\n {2}discovery: 200/);
   const page = readFileSync(join(reports, 'report.html'), 'utf8');
   expect(page).toMatch(/DCR-004-EXP/);
   expect(page).toMatch(/expected 400, got 201/);
