@@ -48,7 +48,12 @@ export async function preflight(session: Session): Promise<string[]> {
   if (isRecorded(d)) notes.push(`discovery: ${summarize(d)}`);
   const r = await session.post('preflight', '');
   if (r.status === 0) {
-    if (r.timedOut) throw new PreflightError(`the bank stopped answering: POST ${session.registrationEndpoint} got no answer within ${session.target.timeoutMs} ms`);
+    if (r.timedOut) {
+      // Discovery answered, then nothing: the run goes on only to write reports in which every check is blocked (exit 2).
+      session.stopAnswering(`the bank stopped answering: the pre-flight POST ${session.registrationEndpoint} got no answer within ${session.target.timeoutMs} ms`);
+      notes.push(`transport: POST ${session.registrationEndpoint} got no answer within ${session.target.timeoutMs} ms`);
+      return notes;
+    }
     const why = explainTransportError(r.transportError ?? '', session.registrationEndpoint, true);
     throw new PreflightError(`the bank does not trust your transport certificate, or cannot be reached: ${why}`);
   }

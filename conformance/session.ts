@@ -48,6 +48,8 @@ export interface Session {
   cleanup(): Promise<string[]>;
   /** Set once the bank stopped answering (consecutive timeouts): every later exchange is blocked. */
   readonly unresponsive: string | undefined;
+  /** Ends the run: every later exchange is blocked with this reason. */
+  stopAnswering(reason: string): void;
   /** Performs and records one exchange, counting consecutive timeouts. */
   exchange(name: string, url: string, opts: RequestOptions, sent?: Record<string, unknown>): Promise<Recorded>;
 }
@@ -230,6 +232,9 @@ export async function openSession(target: Target): Promise<Session> {
     },
     get unresponsive() {
       return unresponsive;
+    },
+    stopAnswering(reason) {
+      unresponsive ??= reason;
     },
     exchange,
     async cleanup() {

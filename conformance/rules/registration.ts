@@ -61,11 +61,12 @@ export const registrationChecks = [
     tags: reg(['RES-01']),
     rules: ['RES-CLIENT-JSON'],
     exchanges: ['register-valid'],
-    check: (r) =>
-      created(r) ??
-      (/^application\/json/.test(header(r, 'content-type') ?? '') && typeof r.json === 'object' && r.json !== null
-        ? pass(evidenceOf(r))
-        : fail('the body is not a JSON object with Content-Type application/json', evidenceOf(r, { expected: 'application/json object' }))),
+    check: (r) => {
+      const json = /^application\/json/.test(header(r, 'content-type') ?? '') && typeof r.json === 'object' && r.json !== null && !Array.isArray(r.json);
+      // A 2xx that is not a JSON object fails even when it hides the client (a JWS, an empty body); a JSON one must have created a client.
+      if (r.status >= 200 && r.status < 300 && !json) return fail('RFC 7591 3.2.1: the response "uses the application/json media type"; this body is not a JSON object with Content-Type application/json', evidenceOf(r, { expected: 'application/json object' }));
+      return created(r) ?? pass(evidenceOf(r));
+    },
   }),
   defineCheck({
     id: 'RES-SCHEMA-POST',
