@@ -197,6 +197,10 @@ async function signRequest(argv: string[]) {
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   const [command, ...rest] = argv;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
   try {
     if (command === 'mint') await mint(rest);
     else if (command === 'sign-request') await signRequest(rest);
