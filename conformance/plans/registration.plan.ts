@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID, type JsonWebKey } from 'node:crypto';
+import { nearMiss } from '../near-miss';
 import { signingKey } from '../../fixtures/keys';
 import { hmacJws, unsignedJws } from '../../fixtures/registration';
 import { createCa, issueTransportCert } from '../../mock-server/tls/certs';
@@ -11,6 +12,11 @@ import { registrationChecks } from '../rules/registration';
 import { requestRefusalChecks, redirectRefusalChecks, transportRefusalChecks } from '../rules/request-refusals';
 
 const now = () => Math.floor(Date.now() / 1000);
+
+/** The software public key as SPKI PEM: the HMAC secret of the classic algorithm-confusion attack. */
+function publicPem(s: Session): string {
+  return createPublicKey({ key: s.key.publicJwk as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+}
 
 const supports = (m: AuthMethod) => (s: Session) =>
   s.target.capabilities.authMethods.includes(m) ? undefined : `the target does not declare ${m} in authMethods`;
@@ -133,6 +139,18 @@ const steps: ExchangeStep[] = [
   claimStep('register-redirect-fragment', (s) => ({ redirect_uris: [`${s.target.redirectUris[0]}#frag`] })),
   claimStep('register-redirect-long', () => ({ redirect_uris: [`https://tpp.example.com/${'a'.repeat(260)}`] })),
   claimStep('register-redirect-missing', () => ({ redirect_uris: undefined })),
+  // Near misses: the ways real implementations get the rules wrong, one change from the control each.
+  claimStep('register-redirect-extended', (s) => ({ redirect_uris: [nearMiss.extended(s.target.redirectUris[0]!)] })),
+  claimStep('register-redirect-case', (s) => ({ redirect_uris: [nearMiss.recased(s.target.redirectUris[0]!)] })),
+  claimStep('register-redirect-slash', (s) => ({ redirect_uris: [nearMiss.slash(s.target.redirectUris[0]!)] })),
+  claimStep('register-redirect-query', (s) => ({ redirect_uris: [nearMiss.query(s.target.redirectUris[0]!)] })),
+  claimStep('register-redirect-host-suffix', (s) => ({ redirect_uris: [nearMiss.hostSuffix(s.target.redirectUris[0]!)] })),
+  claimStep('register-dn-subset', (s) => ({ tls_client_auth_subject_dn: nearMiss.dnSubset(s.target.subjectDn), tls_client_auth_dn: undefined }), { method: 'tls_client_auth', skipIf: supports('tls_client_auth') }),
+  claimStep('register-dn-altered', (s) => ({ tls_client_auth_subject_dn: nearMiss.dnAltered(s.target.subjectDn), tls_client_auth_dn: undefined }), { method: 'tls_client_auth', skipIf: supports('tls_client_auth') }),
+  probe('register-real-key-unknown-kid', async (s) => s.post('register-real-key-unknown-kid', await s.sign(s.claims(), { key: { ...s.key, kid: `${s.key.kid ?? 'key'}-unknown` } }))),
+  probe('register-hs256-public-key', async (s) => s.post('register-hs256-public-key', await hmacJws(s.claims(), new TextEncoder().encode(publicPem(s))))),
+  claimStep('register-aud-extended', (s) => ({ aud: `${s.aud}.evil.example` })),
+  claimStep('register-aud-contains', (s) => ({ aud: `https://evil.example/?${s.aud}` })),
 ];
 
 /** POST /register: the valid request, the OBIE tool's refusals, and the gaps. */

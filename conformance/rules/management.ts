@@ -68,12 +68,15 @@ export const managementChecks = [
       return same.length === 0 ? pass(evidenceOf(get)) : fail(`GET differs from POST in ${same.join(', ')}`, evidenceOf(get, { expected: body(post), actual: body(get) }));
     },
   }),
-  /** RFC 8705 3: "the protected resource MUST obtain the client certificate ... and verify that it matches the certificate-bound access token". */
+  /**
+   * RFC 8705 3: "the protected resource MUST obtain the client certificate ... and verify that it matches the certificate-bound access token";
+   * FAPI 1.0 Advanced 5.2.2: the authorization server "shall only issue sender-constrained access tokens". A MUST.
+   */
   defineCheck({
     id: 'MGT-TOKEN-CERT-BOUND',
     title: 'The client\'s certificate-bound token is refused when presented without the client certificate',
-    spec: ['RFC8705-3', 'OBDCR-GET'],
-    severity: 'SHOULD',
+    spec: ['RFC8705-3', 'FAPI1-ADV-5.2.2', 'OBDCR-GET'],
+    severity: 'MUST',
     tags: mgmt(['gap']),
     rules: ['MGT-TOKEN-CERT-BOUND'],
     exchanges: ['mgmt-get-no-cert'],

@@ -1,4 +1,7 @@
-import { refusal } from './refusal';
+import { expectRefusal, refusal } from './refusal';
+import { defineCheck, evidenceOf, fail, pass } from './define';
+import { body, type Recorded } from '../exchange';
+import { decodePayload } from '../../fixtures/registration';
 
 /**
  * `rules` lists every server rule that must be off for the bank to accept: a refused alg is also
@@ -15,6 +18,10 @@ export const requestRefusalChecks = [
   refusal({ id: 'JWS-NO-X5C', title: 'A request carrying an x5c header is refused', exchange: 'register-x5c', rules: ['JWS-NO-X5'], spec: ['OBDCR-GEN'], tags: ['jws', 'GEN-07'], severity: 'SHOULD' }),
   refusal({ id: 'JWS-FOREIGN-KEY', title: 'A request signed by a key not in the software JWKS (same kid) is refused', exchange: 'register-foreign-key', rules: ['JWS-SIGNATURE'], spec: ['OBDCR-REQ', 'RFC7515-4.1'], tags: ['jws', 'fork'] }),
   refusal({ id: 'JWS-UNKNOWN-KID', title: 'A request whose kid is not in the software JWKS is refused', exchange: 'register-unknown-kid', rules: ['JWS-KID', 'JWS-SIGNATURE'], spec: ['OBDCR-REQ', 'RFC7515-4.1'], tags: ['jws', 'gap'] }),
+  /** The real software key under a kid the JWKS does not hold: a bank that ignores the kid and tries every key accepts it. */
+  refusal({ id: 'JWS-REAL-KEY-UNKNOWN-KID', title: 'A request signed by the real software key under an unknown kid is refused', exchange: 'register-real-key-unknown-kid', rules: ['JWS-KID'], spec: ['OBDCR-REQ', 'RFC7515-4.1'], tags: ['jws', 'near-miss'] }),
+  /** RFC 8725 2.1 / 3.1: algorithm confusion; an HMAC keyed with the software's public key must never verify. */
+  refusal({ id: 'JWS-HS256-PUBLIC-KEY', title: 'A request signed HS256 with the software public key (PEM) as the secret is refused (algorithm confusion)', exchange: 'register-hs256-public-key', rules: ['JWS-ALG', 'JWS-SIGNATURE'], spec: ['RFC8725-3.1', 'FAPI1-ADV-8.6'], tags: ['jws', 'near-miss'] }),
   /** RFC 7519 4.1.4: "MUST NOT be accepted for processing" after exp. */
   refusal({ id: 'DCR-004-EXP', title: 'A request with an expired exp is refused', exchange: 'register-expired', rules: ['REQ-EXP'], spec: ['RFC7519-4.1', 'OBDCR-REQ'], tags: ['DCR-004', 'claims', 'REQ-04'] }),
   refusal({ id: 'REQ-EXP-MISSING', title: 'A request without exp is refused', exchange: 'register-no-exp', rules: ['REQ-EXP'], spec: ['OBDCR-REQ'], tags: ['claims', 'REQ-04'] }),
@@ -23,7 +30,10 @@ export const requestRefusalChecks = [
   refusal({ id: 'DCR-004-ISS-LONG', title: 'A request with a 30-character iss is refused', exchange: 'register-iss-long', rules: ['REQ-ISS', 'REQ-ISS-FORMAT'], spec: ['OBDCR-REQ', 'OBDCR-3.1'], tags: ['DCR-004', 'claims', 'REQ-02'] }),
   refusal({ id: 'REQ-IAT-FUTURE', title: 'A request issued an hour in the future is refused', exchange: 'register-iat-future', rules: ['REQ-IAT'], spec: ['OBDCR-REQ', 'RFC7519-4.1'], tags: ['claims', 'REQ-03'] }),
   refusal({ id: 'REQ-JTI-MISSING', title: 'A request without jti is refused', exchange: 'register-no-jti', rules: ['REQ-JTI'], spec: ['OBDCR-REQ', 'RFC7519-4.1'], tags: ['claims', 'REQ-06'] }),
-  refusal({ id: 'REQ-AUD-OTHER', title: 'A request addressed to another bank (aud) is refused', exchange: 'register-aud-other', rules: ['REQ-AUD'], spec: ['OBDCR-REQ', 'RFC7519-4.1'], tags: ['claims', 'REQ-05'], severity: 'SHOULD' }),
+  /** RFC 7519 4.1.3: "If the principal processing the claim does not identify itself with a value in the aud claim when this claim is present, then the JWT MUST be rejected." */
+  refusal({ id: 'REQ-AUD-OTHER', title: 'A request addressed to another bank (aud) is refused', exchange: 'register-aud-other', rules: ['REQ-AUD'], spec: ['OBDCR-REQ', 'RFC7519-4.1'], tags: ['claims', 'REQ-05'] }),
+  refusal({ id: 'REQ-AUD-EXTENDED', title: 'An aud that extends the bank\'s id (<aud>.evil.example) is refused: no prefix matching', exchange: 'register-aud-extended', rules: ['REQ-AUD'], spec: ['RFC7519-4.1', 'OBDCR-REQ'], tags: ['claims', 'REQ-05', 'near-miss'] }),
+  refusal({ id: 'REQ-AUD-CONTAINS-ISSUER', title: 'An aud that merely contains the bank\'s id is refused: no substring matching', exchange: 'register-aud-contains', rules: ['REQ-AUD'], spec: ['RFC7519-4.1', 'OBDCR-REQ'], tags: ['claims', 'REQ-05', 'near-miss'] }),
   refusal({ id: 'REQ-SOFTWARE-ID-MISMATCH', title: 'A software_id other than the SSA software_id is refused', exchange: 'register-software-id-other', rules: ['REQ-SOFTWARE-ID'], spec: ['OBDCR-REQ'], tags: ['claims', 'REQ-14'] }),
   /** OBIE REQ-13 / FAPI: response_types code or code id_token; DCR-011 sends ["id_token","token"]. */
   refusal({ id: 'DCR-011-RESPONSE-TYPES', title: 'response_types ["id_token","token"] is refused', exchange: 'register-response-types', rules: ['REQ-RESPONSE-TYPES'], spec: ['OBDCR-REQ', 'RFC7591-2'], tags: ['DCR-011', 'claims', 'REQ-13'] }),
@@ -31,6 +41,8 @@ export const requestRefusalChecks = [
   refusal({ id: 'REQ-AUTH-SIGNING-ALG-MISSING', title: 'private_key_jwt without token_endpoint_auth_signing_alg is refused', exchange: 'register-pkjwt-no-alg', rules: ['REQ-AUTH-SIGNING-ALG'], spec: ['OBDCR-REQ'], tags: ['claims', 'REQ-10'] }),
   refusal({ id: 'REQ-TLS-DN-MISSING', title: 'tls_client_auth without a subject DN is refused', exchange: 'register-tls-no-dn', rules: ['REQ-TLS-DN-PRESENCE'], spec: ['OBDCR-REQ', 'RFC8705-2'], tags: ['claims', 'REQ-11'] }),
   /** RFC 8705 2.1.2: the registered DN must be that of the certificate the client authenticates with. */
+  refusal({ id: 'REQ-TLS-DN-SUBSET', title: 'A subject DN that is a strict subset of the transport certificate DN is refused: no subset comparison', exchange: 'register-dn-subset', rules: ['REQ-TLS-DN-MATCH'], spec: ['RFC8705-2', 'OBDCR-REQ'], tags: ['claims', 'REQ-11', 'near-miss'] }),
+  refusal({ id: 'REQ-TLS-DN-ALTERED', title: 'A subject DN with one value extended by a character is refused: no prefix comparison', exchange: 'register-dn-altered', rules: ['REQ-TLS-DN-MATCH'], spec: ['RFC8705-2', 'OBDCR-REQ'], tags: ['claims', 'REQ-11', 'near-miss'] }),
   refusal({ id: 'REQ-TLS-DN-MISMATCH', title: 'A subject DN other than the transport certificate DN is refused', exchange: 'register-dn-mismatch', rules: ['REQ-TLS-DN-MATCH'], spec: ['OBDCR-REQ', 'RFC8705-2'], tags: ['claims', 'REQ-11', 'gap'] }),
   refusal({ id: 'REQ-GRANT-TYPE-UNSUPPORTED', title: 'grant_types ["password"] is refused', exchange: 'register-grant-password', rules: ['REQ-GRANT-TYPES'], spec: ['OBDCR-REQ', 'RFC7591-2'], tags: ['claims', 'REQ-12'] }),
   refusal({ id: 'REQ-SCOPE-UNSUPPORTED', title: 'A scope outside the allowed set is refused', exchange: 'register-scope-unsupported', rules: ['REQ-SCOPE-ROLES'], spec: ['OBDCR-REQ'], tags: ['claims', 'REQ-15'] }),
@@ -49,8 +61,52 @@ export const redirectRefusalChecks = [
   refusal({ id: 'REDIRECT-LOCALHOST', title: 'A localhost redirect_uri is refused with invalid_redirect_uri', exchange: 'register-redirect-localhost', rules: ['REQ-REDIRECT-LOCALHOST', 'REQ-REDIRECT-SUBSET'], spec: ['OBDCR-REQ', 'RFC7591-3.2.2'], errors: ['invalid_redirect_uri'], tags: ['redirect', 'REQ-08'] }),
   refusal({ id: 'REDIRECT-FRAGMENT', title: 'A redirect_uri with a fragment is refused with invalid_redirect_uri', exchange: 'register-redirect-fragment', rules: ['REQ-REDIRECT-FRAGMENT', 'REQ-REDIRECT-SUBSET'], spec: ['RFC7591-2', 'RFC7591-3.2.2'], errors: ['invalid_redirect_uri'], tags: ['redirect', 'REQ-08'] }),
   refusal({ id: 'REDIRECT-TOO-LONG', title: 'A redirect_uri over 256 characters is refused with invalid_redirect_uri', exchange: 'register-redirect-long', rules: ['REQ-REDIRECT-LENGTH', 'REQ-REDIRECT-SUBSET'], spec: ['OBDCR-REQ', 'RFC7591-3.2.2'], errors: ['invalid_redirect_uri'], tags: ['redirect', 'REQ-08'], severity: 'SHOULD' }),
-  refusal({ id: 'REDIRECT-MISSING', title: 'A request without redirect_uris is refused', exchange: 'register-redirect-missing', rules: ['REQ-REDIRECT-PRESENT'], spec: ['OBDCR-REQ', 'RFC7591-2'], errors: ['invalid_redirect_uri', 'invalid_client_metadata'], tags: ['redirect', 'REQ-08'] }),
+  /**
+   * OBIE v3.3 data dictionary: "If the redirect_uris metadata element is omitted from the request, the
+   * entire contents of the software_redirect_uris element in the SSA are considered to be requested
+   * by the TPP." Refusing or registering exactly the SSA's URIs both follow the spec; anything else fails.
+   */
+  defineCheck({
+    id: 'REDIRECT-MISSING',
+    title: 'A request without redirect_uris is refused, or registers exactly the SSA software_redirect_uris',
+    spec: ['OBDCR-REQ', 'RFC7591-2'],
+    severity: 'MUST',
+    tags: ['registration', 'negative', 'redirect', 'REQ-08'],
+    rules: ['REQ-REDIRECT-PRESENT'],
+    exchanges: ['register-redirect-missing'],
+    check: (r) => {
+      if (r.status < 200 || r.status >= 300) return expectRefusal(r, ['invalid_redirect_uri', 'invalid_client_metadata']);
+      const ssaUris = softwareRedirectUris(r);
+      const got = body(r).redirect_uris;
+      const same = Array.isArray(got) && ssaUris !== undefined && got.length === ssaUris.length && ssaUris.every((u) => got.includes(u));
+      return same
+        ? pass(evidenceOf(r, { actual: got }), 'registered with the SSA software_redirect_uris, as the OBIE data dictionary allows')
+        : fail('redirect_uris was omitted: the bank must refuse, or register exactly the SSA software_redirect_uris (OBIE v3.3 data dictionary)', evidenceOf(r, { expected: ssaUris, actual: got }));
+    },
+  }),
+  ...[
+    ['REDIRECT-EXTENDED', 'register-redirect-extended', 'An SSA redirect URI with characters appended to its path is refused: no prefix matching'],
+    ['REDIRECT-CASE', 'register-redirect-case', 'An SSA redirect URI with its path re-cased is refused: no case-insensitive matching'],
+    ['REDIRECT-TRAILING-SLASH', 'register-redirect-slash', 'An SSA redirect URI with a trailing slash added or removed is refused: exact matching'],
+    ['REDIRECT-QUERY', 'register-redirect-query', 'An SSA redirect URI with a query string added is refused: exact matching'],
+    ['REDIRECT-HOST-SUFFIX', 'register-redirect-host-suffix', 'An SSA redirect URI whose host is extended into another domain is refused'],
+  ].map(([id, exchange, title]) =>
+    /** OBIE REQ-08: every redirect_uri must be one of the SSA software_redirect_uris (RFC 6749 3.1.2.3 compares as strings, RFC 3986 6.2.1). */
+    refusal({ id: id!, title: title!, exchange: exchange!, rules: ['REQ-REDIRECT-SUBSET'], spec: ['OBDCR-REQ', 'RFC7591-3.2.2'], errors: ['invalid_redirect_uri', 'invalid_client_metadata'], tags: ['redirect', 'REQ-08', 'near-miss'] }),
+  ),
 ];
+
+/** The software_redirect_uris of the SSA a probe sent (decoded from its registration JWT). */
+function softwareRedirectUris(r: Recorded): string[] | undefined {
+  try {
+    const claims = (r.sent.claims ?? {}) as Record<string, unknown>;
+    const ssa = typeof claims.software_statement === 'string' ? decodePayload(claims.software_statement) : {};
+    const uris = ssa.software_redirect_uris;
+    return Array.isArray(uris) && uris.every((u) => typeof u === 'string') ? (uris as string[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const TLS_ERRORS = ['invalid_client', 'invalid_client_metadata', 'invalid_request', 'access_denied'];
 const TLS_STATUSES = [0, 400, 401, 403];

@@ -117,7 +117,8 @@ async function verifyRequestSignature(
     if (!ctx.collect || !(e instanceof RuleViolation)) throw e;
     return fail(e.rule, e.description.replace(/^[A-Z0-9-]+: /, ''));
   }
-  const keys = candidateKeys(jwks, header.kid, alg);
+  // Under the JWS-KID fault (test-only) the kid is ignored and every key is tried, as the classic bug does.
+  const keys = candidateKeys(jwks, ctx.skip.has('JWS-KID') ? undefined : header.kid, alg);
   if (!ctx.skip.has('JWS-KID') && keys.length === 0) {
     return fail('JWS-KID', `registration request kid ${JSON.stringify(header.kid)} is not in the software JWKS at ${ssa.jwksEndpoint}`);
   }
