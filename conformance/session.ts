@@ -90,7 +90,8 @@ export async function openSession(target: Target): Promise<Session> {
 
   const key = target.signingKey ? await signingKeyFromJwk(target.signingKey) : await signingKey('PS256');
   const hosted = target.directory.mode !== 'given' && !(target.directory.mode === 'local-key' && target.directory.softwareJwksEndpoint);
-  const rsKey = hosted ? await signingKey('RS256') : { ...key, alg: 'RS256' };
+  // RS256 with the software's own RSA key (the JWKS the bank reads holds it); an EC key cannot, so a fresh RSA key is used.
+  const rsKey = hosted ? await signingKey('RS256') : key.privateJwk.kty === 'RSA' ? await signingKeyFromJwk({ ...key.privateJwk, alg: 'RS256' }) : await signingKey('RS256');
   const directory = createDirectoryAdapter(
     target.directory,
     {

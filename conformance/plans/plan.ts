@@ -106,7 +106,16 @@ export async function executePlan(plan: Plan, session: Session, only?: readonly 
         progress.onStep?.(step.name, not);
         continue;
       }
-      const r = await step.run(session, done);
+      let r: Recorded;
+      try {
+        r = await step.run(session, done);
+      } catch (e) {
+        // The pack could not build this request for this target (e.g. its key cannot sign it): not judged, and said so.
+        const blocked: Blocked = { blocked: `blocked: the pack could not build ${step.name}: ${(e as Error).message}`, root: step.name, summary: `not sent: ${(e as Error).message}`, hint: 'the pack could not build this request with the configured keys and certificates' };
+        slots.set(step.name, blocked);
+        progress.onStep?.(step.name, blocked);
+        continue;
+      }
       done.set(step.name, r);
       slots.set(step.name, r);
       progress.onStep?.(step.name, r);
