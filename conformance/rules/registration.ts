@@ -35,9 +35,31 @@ const RESPONSE_SCHEMA: ReadonlyArray<readonly [string, (v: unknown) => boolean, 
   ['scope', (v) => v === undefined || typeof v === 'string' || (Array.isArray(v) && v.every((u) => typeof u === 'string')), 'absent, a string or an array'],
 ];
 
+const text = (max: number) => (v: unknown) => typeof v === 'string' && v.length >= 1 && v.length <= max;
+const optional = (ok: (v: unknown) => boolean) => (v: unknown) => v === undefined || ok(v);
+
+/**
+ * The OBIE data dictionary's limits and formats (v3.2/v3.3 OBClientRegistration1, as the official
+ * tool's response schema holds them): client_id and client_secret Max36Text, software_id Base62 up
+ * to 22, scope up to 256, the subject DN up to 128, algorithms as strings.
+ */
+const OBIE_SCHEMA: ReadonlyArray<readonly [string, (v: unknown) => boolean, string]> = [
+  ['client_id', text(36), 'a string of 1 to 36 characters (OBIE Max36Text)'],
+  ['client_secret', optional(text(36)), 'absent or a string of 1 to 36 characters (OBIE Max36Text)'],
+  ['software_id', (v) => typeof v === 'string' && /^[0-9a-zA-Z]{1,22}$/.test(v), 'Base62 of 1 to 22 characters (OBIE)'],
+  ['scope', optional((v) => (typeof v === 'string' ? v.length >= 1 && v.length <= 256 : Array.isArray(v))), 'absent or at most 256 characters (OBIE)'],
+  ['tls_client_auth_subject_dn', optional(text(128)), 'absent or at most 128 characters (OBIE)'],
+  ['id_token_signed_response_alg', optional((v) => typeof v === 'string'), 'absent or a string'],
+  ['request_object_signing_alg', optional((v) => typeof v === 'string'), 'absent or a string'],
+  ['token_endpoint_auth_signing_alg', optional((v) => typeof v === 'string'), 'absent or a string'],
+];
+
 /** Returns the schema violations of a client description, empty when valid. */
 export function clientSchemaErrors(b: Record<string, unknown>): string[] {
-  return RESPONSE_SCHEMA.filter(([k, ok]) => !ok(b[k])).map(([k, , want]) => `${k} must be ${want} (got ${JSON.stringify(b[k])})`);
+  const errors = [...RESPONSE_SCHEMA, ...OBIE_SCHEMA].filter(([k, ok]) => !ok(b[k])).map(([k, , want]) => `${k} must be ${want} (got ${JSON.stringify(b[k])?.slice(0, 80)})`);
+  const method = b.token_endpoint_auth_method;
+  if ((method === 'private_key_jwt' || method === 'client_secret_jwt') && typeof b.token_endpoint_auth_signing_alg !== 'string') errors.push(`token_endpoint_auth_signing_alg is required for ${method}`);
+  return errors;
 }
 
 export const registrationChecks = [
@@ -160,6 +182,23 @@ export const registrationChecks = [
       return created(r) ?? (typeof b.client_secret === 'string' && Number.isInteger(b.client_secret_expires_at)
         ? pass(evidenceOf(r))
         : fail('client_secret with an integer client_secret_expires_at is required', evidenceOf(r, { actual: { client_secret: typeof b.client_secret, client_secret_expires_at: b.client_secret_expires_at } })));
+    },
+  }),
+  /** The secret client's answer holds the OBIE data dictionary too: client_secret is Max36Text, and RFC 7591 3.2.1 makes client_secret_expires_at "REQUIRED if client_secret is issued". */
+  defineCheck({
+    id: 'RES-SCHEMA-SECRET-CLIENT',
+    title: 'A client_secret_basic client\'s answer is schema-valid: client_secret at most 36 characters, client_secret_expires_at an integer',
+    spec: ['RFC7591-3.2.1', 'OBDCR-POST'],
+    severity: 'MUST',
+    tags: reg(['RES-03', 'schema']),
+    rules: ['RES-SECRET'],
+    exchanges: ['register-client-secret-basic'],
+    check: (r) => {
+      const b = body(r);
+      const errors = clientSchemaErrors(b);
+      if (typeof b.client_secret !== 'string') errors.push('client_secret is missing');
+      if (!Number.isInteger(b.client_secret_expires_at)) errors.push('client_secret_expires_at must be an integer when a client_secret is issued (RFC 7591 3.2.1)');
+      return created(r) ?? (errors.length === 0 ? pass(evidenceOf(r, { body: '(secret redacted)' })) : fail(errors.join('; '), evidenceOf(r, { actual: errors, body: '(secret redacted)' })));
     },
   }),
   defineCheck({

@@ -1,4 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+
+/** 27 random bytes (216 bits) as base64url: 36 characters, the OBIE data dictionary's Max36Text for client_secret. */
+const newSecret = () => randomBytes(27).toString('base64url');
 import type { ClientRecord } from '../store/types';
 import type { VerifiedRegistration } from './verify-registration';
 import { needsSecret } from './claims';
@@ -27,7 +30,7 @@ export function newClientRecord(reg: VerifiedRegistration, profile: Profile, now
     profile: profile.name,
   };
   if (wantsSecret(reg.metadata.token_endpoint_auth_method, profile)) {
-    record.client_secret = randomBytes(32).toString('base64url');
+    record.client_secret = newSecret();
     record.client_secret_expires_at = 0;
   }
   return record;
@@ -43,7 +46,7 @@ export function updatedClientRecord(existing: ClientRecord, reg: VerifiedRegistr
     request_claims: requestClaims(reg),
   };
   if (wantsSecret(reg.metadata.token_endpoint_auth_method, profile)) {
-    record.client_secret = existing.client_secret ?? randomBytes(32).toString('base64url');
+    record.client_secret = existing.client_secret ?? newSecret();
     record.client_secret_expires_at = existing.client_secret_expires_at ?? 0;
   } else {
     delete record.client_secret;
