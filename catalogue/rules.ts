@@ -119,6 +119,7 @@ export const rules = {
   'TOKEN-REQUEST-FORMAT': rule('The token request is an application/x-www-form-urlencoded body within the size limit, each parameter at most once', 'invalid_request', 'RFC6749-3.2'),
   'TOKEN-GRANT-TYPE': rule('grant_type is client_credentials', 'unsupported_grant_type', 'RFC6749-4.4.2'),
   'TOKEN-GRANT-REGISTERED': rule('The client registered the client_credentials grant type', 'unauthorized_client', 'RFC6749-5.2', 'RFC7591-2'),
+  'TOKEN-AUTH-METHODS': rule('The token endpoint authenticates clients with every token_endpoint_auth_method the bank advertises and registers', 'invalid_client', 'RFC8414-2', 'OIDC-DISCOVERY'),
   'TOKEN-CLIENT-AUTH': rule('The client authenticates with exactly one method, the one it registered, as a known client', 'invalid_client', 'RFC6749-2.3', 'OBDCR-REQ'),
   'TOKEN-TLS-DN': rule('tls_client_auth: the certificate subject DN equals the registered tls_client_auth_subject_dn', 'invalid_client', 'RFC8705-2'),
   'TOKEN-ASSERTION-ALG': rule('The client assertion is signed with the registered algorithm, never none or HS*', 'invalid_client', 'RFC7523-3', 'RFC8725-3.1'),
@@ -143,6 +144,7 @@ export const rules = {
   'MGT-GET': rule('GET {register}/{ClientId} with the client\'s own token answers 200 with its current configuration', 'not_found', 'OBDCR-GET', 'RFC7592-2.1'),
   'MGT-PUT': rule('PUT {register}/{ClientId} with a valid request answers 200 with the updated client', 'invalid_request', 'OBDCR-PUT', 'RFC7592-2'),
   'MGT-DELETE': rule('DELETE {register}/{ClientId} answers 204 and the client is gone (GET / PUT on it answer 401)', 'invalid_request', 'OBDCR-DELETE', 'RFC7592-2.3'),
+  'PUT-SOFTWARE-ID': rule('A PUT never changes the client\'s software_id: it stays the SSA software_id', 'invalid_client_metadata', 'OBDCR-PUT', 'RFC7591-2'),
   'PUT-KEEPS-TOKENS': rule('A successful PUT leaves the client\'s existing access tokens valid', 'invalid_request', 'OBDCR-PUT'),
   'DEL-REVOKES-TOKENS': rule('DELETE removes the client and revokes all its access tokens at once', 'invalid_request', 'OBDCR-DELETE', 'RFC7592-2.3'),
 } as const satisfies Record<string, RuleDescriptor>;

@@ -2,7 +2,8 @@ import type { MockBank } from '../mock-server/runtime';
 import type { Capabilities, Target } from './target';
 
 /**
- * A target for a mock bank started in-process: its CA, its TPP transport certificate, SSAs
+ * A target for a mock bank started in-process: its CA, its TPP transport certificate (and the
+ * second one, another subject DN from the same CA), SSAs
  * minted by its directory endpoint, and the whole contract including token and GET/PUT/DELETE.
  */
 export function mockTarget(bank: MockBank, capabilities: Partial<Capabilities> = {}): Target {
@@ -10,6 +11,7 @@ export function mockTarget(bank: MockBank, capabilities: Partial<Capabilities> =
     discoveryUrl: `${bank.url}/.well-known/openid-configuration`,
     specVersion: '3.3',
     transport: { cert: bank.tpp.cert, key: bank.tpp.key },
+    altTransport: { cert: bank.altTpp.cert, key: bank.altTpp.key },
     ca: bank.ca,
     insecure: false,
     softwareId: bank.tpp.software_id,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { signingKey, signingKeyFromJwk, type SigningKey } from '../fixtures/keys';
-import { registrationClaims, signJws, decodePayload } from '../fixtures/registration';
+import { registrationClaims, signJws, unsignedJws, decodePayload } from '../fixtures/registration';
 import type { Credentials, RequestOptions } from '../fixtures/https';
 import { record, body, explainTransportError, registeredClient, type Recorded, type RegisteredClient } from './exchange';
 import { createDirectoryAdapter, type DirectoryAdapter } from './directory';
@@ -14,6 +14,27 @@ export class ConnectionError extends Error {
 export interface ClientAuth {
   method: string;
   secret?: string;
+  /** The client certificate of this token request; null sends none. Defaults to the transport certificate. */
+  client?: Credentials | null;
+  /** private_key_jwt: how to build the client assertion, when not the valid one. */
+  assertion?: AssertionOptions;
+}
+
+/** A client assertion with one change, for the token endpoint's negative probes. */
+export interface AssertionOptions {
+  /** Claim overrides (undefined deletes the claim). */
+  claims?: Record<string, unknown>;
+  /** Signing key (and kid) other than the software key. */
+  key?: SigningKey;
+  /** alg none: an unsigned assertion. */
+  unsigned?: boolean;
+  /** Sent as is (a replay of an earlier assertion). */
+  jwt?: string;
+}
+
+export interface ManageOptions {
+  /** The client certificate of this request; null sends none. Defaults to the transport certificate. */
+  client?: Credentials | null;
 }
 
 export interface PostOptions {
@@ -40,10 +61,16 @@ export interface Session {
   post(name: string, jwt: string, opts?: PostOptions): Promise<Recorded>;
   /** The client a registration created: id, secret and auth method, from the body or the declared headers. */
   registered(r: Recorded): RegisteredClient;
-  /** client_credentials for a client: tls_client_auth by default, or the method and secret it registered with. */
+  /**
+   * client_credentials for a client: tls_client_auth by default, or the method and secret it
+   * registered with. The recorded `sent` holds clientId, method and, for private_key_jwt, the assertion.
+   */
   token(name: string, clientId: string, auth?: ClientAuth): Promise<Recorded>;
-  /** GET/PUT/DELETE {registration_endpoint}/{clientId} with a bearer token, over mTLS unless withoutCertificate. */
-  manage(name: string, method: 'GET' | 'PUT' | 'DELETE', clientId: string, token: string | undefined, jwt?: string, withoutCertificate?: boolean): Promise<Recorded>;
+  /**
+   * GET/PUT/DELETE {registration_endpoint}/{clientId} with a bearer token, over mTLS with the
+   * transport certificate; `true` (without a certificate) or another certificate as the last argument.
+   */
+  manage(name: string, method: 'GET' | 'PUT' | 'DELETE', clientId: string, token: string | undefined, jwt?: string, withoutCertificate?: boolean | ManageOptions): Promise<Recorded>;
   /** Deletes the clients this session created that still exist, when the bank allows it. */
   cleanup(): Promise<string[]>;
   /** Set once the bank stopped answering (consecutive timeouts): every later exchange is blocked. */
@@ -151,6 +178,18 @@ export async function openSession(target: Target): Promise<Session> {
   const clientUri = (clientId: string): string => {
     return clientUris.get(clientId) ?? `${registrationEndpoint}/${encodeURIComponent(clientId)}`;
   };
+  /** RFC 7523 3: iss = sub = client_id, aud the token endpoint, short exp, unique jti; or that with one change. */
+  const clientAssertion = async (clientId: string, aud: string, opts: AssertionOptions = {}): Promise<string> => {
+    if (opts.jwt !== undefined) return opts.jwt;
+    const now = Math.floor(Date.now() / 1000);
+    const claims: Record<string, unknown> = { iss: clientId, sub: clientId, aud, iat: now, exp: now + 60, jti: randomUUID() };
+    for (const [k, v] of Object.entries(opts.claims ?? {})) {
+      if (v === undefined) delete claims[k];
+      else claims[k] = v;
+    }
+    const signer = opts.key ?? key;
+    return opts.unsigned ? unsignedJws(claims, { kid: signer.kid }) : signJws(claims, signer);
+  };
   const session: Session = {
     target,
     discovery,
@@ -212,20 +251,22 @@ export async function openSession(target: Target): Promise<Session> {
       } else if (auth.method === 'client_secret_post') {
         form.client_secret = auth.secret ?? '';
       } else if (auth.method === 'private_key_jwt') {
-        // RFC 7523 3: iss = sub = client_id, aud the token endpoint, short exp, unique jti.
-        const now = Math.floor(Date.now() / 1000);
         form.client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-        form.client_assertion = await signJws({ iss: clientId, sub: clientId, aud: tokenEndpoint, iat: now, exp: now + 60, jti: randomUUID() }, key);
+        form.client_assertion = await clientAssertion(clientId, tokenEndpoint, auth.assertion);
       }
-      return exchange(name, tokenEndpoint, { method: 'POST', headers, body: new URLSearchParams(form).toString(), client: transport, ...tls }, { clientId });
+      const client = auth.client === null ? undefined : (auth.client ?? transport);
+      const sent = { clientId, method: auth.method, ...(form.client_assertion ? { assertion: form.client_assertion } : {}) };
+      return exchange(name, tokenEndpoint, { method: 'POST', headers, body: new URLSearchParams(form).toString(), ...(client ? { client } : {}), ...tls }, sent);
     },
     async manage(name, method, clientId, token, jwt, withoutCertificate = false) {
+      const opts: ManageOptions = withoutCertificate === true ? { client: null } : withoutCertificate === false ? {} : withoutCertificate;
+      const client = opts.client === null ? undefined : (opts.client ?? transport);
       const headers: Record<string, string> = { ...extra, authorization: `Bearer ${token ?? ''}` };
       if (jwt !== undefined) headers['content-type'] = target.capabilities.contentType;
       const r = await exchange(
         name,
         clientUri(clientId),
-        { method, headers, ...(jwt !== undefined ? { body: jwt } : {}), ...(withoutCertificate ? {} : { client: transport }), ...tls },
+        { method, headers, ...(jwt !== undefined ? { body: jwt } : {}), ...(client ? { client } : {}), ...tls },
         { clientId },
       );
       if (method === 'DELETE' && (r.status === 204 || r.status === 200)) created.delete(clientId);

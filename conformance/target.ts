@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import type { JWK } from 'jose';
-import { parseDn, formatDn } from '../mock-server/core/dn';
+import { parseDn, formatDn, dnEquals } from '../mock-server/core/dn';
 
 /**
  * The bank under test: where it is, the TPP's credentials, how SSAs are obtained and what the
@@ -52,6 +52,12 @@ export interface Target {
   registrationEndpoint?: string;
   specVersion: SpecVersion;
   transport: { cert: string; key: string };
+  /**
+   * A second transport certificate the bank trusts, with another subject DN (no client is registered
+   * with it): for the probes that present a trusted certificate that is not the client's. Checks
+   * needing it are declared skips without it.
+   */
+  altTransport?: { cert: string; key: string };
   ca?: string;
   /** Skip server-certificate verification (never for production banks). */
   insecure: boolean;
@@ -95,6 +101,8 @@ export const FIELDS = {
   specVersion: { env: 'DCR_SPEC_VERSION', kind: 'string', values: ['3.1', '3.2', '3.3'] },
   transportCert: { env: 'DCR_TRANSPORT_CERT', kind: 'file' },
   transportKey: { env: 'DCR_TRANSPORT_KEY', kind: 'file', secret: true },
+  altTransportCert: { env: 'DCR_ALT_TRANSPORT_CERT', kind: 'file' },
+  altTransportKey: { env: 'DCR_ALT_TRANSPORT_KEY', kind: 'file', secret: true },
   ca: { env: 'DCR_CA', kind: 'file' },
   insecure: { env: 'DCR_INSECURE', kind: 'bool' },
   signingKey: { env: 'DCR_SIGNING_KEY', kind: 'file', secret: true },
@@ -221,12 +229,12 @@ function readJwk(raw: Raw, name: 'signingKey' | 'directoryKey', baseDir: string)
 }
 
 /** CN and OU of the transport certificate: OB transport certificates carry software_id and org_id there. */
-function certIdentity(pem: string): { dn: string; cn?: string; ou?: string } {
+function certIdentity(pem: string, field: FieldName = 'transportCert'): { dn: string; cn?: string; ou?: string } {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(pem);
   } catch (e) {
-    throw new TargetConfigError('transportCert', `is not a PEM certificate: ${(e as Error).message}`);
+    throw new TargetConfigError(field, `is not a PEM certificate: ${(e as Error).message}`);
   }
   const dn = parseDn(cert.subject);
   const get = (oid: string) => dn.flat().find((a) => a.type === oid)?.value;
@@ -242,9 +250,15 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
   if (!cert) throw new TargetConfigError('transportCert', 'the TPP transport certificate (PEM file) is required');
   const key = readField(raw, 'transportKey', baseDir);
   if (!key) throw new TargetConfigError('transportKey', 'the transport certificate private key (PEM file) is required');
+  const altCert = readField(raw, 'altTransportCert', baseDir);
+  const altKey = readField(raw, 'altTransportKey', baseDir);
+  if (Boolean(altCert) !== Boolean(altKey)) throw new TargetConfigError(altCert ? 'altTransportKey' : 'altTransportCert', 'altTransportCert and altTransportKey go together');
   const ca = readField(raw, 'ca', baseDir);
   const insecure = (raw.insecure as boolean | undefined) ?? false;
   const identity = certIdentity(cert);
+  if (altCert && dnEquals(certIdentity(altCert, 'altTransportCert').dn, identity.dn)) {
+    throw new TargetConfigError('altTransportCert', `has the transport certificate's subject DN (${identity.dn}); give a trusted certificate with another subject`);
+  }
   const softwareId = s('softwareId') ?? identity.cn;
   if (!softwareId) throw new TargetConfigError('softwareId', 'is required (the transport certificate has no CN to default to)');
   const orgId = s('orgId') ?? identity.ou ?? '';
@@ -295,6 +309,7 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
     ...(s('registrationEndpoint') ? { registrationEndpoint: s('registrationEndpoint')! } : {}),
     specVersion: (s('specVersion') ?? '3.3') as SpecVersion,
     transport: { cert, key },
+    ...(altCert && altKey ? { altTransport: { cert: altCert, key: altKey } } : {}),
     ...(ca ? { ca } : {}),
     insecure,
     ...(signingKey ? { signingKey } : {}),
@@ -349,6 +364,7 @@ export function describeTarget(t: Target): Record<string, unknown> {
     registrationEndpoint: t.registrationEndpoint,
     specVersion: t.specVersion,
     transport: { cert: `(PEM, subject ${t.subjectDn})`, key: '(redacted)' },
+    ...(t.altTransport ? { altTransport: { cert: `(PEM, subject ${certIdentity(t.altTransport.cert, 'altTransportCert').dn})`, key: '(redacted)' } } : {}),
     ca: t.ca ? '(PEM)' : t.insecure ? '(server certificate NOT verified)' : '(system trust store)',
     signingKey: t.signingKey ? `(redacted, kid ${t.signingKey.kid ?? '?'})` : '(generated per run)',
     softwareId: t.softwareId,

@@ -19,7 +19,8 @@ import type { Store } from './store/types';
 import { MockDirectory, checkPublicJwks, type MintResult } from './directory/directory';
 import { createTrustStore, type TrustedDirectory } from './core/trust';
 import { createJwksFetcher } from './jwks-fetcher';
-import { ensureCerts, generateBundle, type CertBundle, type TppCredentials } from './tls/certs';
+import { ensureCerts, generateBundle, issueTransportCert, type CertBundle, type TppCredentials } from './tls/certs';
+import { makeFaker, makeIdentity } from './directory/identity';
 
 export interface StartOptions extends Partial<MockBankConfig> {
   /** Certificates and keys to use as given (in memory). Otherwise certsDir is used when set, else fresh ones are generated in memory. */
@@ -38,6 +39,8 @@ export interface MockBank {
   ca: string;
   /** A TPP transport certificate and key issued by that CA, with its software identity. */
   tpp: TppCredentials;
+  /** A second transport certificate from the same CA with another subject DN (trusted, but no client's). */
+  altTpp: TppCredentials;
   certs: CertBundle;
   directory: {
     issuer: string;
@@ -201,6 +204,7 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
   } else {
     certs = await generateBundle();
   }
+  const altTpp = certs.altTpp ?? (await issueTransportCert(certs.ca, makeIdentity(makeFaker())));
   const serverCert = config.tlsCertFile ? readFileSync(config.tlsCertFile, 'utf8') : certs.server.cert;
   const serverKey = config.tlsKeyFile ? readFileSync(config.tlsKeyFile, 'utf8') : certs.server.key;
   const clientCas = [certs.ca.cert, ...config.clientCaFiles.map((f) => readFileSync(f, 'utf8'))];
@@ -236,6 +240,7 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
     urls: deps.urls,
     ca: certs.ca.cert,
     tpp: certs.tpp,
+    altTpp,
     certs,
     directory: {
       issuer: deps.directory.issuer,

@@ -1,3 +1,5 @@
+import { signingKey } from '../../fixtures/keys';
+import { unsignedJws } from '../../fixtures/registration';
 import { definePlan, type ExchangeStep } from './plan';
 import { body, type Recorded } from '../exchange';
 import type { Session } from '../session';
@@ -34,9 +36,20 @@ function tokenFor(s: Session, name: string, registration: Recorded): Promise<Rec
   return s.token(name, clientId, { method, ...(secret ? { secret } : {}) });
 }
 
+const now = () => Math.floor(Date.now() / 1000);
+
+/** A PUT on client A whose body is the valid PUT's claims with one change; its control is mgmt-put. */
+function putProbe(name: string, body: (s: Session, claims: Record<string, unknown>) => Promise<string>): ExchangeStep {
+  return step(name, ['mgmt-put'], async (s, p) => {
+    const clientId = clientOf(s, p, 'mgmt-register');
+    return s.manage(name, 'PUT', clientId, tokenOf(p, 'mgmt-token'), await body(s, s.claims({ client_id: clientId })));
+  }, ['PUT']);
+}
+
 /**
  * RFC 7592 management over the OBIE contract: client_credentials token, GET, PUT, DELETE;
- * then the negative cases (empty, malformed, foreign and revoked tokens, deleted and unknown clients).
+ * then the negative cases (empty, malformed, foreign and revoked tokens, another certificate, PUT
+ * bodies POST would refuse, deleted and unknown clients).
  */
 export const managementPlan = definePlan({
   id: 'management',
@@ -47,6 +60,10 @@ export const managementPlan = definePlan({
     step('mgmt-token', ['mgmt-register'], (s, p) => tokenFor(s, 'mgmt-token', p.get('mgmt-register')!), [], tokenIssued),
     step('mgmt-get', ['mgmt-token'], (s, p) => s.manage('mgmt-get', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['GET'], answeredWith(200)),
     step('mgmt-get-no-cert', ['mgmt-get'], (s, p) => s.manage('mgmt-get-no-cert', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token'), undefined, true), ['GET']),
+    {
+      ...step('mgmt-get-other-cert', ['mgmt-get'], (s, p) => s.manage('mgmt-get-other-cert', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token'), undefined, { client: s.target.altTransport! }), ['GET']),
+      skipIf: (s) => needsOps('GET')(s) ?? (s.target.altTransport ? undefined : 'the target gives no altTransportCert / altTransportKey (a second certificate the bank trusts, with another subject DN)'),
+    },
     step('mgmt-get-empty-token', ['mgmt-get'], (s, p) => s.manage('mgmt-get-empty-token', 'GET', clientOf(s, p, 'mgmt-register'), ''), ['GET']),
     step('mgmt-get-malformed-token', ['mgmt-get'], (s, p) => s.manage('mgmt-get-malformed-token', 'GET', clientOf(s, p, 'mgmt-register'), 'not a token!'), ['GET']),
     step('mgmt-register-b', [], (s) => registerClient(s, 'mgmt-register-b'), [], clientRegistered),
@@ -59,6 +76,12 @@ export const managementPlan = definePlan({
       return s.manage('mgmt-put', 'PUT', clientId, tokenOf(p, 'mgmt-token'), jwt);
     }, ['PUT'], answeredWith(200)),
     step('mgmt-get-after-put', ['mgmt-put'], (s, p) => s.manage('mgmt-get-after-put', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['GET', 'PUT']),
+    // PUT validated as strictly as POST: each the valid PUT (mgmt-put) with one change; the client stays usable for DELETE below.
+    putProbe('mgmt-put-foreign-key', async (s, claims) => s.sign(claims, { key: { ...(await signingKey(s.key.alg as 'PS256' | 'RS256' | 'ES256')), kid: s.key.kid } })),
+    putProbe('mgmt-put-alg-none', async (_s, claims) => unsignedJws(claims)),
+    putProbe('mgmt-put-software-id-other', async (s, claims) => s.sign({ ...claims, software_id: 'someOtherSoftware1' })),
+    putProbe('mgmt-put-client-id-other', async (s, claims) => s.sign({ ...claims, client_id: `other-${String(claims.client_id)}` })),
+    putProbe('mgmt-put-expired', async (s, claims) => s.sign({ ...claims, iat: now() - 900, exp: now() - 600 })),
     step('mgmt-delete', ['mgmt-get'], (s, p) => s.manage('mgmt-delete', 'DELETE', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['DELETE'], answeredWith(204, 200)),
     step('mgmt-get-b-with-deleted-token', ['mgmt-delete', 'mgmt-get-b'], (s, p) => s.manage('mgmt-get-b-with-deleted-token', 'GET', clientOf(s, p, 'mgmt-register-b'), tokenOf(p, 'mgmt-token')), ['GET', 'DELETE']),
     step('mgmt-get-after-delete', ['mgmt-delete'], (s, p) => s.manage('mgmt-get-after-delete', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['GET', 'DELETE']),

@@ -3,6 +3,7 @@ import { discoveryChecks } from './discovery';
 import { registrationChecks } from './registration';
 import { requestRefusalChecks, redirectRefusalChecks, transportRefusalChecks, ssaRefusalChecks } from './request-refusals';
 import { managementChecks } from './management';
+import { tokenChecks } from './token';
 
 /** The catalogue of conformance checks. Ids are stable; the duplicate test keeps them unique. */
 export const checks: readonly Check[] = [
@@ -13,6 +14,7 @@ export const checks: readonly Check[] = [
   ...redirectRefusalChecks,
   ...ssaRefusalChecks,
   ...managementChecks,
+  ...tokenChecks,
 ];
 
 export function checkById(id: string): Check | undefined {

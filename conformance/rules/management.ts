@@ -7,6 +7,7 @@ function needs(r: Recorded, want: number): Verdict | undefined {
   return r.status === want ? undefined : blocked(r.name, `blocked: ${r.name} answered ${summarize(r)}, not ${want}`, evidenceOf(r, { expected: want }));
 }
 import { clientSchemaErrors } from './registration';
+import { expectRefusal, REGISTRATION_ERRORS } from './refusal';
 
 const mgmt = (tags: string[] = []) => ['management', ...tags];
 
@@ -69,18 +70,31 @@ export const managementChecks = [
     },
   }),
   /**
-   * RFC 8705 3: "the protected resource MUST obtain the client certificate ... and verify that it matches the certificate-bound access token";
-   * FAPI 1.0 Advanced 5.2.2: the authorization server "shall only issue sender-constrained access tokens". A MUST.
+   * FAPI 1 Advanced part 2 5.2.2: the authorization server "shall only issue sender-constrained access
+   * tokens"; RFC 8705 3: "the protected resource MUST obtain the client certificate ... and verify that
+   * it matches the certificate-bound access token". A MUST: a bearer token usable without the
+   * certificate is not sender-constrained.
    */
   defineCheck({
     id: 'MGT-TOKEN-CERT-BOUND',
     title: 'The client\'s certificate-bound token is refused when presented without the client certificate',
-    spec: ['RFC8705-3', 'FAPI1-ADV-5.2.2', 'OBDCR-GET'],
+    spec: ['FAPI1-ADV-5.2.2', 'RFC8705-3', 'OBDCR-GET'],
     severity: 'MUST',
-    tags: mgmt(['gap']),
+    tags: mgmt(['gap', 'sender-constrained']),
     rules: ['MGT-TOKEN-CERT-BOUND'],
     exchanges: ['mgmt-get-no-cert'],
     check: (r) => unauthorized(r, 'GET with the token but no client certificate', true),
+  }),
+  /** The same, with another certificate the bank trusts (another subject DN): bound means bound to that one certificate. */
+  defineCheck({
+    id: 'MGT-TOKEN-OTHER-CERT',
+    title: 'The client\'s certificate-bound token is refused when presented with another trusted certificate',
+    spec: ['FAPI1-ADV-5.2.2', 'RFC8705-3', 'OBDCR-GET'],
+    severity: 'MUST',
+    tags: mgmt(['gap', 'sender-constrained']),
+    rules: ['MGT-TOKEN-CERT-BOUND'],
+    exchanges: ['mgmt-get-other-cert'],
+    check: (r) => unauthorized(r, 'GET with the token and another trusted certificate', true),
   }),
   /** The token endpoint advertised in discovery is the one that issues tokens. */
   defineCheck({
@@ -219,4 +233,88 @@ export const managementChecks = [
     exchanges: ['mgmt-get-unknown', 'mgmt-get-b-after-unknown'],
     check: (unknown, own) => needs(unknown, 401) ?? status(own, 401, 'the same token on its own client'),
   }),
+  ...putChecks(),
 ];
+
+/**
+ * PUT carries the whole registration request again (OBIE PUT, RFC 7592 2.2), so it is verified as
+ * POST is: each probe is the valid PUT (mgmt-put, answered 200) with one change POST would refuse.
+ */
+function putChecks() {
+  const put = (tags: string[] = []) => mgmt(['PUT', 'negative', 'gap', ...tags]);
+  return [
+    defineCheck({
+      id: 'PUT-FOREIGN-KEY',
+      title: 'A PUT signed by a key not in the software JWKS (same kid) is refused',
+      spec: ['OBDCR-PUT', 'OBDCR-REQ', 'RFC7515-4.1'],
+      severity: 'MUST',
+      tags: put(['jws']),
+      rules: ['JWS-SIGNATURE'],
+      exchanges: ['mgmt-put-foreign-key'],
+      check: (r) => expectRefusal(r, ['invalid_client_metadata']),
+    }),
+    /** RFC 8725 3.1: "libraries ... MUST NOT accept ... none". */
+    defineCheck({
+      id: 'PUT-ALG-NONE',
+      title: 'An unsigned PUT (alg none) is refused',
+      spec: ['OBDCR-PUT', 'RFC8725-3.1'],
+      severity: 'MUST',
+      tags: put(['jws']),
+      rules: ['JWS-ALG', 'JWS-SIGNATURE'],
+      exchanges: ['mgmt-put-alg-none'],
+      check: (r) => expectRefusal(r, ['invalid_client_metadata']),
+    }),
+    /** RFC 7519 4.1.4: "MUST NOT be accepted for processing" after exp. */
+    defineCheck({
+      id: 'PUT-EXPIRED',
+      title: 'A PUT with an expired exp is refused',
+      spec: ['OBDCR-PUT', 'RFC7519-4.1'],
+      severity: 'MUST',
+      tags: put(['claims', 'REQ-04']),
+      rules: ['REQ-EXP'],
+      exchanges: ['mgmt-put-expired'],
+      check: (r) => expectRefusal(r, ['invalid_client_metadata']),
+    }),
+    /**
+     * RFC 7592 2.2: the client "MUST include its "client_id" field in the request, and it MUST be the
+     * same as its currently issued client identifier". A PUT naming another client in its body is refused
+     * (400, or 403 as for a token of another client).
+     */
+    defineCheck({
+      id: 'PUT-CLIENT-ID-MISMATCH',
+      title: 'A PUT whose client_id claim is not the ClientId in the path is refused',
+      spec: ['OBDCR-PUT', 'RFC7592-2.2'],
+      severity: 'MUST',
+      tags: put(['claims']),
+      rules: ['REQ-CLIENT-ID-PATH'],
+      exchanges: ['mgmt-put-client-id-other'],
+      check: (r) => expectRefusal(r, [...REGISTRATION_ERRORS, 'invalid_request', 'access_denied'], [400, 403]),
+    }),
+    /**
+     * OBIE REQ-14: software_id, if present, equals the SSA software_id; RFC 7591 2: it "SHOULD remain
+     * the same across multiple updates". RFC 7591 3.2.1 lets a server "reject or replace any of the
+     * client's requested metadata values ... and substitute them with suitable values": refused, or
+     * accepted with the software_id unchanged, both pass; a changed software_id fails.
+     */
+    defineCheck({
+      id: 'PUT-SOFTWARE-ID-CHANGE',
+      title: 'A PUT with a software_id other than the SSA\'s is refused, or leaves software_id unchanged',
+      spec: ['OBDCR-PUT', 'RFC7592-2.2', 'RFC7591-2'],
+      severity: 'MUST',
+      tags: put(['claims', 'REQ-14']),
+      rules: ['REQ-SOFTWARE-ID', 'PUT-SOFTWARE-ID'],
+      exchanges: ['mgmt-register', 'mgmt-put-software-id-other'],
+      check: softwareIdChangeVerdict,
+    }),
+  ];
+}
+
+/** The PUT naming another software_id: refused (400), or 200 answering the client's original software_id. */
+export function softwareIdChangeVerdict(registration: Recorded, put: Recorded): Verdict {
+  if (put.status !== 200) return expectRefusal(put, ['invalid_client_metadata', 'invalid_software_statement', 'unapproved_software_statement']);
+  const claims = registration.sent.claims as Record<string, unknown> | undefined;
+  const original = body(registration).software_id ?? claims?.software_id;
+  const answered = body(put).software_id;
+  if (original !== undefined && answered === original) return pass(evidenceOf(put, { expected: original, actual: answered }), 'accepted with the software_id unchanged');
+  return fail(answered === undefined ? 'the PUT was accepted and its answer does not show the client\'s software_id' : `the PUT changed software_id from ${JSON.stringify(original)} to ${JSON.stringify(answered)}`, evidenceOf(put, { expected: original, actual: answered }));
+}

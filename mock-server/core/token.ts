@@ -188,6 +188,8 @@ export async function authenticateClient(req: TokenRequest, form: Form, ctx: Tok
   const client = await ctx.getClient(clientId);
   if (!client) refuse('TOKEN-CLIENT-AUTH', `unknown client_id ${JSON.stringify(clientId)}`);
   const registered = client!.metadata.token_endpoint_auth_method;
+  // Fault (test-only): the token endpoint implements none of the methods the bank advertises and registers.
+  if (ctx.skip.has('TOKEN-AUTH-METHODS')) refuse('TOKEN-AUTH-METHODS', `fault: ${method} is advertised and registered, but this token endpoint does not implement it`);
   if (registered !== method && !ctx.skip.has('TOKEN-CLIENT-AUTH')) {
     refuse('TOKEN-CLIENT-AUTH', `the client registered ${registered} but authenticated with ${method}`);
   }

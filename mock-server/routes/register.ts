@@ -200,6 +200,8 @@ export function registerRoutes(deps: AppDeps): Router {
     const ctx = { ...registrationContext(deps, req, res.locals.clientCert?.subjectDn), clientIdInPath: client.client_id };
     const reg = await verifyRegistration(req.body as string, ctx);
     const record = updatedClientRecord(client, reg, profile);
+    // Fault (test-only): the PUT takes software_id from the claims, as a bank that stores the update as sent.
+    if (broken(deps.skip, 'PUT-SOFTWARE-ID') && typeof reg.claims.software_id === 'string') record.metadata = { ...record.metadata, software_id: reg.claims.software_id };
     await deps.store.updateClient(record);
     // OBIE PUT: long-lived tokens stay valid; the fault PUT-KEEPS-TOKENS revokes them instead.
     if (deps.skip.has('PUT-KEEPS-TOKENS')) await deps.store.revokeClientTokens(client.client_id);

@@ -20,6 +20,12 @@ export interface CertBundle {
   ca: PemPair;
   server: PemPair;
   tpp: TppCredentials;
+  /**
+   * A second TPP transport certificate from the same CA, with another software identity (so another
+   * subject DN): what a conformance run presents to show that the bank refuses a trusted certificate
+   * that is not the client's. Issued at start-up when absent (it is not kept in certsDir).
+   */
+  altTpp?: TppCredentials;
   /** The built-in directory's PS256 signing key, as a private JWK with kid. */
   directoryKey: JWK;
 }
@@ -106,12 +112,13 @@ export async function createDirectoryKey(): Promise<JWK> {
 /** Everything a mock bank needs, generated in memory (for in-process use and tests). */
 export async function generateBundle(hosts: string[] = ['localhost', '127.0.0.1', '::1'], seed?: number): Promise<CertBundle> {
   const ca = await createCa('DCR Mock Bank Test CA');
-  const [server, tpp, directoryKey] = await Promise.all([
+  const [server, tpp, altTpp, directoryKey] = await Promise.all([
     issueCert(ca, [{ name: 'commonName', value: hosts[0] ?? 'localhost' }], { kind: 'server', hosts }),
     issueTransportCert(ca, makeIdentity(makeFaker(seed))),
+    issueTransportCert(ca, makeIdentity(makeFaker(seed === undefined ? undefined : seed + 1))),
     createDirectoryKey(),
   ]);
-  return { ca, server, tpp, directoryKey };
+  return { ca, server, tpp, altTpp, directoryKey };
 }
 
 const FILES = {

@@ -4,6 +4,7 @@ import { openSession } from '../../conformance/session';
 import { plans } from '../../conformance/plans';
 import { managementPlan } from '../../conformance/plans/management.plan';
 import { registrationPlan } from '../../conformance/plans/registration.plan';
+import { tokenPlan } from '../../conformance/plans/token.plan';
 import { executePlan } from '../../conformance/plans/plan';
 import { evaluate, type CheckResult } from '../../conformance/rules/define';
 import { runPack } from '../../conformance/runner';
@@ -67,4 +68,27 @@ test.each([['private_key_jwt'], ['client_secret_basic']] as const)('preferred au
     for (const r of results.filter((x) => x.outcome === 'skip')) expect(r.message).toMatch(/preferred method|does not declare/);
   }
   expect(await bank.store.listClients()).toEqual([]);
+});
+
+test('token plan: without altTransport the other-certificate probes are declared skips; a method neither advertised nor declared is skipped, saying so', async () => {
+  const { altTransport: _none, ...target } = mockTarget(bank);
+  const slots = await executePlan(tokenPlan, await openSession(target));
+  const byId = new Map(tokenPlan.checks.map((c) => [c.id, evaluate(c, slots)]));
+  expect(byId.get('TOKEN-TLS-OTHER-DN')).toMatchObject({ outcome: 'skip', message: expect.stringMatching(/altTransportCert/) });
+  expect([...byId.values()].filter((r) => r.outcome !== 'pass' && r.outcome !== 'skip')).toEqual([]);
+  const mgmt = await executePlan(managementPlan, await openSession(target));
+  expect(evaluate(managementPlan.checks.find((c) => c.id === 'MGT-TOKEN-OTHER-CERT')!, mgmt)).toMatchObject({ outcome: 'skip', message: expect.stringMatching(/altTransportCert/) });
+
+  const quiet = await startMockBank({ faults: ['DISC-AUTH-METHODS'] });
+  try {
+    const only = await executePlan(tokenPlan, await openSession(mockTarget(quiet, { authMethods: ['tls_client_auth'] })));
+    const results = tokenPlan.checks.map((c) => evaluate(c, only));
+    expect(results.filter((r) => r.outcome === 'fail' || r.outcome === 'blocked')).toEqual([]);
+    expect(results.find((r) => r.id === 'AUTH-METHOD-TLS-CLIENT-AUTH')?.outcome).toBe('pass');
+    for (const id of ['AUTH-METHOD-PRIVATE-KEY-JWT', 'AUTH-METHOD-CLIENT-SECRET-BASIC', 'AUTH-METHOD-CLIENT-SECRET-POST', 'TOKEN-ASSERTION-REPLAY', 'TOKEN-SECRET-WRONG']) {
+      expect(results.find((r) => r.id === id)).toMatchObject({ outcome: 'skip', message: expect.stringMatching(/neither discovery's token_endpoint_auth_methods_supported nor the target's authMethods/) });
+    }
+  } finally {
+    await quiet.close();
+  }
 });

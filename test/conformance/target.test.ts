@@ -20,6 +20,8 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'tpp.pem'), bank.tpp.cert);
   writeFileSync(join(dir, 'tpp.key'), bank.tpp.key);
   writeFileSync(join(dir, 'ca.pem'), bank.ca);
+  writeFileSync(join(dir, 'alt.pem'), bank.altTpp.cert);
+  writeFileSync(join(dir, 'alt.key'), bank.altTpp.key);
   writeFileSync(join(dir, 'dir.jwk.json'), JSON.stringify(bank.certs.directoryKey));
 }, 60_000);
 afterAll(() => bank.close());
@@ -39,6 +41,16 @@ describe('loadTarget', () => {
     expect(t.subjectDn).toBe(bank.tpp.dn);
     expect(t.directory).toEqual({ mode: 'mock-endpoint', url: bank.urls.directory });
     expect(t.capabilities.management).toBe(true);
+  });
+
+  test('altTransportCert / altTransportKey: read together (env too), redacted when printed, never the transport certificate\'s DN', () => {
+    const t = loadTarget({ configFile: file(base()), env: { DCR_ALT_TRANSPORT_CERT: join(dir, 'alt.pem'), DCR_ALT_TRANSPORT_KEY: join(dir, 'alt.key') } });
+    expect(t.altTransport).toEqual({ cert: bank.altTpp.cert, key: bank.altTpp.key });
+    expect(JSON.stringify(describeTarget(t))).not.toContain(bank.altTpp.key.slice(40, 80));
+    expect(describeTarget(t).altTransport).toEqual({ cert: `(PEM, subject ${bank.altTpp.dn})`, key: '(redacted)' });
+    expect(loadTarget({ configFile: file(base()), env: {} }).altTransport).toBeUndefined();
+    expect(() => loadTarget({ configFile: file({ ...base(), altTransportCert: 'alt.pem' }), env: {} })).toThrow(/^altTransportKey: /);
+    expect(() => loadTarget({ configFile: file({ ...base(), altTransportCert: 'tpp.pem', altTransportKey: 'tpp.key' }), env: {} })).toThrow(/^altTransportCert: .*subject DN/);
   });
 
   test('environment variables win over the file', () => {

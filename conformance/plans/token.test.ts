@@ -1,0 +1,4 @@
+import { runPlanInJest } from './jest-plan';
+import { tokenPlan } from './token.plan';
+
+runPlanInJest(tokenPlan);

@@ -1,0 +1,152 @@
+import type { RuleId } from '../../catalogue/rules';
+import type { SpecRef } from '../../catalogue/references';
+import { body, header, type Recorded } from '../exchange';
+import { summarize } from '../diagnose';
+import type { AuthMethod } from '../target';
+import { blocked, defineCheck, evidenceOf, fail, pass, type Check, type Verdict } from './define';
+
+/** The auth methods the pack can authenticate with at the token endpoint. */
+export const TOKEN_AUTH_METHODS: readonly AuthMethod[] = ['tls_client_auth', 'private_key_jwt', 'client_secret_basic', 'client_secret_post'];
+
+const kebab = (m: AuthMethod) => m.replace(/_/g, '-');
+/** The registration with a method and its token request: the controls of that method's probes. */
+export const METHOD_STEPS: Readonly<Record<AuthMethod, { register: string; token: string }>> = Object.fromEntries(
+  TOKEN_AUTH_METHODS.map((m) => [m, { register: `auth-register-${kebab(m)}`, token: `auth-token-${kebab(m)}` }]),
+) as Record<AuthMethod, { register: string; token: string }>;
+
+/** A 200 token answer's body is not shown: it carries a live access token. */
+const shown = (r: Recorded, extra: Record<string, unknown> = {}) => evidenceOf(r, { ...(r.status === 200 ? { body: '(token redacted)' } : {}), ...extra });
+
+const issued = (r: Recorded) => r.status === 200 && typeof body(r).access_token === 'string' && body(r).access_token !== '';
+
+/**
+ * Discovery's token_endpoint_auth_methods_supported is, in RFC 8414 2's words, the "client
+ * authentication methods supported by this token endpoint" (OIDC Discovery: "Client Authentication
+ * methods supported by this Token Endpoint"): a client registered with an advertised method must get
+ * a token with it. A method the target only declares in authMethods is held to the same.
+ */
+export function authMethodVerdict(method: AuthMethod, registration: Recorded, token: Recorded): Verdict {
+  const answered = body(registration).token_endpoint_auth_method;
+  if (typeof answered === 'string' && answered !== method) {
+    return fail(`the bank registered the client with ${answered}, not the ${method} it was asked for`, evidenceOf(registration, { expected: method, actual: answered }));
+  }
+  const why = token.sent.advertised === true ? 'discovery advertises it in token_endpoint_auth_methods_supported (methods "supported by this token endpoint")' : 'the target declares it in authMethods';
+  if (issued(token)) return pass(shown(token, { method, advertised: token.sent.advertised === true }));
+  return fail(`${method}: ${why}, but the token request authenticating with it answered ${summarize(token)}`, shown(token, { expected: '200 with an access_token', actual: token.status || token.transportError, method }));
+}
+
+function authMethodCheck(method: AuthMethod, spec: SpecRef): Check {
+  const steps = METHOD_STEPS[method];
+  return defineCheck({
+    id: `AUTH-METHOD-${kebab(method).toUpperCase()}`,
+    title: `A client registered with ${method} gets a client_credentials token authenticating with ${method}`,
+    spec: ['RFC8414-2', 'OIDC-DISCOVERY', spec],
+    severity: 'MUST',
+    tags: ['token', 'auth-method'],
+    rules: ['TOKEN-AUTH-METHODS'],
+    exchanges: [steps.register, steps.token],
+    check: (registration, token) => authMethodVerdict(method, registration, token),
+  });
+}
+
+export interface ClientAuthRefusalOptions {
+  /** The client authenticated with the Authorization header (client_secret_basic). */
+  basic?: boolean;
+  /** A refusal at the TLS layer (no answer, the handshake refused) also counts. */
+  tls?: boolean;
+}
+
+/**
+ * RFC 6749 5.2: "invalid_client: Client authentication failed ... The authorization server MAY
+ * return an HTTP 401 (Unauthorized) status code ... If the client attempted to authenticate via
+ * the "Authorization" request header field, the authorization server MUST respond with an HTTP 401
+ * (Unauthorized) status code and include the "WWW-Authenticate" response header field matching the
+ * authentication scheme used by the client." Otherwise 400 (the default of 5.2) or 401.
+ * RFC 7523 3.2: for an invalid client assertion 'the value of the "error" parameter MUST be the
+ * "invalid_client" error code'.
+ */
+export function clientAuthRefusal(r: Recorded, opts: ClientAuthRefusalOptions = {}): Verdict {
+  const statuses = opts.basic ? [401] : [400, 401];
+  const expected = { status: statuses.join(' or '), error: 'invalid_client', ...(opts.basic ? { 'www-authenticate': 'Basic ...' } : {}) };
+  if (r.status === 0) {
+    if (opts.tls && !r.timedOut) return pass(evidenceOf(r, { expected, actual: r.transportError }), 'refused at the TLS layer');
+    return fail(`no answer: ${r.transportError ?? 'the exchange failed'}`, evidenceOf(r, { expected }));
+  }
+  const b = body(r);
+  const actual = { status: r.status, error: b.error, 'www-authenticate': header(r, 'www-authenticate') };
+  if (issued(r)) return fail('the bank issued an access token', shown(r, { expected, actual: { status: r.status } }));
+  if (!statuses.includes(r.status)) return fail(`expected ${expected.status} invalid_client, got ${r.status}`, shown(r, { expected, actual }));
+  if (b.error !== 'invalid_client') return fail(`expected error invalid_client, got ${JSON.stringify(b.error)}`, evidenceOf(r, { expected, actual }));
+  if (opts.basic && !/(^|,\s*)Basic\b/i.test(header(r, 'www-authenticate') ?? '')) {
+    return fail('a refused Basic authentication must carry WWW-Authenticate: Basic', evidenceOf(r, { expected, actual }));
+  }
+  return pass(evidenceOf(r, { expected, actual }));
+}
+
+interface RefusalInput {
+  id: string;
+  title: string;
+  exchange: string;
+  rules: RuleId[];
+  spec: SpecRef[];
+  tags: string[];
+  opts?: ClientAuthRefusalOptions;
+}
+
+function tokenRefusal(input: RefusalInput): Check {
+  return defineCheck({
+    id: input.id,
+    title: input.title,
+    spec: input.spec,
+    severity: 'MUST',
+    tags: ['token', 'negative', ...input.tags],
+    rules: input.rules,
+    exchanges: [input.exchange],
+    check: (r) => clientAuthRefusal(r, input.opts),
+  });
+}
+
+/**
+ * The same client assertion sent twice: the first (the control) issued a token, the second must be
+ * refused. RFC 7523 3 leaves it to the server ("The authorization server MAY ensure that JWTs are not
+ * replayed"), but OIDC Core 9, which FAPI 1 Advanced 5.2.2 names for private_key_jwt, says of jti:
+ * "These tokens MUST only be used once, unless conditions for reuse were negotiated between the parties".
+ */
+export function replayVerdict(first: Recorded, second: Recorded): Verdict {
+  if (!issued(first)) return blocked(first.name, `blocked: the first use of the assertion answered ${summarize(first)}, not a token`, shown(first));
+  if (second.sent.assertion !== undefined && second.sent.assertion !== first.sent.assertion) {
+    return fail('the check could not confirm that the second request replayed the first assertion', evidenceOf(second));
+  }
+  return clientAuthRefusal(second);
+}
+
+const ASSERTION_SPEC: SpecRef[] = ['RFC7523-3', 'RFC7523-3.2'];
+
+export const tokenChecks: readonly Check[] = [
+  authMethodCheck('tls_client_auth', 'RFC8705-2'),
+  authMethodCheck('private_key_jwt', 'RFC7523-3'),
+  authMethodCheck('client_secret_basic', 'RFC6749-2.3.1'),
+  authMethodCheck('client_secret_post', 'RFC6749-2.3.1'),
+  // tls_client_auth (RFC 8705 2): the certificate chains to a trusted CA and its subject is the registered DN.
+  tokenRefusal({ id: 'TOKEN-TLS-UNTRUSTED-CERT', title: 'tls_client_auth: a certificate from an untrusted CA with the client\'s subject DN is refused', exchange: 'token-tls-untrusted-cert', rules: ['TLS-CERT-TRUSTED'], spec: ['RFC8705-2', 'RFC6749-5.2'], tags: ['tls_client_auth', 'gap'], opts: { tls: true } }),
+  tokenRefusal({ id: 'TOKEN-TLS-NO-CERT', title: 'tls_client_auth: a token request without a client certificate is refused', exchange: 'token-tls-no-cert', rules: ['TLS-CERT-REQUIRED'], spec: ['RFC8705-2', 'RFC6749-5.2'], tags: ['tls_client_auth', 'gap'], opts: { tls: true } }),
+  tokenRefusal({ id: 'TOKEN-TLS-OTHER-DN', title: 'tls_client_auth: a trusted certificate with another subject DN is refused', exchange: 'token-tls-other-dn', rules: ['TOKEN-TLS-DN'], spec: ['RFC8705-2', 'RFC6749-5.2'], tags: ['tls_client_auth', 'gap'], opts: { tls: true } }),
+  // private_key_jwt (RFC 7523 3): iss = sub = client_id, aud the authorization server, exp, signed by the client's key.
+  tokenRefusal({ id: 'TOKEN-ASSERTION-AUD-OTHER', title: 'private_key_jwt: a client assertion addressed to another server (aud) is refused', exchange: 'token-assertion-aud-other', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: ASSERTION_SPEC, tags: ['private_key_jwt', 'gap'] }),
+  tokenRefusal({ id: 'TOKEN-ASSERTION-ISS-OTHER', title: 'private_key_jwt: a client assertion whose iss and sub are not the client_id is refused', exchange: 'token-assertion-iss-other', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: ASSERTION_SPEC, tags: ['private_key_jwt', 'gap'] }),
+  tokenRefusal({ id: 'TOKEN-ASSERTION-EXPIRED', title: 'private_key_jwt: an expired client assertion is refused', exchange: 'token-assertion-expired', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: [...ASSERTION_SPEC, 'RFC7519-4.1'], tags: ['private_key_jwt', 'gap'] }),
+  tokenRefusal({ id: 'TOKEN-ASSERTION-FOREIGN-KEY', title: 'private_key_jwt: a client assertion signed by a key not in the client\'s JWKS (same kid) is refused', exchange: 'token-assertion-foreign-key', rules: ['TOKEN-ASSERTION-SIGNATURE'], spec: ASSERTION_SPEC, tags: ['private_key_jwt', 'gap'] }),
+  tokenRefusal({ id: 'TOKEN-ASSERTION-ALG-NONE', title: 'private_key_jwt: an unsigned client assertion (alg none) is refused', exchange: 'token-assertion-alg-none', rules: ['TOKEN-ASSERTION-ALG', 'TOKEN-ASSERTION-SIGNATURE'], spec: [...ASSERTION_SPEC, 'RFC8725-3.1'], tags: ['private_key_jwt', 'gap'] }),
+  defineCheck({
+    id: 'TOKEN-ASSERTION-REPLAY',
+    title: 'private_key_jwt: the same client assertion sent twice is refused the second time',
+    spec: ['OIDC-CORE-9', 'FAPI1-ADV-5.2.2', 'RFC7523-3'],
+    severity: 'MUST',
+    tags: ['token', 'negative', 'private_key_jwt', 'gap'],
+    rules: ['TOKEN-ASSERTION-REPLAY'],
+    exchanges: [METHOD_STEPS.private_key_jwt.token, 'token-assertion-replay'],
+    check: replayVerdict,
+  }),
+  // client_secret_basic (RFC 6749 2.3.1)
+  tokenRefusal({ id: 'TOKEN-SECRET-WRONG', title: 'client_secret_basic: a wrong client secret is refused with 401 invalid_client and a Basic challenge', exchange: 'token-secret-wrong', rules: ['TOKEN-SECRET'], spec: ['RFC6749-5.2', 'RFC6749-2.3.1'], tags: ['client_secret_basic'], opts: { basic: true } }),
+];
