@@ -3,6 +3,7 @@ import { signingKey, signingKeyFromJwk, type SigningKey } from '../fixtures/keys
 import { registrationClaims, signJws, unsignedJws, decodePayload } from '../fixtures/registration';
 import type { Credentials, RequestOptions } from '../fixtures/https';
 import { record, body, explainTransportError, registeredClient, type Recorded, type RegisteredClient } from './exchange';
+import { summarize } from './diagnose';
 import { createDirectoryAdapter, type DirectoryAdapter } from './directory';
 import type { AuthMethod, Target } from './target';
 
@@ -107,6 +108,10 @@ export async function openSession(target: Target): Promise<Session> {
     const d = await record('discovery', target.discoveryUrl, tls);
     if (d.status === 0) throw new ConnectionError(`cannot fetch discovery: ${explainTransportError(d.transportError ?? '', target.discoveryUrl, false)}`);
     discovery = d;
+    const usable = d.status === 200 && typeof d.json === 'object' && d.json !== null && !Array.isArray(d.json);
+    if (!usable && !registrationEndpoint) {
+      throw new ConnectionError(`discovery at ${target.discoveryUrl} answered ${summarize(d)}, not 200 with a JSON object; fix it, or set registrationEndpoint to test registration regardless`);
+    }
     const b = body(d);
     registrationEndpoint ??= typeof b.registration_endpoint === 'string' ? b.registration_endpoint : undefined;
     tokenEndpoint = typeof b.token_endpoint === 'string' ? b.token_endpoint : undefined;

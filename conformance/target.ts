@@ -1,6 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { JWK } from 'jose';
 import { parseDn, formatDn, dnEquals } from '../mock-server/core/dn';
 
@@ -256,6 +256,13 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
   const ca = readField(raw, 'ca', baseDir);
   const insecure = (raw.insecure as boolean | undefined) ?? false;
   const identity = certIdentity(cert);
+  let matches = false;
+  try {
+    matches = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
+  } catch (e) {
+    throw new TargetConfigError('transportKey', `is not a PEM private key: ${(e as Error).message}`);
+  }
+  if (!matches) throw new TargetConfigError('transportKey', 'does not match transportCert (the private key is of another certificate)');
   if (altCert && dnEquals(certIdentity(altCert, 'altTransportCert').dn, identity.dn)) {
     throw new TargetConfigError('altTransportCert', `has the transport certificate's subject DN (${identity.dn}); give a trusted certificate with another subject`);
   }

@@ -40,6 +40,12 @@ export interface RefusalInput {
   statuses?: readonly number[];
   tags?: string[];
   severity?: Severity;
+  /**
+   * RFC 7591 2: "the authorization server MAY ... substitute a valid value for any requested parameter
+   * of a client's metadata". When set, a 2xx that registered the client with this field holding an
+   * acceptable value (not the refused one) passes as a substitution; keeping the refused value fails.
+   */
+  substitutes?: { field: string; refused: (v: unknown) => boolean };
 }
 
 /** A registration the bank must refuse with 400 and one of the named RFC 7591 errors. */
@@ -53,6 +59,15 @@ export function refusal(input: RefusalInput): Check {
     tags: ['registration', 'negative', ...(input.tags ?? [])],
     rules: input.rules,
     exchanges: [input.exchange],
-    check: (r) => expectRefusal(r, errors, input.statuses),
+    check: (r) => {
+      const sub = input.substitutes;
+      if (sub && r.clientId && r.status >= 200 && r.status < 300) {
+        const v = body(r)[sub.field];
+        return v !== undefined && !sub.refused(v)
+          ? pass(evidenceOf(r, { actual: { [sub.field]: v } }), `accepted with ${sub.field} substituted (${JSON.stringify(v)}), as RFC 7591 2 allows`)
+          : fail(`registered with the refused ${sub.field} ${JSON.stringify(v)}: refuse it (RFC 7591 3.2.2) or substitute a supported value and return it (RFC 7591 2)`, evidenceOf(r, { expected: 'a refusal or a substituted value', actual: { [sub.field]: v } }));
+      }
+      return expectRefusal(r, errors, input.statuses);
+    },
   });
 }

@@ -39,3 +39,12 @@ test('RES-SCHEMA-SECRET-CLIENT fails on a 43-character secret or a missing clien
   expect(run(answer(noExpiry))).toBe('fail');
   expect(run({ ...answer({ error: 'invalid_client_metadata' }), status: 400, clientId: undefined })).toBe('blocked');
 });
+
+test('substitution (RFC 7591 2): a refused value replaced and returned passes, the refused value kept fails, a refusal passes', () => {
+  const check = checkById('DCR-011-RESPONSE-TYPES')!;
+  const run = (r: Recorded) => evaluate(check, new Map([['register-response-types', { ...r, name: 'register-response-types' }]])).outcome;
+  expect(run(answer({ ...valid, response_types: ['code'] }))).toBe('pass');
+  expect(run(answer({ ...valid, response_types: ['id_token', 'token'] }))).toBe('fail');
+  expect(run(answer({ ...valid }))).toBe('fail');
+  expect(run({ ...answer({ error: 'invalid_client_metadata', error_description: 'no' }), status: 400, clientId: undefined })).toBe('pass');
+});

@@ -53,6 +53,12 @@ describe('loadTarget', () => {
     expect(() => loadTarget({ configFile: file({ ...base(), altTransportCert: 'tpp.pem', altTransportKey: 'tpp.key' }), env: {} })).toThrow(/^altTransportCert: .*subject DN/);
   });
 
+  test('a transport key that is not the certificate\'s is a configuration error naming transportKey', () => {
+    expect(() => loadTarget({ configFile: file({ ...base(), transportKey: 'alt.key' }), env: {} })).toThrow(/^transportKey: does not match transportCert/);
+    writeFileSync(join(dir, 'garbage.key'), 'not a key');
+    expect(() => loadTarget({ configFile: file({ ...base(), transportKey: 'garbage.key' }), env: {} })).toThrow(/^transportKey: is not a PEM private key/);
+  });
+
   test('environment variables win over the file', () => {
     const t = loadTarget({ configFile: file(base()), env: { DCR_SPEC_VERSION: '3.1', DCR_MANAGEMENT: 'false', DCR_AUTH_METHODS: 'private_key_jwt' } });
     expect([t.specVersion, t.capabilities.management, t.capabilities.authMethods]).toEqual(['3.1', false, ['private_key_jwt']]);
