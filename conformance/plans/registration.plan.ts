@@ -1,6 +1,7 @@
-import { createPublicKey, randomUUID, type JsonWebKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomUUID, X509Certificate, type JsonWebKey } from 'node:crypto';
+import type { JWK } from 'jose';
 import { nearMiss } from '../near-miss';
-import { signingKey } from '../../fixtures/keys';
+import { signingKey, signingKeyFromJwk, type SigningKey } from '../../fixtures/keys';
 import { hmacJws, unsignedJws } from '../../fixtures/registration';
 import { createCa, issueTransportCert } from '../../mock-server/tls/certs';
 import { definePlan, type ExchangeStep } from './plan';
@@ -17,6 +18,9 @@ const now = () => Math.floor(Date.now() / 1000);
 function publicPem(s: Session): string {
   return createPublicKey({ key: s.key.publicJwk as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
 }
+
+/** The public half of a key, with its kid: what a JWS would carry to name its own key. */
+const publicJwk = (k: SigningKey): JWK => ({ ...k.publicJwk, kid: k.kid, alg: k.alg });
 
 const supports = (m: AuthMethod) => (s: Session) =>
   s.target.capabilities.authMethods.includes(m) ? undefined : `the target does not declare ${m} in authMethods`;
@@ -149,6 +153,20 @@ const steps: ExchangeStep[] = [
   claimStep('register-dn-altered', (s) => ({ tls_client_auth_subject_dn: nearMiss.dnAltered(s.target.subjectDn), tls_client_auth_dn: undefined }), { method: 'tls_client_auth', skipIf: supports('tls_client_auth') }),
   probe('register-real-key-unknown-kid', async (s) => s.post('register-real-key-unknown-kid', await s.sign(s.claims(), { key: { ...s.key, kid: `${s.key.kid ?? 'key'}-unknown` } }))),
   probe('register-hs256-public-key', async (s) => s.post('register-hs256-public-key', await hmacJws(s.claims(), new TextEncoder().encode(publicPem(s))))),
+  // Keys the request brings itself (jwk header, x5c certificate, jwks claim), under the software's kid: never trusted.
+  probe('register-jwk-header', async (s) => {
+    const own = { ...(await signingKey('PS256')), kid: s.key.kid };
+    return s.post('register-jwk-header', await s.sign(s.claims(), { key: own, header: { jwk: publicJwk(own) } }));
+  }),
+  probe('register-x5c-self-signed', async (s) => {
+    const self = await createCa('Conformance Self-Signed Software');
+    const key = await signingKeyFromJwk({ ...(createPrivateKey(self.key).export({ format: 'jwk' }) as JWK), alg: 'PS256', kid: s.key.kid });
+    return s.post('register-x5c-self-signed', await s.sign(s.claims(), { key, header: { x5c: [new X509Certificate(self.cert).raw.toString('base64')] } }));
+  }),
+  probe('register-self-jwks', async (s) => {
+    const own = { ...(await signingKey('PS256')), kid: s.key.kid };
+    return s.post('register-self-jwks', await s.sign(s.claims({ jwks: { keys: [publicJwk(own)] } }), { key: own }));
+  }),
   claimStep('register-aud-extended', (s) => ({ aud: `${s.aud}.evil.example` })),
   claimStep('register-aud-contains', (s) => ({ aud: `https://evil.example/?${s.aud}` })),
 ];

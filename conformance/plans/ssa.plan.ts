@@ -43,6 +43,8 @@ export const ssaPlan = definePlan({
     ssaStep('register-ssa-hs256', async (s) => hmacJws(payload(s), new TextEncoder().encode(randomUUID()), { kid: ssaHeader(s.ssa).kid })),
     ssaStep('register-ssa-unknown-kid', async (s) => signJws(payload(s), await signingKey('PS256'))),
     ssaStep('register-ssa-untrusted-issuer', async (s) => signJws({ ...payload(s), iss: 'Untrusted Conformance Directory' }, await signingKey('PS256'))),
+    // Near miss: the directory's real key, another issuer name. A bank that verifies the signature but never compares iss accepts it.
+    ssaStep('register-ssa-other-iss-real-key', (s) => s.directory.mint!({ iss: 'Untrusted Conformance Directory' }), true),
     ssaStep('register-ssa-expired', (s) => s.directory.mint!({ iat: now() - 7200, exp: now() - 3600 }), true),
     ssaStep('register-ssa-future', (s) => s.directory.mint!({ iat: now() + 3600, exp: now() + 7200 }), true),
     ssaStep('register-ssa-nbf', (s) => s.directory.mint!({ nbf: now() + 3600 }), true),

@@ -6,7 +6,7 @@ import { definePlan, type ExchangeStep } from './plan';
 import { body, type Recorded } from '../exchange';
 import type { ClientAuth, Session } from '../session';
 import type { AuthMethod } from '../target';
-import { clientRegistered, tokenIssued } from './controls';
+import { answeredWith, clientRegistered, tokenIssued } from './controls';
 import { METHOD_STEPS, TOKEN_AUTH_METHODS, tokenChecks } from '../rules/token';
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -94,8 +94,24 @@ async function untrustedTwin(s: Session): Promise<{ cert: string; key: string; s
 const needsAlt = (s: Session) =>
   s.target.altTransport ? undefined : 'the target gives no altTransportCert / altTransportKey (a second certificate the bank trusts, with another subject DN)';
 
+/**
+ * Sender-constrained tokens for every method, not only tls_client_auth: the method's token used on
+ * GET /register/{ClientId} with the transport certificate (the control, 200), then without it.
+ */
+function boundSteps(method: AuthMethod): ExchangeStep[] {
+  const { token, boundGet, boundNoCert } = METHOD_STEPS[method];
+  const getOffered = (s: Session) => offered(method)(s) ?? (s.target.capabilities.operations.includes('GET') ? undefined : 'the target does not declare GET in operations');
+  const get = (name: string, client?: null) => async (s: Session, p: ReadonlyMap<string, Recorded>) =>
+    s.manage(name, 'GET', registered(s, p, method).clientId, String(body(p.get(token)!).access_token ?? ''), undefined, client === null);
+  return [
+    { name: boundGet, kind: 'management', needs: [token], skipIf: getOffered, accepted: answeredWith(200), run: get(boundGet) },
+    { name: boundNoCert, kind: 'management', needs: [boundGet], skipIf: getOffered, run: get(boundNoCert, null) },
+  ];
+}
+
 const steps: ExchangeStep[] = [
   ...TOKEN_AUTH_METHODS.flatMap(methodSteps),
+  ...TOKEN_AUTH_METHODS.filter((m) => m !== 'tls_client_auth').flatMap(boundSteps),
   // tls_client_auth
   {
     ...probe('token-tls-untrusted-cert', 'tls_client_auth', async () => ({})),

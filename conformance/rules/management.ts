@@ -7,7 +7,7 @@ function needs(r: Recorded, want: number): Verdict | undefined {
   return r.status === want ? undefined : blocked(r.name, `blocked: ${r.name} answered ${summarize(r)}, not ${want}`, evidenceOf(r, { expected: want }));
 }
 import { clientSchemaErrors } from './registration';
-import { expectRefusal, REGISTRATION_ERRORS } from './refusal';
+import { expectRefusal, refusal, REGISTRATION_ERRORS } from './refusal';
 
 const mgmt = (tags: string[] = []) => ['management', ...tags];
 
@@ -142,6 +142,9 @@ export const managementChecks = [
     exchanges: ['mgmt-get-cross'],
     check: (r) => status(r, 403, 'GET with another client\'s token'),
   }),
+  /** OBIE MGT-02 on PUT and DELETE: another client's token would rewrite or remove a client the caller does not own. */
+  crossClientCheck('PUT', 'mgmt-put-cross', 'A PUT on client A with a token of client B answers 403'),
+  crossClientCheck('DELETE', 'mgmt-delete-cross', 'A DELETE of client C with a token of client B answers 403'),
   defineCheck({
     id: 'DCR-008-PUT-200',
     title: 'PUT /register/{ClientId} with a freshly signed request answers 200 with the client JSON',
@@ -296,6 +299,8 @@ function putChecks() {
      * client's requested metadata values ... and substitute them with suitable values": refused, or
      * accepted with the software_id unchanged, both pass; a changed software_id fails.
      */
+    /** OBIE REQ-08 holds for PUT too (PUT carries the whole request, RFC 7592 2.2): every redirect_uri one of the SSA's. */
+    refusal({ id: 'PUT-REDIRECT-NOT-IN-SSA', title: 'A PUT with a redirect_uri outside the SSA software_redirect_uris is refused', exchange: 'mgmt-put-redirect-foreign', rules: ['REQ-REDIRECT-SUBSET'], spec: ['OBDCR-PUT', 'OBDCR-REQ', 'RFC7591-3.2.2'], errors: ['invalid_redirect_uri', 'invalid_client_metadata'], tags: ['management', 'PUT', 'redirect', 'REQ-08', 'gap'] }),
     defineCheck({
       id: 'PUT-SOFTWARE-ID-CHANGE',
       title: 'A PUT with a software_id other than the SSA\'s is refused, or leaves software_id unchanged',
@@ -307,6 +312,25 @@ function putChecks() {
       check: softwareIdChangeVerdict,
     }),
   ];
+}
+
+function crossClientCheck(method: 'PUT' | 'DELETE', exchange: string, title: string) {
+  return defineCheck({
+    id: `MGT-CROSS-CLIENT-${method}-403`,
+    title,
+    spec: [method === 'PUT' ? 'OBDCR-PUT' : 'OBDCR-DELETE', 'RFC6750-3'],
+    severity: 'MUST',
+    tags: mgmt(['MGT-02', method, 'gap']),
+    rules: ['MGT-CLIENT-MATCH'],
+    exchanges: [exchange],
+    check: (r) => crossClientVerdict(r, method),
+  });
+}
+
+/** Another client's token: 403 (OBIE MGT-02); a 2xx means the caller changed or removed a client it does not own. */
+export function crossClientVerdict(r: Recorded, method: 'PUT' | 'DELETE'): Verdict {
+  if (r.status >= 200 && r.status < 300) return fail(`${method} with another client's token was accepted (${r.status}): any client can ${method === 'PUT' ? 'rewrite' : 'delete'} any other`, evidenceOf(r, { expected: 403, actual: r.status }));
+  return status(r, 403, `${method} with another client's token`);
 }
 
 /** The PUT naming another software_id: refused (400), or 200 answering the client's original software_id. */

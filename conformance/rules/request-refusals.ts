@@ -16,6 +16,14 @@ export const requestRefusalChecks = [
   refusal({ id: 'JWS-ALG-HS256', title: 'A request signed with HS256 is refused', exchange: 'register-hs256', rules: ['JWS-ALG', 'JWS-SIGNATURE'], spec: ['RFC8725-3.1', 'FAPI1-ADV-8.6'], tags: ['jws'] }),
   /** OBIE GEN-07: keys come from the JWKS named in the SSA; no x5c / x5u. */
   refusal({ id: 'JWS-NO-X5C', title: 'A request carrying an x5c header is refused', exchange: 'register-x5c', rules: ['JWS-NO-X5'], spec: ['OBDCR-GEN'], tags: ['jws', 'GEN-07'], severity: 'SHOULD' }),
+  /**
+   * RFC 7515 4.1.3 lets a JWS carry its own key in a "jwk" header, and 4.1.6 a certificate in "x5c"; a
+   * bank must not trust them: OBIE GEN-07 "keys come from the JWKS named in the SSA". Each request is
+   * signed by a key the software JWKS does not hold, carried in the request itself, under the software's kid.
+   */
+  refusal({ id: 'JWS-EMBEDDED-JWK', title: 'A request signed by a key carried in its own jwk header (not in the software JWKS) is refused', exchange: 'register-jwk-header', rules: ['JWS-NO-X5', 'JWS-SIGNATURE'], spec: ['OBDCR-GEN', 'OBDCR-REQ', 'RFC7515-4.1'], tags: ['jws', 'GEN-07', 'near-miss'] }),
+  refusal({ id: 'JWS-EMBEDDED-X5C', title: 'A request signed by the key of a self-signed certificate in its own x5c header is refused', exchange: 'register-x5c-self-signed', rules: ['JWS-NO-X5', 'JWS-SIGNATURE'], spec: ['OBDCR-GEN', 'OBDCR-REQ', 'RFC7515-4.1'], tags: ['jws', 'GEN-07', 'near-miss'] }),
+  refusal({ id: 'JWS-SELF-JWKS', title: 'A request signed by a key it lists in its own jwks claim (not in the software JWKS) is refused', exchange: 'register-self-jwks', rules: ['JWS-SIGNATURE'], spec: ['OBDCR-GEN', 'OBDCR-REQ', 'RFC7591-2'], tags: ['jws', 'GEN-07', 'near-miss'] }),
   refusal({ id: 'JWS-FOREIGN-KEY', title: 'A request signed by a key not in the software JWKS (same kid) is refused', exchange: 'register-foreign-key', rules: ['JWS-SIGNATURE'], spec: ['OBDCR-REQ', 'RFC7515-4.1'], tags: ['jws', 'fork'] }),
   refusal({ id: 'JWS-UNKNOWN-KID', title: 'A request whose kid is not in the software JWKS is refused', exchange: 'register-unknown-kid', rules: ['JWS-KID', 'JWS-SIGNATURE'], spec: ['OBDCR-REQ', 'RFC7515-4.1'], tags: ['jws', 'gap'] }),
   /** The real software key under a kid the JWKS does not hold: a bank that ignores the kid and tries every key accepts it. */
@@ -124,6 +132,8 @@ export const ssaRefusalChecks = [
   refusal({ id: 'SSA-ALG-HS256', title: 'An HS256 SSA is refused', exchange: 'register-ssa-hs256', rules: ['SSA-ALG', 'SSA-SIGNATURE'], spec: ['OBDCR-SSA', 'RFC8725-3.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'gap'] }),
   refusal({ id: 'SSA-UNKNOWN-KID', title: 'An SSA whose kid is not in the directory JWKS is refused', exchange: 'register-ssa-unknown-kid', rules: ['SSA-KID', 'SSA-SIGNATURE'], spec: ['OBDCR-SSA'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'gap'] }),
   refusal({ id: 'SSA-UNTRUSTED-ISSUER', title: 'An SSA from an untrusted issuer is refused', exchange: 'register-ssa-untrusted-issuer', rules: ['SSA-ISSUER'], spec: ['OBDCR-GEN', 'OBDCR-SSA'], errors: ['unapproved_software_statement', 'invalid_software_statement'], tags: ['ssa', 'GEN-06'] }),
+  /** RFC 7591 3.1.1 / OBIE GEN-06: the bank trusts a directory by its issuer and that issuer's keys; a good signature under another iss is not that directory's statement. */
+  refusal({ id: 'SSA-OTHER-ISS-REAL-KEY', title: 'An SSA signed by the trusted directory key but naming another issuer (iss) is refused', exchange: 'register-ssa-other-iss-real-key', rules: ['SSA-ISSUER'], spec: ['OBDCR-SSA', 'OBDCR-GEN', 'RFC7591-2.3'], errors: ['unapproved_software_statement', 'invalid_software_statement'], tags: ['ssa', 'GEN-06', 'near-miss'] }),
   refusal({ id: 'SSA-EXPIRED', title: 'An expired SSA is refused', exchange: 'register-ssa-expired', rules: ['SSA-EXP'], spec: ['OBDCR-SSA', 'RFC7519-4.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'gap', 'REQ-07'] }),
   refusal({ id: 'SSA-NOT-YET-VALID', title: 'An SSA issued in the future is refused', exchange: 'register-ssa-future', rules: ['SSA-IAT'], spec: ['OBDCR-SSA', 'RFC7519-4.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'gap', 'REQ-07'] }),
   refusal({ id: 'SSA-NBF-FUTURE', title: 'An SSA with nbf in the future is refused', exchange: 'register-ssa-nbf', rules: ['SSA-IAT'], spec: ['OBDCR-SSA', 'RFC7519-4.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'gap', 'REQ-07'] }),
