@@ -18,6 +18,8 @@ export const references = {
   'OIDC-DISCOVERY': 'https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata',
   'OIDC-CORE-9': 'https://openid.net/specs/openid-connect-core-1_0.html#ClientAuthentication',
   'RFC8414-2': 'https://www.rfc-editor.org/rfc/rfc8414#section-2',
+  'RFC8414-3.3': 'https://www.rfc-editor.org/rfc/rfc8414#section-3.3',
+  'OIDC-DISCOVERY-4.3': 'https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation',
   'RFC6749-2.3': 'https://www.rfc-editor.org/rfc/rfc6749#section-2.3',
   'RFC6749-2.3.1': 'https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1',
   'RFC6749-3.2': 'https://www.rfc-editor.org/rfc/rfc6749#section-3.2',

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, randomUUID, X509Certificate, type JsonWebKey } from 'node:crypto';
-import type { JWK } from 'jose';
+import { CompactSign, type JWK } from 'jose';
 import { nearMiss } from '../near-miss';
 import { signingKey, signingKeyFromJwk, type SigningKey } from '../../fixtures/keys';
 import { hmacJws, unsignedJws } from '../../fixtures/registration';
@@ -21,6 +21,15 @@ function publicPem(s: Session): string {
 
 /** The public half of a key, with its kid: what a JWS would carry to name its own key. */
 const publicJwk = (k: SigningKey): JWK => ({ ...k.publicJwk, kid: k.kid, alg: k.alg });
+
+const CRIT = 'urn:dcr-conformance:unknown-extension';
+
+/** A JWS whose protected header marks an extension no bank knows as critical. */
+function critJws(claims: Record<string, unknown>, key: SigningKey): Promise<string> {
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', crit: [CRIT], [CRIT]: true })
+    .sign(key.privateKey, { crit: { [CRIT]: true } });
+}
 
 const supports = (m: AuthMethod) => (s: Session) =>
   s.target.capabilities.authMethods.includes(m) ? undefined : `the target does not declare ${m} in authMethods`;
@@ -121,6 +130,11 @@ const steps: ExchangeStep[] = [
   claimStep('register-iss-long', () => ({ iss: 'a'.repeat(30) })),
   claimStep('register-iat-future', () => ({ iat: now() + 3600 })),
   claimStep('register-no-jti', () => ({ jti: undefined })),
+  claimStep('register-no-iat', () => ({ iat: undefined })),
+  claimStep('register-no-aud', () => ({ aud: undefined })),
+  claimStep('register-no-iss', () => ({ iss: undefined })),
+  // RFC 7515 4.1.11: a crit extension the bank cannot understand makes the JWS invalid; verifiers that ignore crit accept it.
+  probe('register-crit-unknown', async (s) => s.post('register-crit-unknown', await critJws(s.claims(), s.key))),
   claimStep('register-aud-other', () => ({ aud: 'https://another-bank.example.com' })),
   claimStep('register-software-id-other', () => ({ software_id: 'someOtherSoftware1' })),
   claimStep('register-response-types', () => ({ response_types: ['id_token', 'token'] })),

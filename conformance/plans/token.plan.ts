@@ -128,10 +128,13 @@ const steps: ExchangeStep[] = [
   probe('token-assertion-iss-other', 'private_key_jwt', async () => ({ assertion: { claims: { iss: 'someOtherClient', sub: 'someOtherClient' } } })),
   probe('token-assertion-expired', 'private_key_jwt', async () => ({ assertion: { claims: { iat: now() - 600, exp: now() - 300 } } })),
   probe('token-assertion-foreign-key', 'private_key_jwt', async (s) => ({ assertion: { key: { ...(await signingKey(s.key.alg as 'PS256' | 'RS256' | 'ES256')), kid: s.key.kid } } })),
+  probe('token-assertion-no-exp', 'private_key_jwt', async () => ({ assertion: { claims: { exp: undefined } } })),
+  probe('token-assertion-no-jti', 'private_key_jwt', async () => ({ assertion: { claims: { jti: undefined } } })),
   probe('token-assertion-alg-none', 'private_key_jwt', async () => ({ assertion: { unsigned: true } })),
   probe('token-assertion-replay', 'private_key_jwt', async (_s, p) => ({ assertion: { jwt: String(p.get(METHOD_STEPS.private_key_jwt.token)!.sent.assertion) } })),
   // client_secret_basic
   probe('token-secret-wrong', 'client_secret_basic', async () => ({ secret: `wrong-${randomUUID()}` })),
+  probe('token-secret-post-wrong', 'client_secret_post', async () => ({ secret: `wrong-${randomUUID()}` })),
 ];
 
 /**

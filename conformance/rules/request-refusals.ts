@@ -38,6 +38,14 @@ export const requestRefusalChecks = [
   refusal({ id: 'DCR-004-ISS-LONG', title: 'A request with a 30-character iss is refused', exchange: 'register-iss-long', rules: ['REQ-ISS', 'REQ-ISS-FORMAT'], spec: ['OBDCR-REQ', 'OBDCR-3.1'], tags: ['DCR-004', 'claims', 'REQ-02'] }),
   refusal({ id: 'REQ-IAT-FUTURE', title: 'A request issued an hour in the future is refused', exchange: 'register-iat-future', rules: ['REQ-IAT'], spec: ['OBDCR-REQ', 'RFC7519-4.1'], tags: ['claims', 'REQ-03'] }),
   refusal({ id: 'REQ-JTI-MISSING', title: 'A request without jti is refused', exchange: 'register-no-jti', rules: ['REQ-JTI'], spec: ['OBDCR-REQ', 'RFC7519-4.1'], tags: ['claims', 'REQ-06'] }),
+  /** OBIE REQ-03: iat is required (the data dictionary's claims table). */
+  refusal({ id: 'REQ-IAT-MISSING', title: 'A request without iat is refused', exchange: 'register-no-iat', rules: ['REQ-IAT'], spec: ['OBDCR-REQ', 'RFC7519-4.1'], tags: ['claims', 'REQ-03'] }),
+  /** OBIE REQ-05: aud is required. */
+  refusal({ id: 'REQ-AUD-MISSING', title: 'A request without aud is refused', exchange: 'register-no-aud', rules: ['REQ-AUD'], spec: ['OBDCR-REQ', 'RFC7519-4.1'], tags: ['claims', 'REQ-05'] }),
+  /** OBIE REQ-02: iss is required and equals the SSA software_id. */
+  refusal({ id: 'REQ-ISS-MISSING', title: 'A request without iss is refused', exchange: 'register-no-iss', rules: ['REQ-ISS'], spec: ['OBDCR-REQ', 'RFC7519-4.1'], tags: ['claims', 'REQ-02'] }),
+  /** RFC 7515 4.1.11: "If any of the listed extension Header Parameters are not understood and supported by the recipient, then the JWS is invalid." */
+  refusal({ id: 'JWS-CRIT-UNKNOWN', title: 'A request marking an unknown header extension as critical (crit) is refused', exchange: 'register-crit-unknown', rules: ['JWS-SIGNATURE'], spec: ['RFC7515-4.1', 'OBDCR-REQ'], tags: ['jws', 'near-miss'] }),
   /** RFC 7519 4.1.3: "If the principal processing the claim does not identify itself with a value in the aud claim when this claim is present, then the JWT MUST be rejected." */
   refusal({ id: 'REQ-AUD-OTHER', title: 'A request addressed to another bank (aud) is refused', exchange: 'register-aud-other', rules: ['REQ-AUD'], spec: ['OBDCR-REQ', 'RFC7519-4.1'], tags: ['claims', 'REQ-05'] }),
   refusal({ id: 'REQ-AUD-EXTENDED', title: 'An aud that extends the bank\'s id (<aud>.evil.example) is refused: no prefix matching', exchange: 'register-aud-extended', rules: ['REQ-AUD'], spec: ['RFC7519-4.1', 'OBDCR-REQ'], tags: ['claims', 'REQ-05', 'near-miss'] }),

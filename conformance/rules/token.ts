@@ -174,6 +174,10 @@ export const tokenChecks: readonly Check[] = [
   tokenRefusal({ id: 'TOKEN-ASSERTION-ISS-OTHER', title: 'private_key_jwt: a client assertion whose iss and sub are not the client_id is refused', exchange: 'token-assertion-iss-other', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: ASSERTION_SPEC, tags: ['private_key_jwt', 'gap'] }),
   tokenRefusal({ id: 'TOKEN-ASSERTION-EXPIRED', title: 'private_key_jwt: an expired client assertion is refused', exchange: 'token-assertion-expired', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: [...ASSERTION_SPEC, 'RFC7519-4.1'], tags: ['private_key_jwt', 'gap'] }),
   tokenRefusal({ id: 'TOKEN-ASSERTION-FOREIGN-KEY', title: 'private_key_jwt: a client assertion signed by a key not in the client\'s JWKS (same kid) is refused', exchange: 'token-assertion-foreign-key', rules: ['TOKEN-ASSERTION-SIGNATURE'], spec: ASSERTION_SPEC, tags: ['private_key_jwt', 'gap'] }),
+  /** RFC 7523 3: "The JWT MUST contain an "exp" (expiration time) claim"; verifiers that only check exp when present accept it. */
+  tokenRefusal({ id: 'TOKEN-ASSERTION-NO-EXP', title: 'private_key_jwt: a client assertion without exp is refused', exchange: 'token-assertion-no-exp', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: [...ASSERTION_SPEC, 'RFC7519-4.1'], tags: ['private_key_jwt', 'near-miss'] }),
+  /** OIDC Core 9 (named by FAPI 1 Advanced 5.2.2 for private_key_jwt): jti "REQUIRED. JWT ID. A unique identifier for the token, which can be used to prevent reuse of the token." */
+  tokenRefusal({ id: 'TOKEN-ASSERTION-NO-JTI', title: 'private_key_jwt: a client assertion without jti is refused', exchange: 'token-assertion-no-jti', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: ['OIDC-CORE-9', ...ASSERTION_SPEC], tags: ['private_key_jwt', 'near-miss'] }),
   tokenRefusal({ id: 'TOKEN-ASSERTION-ALG-NONE', title: 'private_key_jwt: an unsigned client assertion (alg none) is refused', exchange: 'token-assertion-alg-none', rules: ['TOKEN-ASSERTION-ALG', 'TOKEN-ASSERTION-SIGNATURE'], spec: [...ASSERTION_SPEC, 'RFC8725-3.1'], tags: ['private_key_jwt', 'gap'] }),
   defineCheck({
     id: 'TOKEN-ASSERTION-REPLAY',
@@ -186,5 +190,6 @@ export const tokenChecks: readonly Check[] = [
     check: replayVerdict,
   }),
   // client_secret_basic (RFC 6749 2.3.1)
+  tokenRefusal({ id: 'TOKEN-SECRET-POST-WRONG', title: 'client_secret_post: a wrong client secret is refused with invalid_client', exchange: 'token-secret-post-wrong', rules: ['TOKEN-SECRET'], spec: ['RFC6749-5.2', 'RFC6749-2.3.1'], tags: ['client_secret_post'] }),
   tokenRefusal({ id: 'TOKEN-SECRET-WRONG', title: 'client_secret_basic: a wrong client secret is refused with 401 invalid_client and a Basic challenge', exchange: 'token-secret-wrong', rules: ['TOKEN-SECRET'], spec: ['RFC6749-5.2', 'RFC6749-2.3.1'], tags: ['client_secret_basic'], opts: { basic: true } }),
 ];
