@@ -20,6 +20,8 @@ export const references = {
   'RFC8414-2': 'https://www.rfc-editor.org/rfc/rfc8414#section-2',
   'RFC6749-2.3': 'https://www.rfc-editor.org/rfc/rfc6749#section-2.3',
   'RFC6749-2.3.1': 'https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1',
+  'RFC6749-3.1.2': 'https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2',
+  'RFC6749-3.1.2.3': 'https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2.3',
   'RFC6749-3.2': 'https://www.rfc-editor.org/rfc/rfc6749#section-3.2',
   'RFC6749-3.3': 'https://www.rfc-editor.org/rfc/rfc6749#section-3.3',
   'RFC6749-4.4.2': 'https://www.rfc-editor.org/rfc/rfc6749#section-4.4.2',
