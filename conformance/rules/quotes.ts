@@ -239,7 +239,7 @@ export const quotes: Readonly<Record<string, readonly [Quote, ...Quote[]]>> = {
   'TLS-UNTRUSTED-CA': [OB.mtls, MTLS.chain],
 
   // The request JWS and its claims
-  'DCR-004-RS256': [FAPI.psOrEs, DD.requestObjectAlg],
+  'DCR-004-RS256': [q('FAPI1-ADV-8.6', FAPI.psOrEs.text, 'the registration request is a JWS; RS256 is RSASSA-PKCS1-v1_5, neither PS256 nor ES256')],
   'JWS-ALG-NONE': [FAPI.notNone, JWT.algSet],
   'JWS-ALG-HS256': [FAPI.psOrEs, JWT.algSet],
   'JWS-NO-X5C': [OB.noEmbeddedKey],
@@ -328,7 +328,7 @@ export const quotes: Readonly<Record<string, readonly [Quote, ...Quote[]]>> = {
 
   // The token endpoint
   'AUTH-METHOD-TLS-CLIENT-AUTH': [DISCOVERY.asAuthMethods, MTLS.subject],
-  'AUTH-METHOD-PRIVATE-KEY-JWT': [DISCOVERY.asAuthMethods, DISCOVERY.authMethods],
+  'AUTH-METHOD-PRIVATE-KEY-JWT': [DISCOVERY.asAuthMethods, FAPI.clientAuth],
   'AUTH-METHOD-CLIENT-SECRET-BASIC': [DISCOVERY.asAuthMethods, OAUTH.basic],
   'AUTH-METHOD-CLIENT-SECRET-POST': [DISCOVERY.asAuthMethods, DISCOVERY.authMethods],
   'TOKEN-CERT-BOUND-PRIVATE-KEY-JWT': [FAPI.senderConstrained, MTLS.bound],
