@@ -22,6 +22,8 @@ export const references = {
   'OIDC-DISCOVERY-4.3': 'https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation',
   'RFC6749-2.3': 'https://www.rfc-editor.org/rfc/rfc6749#section-2.3',
   'RFC6749-2.3.1': 'https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1',
+  'RFC6749-3.1.2': 'https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2',
+  'RFC6749-3.1.2.3': 'https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2.3',
   'RFC6749-3.2': 'https://www.rfc-editor.org/rfc/rfc6749#section-3.2',
   'RFC6749-3.3': 'https://www.rfc-editor.org/rfc/rfc6749#section-3.3',
   'RFC6749-4.4.2': 'https://www.rfc-editor.org/rfc/rfc6749#section-4.4.2',

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadTarget, describeTarget, TargetConfigError, type Target } from './target';
 import { ConnectionError } from './session';
 import { checks, matches } from './rules';
-import type { Outcome } from './rules/define';
+import { quoteLine, type Outcome } from './rules/define';
 import { openCheckedSession, PreflightError, runWithSession } from './runner';
 import { buildReport, exitCode, type ReportedCheck, type RootCause } from './report/model';
 import { junitXml } from './report/junit';
@@ -26,7 +26,7 @@ Options:
   --target      discovery URL (overrides discoveryUrl / DCR_DISCOVERY_URL)
   --filter      run only checks whose id starts with, or whose tags include, this (e.g. DCR-004, ssa, gap)
   --report-dir  where report.json, junit.xml and report.html go (default ./conformance-report)
-  --verbose     print the spec links and evidence of every check that did not pass
+  --verbose     print the spec sentence, spec links and evidence of every check that did not pass
 
 Outcomes: PASS, FAIL (a MUST rule broken), WARN (a SHOULD rule broken), SKIP (declared by the target),
 BLOCKED (its positive control, the same request with one change, was not accepted: not judged).
@@ -71,7 +71,9 @@ const oneLine = (s: string, max = 150) => {
 /** One line per check: outcome, id, one-line reason (the title for a pass). */
 function checkLine(r: ReportedCheck, verbose: boolean): string {
   const line = `  ${MARK[r.outcome].padEnd(7)} ${r.id.padEnd(34)} ${oneLine(r.outcome === 'pass' ? r.title : r.message)}`;
-  return verbose && r.outcome !== 'pass' ? `${line}\n${JSON.stringify({ spec: r.links, evidence: r.evidence }, null, 2).replace(/^/gm, '          ')}` : line;
+  if (!verbose || r.outcome === 'pass') return line;
+  const cited = [r.quote, ...(r.seeAlso ?? [])].flatMap((q) => (q ? [`          spec says: ${quoteLine(q)}`] : []));
+  return [line, ...cited, JSON.stringify({ spec: r.links, evidence: r.evidence }, null, 2).replace(/^/gm, '          ')].join('\n');
 }
 
 export function rootCauseLines(causes: readonly RootCause[]): string[] {
