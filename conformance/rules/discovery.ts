@@ -40,8 +40,12 @@ export const discoveryChecks = [
         ? pass(evidenceOf(r))
         : fail('expected 200 with a JSON object', evidenceOf(r, { expected: '200 application/json' })),
   }),
-  /** OBIE DCR: the registration endpoint is advertised in the well-known configuration. */
-  field('DCR-001-REG-ENDPOINT', 'Discovery advertises an https registration_endpoint', 'registration_endpoint', 'DISC-REGISTRATION-ENDPOINT', isHttpsUrl, 'is missing or not an https URL', ['OBDCR-GEN', 'OIDC-DISCOVERY'], 'MUST', ['DCR-001']),
+  /**
+   * OBIE DCR: "The URL of the registration end-point should be advertised on the ASPSP's OIDC Discovery
+   * Endpoint"; OIDC Discovery: registration_endpoint "RECOMMENDED". A SHOULD: a bank that documents its
+   * endpoint elsewhere (the target's registrationEndpoint) breaks no MUST.
+   */
+  field('DCR-001-REG-ENDPOINT', 'Discovery advertises an https registration_endpoint', 'registration_endpoint', 'DISC-REGISTRATION-ENDPOINT', isHttpsUrl, 'is missing or not an https URL', ['OBDCR-GEN', 'OIDC-DISCOVERY'], 'SHOULD', ['DCR-001']),
   field('DISC-TOKEN-ENDPOINT', 'Discovery advertises an https token_endpoint', 'token_endpoint', 'DISC-TOKEN-ENDPOINT', isHttpsUrl, 'is missing or not an https URL', ['OIDC-DISCOVERY', 'OBDCR-GEN']),
   field('DISC-ISSUER', 'Discovery names an https issuer', 'issuer', 'DISC-ISSUER', isHttpsUrl, 'is missing or not https', ['OIDC-DISCOVERY']),
   /**

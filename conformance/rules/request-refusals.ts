@@ -56,9 +56,14 @@ export const requestRefusalChecks = [
   refusal({ id: 'REQ-AUTH-METHOD-UNKNOWN', title: 'token_endpoint_auth_method "none" is refused', exchange: 'register-auth-method-none', rules: ['REQ-AUTH-METHOD'], spec: ['OBDCR-REQ', 'RFC7591-2'], tags: ['claims', 'REQ-09'] }),
   refusal({ id: 'REQ-AUTH-SIGNING-ALG-MISSING', title: 'private_key_jwt without token_endpoint_auth_signing_alg is refused', exchange: 'register-pkjwt-no-alg', rules: ['REQ-AUTH-SIGNING-ALG'], spec: ['OBDCR-REQ'], tags: ['claims', 'REQ-10'] }),
   refusal({ id: 'REQ-TLS-DN-MISSING', title: 'tls_client_auth without a subject DN is refused', exchange: 'register-tls-no-dn', rules: ['REQ-TLS-DN-PRESENCE'], spec: ['OBDCR-REQ', 'RFC8705-2'], tags: ['claims', 'REQ-11'] }),
-  /** RFC 8705 2.1.2: the registered DN must be that of the certificate the client authenticates with. */
-  refusal({ id: 'REQ-TLS-DN-SUBSET', title: 'A subject DN that is a strict subset of the transport certificate DN is refused: no subset comparison', exchange: 'register-dn-subset', rules: ['REQ-TLS-DN-MATCH'], spec: ['RFC8705-2', 'OBDCR-REQ'], tags: ['claims', 'REQ-11', 'near-miss'] }),
-  refusal({ id: 'REQ-TLS-DN-ALTERED', title: 'A subject DN with one value extended by a character is refused: no prefix comparison', exchange: 'register-dn-altered', rules: ['REQ-TLS-DN-MATCH'], spec: ['RFC8705-2', 'OBDCR-REQ'], tags: ['claims', 'REQ-11', 'near-miss'] }),
+  /**
+   * RFC 8705 2.1.2: the registered DN must be that of the certificate the client authenticates with.
+   * SHOULD, not MUST: OBIE lets a bank compare part of the DN ("The ASPSP may decide to match only a
+   * part of the DN so that the match is based only on the part of the DN that will be immutable"), so a
+   * bank accepting these may be doing that deliberately; a wholly other DN (REQ-TLS-DN-MISMATCH) is a MUST.
+   */
+  refusal({ id: 'REQ-TLS-DN-SUBSET', title: 'A subject DN that is a strict subset of the transport certificate DN is refused: no subset comparison', exchange: 'register-dn-subset', rules: ['REQ-TLS-DN-MATCH'], spec: ['RFC8705-2', 'OBDCR-REQ'], tags: ['claims', 'REQ-11', 'near-miss'], severity: 'SHOULD' }),
+  refusal({ id: 'REQ-TLS-DN-ALTERED', title: 'A subject DN with one value extended by a character is refused: no prefix comparison', exchange: 'register-dn-altered', rules: ['REQ-TLS-DN-MATCH'], spec: ['RFC8705-2', 'OBDCR-REQ'], tags: ['claims', 'REQ-11', 'near-miss'], severity: 'SHOULD' }),
   refusal({ id: 'REQ-TLS-DN-MISMATCH', title: 'A subject DN other than the transport certificate DN is refused', exchange: 'register-dn-mismatch', rules: ['REQ-TLS-DN-MATCH'], spec: ['OBDCR-REQ', 'RFC8705-2'], tags: ['claims', 'REQ-11', 'gap'] }),
   refusal({ id: 'REQ-GRANT-TYPE-UNSUPPORTED', title: 'grant_types ["password"] is refused, or substituted and returned', exchange: 'register-grant-password', rules: ['REQ-GRANT-TYPES'], spec: ['OBDCR-REQ', 'RFC7591-2'], tags: ['claims', 'REQ-12'] , substitutes: { field: 'grant_types', refused: (v) => !Array.isArray(v) || v.includes('password') } }),
   refusal({ id: 'REQ-SCOPE-UNSUPPORTED', title: 'A scope outside the allowed set is refused', exchange: 'register-scope-unsupported', rules: ['REQ-SCOPE-ROLES'], spec: ['OBDCR-REQ'], tags: ['claims', 'REQ-15'] }),

@@ -131,7 +131,7 @@ describe('directory adapters against the mock', () => {
     const slots = await executePlan(ssaPlan, await openSession(t));
     const results = ssaPlan.checks.map((c) => evaluate(c, slots));
     const skipped = results.filter((r) => r.outcome === 'skip');
-    expect(skipped.map((r) => r.id).sort()).toEqual(['SSA-CLAIMS-MISSING', 'SSA-EXPIRED', 'SSA-JWKS-UNTRUSTED-HOST', 'SSA-NBF-FUTURE', 'SSA-NOT-YET-VALID']);
+    expect(skipped.map((r) => r.id).sort()).toEqual(['SSA-CLAIMS-MISSING', 'SSA-EXPIRED', 'SSA-JWKS-UNTRUSTED-HOST', 'SSA-NBF-FUTURE', 'SSA-NOT-YET-VALID', 'SSA-OTHER-ISS-REAL-KEY']);
     expect(skipped.every((r) => /fixed SSA/.test(r.message))).toBe(true);
     expect(results.filter((r) => r.outcome === 'pass')).toHaveLength(5);
   }, 60_000);
