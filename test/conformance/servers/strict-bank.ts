@@ -29,7 +29,7 @@ export const BUGS = [
   // the request JWS (OBIE GEN-07, RFC 8725, FAPI 1 Advanced 8.6)
   'kid-ignored', 'alg-confusion', 'alg-none', 'rs256', 'x5c-ignored', 'x5c-honoured', 'jwk-header-trusted', 'jwks-claim-trusted',
   // the request claims (RFC 7519 4.1, OBIE REQ-03..06)
-  'aud-substring', 'aud-prefix', 'aud-unchecked', 'jti-replay', 'exp-unchecked', 'iat-future',
+  'aud-substring', 'aud-prefix', 'aud-unchecked', 'jti-replay', 'exp-unchecked', 'iat-future', 'scope-roles-ignored',
   // transport of POST /register (OBIE GEN-04)
   'register-no-cert', 'register-untrusted-ca',
   // the software statement (OBIE REQ-07, GEN-06)
@@ -40,7 +40,7 @@ export const BUGS = [
   'secret-43', 'response-jws', 'response-no-software-id',
   // the token endpoint (RFC 8705, RFC 7523, RFC 6749 2.3.1 / 5.2)
   'token-unbound', 'pkjwt-token-unbound', 'secret-token-unbound', 'token-binding-any-cert', 'token-untrusted-cert', 'token-other-dn', 'token-no-cert',
-  'assertion-aud-unchecked', 'assertion-replay', 'assertion-exp-unchecked', 'assertion-alg-none', 'secret-unchecked', 'basic-no-challenge',
+  'assertion-aud-unchecked', 'assertion-sub-unchecked', 'assertion-replay', 'assertion-exp-unchecked', 'assertion-alg-none', 'secret-unchecked', 'basic-no-challenge',
   // GET/PUT/DELETE /register/{ClientId} (OBIE MGT-01/02, DEL-01, RFC 6750 3)
   'get-cross-client', 'delete-cross-client', 'unknown-client-404', 'delete-keeps-tokens', 'deleted-client-404', 'no-www-authenticate',
 ] as const;
@@ -71,6 +71,7 @@ export const BUG_NOTES: Readonly<Record<Bug, string>> = {
   'jti-replay': 'a replayed request jti is accepted',
   'exp-unchecked': 'the request exp is not compared with the clock',
   'iat-future': 'a request iat in the future is accepted',
+  'scope-roles-ignored': 'scope is checked against the supported scopes but not against the SSA software_roles',
   'register-no-cert': 'POST /register without a client certificate is accepted',
   'register-untrusted-ca': 'POST /register with a certificate from an untrusted CA is accepted',
   'ssa-signature-unverified': 'the SSA signature is not verified (decoded only)',
@@ -99,6 +100,7 @@ export const BUG_NOTES: Readonly<Record<Bug, string>> = {
   'token-other-dn': 'tls_client_auth at the token endpoint does not compare the certificate DN with the registered one',
   'token-no-cert': 'the token endpoint accepts a request without a client certificate (the DN check is skipped)',
   'assertion-aud-unchecked': 'the client assertion aud is not checked',
+  'assertion-sub-unchecked': 'the client assertion iss is compared with the client_id, its sub is not',
   'assertion-replay': 'a replayed client assertion is accepted',
   'assertion-exp-unchecked': 'the client assertion exp is not compared with the clock',
   'assertion-alg-none': 'an unsigned client assertion (alg none) is accepted',
@@ -416,7 +418,7 @@ export function registrationMetadata(c: Json, ctx: MetadataContext): Metadata {
   else {
     // v3.2+: a space-separated string.
     if (typeof c.scope !== 'string' || c.scope.trim() === '') throw metadataError('scope must be a space-separated string');
-    const bad = c.scope.split(' ').find((s) => !SCOPES.includes(s) || !allowed.includes(s));
+    const bad = c.scope.split(' ').find((s) => !SCOPES.includes(s) || (!allowed.includes(s) && !bugs.has('scope-roles-ignored')));
     if (bad !== undefined) throw metadataError(`scope ${JSON.stringify(bad)} is not supported or not allowed by the software roles`);
     out.scope = c.scope;
   }
@@ -589,7 +591,7 @@ export async function startStrictBank(opts: StrictBankOptions): Promise<StrictBa
     }
     const c = jws.payload;
     const t = now();
-    if (c.iss !== client.clientId || c.sub !== client.clientId) throw invalidClient('client assertion iss and sub must be the client_id');
+    if (c.iss !== client.clientId || (c.sub !== client.clientId && !bugs.has('assertion-sub-unchecked'))) throw invalidClient('client assertion iss and sub must be the client_id');
     const auds = Array.isArray(c.aud) ? c.aud : [c.aud];
     if (!bugs.has('assertion-aud-unchecked') && !auds.some((a) => a === `${base}/token` || a === base)) throw invalidClient('client assertion aud must be the token endpoint');
     if (!isInt(c.exp) || (c.exp <= t && !bugs.has('assertion-exp-unchecked'))) throw invalidClient('client assertion expired or without exp');
