@@ -233,7 +233,11 @@ export async function verifyRequestJws(jws: Jws, softwareJwks: Jwks, bugs: Bugs)
       throw metadataError('the x5c certificate cannot be read');
     }
   } else if (bugs.has('jwk-header-trusted') && isObject(jws.header.jwk)) {
-    key = keyObject(jws.header.jwk as JWK);
+    try {
+      key = keyObject(jws.header.jwk as JWK);
+    } catch {
+      throw metadataError('the jwk header is not a public key');
+    }
   } else {
     const jwks = bugs.has('jwks-claim-trusted') && isJwks(jws.payload.jwks) ? jws.payload.jwks : softwareJwks;
     const jwk = bugs.has('kid-ignored') ? jwks.keys[0] : jwks.keys.find((k) => typeof kid === 'string' && k.kid === kid);
@@ -272,6 +276,7 @@ export async function verifySsa(raw: unknown, dir: DirectoryTrust, now: number, 
     return verifies(jws, keyObject(jwk), 'PS256');
   };
   if (!(await signatureOk())) throw ssaError('the SSA signature does not verify with the directory key');
+  // exp is optional in an SSA (RFC 7519 4.1.4; OB Directory SSAs may carry none), but honoured when present.
   if (c.exp !== undefined && (!isInt(c.exp) || (c.exp <= now && !bugs.has('ssa-exp-unchecked')))) throw ssaError('the SSA has expired');
   if (!isInt(c.iat)) throw ssaError('the SSA has no integer iat');
   if (c.iat > now + SKEW && !bugs.has('ssa-iat-future')) throw ssaError('the SSA is issued in the future');
