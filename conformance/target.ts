@@ -16,7 +16,8 @@ export type AuthMethod = 'tls_client_auth' | 'private_key_jwt' | 'client_secret_
 /** How SSAs are obtained: as given, minted by the mock bank's directory endpoint, or signed here with a directory key. */
 export type DirectoryConfig =
   | { mode: 'given'; ssa: string }
-  | { mode: 'mock-endpoint'; url: string }
+  /** `key`: the mock directory's signing JWK, when known (in-process mocks), for the probes that re-sign an SSA with the real key. */
+  | { mode: 'mock-endpoint'; url: string; key?: JWK }
   | { mode: 'local-key'; key: JWK; issuer: string; softwareJwksEndpoint?: string; hostUrl?: string };
 
 export interface Capabilities {
@@ -283,7 +284,9 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
   } else if (mode === 'mock-endpoint') {
     const url = s('directoryUrl');
     if (!url) throw new TargetConfigError('directoryUrl', 'directory "mock-endpoint" needs the mock directory base URL, e.g. https://localhost:8443/directory');
-    directory = { mode, url };
+    // The mock directory's signing key, when the bank is a local mock (its certs/directory.key.json): the SSA near misses need it.
+    const dkey = readJwk(raw, 'directoryKey', baseDir);
+    directory = { mode, url, ...(dkey ? { key: dkey } : {}) };
   } else if (mode === 'local-key') {
     const dkey = readJwk(raw, 'directoryKey', baseDir);
     if (!dkey) throw new TargetConfigError('directoryKey', 'directory "local-key" needs the directory private JWK');
@@ -381,7 +384,7 @@ export function describeTarget(t: Target): Record<string, unknown> {
     roles: t.roles,
     directory:
       dir.mode === 'given' ? { mode: dir.mode, ssa: '(redacted)' }
-        : dir.mode === 'mock-endpoint' ? { mode: dir.mode, url: dir.url }
+        : dir.mode === 'mock-endpoint' ? { mode: dir.mode, url: dir.url, ...(dir.key ? { key: `(redacted, kid ${dir.key.kid ?? '?'})` } : {}) }
           : { mode: dir.mode, key: `(redacted, kid ${dir.key.kid ?? '?'})`, issuer: dir.issuer, softwareJwksEndpoint: dir.softwareJwksEndpoint, hostUrl: dir.hostUrl },
     capabilities: t.capabilities,
     ...(t.headers ? { headers: t.headers } : {}),

@@ -70,6 +70,11 @@ function methodControl(method: AuthMethod): ExchangeStep {
   return { ...claimStep(METHOD_CONTROL[method], () => ({}), { method, skipIf: supports(method), needs: [] }), accepted: clientRegistered };
 }
 
+/** The auth method of the no-certificate probe: one that needs no certificate, when the target declares one. */
+function noCertMethod(s: Session): AuthMethod | undefined {
+  return (['private_key_jwt', 'client_secret_basic', 'client_secret_post'] as const).find((m) => s.target.capabilities.authMethods.includes(m));
+}
+
 /** A probe whose control is register-valid, built from the session (keys, headers). */
 function probe(name: string, run: (s: Session) => Promise<Recorded>, needs = ['register-valid']): ExchangeStep {
   return { name, needs, run };
@@ -103,7 +108,21 @@ const steps: ExchangeStep[] = [
     run: async (s, prior) => s.post('register-replay-second', prior.get('register-replay-first')!.sent.jwt as string),
   },
   // Transport
-  probe('register-no-cert', async (s) => s.post('register-no-cert', await s.sign(s.claims()), { client: null })),
+  // Without a client certificate, registered with a method that needs none (private_key_jwt, else a secret method), so that
+  // only the transport rule can refuse it: a tls_client_auth request would also be refused for its DN, which proves nothing.
+  {
+    name: 'register-no-cert',
+    needs: ['register-valid', METHOD_CONTROL.private_key_jwt, METHOD_CONTROL.client_secret_basic, METHOD_CONTROL.client_secret_post],
+    needsFor: (s) => {
+      const method = noCertMethod(s);
+      return [method ? METHOD_CONTROL[method] : 'register-valid'];
+    },
+    run: async (s) => {
+      const method = noCertMethod(s);
+      const claims = s.claims({}, method ? { method } : {});
+      return s.post('register-no-cert', await s.sign(claims), { client: null, sent: { claims, method: method ?? s.target.capabilities.authMethods[0] } });
+    },
+  },
   {
     name: 'register-untrusted-cert',
     needs: [METHOD_CONTROL.tls_client_auth],
@@ -163,6 +182,7 @@ const steps: ExchangeStep[] = [
   claimStep('register-redirect-slash', (s) => ({ redirect_uris: [nearMiss.slash(s.target.redirectUris[0]!)] })),
   claimStep('register-redirect-query', (s) => ({ redirect_uris: [nearMiss.query(s.target.redirectUris[0]!)] })),
   claimStep('register-redirect-host-suffix', (s) => ({ redirect_uris: [nearMiss.hostSuffix(s.target.redirectUris[0]!)] })),
+  claimStep('register-redirect-host-prefix', (s) => ({ redirect_uris: [nearMiss.hostPrefix(s.target.redirectUris[0]!)] })),
   claimStep('register-dn-subset', (s) => ({ tls_client_auth_subject_dn: nearMiss.dnSubset(s.target.subjectDn), tls_client_auth_dn: undefined }), { method: 'tls_client_auth', skipIf: supports('tls_client_auth') }),
   claimStep('register-dn-altered', (s) => ({ tls_client_auth_subject_dn: nearMiss.dnAltered(s.target.subjectDn), tls_client_auth_dn: undefined }), { method: 'tls_client_auth', skipIf: supports('tls_client_auth') }),
   probe('register-real-key-unknown-kid', async (s) => s.post('register-real-key-unknown-kid', await s.sign(s.claims(), { key: { ...s.key, kid: `${s.key.kid ?? 'key'}-unknown` } }))),

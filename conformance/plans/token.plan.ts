@@ -126,6 +126,9 @@ const steps: ExchangeStep[] = [
   // private_key_jwt
   probe('token-assertion-aud-other', 'private_key_jwt', async () => ({ assertion: { claims: { aud: 'https://another-bank.example.com/token' } } })),
   probe('token-assertion-iss-other', 'private_key_jwt', async () => ({ assertion: { claims: { iss: 'someOtherClient', sub: 'someOtherClient' } } })),
+  // Each alone: a bank comparing only one of the two with the client_id accepts the other changed.
+  probe('token-assertion-sub-other', 'private_key_jwt', async () => ({ assertion: { claims: { sub: 'someOtherClient' } } })),
+  probe('token-assertion-iss-only-other', 'private_key_jwt', async () => ({ assertion: { claims: { iss: 'someOtherClient' } } })),
   probe('token-assertion-expired', 'private_key_jwt', async () => ({ assertion: { claims: { iat: now() - 600, exp: now() - 300 } } })),
   probe('token-assertion-foreign-key', 'private_key_jwt', async (s) => ({ assertion: { key: { ...(await signingKey(s.key.alg as 'PS256' | 'RS256' | 'ES256')), kid: s.key.kid } } })),
   probe('token-assertion-no-exp', 'private_key_jwt', async () => ({ assertion: { claims: { exp: undefined } } })),

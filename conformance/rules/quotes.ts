@@ -347,6 +347,14 @@ export const quotes: Readonly<Record<string, readonly [Quote, ...Quote[]]>> = {
   'TOKEN-SECRET-POST-WRONG': [OAUTH.invalidClient],
   'TOKEN-ASSERTION-NO-EXP': [q('RFC7523-3', 'The JWT MUST contain an "exp" (expiration time) claim that limits the time window during which the JWT can be used.'), ASSERTION.invalidClient],
   'TOKEN-ASSERTION-NO-JTI': [ASSERTION.jtiOnce, ASSERTION.invalidClient],
+
+  // Near misses found by the independent strict bank's one-flag bugs
+  'SSA-REAL-KEY-UNKNOWN-KID': [q('RFC7515-4.1', JWT.kid.text, 'a kid the directory JWKS does not hold matches no key of it, whichever key made the signature'), OB.trusted],
+  'SSA-HS256-PUBLIC-KEY': [JWT.oneAlgPerKey, FAPI.psOrEs],
+  'REDIRECT-HOST-PREFIX': [q('OBDCR-REQ', DD.redirectSubset.text, REDIRECT_NEAR_MISS), OAUTH.exactMatch],
+  'TOKEN-ASSERTION-SUB-OTHER': [ASSERTION.sub, ASSERTION.invalidClient],
+  'TOKEN-ASSERTION-ISS-ONLY-OTHER': [q('RFC7523-3', 'The JWT MUST contain an "iss" (issuer) claim that contains a unique identifier for the entity that issued the JWT.', 'for client authentication the issuer is the client, as OIDC Core 9 says: iss "REQUIRED. Issuer. This MUST contain the client_id of the OAuth Client."'), ASSERTION.invalidClient],
+  'REQ-SCOPE-BEYOND-ROLES': [DD.scopeSubset, DD.unsupported],
 };
 
 /** The quotes of a check, or undefined when it has none (the quotes test keeps that from happening). */

@@ -66,7 +66,7 @@ export const requestRefusalChecks = [
   refusal({ id: 'REQ-TLS-DN-ALTERED', title: 'A subject DN with one value extended by a character is refused: no prefix comparison', exchange: 'register-dn-altered', rules: ['REQ-TLS-DN-MATCH'], spec: ['RFC8705-2', 'OBDCR-REQ'], tags: ['claims', 'REQ-11', 'near-miss'], severity: 'SHOULD' }),
   refusal({ id: 'REQ-TLS-DN-MISMATCH', title: 'A subject DN other than the transport certificate DN is refused', exchange: 'register-dn-mismatch', rules: ['REQ-TLS-DN-MATCH'], spec: ['OBDCR-REQ', 'RFC8705-2'], tags: ['claims', 'REQ-11', 'gap'] }),
   refusal({ id: 'REQ-GRANT-TYPE-UNSUPPORTED', title: 'grant_types ["password"] is refused, or substituted and returned', exchange: 'register-grant-password', rules: ['REQ-GRANT-TYPES'], spec: ['OBDCR-REQ', 'RFC7591-2'], tags: ['claims', 'REQ-12'] , substitutes: { field: 'grant_types', refused: (v) => !Array.isArray(v) || v.includes('password') } }),
-  refusal({ id: 'REQ-SCOPE-UNSUPPORTED', title: 'A scope outside the allowed set is refused', exchange: 'register-scope-unsupported', rules: ['REQ-SCOPE-ROLES'], spec: ['OBDCR-REQ'], tags: ['claims', 'REQ-15'] }),
+  refusal({ id: 'REQ-SCOPE-UNSUPPORTED', title: 'A scope outside the allowed set is refused, or substituted and returned', exchange: 'register-scope-unsupported', rules: ['REQ-SCOPE-ROLES'], spec: ['OBDCR-REQ'], tags: ['claims', 'REQ-15'], substitutes: { field: 'scope', refused: (v) => scopeList(v).includes('makepayment') } }),
   refusal({ id: 'REQ-SCOPE-SHAPE', title: 'A scope that is neither a string nor an array is refused', exchange: 'register-scope-number', rules: ['REQ-SCOPE-FORMAT'], spec: ['OBDCR-REQ', 'OBDCR-3.1'], tags: ['claims', 'REQ-15'] }),
   refusal({ id: 'REQ-APPLICATION-TYPE-NATIVE', title: 'application_type "native" is refused, or substituted and returned', exchange: 'register-application-type', rules: ['REQ-APPLICATION-TYPE'], spec: ['OBDCR-REQ', 'RFC7591-2'], tags: ['claims', 'REQ-16'], severity: 'SHOULD' , substitutes: { field: 'application_type', refused: (v) => v === 'native' } }),
   refusal({ id: 'REQ-ID-TOKEN-ALG-RS256', title: 'id_token_signed_response_alg RS256 is refused, or substituted and returned', exchange: 'register-id-token-rs256', rules: ['REQ-ID-TOKEN-ALG'], spec: ['FAPI1-ADV-8.6', 'OBDCR-REQ'], tags: ['claims', 'REQ-17'], severity: 'SHOULD' , substitutes: { field: 'id_token_signed_response_alg', refused: (v) => v === 'RS256' || v === 'none' || typeof v !== 'string' } }),
@@ -111,6 +111,7 @@ export const redirectRefusalChecks = [
     ['REDIRECT-TRAILING-SLASH', 'register-redirect-slash', 'An SSA redirect URI with a trailing slash added or removed is refused: exact matching'],
     ['REDIRECT-QUERY', 'register-redirect-query', 'An SSA redirect URI with a query string added is refused: exact matching'],
     ['REDIRECT-HOST-SUFFIX', 'register-redirect-host-suffix', 'An SSA redirect URI whose host is extended into another domain is refused'],
+    ['REDIRECT-HOST-PREFIX', 'register-redirect-host-prefix', 'An SSA redirect URI with characters put before its host (another domain ending like it) is refused'],
   ].map(([id, exchange, title]) =>
     /** OBIE REQ-08: every redirect_uri must be one of the SSA software_redirect_uris (RFC 6749 3.1.2.3 compares as strings, RFC 3986 6.2.1). */
     refusal({ id: id!, title: title!, exchange: exchange!, rules: ['REQ-REDIRECT-SUBSET'], spec: ['OBDCR-REQ', 'RFC7591-3.2.2'], errors: ['invalid_redirect_uri', 'invalid_client_metadata'], tags: ['redirect', 'REQ-08', 'near-miss'] }),
@@ -147,9 +148,22 @@ export const ssaRefusalChecks = [
   refusal({ id: 'SSA-UNTRUSTED-ISSUER', title: 'An SSA from an untrusted issuer is refused', exchange: 'register-ssa-untrusted-issuer', rules: ['SSA-ISSUER'], spec: ['OBDCR-GEN', 'OBDCR-SSA'], errors: ['unapproved_software_statement', 'invalid_software_statement'], tags: ['ssa', 'GEN-06'] }),
   /** RFC 7591 3.1.1 / OBIE GEN-06: the bank trusts a directory by its issuer and that issuer's keys; a good signature under another iss is not that directory's statement. */
   refusal({ id: 'SSA-OTHER-ISS-REAL-KEY', title: 'An SSA signed by the trusted directory key but naming another issuer (iss) is refused', exchange: 'register-ssa-other-iss-real-key', rules: ['SSA-ISSUER'], spec: ['OBDCR-SSA', 'OBDCR-GEN', 'RFC7591-2.3'], errors: ['unapproved_software_statement', 'invalid_software_statement'], tags: ['ssa', 'GEN-06', 'near-miss'] }),
+  /** The directory's real key under a kid its JWKS does not hold: a bank that ignores the kid and tries every directory key accepts it. */
+  refusal({ id: 'SSA-REAL-KEY-UNKNOWN-KID', title: 'An SSA signed by the real directory key under a kid its JWKS does not hold is refused', exchange: 'register-ssa-real-key-unknown-kid', rules: ['SSA-KID', 'SSA-SIGNATURE'], spec: ['OBDCR-SSA', 'RFC7515-4.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'near-miss'] }),
+  /** RFC 8725 2.1 / 3.1: algorithm confusion on the SSA: HS256 keyed with the directory's public key must never verify. */
+  refusal({ id: 'SSA-HS256-PUBLIC-KEY', title: 'An SSA signed HS256 with the directory public key (PEM) as the secret is refused (algorithm confusion)', exchange: 'register-ssa-hs256-public-key', rules: ['SSA-ALG', 'SSA-SIGNATURE'], spec: ['OBDCR-SSA', 'RFC8725-3.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'near-miss'] }),
+  /** OBIE REQ-15: the scope is within what the SSA's software_roles allow (AISP: accounts; PISP: payments). */
+  /* SHOULD: the sentence ("This must be a subset of the scopes in the SSA") is in the Data Mapping table, which the spec calls non-normative. */
+  refusal({ id: 'REQ-SCOPE-BEYOND-ROLES', title: 'An SSA for AISP alone asking for the payments scope is refused, or the scope substituted', exchange: 'register-scope-beyond-roles', rules: ['REQ-SCOPE-ROLES'], spec: ['OBDCR-REQ', 'OBDCR-SSA'], tags: ['claims', 'REQ-15', 'near-miss'], severity: 'SHOULD', substitutes: { field: 'scope', refused: (v) => scopeList(v).includes('payments') } }),
   refusal({ id: 'SSA-EXPIRED', title: 'An expired SSA is refused', exchange: 'register-ssa-expired', rules: ['SSA-EXP'], spec: ['OBDCR-SSA', 'RFC7519-4.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'gap', 'REQ-07'] }),
   refusal({ id: 'SSA-NOT-YET-VALID', title: 'An SSA issued in the future is refused', exchange: 'register-ssa-future', rules: ['SSA-IAT'], spec: ['OBDCR-SSA', 'RFC7519-4.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'gap', 'REQ-07'] }),
   refusal({ id: 'SSA-NBF-FUTURE', title: 'An SSA with nbf in the future is refused', exchange: 'register-ssa-nbf', rules: ['SSA-IAT'], spec: ['OBDCR-SSA', 'RFC7519-4.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'gap', 'REQ-07'] }),
   refusal({ id: 'SSA-CLAIMS-MISSING', title: 'An SSA without software_jwks_endpoint is refused', exchange: 'register-ssa-no-jwks-endpoint', rules: ['SSA-CLAIMS', 'JWS-SIGNATURE'], spec: ['OBDCR-SSA'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa'] }),
   refusal({ id: 'SSA-JWKS-UNTRUSTED-HOST', title: 'An SSA naming a software_jwks_endpoint outside the directory is refused', exchange: 'register-ssa-foreign-jwks', rules: ['JWS-SIGNATURE'], spec: ['OBDCR-SSA'], errors: ['invalid_software_statement', 'unapproved_software_statement', 'invalid_client_metadata'], tags: ['ssa'] }),
 ];
+
+/** A scope value as a list: a space-separated string (v3.2+) or an array (v3.1); anything else is empty. */
+function scopeList(v: unknown): string[] {
+  if (typeof v === 'string') return v.split(' ').filter(Boolean);
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
