@@ -218,12 +218,16 @@ export const registrationChecks = [
     exchanges: ['register-private-key-jwt'],
     check: (r) => registeredHere(r),
   }),
-  /** REQ-06: "A replayed jti ... reject it." The first use must be accepted, the replay refused. */
+  /**
+   * The first use must be accepted, the replay refused. SHOULD: OBIE makes jti a unique UUIDv4 and RFC
+   * 7519 4.1.7 says it "can be used to prevent the JWT from being replayed", but no sentence requires a
+   * bank to refuse a replayed registration request.
+   */
   defineCheck({
     id: 'REQ-JTI-REPLAY',
     title: 'The same signed request sent twice is refused the second time (jti replay)',
     spec: ['OBDCR-REQ', 'RFC7519-4.1'],
-    severity: 'MUST',
+    severity: 'SHOULD',
     tags: ['registration', 'negative', 'gap', 'REQ-06'],
     rules: ['REQ-JTI-REPLAY'],
     exchanges: ['register-replay-first', 'register-replay-second'],
