@@ -23,7 +23,8 @@ Usage:
 
 Options:
   --config      target configuration (JSON); DCR_* environment variables override it (see docs/conformance.md)
-  --target      discovery URL (overrides discoveryUrl / DCR_DISCOVERY_URL)
+  --target      discovery URL (overrides discoveryUrl / DCR_DISCOVERY_URL); with directory "mock-endpoint"
+                and no directoryUrl, the mock directory (its origin + /directory) follows it
   --filter      run only checks whose id starts with, or whose tags include, this (e.g. DCR-004, ssa, gap)
   --report-dir  where report.json, junit.xml and report.html go (default ./conformance-report)
   --verbose     print the spec links and evidence of every check that did not pass

@@ -16,6 +16,7 @@ export type AuthMethod = 'tls_client_auth' | 'private_key_jwt' | 'client_secret_
 /** How SSAs are obtained: as given, minted by the mock bank's directory endpoint, or signed here with a directory key. */
 export type DirectoryConfig =
   | { mode: 'given'; ssa: string }
+  /** url: given as directoryUrl, else derived from the bank's origin (discoveryUrl, else registrationEndpoint) + /directory. */
   | { mode: 'mock-endpoint'; url: string }
   | { mode: 'local-key'; key: JWK; issuer: string; softwareJwksEndpoint?: string; hostUrl?: string };
 
@@ -281,8 +282,9 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
     if (!signingKey) throw new TargetConfigError('signingKey', 'with a given SSA, the private JWK of the software key it names is required');
     directory = { mode, ssa };
   } else if (mode === 'mock-endpoint') {
-    const url = s('directoryUrl');
-    if (!url) throw new TargetConfigError('directoryUrl', 'directory "mock-endpoint" needs the mock directory base URL, e.g. https://localhost:8443/directory');
+    // Omitted: the mock bank's own directory, at the bank's origin, so it moves with discoveryUrl (--target).
+    const bankUrl = s('discoveryUrl') ?? s('registrationEndpoint')!;
+    const url = s('directoryUrl') ?? `${new URL(bankUrl).origin}/directory`;
     directory = { mode, url };
   } else if (mode === 'local-key') {
     const dkey = readJwk(raw, 'directoryKey', baseDir);
