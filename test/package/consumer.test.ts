@@ -13,6 +13,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
+import { createServer } from 'node:net';
 import { httpsRequest } from '../../fixtures/https';
 
 const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
@@ -329,3 +330,59 @@ test('the Dockerfile: its CMD is the built entry point, and its HEALTHCHECK pass
   const down = await run(health[0]!, health.slice(1), ROOT, { ...env, PORT: port });
   expect(down.code).toBe(1);
 }, 60_000);
+
+/** The `run:` commands and `run: |` blocks of a workflow's steps, by step name (commented-out steps are not steps). */
+function workflowRuns(yaml: string): Array<{ name: string; run: string }> {
+  const lines = yaml.split('\n');
+  const out: Array<{ name: string; run: string }> = [];
+  let name = '';
+  for (let i = 0; i < lines.length; i++) {
+    const step = /^\s*- name: "?(.*?)"?$/.exec(lines[i]!);
+    if (step) name = step[1]!;
+    const single = /^\s*run: (?!\|)(.+)$/.exec(lines[i]!);
+    if (single) out.push({ name, run: single[1]! });
+    const run = /^(\s*)run: \|$/.exec(lines[i]!);
+    if (!run) continue;
+    const indent = run[1]!.length;
+    const body: string[] = [];
+    for (i++; i < lines.length && (lines[i]!.trim() === '' || lines[i]!.search(/\S/) > indent); i++) body.push(lines[i]!);
+    i--;
+    const strip = Math.min(...body.filter((l) => l.trim()).map((l) => l.search(/\S/)));
+    out.push({ name, run: body.map((l) => l.slice(strip)).join('\n') });
+  }
+  return out;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+test('docs/ci/github-actions.yml: its steps, run as written in the consumer project, start the mock, gate on the pack and leave junit.xml for the reporter', async () => {
+  const yaml = readFileSync(join(ROOT, 'docs', 'ci', 'github-actions.yml'), 'utf8');
+  expect(yaml).toMatch(/uses: actions\/upload-artifact@v\d/);
+  expect(yaml).toMatch(/report_paths: conformance-report\/junit\.xml/);
+  const steps = workflowRuns(yaml).filter((s) => !/^Install/.test(s.name));
+  expect(steps.map((s) => s.name)).toEqual(['A. Start the mock bank', 'A. Target configuration: the mock bank', 'Run the conformance pack']);
+  const cwd = mkdtempSync(join(consumer, 'workflow-'));
+  const script = ['set -e', ...steps.map((s) => s.run)].join('\n');
+  // bash in its own process group, so the mock it leaves in the background is stopped with it.
+  const job = spawn('bash', ['-c', script], { cwd, env: { ...env, MOCK_PORT: String(await freePort()) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  children.push(job);
+  let out = '';
+  job.stdout!.on('data', (c: Buffer) => (out += c));
+  job.stderr!.on('data', (c: Buffer) => (out += c));
+  const code = await new Promise<number | null>((resolve) => job.once('exit', resolve));
+  try {
+    process.kill(-job.pid!, 'SIGTERM');
+  } catch {
+    // nothing left
+  }
+  expect({ code, tail: out.split('\n').slice(-4).join('\n') }).toMatchObject({ code: 0, tail: expect.stringMatching(/checks: \d+ pass, 0 fail/) });
+  expect(readFileSync(join(cwd, 'conformance-report', 'junit.xml'), 'utf8')).toMatch(/<testcase /);
+}, 120_000);
