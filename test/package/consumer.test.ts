@@ -251,35 +251,40 @@ process.on('SIGTERM', () => bank.close().then(() => process.exit(0)));
   expect(existsSync(join(consumer, 'certs'))).toBe(false);
 }, 120_000);
 
-test('dcr-mockbank/jest registers each check as a test named by its id (run here with stand-in Jest globals)', async () => {
+test('dcr-mockbank/jest in the consumer\'s own Jest run: each check a test named by its id, the README\'s target file form and a target function', async () => {
+  mkdirSync(join(consumer, 'jest-suite'));
   writeFileSync(
-    join(consumer, 'jest-entry.mjs'),
-    `import { startMockBank } from 'dcr-mockbank';
+    join(consumer, 'jest-suite', 'bank.conformance.test.mjs'),
+    `import { writeFileSync } from 'node:fs';
+import { startMockBank } from 'dcr-mockbank';
 import { runConformanceInJest, mockTarget } from 'dcr-mockbank/jest';
 
-const hooks = [], tests = [];
-globalThis.describe = (name, fn) => fn();
-globalThis.beforeAll = (fn) => hooks.push(fn);
-globalThis.test = (name, fn) => tests.push({ name, fn });
-globalThis.test.skip = () => {};
-
 let bank;
-beforeAll(async () => { bank = await startMockBank(); });
-runConformanceInJest({ target: () => mockTarget(bank), filter: 'DCR-004', plans: ['registration'] });
-for (const hook of hooks) await hook();
-const results = [];
-for (const t of tests) {
-  try { await t.fn(); results.push(['pass', t.name]); } catch (e) { results.push(['fail', t.name, e.message]); }
-}
-await bank.close();
-console.log(JSON.stringify(results));
+beforeAll(async () => {
+  bank = await startMockBank();
+  writeFileSync('jest-ca.pem', bank.ca);
+  writeFileSync('jest-tpp.pem', bank.tpp.cert);
+  writeFileSync('jest-tpp.key', bank.tpp.key);
+  writeFileSync('jest-target.json', JSON.stringify({ discoveryUrl: bank.url + '/.well-known/openid-configuration', transportCert: 'jest-tpp.pem', transportKey: 'jest-tpp.key', ca: 'jest-ca.pem', directory: 'mock-endpoint' }));
+});
+afterAll(() => bank.close());
+
+runConformanceInJest({ target: 'jest-target.json', filter: 'DCR-004' });
+runConformanceInJest({ target: () => mockTarget(bank), plans: ['discovery'] });
 `,
   );
-  const r = must(await run('node', ['jest-entry.mjs'], consumer, env), 'node jest-entry.mjs');
-  const results = JSON.parse(r.stdout.trim().split('\n').pop()!) as Array<[string, string]>;
-  expect(results.length).toBeGreaterThanOrEqual(5);
-  expect(results.every(([outcome, name]) => outcome === 'pass' && /^DCR-004-[A-Z0-9-]+ \S/.test(name))).toBe(true);
-}, 60_000);
+  writeFileSync(join(consumer, 'jest-suite', 'jest.config.json'), JSON.stringify({ testEnvironment: 'node', transform: {}, testMatch: ['**/*.test.mjs'] }));
+  // This repository's Jest binary, in its ESM mode; the test file resolves dcr-mockbank from the consumer.
+  const jest = join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
+  const r = await run(process.execPath, ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', jest, '--config', 'jest-suite/jest.config.json', '--rootDir', 'jest-suite', '--json', '--ci'], consumer, env, 120_000);
+  expect({ code: r.code, stderr: r.code ? r.stderr : '' }).toEqual({ code: 0, stderr: '' });
+  const result = JSON.parse(r.stdout) as { numPassedTests: number; numFailedTests: number; testResults: Array<{ assertionResults: Array<{ title: string; status: string }> }> };
+  const tests = result.testResults.flatMap((f) => f.assertionResults).filter((t) => t.status !== 'pending');
+  expect(result.numFailedTests).toBe(0);
+  expect(tests.filter((t) => t.title.startsWith('DCR-004-')).length).toBeGreaterThanOrEqual(5);
+  expect(tests.filter((t) => t.title.startsWith('DISC')).length).toBeGreaterThan(0);
+  expect(tests.every((t) => t.status === 'passed' && /^[A-Z][A-Z0-9]*(-[A-Z0-9]+)* \S/.test(t.title))).toBe(true);
+}, 120_000);
 
 test('a TypeScript consumer importing startMockBank and the Jest entry type-checks (tsc --noEmit, NodeNext, no skipLibCheck)', async () => {
   writeFileSync(
