@@ -16,7 +16,7 @@ const EXIT = { ok: 0, failed: 1, error: 2 } as const;
 
 const HELP = `dcr-conformance: run the Open Banking DCR conformance pack against a bank
 
-Usage:
+Usage (npx dcr-conformance ... from the npm package; npm run conformance -- ... in a clone):
   dcr-conformance [run] [--config file.json] [--target discovery-url] [--filter id-or-tag] [--report-dir dir] [--verbose]
   dcr-conformance lint <file | -> [--aud value]... [--dn subject-dn] [--json]
   dcr-conformance --help
