@@ -16,14 +16,15 @@ const EXIT = { ok: 0, failed: 1, error: 2 } as const;
 
 const HELP = `dcr-conformance: run the Open Banking DCR conformance pack against a bank
 
-Usage:
+Usage (npx dcr-conformance ... from the npm package; npm run conformance -- ... in a clone):
   dcr-conformance [run] [--config file.json] [--target discovery-url] [--filter id-or-tag] [--report-dir dir] [--verbose]
   dcr-conformance lint <file | -> [--aud value]... [--dn subject-dn] [--json]
   dcr-conformance --help
 
 Options:
   --config      target configuration (JSON); DCR_* environment variables override it (see docs/conformance.md)
-  --target      discovery URL (overrides discoveryUrl / DCR_DISCOVERY_URL)
+  --target      discovery URL (overrides discoveryUrl / DCR_DISCOVERY_URL); with directory "mock-endpoint"
+                and no directoryUrl, the mock directory (its origin + /directory) follows it
   --filter      run only checks whose id starts with, or whose tags include, this (e.g. DCR-004, ssa, gap)
   --report-dir  where report.json, junit.xml and report.html go (default ./conformance-report)
   --verbose     print the spec sentence, spec links and evidence of every check that did not pass
