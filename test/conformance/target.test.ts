@@ -75,7 +75,7 @@ describe('loadTarget', () => {
     expect(raw).not.toHaveProperty('directoryUrl');
     // Its certificate paths point at ./certs of the clone; use this test's instead.
     writeFileSync(join(dir, 'directory.jwk.json'), JSON.stringify(bank.certs.directoryKey));
-    const env = { DCR_DISCOVERY_URL: 'https://localhost:50123/.well-known/openid-configuration', DCR_TRANSPORT_CERT: join(dir, 'tpp.pem'), DCR_TRANSPORT_KEY: join(dir, 'tpp.key'), DCR_CA: join(dir, 'ca.pem'), DCR_DIRECTORY_KEY: join(dir, 'directory.jwk.json') };
+    const env = { DCR_DISCOVERY_URL: 'https://localhost:50123/.well-known/openid-configuration', DCR_TRANSPORT_CERT: join(dir, 'tpp.pem'), DCR_TRANSPORT_KEY: join(dir, 'tpp.key'), DCR_CA: join(dir, 'ca.pem'), DCR_DIRECTORY_KEY: join(dir, 'directory.jwk.json'), DCR_ALT_TRANSPORT_CERT: join(dir, 'alt.pem'), DCR_ALT_TRANSPORT_KEY: join(dir, 'alt.key') };
     // It names the mock directory's signing key too (certs/directory-signing.jwk.json), for the SSA near misses that re-sign with it.
     expect(raw.directoryKey).toBe('../../certs/directory-signing.jwk.json');
     expect(loadTarget({ configFile: cfg, env }).directory).toEqual({ mode: 'mock-endpoint', url: 'https://localhost:50123/directory', key: bank.certs.directoryKey });
