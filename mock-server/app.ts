@@ -18,6 +18,9 @@ import { adminRoutes, ADMIN_PATH } from './routes/admin';
 import { adminEnabled } from './config';
 import { NotFound } from './errors';
 import { oneWriteJson } from './http/respond';
+import type { RuntimeFaults } from './admin/runtime-faults';
+import type { IdSource } from './core/ids';
+import { adminUiRoutes } from './routes/admin-ui';
 
 export interface BankUrls {
   issuer: string;
@@ -40,8 +43,12 @@ export interface AppDeps {
   /** Accepted aud values. */
   audiences: string[];
   bankJwks: JSONWebKeySet;
-  /** Rules not enforced: the profile's deferred rules plus test faults. */
+  /** Rules not enforced: the profile's deferred rules plus test faults; live: runtimeFaults switches rules in it. */
   skip: ReadonlySet<RuleId>;
+  /** Faults injected while running (POST /__admin/faults), over `skip`. */
+  runtimeFaults: RuntimeFaults;
+  /** Client ids and secrets: seeded only when SEED is set (core/ids.ts). */
+  ids?: IdSource;
   /** Seconds since the epoch. */
   now: () => number;
   /** The pre-provisioned developer-portal application, where the profile protects POST /register with a token. */
@@ -68,7 +75,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   oneWriteJson(app);
   app.use(requestContext({ logger: deps.logger, store: deps.store, journalExcept: ADMIN_PATH }));
-  if (adminEnabled(deps.config)) app.use(ADMIN_PATH, adminRoutes(deps));
+  app.use(deps.runtimeFaults.middleware({ store: deps.store, logger: deps.logger, except: ADMIN_PATH }));
+  if (adminEnabled(deps.config)) app.use(ADMIN_PATH, adminUiRoutes(deps), adminRoutes(deps));
   app.use(directoryRoutes(deps));
   const bank = express.Router();
   bank.use(discoveryRoutes(deps));

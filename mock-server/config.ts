@@ -43,6 +43,12 @@ export interface MockBankConfig {
   smtpFrom: string;
   /** Emails kept in the admin outbox. */
   outboxSize: number;
+  /**
+   * Tests only: client ids, client secrets and the faker data of the directory and the generated
+   * TPP identities repeat across runs. Anyone who knows the seed can compute the secrets: never
+   * set it on a sandbox that others share.
+   */
+  seed?: string;
 }
 
 export class ConfigError extends Error {}
@@ -98,6 +104,7 @@ export const ENV: Record<string, keyof MockBankConfig> = {
   SMTP_URL: 'smtpUrl',
   SMTP_FROM: 'smtpFrom',
   OUTBOX_SIZE: 'outboxSize',
+  SEED: 'seed',
 };
 
 export const HELP = `Usage: npx dcr-mockbank [options]      (in a clone of the repository: npm start -- [options])
@@ -117,6 +124,9 @@ Options (each also settable by the environment variable shown; flags win):
   --profile <name>      PROFILE         bank profile (default obie), one of:
 ${Object.values(profiles).map((p) => `                          ${p.name.padEnd(15)} ${p.description}`).join('\n')}
   --certs-dir <dir>     CERTS_DIR       where certificates are generated and reused (default ./certs)
+  --seed <text>         SEED            tests only: client ids, client secrets and faker data repeat across
+                                        runs (anyone who knows the seed can compute the secrets: never on a
+                                        shared sandbox)
                         TLS_CERT, TLS_KEY   server certificate and key (PEM paths) to use instead
                         TLS_CLIENT_CA   extra CA files trusted for client certificates (comma-separated)
                         BANK_ORG_ID     the bank's directory id, accepted as aud (default 0015800001041RHAAY)
@@ -168,6 +178,10 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
       if (!URL.canParse(raw) || !['smtp:', 'smtps:'].includes(new URL(raw).protocol)) throw new ConfigError(`${name} must be an smtp:// or smtps:// URL, got "${raw}"`);
       cfg.smtpUrl = raw;
       break;
+    case 'seed':
+      if (raw.length > 256 || /[\x00-\x1f\x7f]/.test(raw)) throw new ConfigError(`${name} must be at most 256 printable characters`);
+      cfg.seed = raw;
+      break;
     case 'clientCaFiles': cfg.clientCaFiles = raw.split(',').map((s) => s.trim()).filter(Boolean); break;
     case 'faults': {
       const ids = raw.split(',').map((s) => s.trim()).filter(Boolean);
@@ -196,7 +210,7 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
 
 /** Validates a programmatic partial config: unknown keys fail with their name. */
 export function resolveConfig(partial: Partial<MockBankConfig> = {}): MockBankConfig {
-  const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile', 'admin', 'managementDelete', 'smtpUrl'].includes(k));
+  const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile', 'admin', 'managementDelete', 'smtpUrl', 'seed'].includes(k));
   if (unknown) throw new ConfigError(`unknown config key "${unknown}"`);
   const cfg: MockBankConfig = { ...defaults, ...partial };
   if (!profiles[cfg.profile]) throw new ConfigError(`profile: unknown profile "${cfg.profile}"`);
@@ -223,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
         'public-url': { type: 'string' },
         profile: { type: 'string' },
         'certs-dir': { type: 'string' },
+        seed: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -237,6 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if (v['public-url'] !== undefined) set(cfg, 'publicUrl', '--public-url', v['public-url']);
   if (v.profile !== undefined) set(cfg, 'profile', '--profile', v.profile);
   if (v['certs-dir'] !== undefined) set(cfg, 'certsDir', '--certs-dir', v['certs-dir']);
+  if (v.seed !== undefined) set(cfg, 'seed', '--seed', v.seed);
   // With port 0 the URL is known only once listening: startMockBank fills it in then.
   if (!cfg.publicUrl && cfg.port !== 0) cfg.publicUrl = `https://localhost:${cfg.port}`;
   return cfg;

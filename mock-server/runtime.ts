@@ -3,7 +3,6 @@ import { constants } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, calculateJwkThumbprint, type JSONWebKeySet } from 'jose';
 import { createApp, bankUrls, type AppDeps } from './app';
 import { expressHttpClasses } from './http/prototypes';
@@ -21,6 +20,8 @@ import { createTrustStore, type TrustedDirectory } from './core/trust';
 import { createJwksFetcher } from './jwks-fetcher';
 import { ensureCerts, generateBundle, issueTransportCert, type CertBundle, type TppCredentials } from './tls/certs';
 import { makeFaker, makeIdentity } from './directory/identity';
+import { RuntimeFaults } from './admin/runtime-faults';
+import { idSource, seedNumber, type IdSource } from './core/ids';
 
 export interface StartOptions extends Partial<MockBankConfig> {
   /** Certificates and keys to use as given (in memory). Otherwise certsDir is used (generated there, then reused) when set, else fresh ones are generated in memory and nothing is written to disk. */
@@ -54,6 +55,8 @@ export interface MockBank {
   /** The developer-portal application (profiles whose POST /register needs an access token). */
   portal?: { client_id: string; client_secret: string };
   outbox: Outbox;
+  /** Runtime faults, as POST /__admin/faults adds them: add, list, remove, clear. */
+  faults: RuntimeFaults;
   close(): Promise<void>;
 }
 
@@ -65,8 +68,8 @@ export function effectiveProfile(config: MockBankConfig): Profile {
 }
 
 /** The pre-provisioned developer-portal application: client_credentials with client_secret_basic. */
-function portalApp(config: MockBankConfig, profile: Profile, now: number): { record: ClientRecord; clientSecret: string } {
-  const clientSecret = config.portalClientSecret || randomBytes(24).toString('base64url');
+function portalApp(config: MockBankConfig, profile: Profile, now: number, ids: IdSource): { record: ClientRecord; clientSecret: string } {
+  const clientSecret = config.portalClientSecret || ids.secret(24);
   const record: ClientRecord = {
     client_id: config.portalClientId,
     client_id_issued_at: now,
@@ -121,6 +124,7 @@ export async function buildDeps(
     signingKey: certs.directoryKey,
     baseUrl: urls.directory,
     ...(softwareFile ? { softwareFile } : {}),
+    ...(config.seed ? { seed: seedNumber(config.seed) } : {}),
   });
   const extraCa = config.clientCaFiles.map((f) => readFileSync(f, 'utf8'));
 
@@ -146,6 +150,8 @@ export async function buildDeps(
   const bankJwks = { keys: [{ ...pub, kid: await calculateJwkThumbprint(pub), alg: 'PS256', use: 'sig' }] };
   const now = () => Math.floor(Date.now() / 1000);
   const outbox = new Outbox(config.outboxSize);
+  const skip = new Set([...profile.registration.skipRules, ...config.faults]);
+  const ids = idSource(config.seed);
 
   return {
     config,
@@ -158,9 +164,11 @@ export async function buildDeps(
     urls,
     audiences: [urls.issuer, urls.register, config.bankOrgId],
     bankJwks,
-    skip: new Set([...profile.registration.skipRules, ...config.faults]),
+    skip,
+    runtimeFaults: new RuntimeFaults(skip),
+    ids,
     now,
-    ...(profile.registration.requireAccessToken ? { portal: portalApp(config, profile, now()) } : {}),
+    ...(profile.registration.requireAccessToken ? { portal: portalApp(config, profile, now(), ids) } : {}),
     outbox,
     mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, outbox, logger }),
   };
@@ -202,9 +210,10 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
     // SSAs minted before a restart keep working: their software JWKS are kept beside the certs.
     softwareFile = join(config.certsDir, 'directory-software.json');
   } else {
-    certs = await generateBundle();
+    // SEED (tests only): the TPP identities repeat; the keys are fresh each run.
+    certs = await generateBundle(undefined, config.seed ? seedNumber(config.seed) : undefined);
   }
-  const altTpp = certs.altTpp ?? (await issueTransportCert(certs.ca, makeIdentity(makeFaker())));
+  const altTpp = certs.altTpp ?? (await issueTransportCert(certs.ca, makeIdentity(makeFaker(config.seed ? seedNumber(config.seed) + 1 : undefined))));
   const serverCert = config.tlsCertFile ? readFileSync(config.tlsCertFile, 'utf8') : certs.server.cert;
   const serverKey = config.tlsKeyFile ? readFileSync(config.tlsKeyFile, 'utf8') : certs.server.key;
   const clientCas = [certs.ca.cert, ...config.clientCaFiles.map((f) => readFileSync(f, 'utf8'))];
@@ -252,6 +261,7 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
     profile: deps.profile,
     ...(deps.portal ? { portal: { client_id: deps.portal.record.client_id, client_secret: deps.portal.clientSecret } } : {}),
     outbox: deps.outbox,
+    faults: deps.runtimeFaults,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { loadConfig, HELP, ConfigError } from './config';
+import { loadConfig, HELP, ConfigError, adminEnabled } from './config';
 import { createLogger } from './logger';
 import { startMockBank } from './runtime';
 
@@ -36,6 +36,8 @@ async function main() {
     ...(bank.portal ? { portal_client_id: bank.portal.client_id, portal_token_endpoint: bank.urls.token } : {}),
     ...(bank.profile.registration.deferred ? { smtp: config.smtpUrl ?? 'not configured: results are kept in GET /__admin/outbox only' } : {}),
     ...(config.faults.length ? { faults: config.faults } : {}),
+    ...(config.seed ? { seed: 'set: client ids and secrets are predictable (tests only, never a shared sandbox)' } : {}),
+    ...(adminEnabled(config) ? { dashboard: `${bank.url}/__admin/ui` } : {}),
   });
   if (bank.portal) {
     // The structured log never carries secrets; this sandbox credential is printed for the user, on stderr.

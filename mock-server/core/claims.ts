@@ -2,6 +2,7 @@ import { RuleViolation } from '../errors';
 import type { RuleId } from '../../catalogue/rules';
 import type { Profile } from '../profiles/types';
 import { dnEquals } from './dn';
+import type { RuleTrace } from './rule-trace';
 import type { VerifiedSsa } from './verify-ssa';
 
 export interface ClaimsContext {
@@ -233,11 +234,15 @@ export const claimRules: ReadonlyArray<readonly [RuleId, Check]> = [
 ];
 
 /** Every claim rule not in `skip` that fails, in catalogue order. */
-export function claimViolations(claims: Claims, ctx: ClaimsContext, skip: ReadonlySet<RuleId>): RuleViolation[] {
+export function claimViolations(claims: Claims, ctx: ClaimsContext, skip: ReadonlySet<RuleId>, trace?: RuleTrace): RuleViolation[] {
   const out: RuleViolation[] = [];
   for (const [id, check] of claimRules) {
-    if (skip.has(id)) continue;
+    if (skip.has(id)) {
+      trace?.record(id, 'skipped');
+      continue;
+    }
     const detail = check(claims, ctx);
+    trace?.check(id, detail === undefined, false);
     if (detail !== undefined) out.push(new RuleViolation(id, detail));
   }
   return out;

@@ -1,7 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomIds, type IdSource } from './ids';
 
 /** 27 random bytes (216 bits) as base64url: 36 characters, the OBIE data dictionary's Max36Text for client_secret. */
-const newSecret = () => randomBytes(27).toString('base64url');
+const newSecret = (ids: IdSource) => ids.secret(27);
 import type { ClientRecord } from '../store/types';
 import type { VerifiedRegistration } from './verify-registration';
 import { needsSecret } from './claims';
@@ -19,9 +19,10 @@ function wantsSecret(method: string, profile: Profile): boolean {
   return needsSecret(method) || profile.registration.alwaysIssueSecret;
 }
 
-export function newClientRecord(reg: VerifiedRegistration, profile: Profile, now: number): ClientRecord {
+/** `ids`: where the client id and secret come from (seeded only when SEED is set: see ids.ts). */
+export function newClientRecord(reg: VerifiedRegistration, profile: Profile, now: number, ids: IdSource = randomIds): ClientRecord {
   const record: ClientRecord = {
-    client_id: randomUUID(),
+    client_id: ids.uuid(),
     client_id_issued_at: now,
     metadata: reg.metadata,
     ssa: reg.ssa.payload,
@@ -30,14 +31,14 @@ export function newClientRecord(reg: VerifiedRegistration, profile: Profile, now
     profile: profile.name,
   };
   if (wantsSecret(reg.metadata.token_endpoint_auth_method, profile)) {
-    record.client_secret = newSecret();
+    record.client_secret = newSecret(ids);
     record.client_secret_expires_at = 0;
   }
   return record;
 }
 
 /** A PUT keeps the client id, issue time and secret (when the method still needs one). */
-export function updatedClientRecord(existing: ClientRecord, reg: VerifiedRegistration, profile: Profile): ClientRecord {
+export function updatedClientRecord(existing: ClientRecord, reg: VerifiedRegistration, profile: Profile, ids: IdSource = randomIds): ClientRecord {
   const record: ClientRecord = {
     ...existing,
     metadata: reg.metadata,
@@ -46,7 +47,7 @@ export function updatedClientRecord(existing: ClientRecord, reg: VerifiedRegistr
     request_claims: requestClaims(reg),
   };
   if (wantsSecret(reg.metadata.token_endpoint_auth_method, profile)) {
-    record.client_secret = existing.client_secret ?? newSecret();
+    record.client_secret = existing.client_secret ?? newSecret(ids);
     record.client_secret_expires_at = existing.client_secret_expires_at ?? 0;
   } else {
     delete record.client_secret;

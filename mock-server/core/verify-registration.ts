@@ -7,6 +7,7 @@ import { candidateKeys, type TrustStore } from './trust';
 import { verifiesWithAny } from './verify-key';
 import { verifySsa, type VerifiedSsa } from './verify-ssa';
 import { claimViolations, normaliseMetadata, type ClientMetadata } from './claims';
+import type { RuleTrace } from './rule-trace';
 
 export interface RegistrationContext {
   profile: Profile;
@@ -24,6 +25,8 @@ export interface RegistrationContext {
   clientIdInPath?: string;
   /** Check every rule and throw the first failure carrying all of them (`related`), instead of stopping at the first. */
   collect?: boolean;
+  /** Records every rule checked, with its verdict (for the admin journal). */
+  trace?: RuleTrace;
 }
 
 export interface VerifiedRegistration {
@@ -44,6 +47,8 @@ export async function verifyRegistration(jws: string, ctx: RegistrationContext):
   const request = decodeCompactJws(jws, 'JWS-FORMAT', 'registration request');
   const { header, payload } = request;
   const skip = ctx.skip;
+  const trace = ctx.trace;
+  trace?.pass('JWS-FORMAT');
   const violations: RuleViolation[] = [];
   const fail = (rule: RuleId, detail: string) => {
     const v = new RuleViolation(rule, detail);
@@ -52,10 +57,12 @@ export async function verifyRegistration(jws: string, ctx: RegistrationContext):
   };
 
   if (typeof payload.software_statement !== 'string' || payload.software_statement === '') {
+    trace?.check('SSA-PRESENT', false, skip.has('SSA-PRESENT'));
     // Fault SSA-PRESENT (test-only): without the presence check the verifier trips on the missing statement, as an unguarded bank does.
     if (skip.has('SSA-PRESENT')) throw new OAuthError('server_error', 500, 'An unexpected error occurred.');
     throw new RuleViolation('SSA-PRESENT', `software_statement is required as a string (got ${typeof payload.software_statement})`);
   }
+  trace?.pass('SSA-PRESENT');
   const ssa = await verifySsa(payload.software_statement, {
     trust: ctx.trust,
     ssaAlgs: ctx.profile.registration.ssaAlgs,
@@ -63,20 +70,23 @@ export async function verifyRegistration(jws: string, ctx: RegistrationContext):
     clockSkewSeconds: ctx.clockSkewSeconds,
     skip,
     ...(ctx.collect ? { violations } : {}),
+    ...(trace ? { trace } : {}),
   });
 
   const alg = header.alg as string;
+  trace?.check('JWS-ALG', ctx.profile.registration.requestAlgs.includes(alg), skip.has('JWS-ALG'));
   if (!skip.has('JWS-ALG') && !ctx.profile.registration.requestAlgs.includes(alg)) {
     fail('JWS-ALG', algRefusal(alg, ctx.profile.registration.requestAlgs, 'registration request'));
   }
   const present = FORBIDDEN_HEADERS.filter((h) => header[h] !== undefined);
+  trace?.check('JWS-NO-X5', present.length === 0, skip.has('JWS-NO-X5'));
   if (!skip.has('JWS-NO-X5') && present.length) {
     fail('JWS-NO-X5', `registration request header carries ${present.join(', ')}; keys come only from the SSA software_jwks_endpoint`);
   }
 
   if (!skip.has('JWS-SIGNATURE') && (violations.length === 0 || ssa.jwksEndpoint !== '')) {
     await verifyRequestSignature(request.compact, header, alg, ssa, ctx, fail);
-  }
+  } else if (skip.has('JWS-SIGNATURE')) trace?.record('JWS-SIGNATURE', 'skipped');
 
   const claimsCtx = {
     profile: ctx.profile,
@@ -87,13 +97,15 @@ export async function verifyRegistration(jws: string, ctx: RegistrationContext):
     certificateDn: ctx.certificateDn,
     ...(ctx.clientIdInPath !== undefined ? { clientIdInPath: ctx.clientIdInPath } : {}),
   };
-  const claimFailures = claimViolations(payload, claimsCtx, skip);
+  const claimFailures = claimViolations(payload, claimsCtx, skip, trace);
   if (!ctx.collect && claimFailures.length) throw claimFailures[0];
   violations.push(...claimFailures);
 
-  if (!skip.has('REQ-JTI-REPLAY') && typeof payload.jti === 'string' && violations.length === 0) {
+  if (skip.has('REQ-JTI-REPLAY')) trace?.record('REQ-JTI-REPLAY', 'skipped');
+  else if (typeof payload.jti === 'string' && violations.length === 0) {
     const expiresAt = typeof payload.exp === 'number' ? payload.exp + ctx.clockSkewSeconds : ctx.now + ctx.profile.registration.maxRequestLifetimeSeconds;
     const fresh = await ctx.claimJti(`${String(payload.iss)}:${payload.jti}`, expiresAt);
+    trace?.check('REQ-JTI-REPLAY', fresh, false);
     if (!fresh) fail('REQ-JTI-REPLAY', `jti ${JSON.stringify(payload.jti)} was already used`);
   }
   throwAll(violations);
@@ -114,14 +126,18 @@ async function verifyRequestSignature(
   try {
     jwks = await ctx.fetchJwks(ssa.jwksEndpoint);
   } catch (e) {
+    if (e instanceof RuleViolation) ctx.trace?.record(e.rule, 'fail');
     if (!ctx.collect || !(e instanceof RuleViolation)) throw e;
     return fail(e.rule, e.description.replace(/^[A-Z0-9-]+: /, ''));
   }
   // Under the JWS-KID fault (test-only) the kid is ignored and every key is tried, as the classic bug does.
+  ctx.trace?.pass('JWKS-FETCH');
   const keys = candidateKeys(jwks, ctx.skip.has('JWS-KID') ? undefined : header.kid, alg);
+  ctx.trace?.check('JWS-KID', keys.length > 0, ctx.skip.has('JWS-KID'));
   if (!ctx.skip.has('JWS-KID') && keys.length === 0) {
     return fail('JWS-KID', `registration request kid ${JSON.stringify(header.kid)} is not in the software JWKS at ${ssa.jwksEndpoint}`);
   }
   const verified = await verifiesWithAny(compact, keys, alg);
+  ctx.trace?.check('JWS-SIGNATURE', verified, false);
   if (!verified) fail('JWS-SIGNATURE', `registration request signature does not verify against the software JWKS at ${ssa.jwksEndpoint}`);
 }

@@ -3,6 +3,7 @@ import type { RuleId } from '../../catalogue/rules';
 import { algRefusal, decodeCompactJws, type DecodedJws } from './jws';
 import { candidateKeys, type TrustStore } from './trust';
 import { verifiesWithAny } from './verify-key';
+import type { RuleTrace } from './rule-trace';
 
 export interface SsaContext {
   trust: TrustStore;
@@ -13,6 +14,8 @@ export interface SsaContext {
   skip: ReadonlySet<RuleId>;
   /** When given, failures are added here and checking goes on, instead of stopping at the first. */
   violations?: RuleViolation[];
+  /** Records every rule checked, with its verdict. */
+  trace?: RuleTrace;
 }
 
 export interface VerifiedSsa extends DecodedJws {
@@ -23,6 +26,7 @@ export interface VerifiedSsa extends DecodedJws {
 }
 
 function check(ctx: SsaContext, rule: RuleId, ok: boolean, detail: () => string) {
+  ctx.trace?.check(rule, ok, ctx.skip.has(rule));
   if (ok || ctx.skip.has(rule)) return;
   const v = new RuleViolation(rule, detail());
   if (!ctx.violations) throw v;
@@ -33,6 +37,7 @@ function check(ctx: SsaContext, rule: RuleId, ok: boolean, detail: () => string)
 export async function verifySsa(ssa: string, ctx: SsaContext): Promise<VerifiedSsa> {
   const decoded = decodeCompactJws(ssa, 'SSA-FORMAT', 'software_statement');
   const { header, payload } = decoded;
+  ctx.trace?.pass('SSA-FORMAT');
   const alg = header.alg as string;
   check(ctx, 'SSA-ALG', ctx.ssaAlgs.includes(alg), () => algRefusal(alg, ctx.ssaAlgs, 'software_statement'));
 
@@ -47,7 +52,7 @@ export async function verifySsa(ssa: string, ctx: SsaContext): Promise<VerifiedS
       `software_statement kid ${JSON.stringify(header.kid)} is not in the JWKS of directory "${directory.issuer}"`);
     const verified = await verifiesWithAny(decoded.compact, keys, alg);
     check(ctx, 'SSA-SIGNATURE', verified, () => `software_statement signature does not verify against directory "${directory.issuer}"`);
-  }
+  } else if (ctx.skip.has('SSA-SIGNATURE')) ctx.trace?.record('SSA-SIGNATURE', 'skipped');
 
   const exp = payload.exp;
   check(ctx, 'SSA-EXP', exp === undefined || (typeof exp === 'number' && exp + ctx.clockSkewSeconds > ctx.now), () =>

@@ -8,6 +8,7 @@ import { journalRequest } from '../core/journal';
 import type { Store } from '../store/types';
 import type { Profile } from '../profiles/types';
 import { renderError } from '../core/error-envelope';
+import { journalExtras } from '../admin/journal-extras';
 
 const OAUTH: Profile['errors'] = { envelope: 'oauth' };
 
@@ -73,6 +74,7 @@ export function requestContext(opts: { logger: Logger; store: Store; journalExce
           status: res.statusCode,
           ...(rule ? { rule } : {}),
           ...(request ? { request } : {}),
+          ...journalExtras(res.locals, rule),
         })
         .catch(journalFailed);
     });

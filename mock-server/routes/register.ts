@@ -12,6 +12,7 @@ import { renderError } from '../core/error-envelope';
 import type { ClientRecord } from '../store/types';
 import { CREDENTIAL_HEADERS } from '../profiles/types';
 import { asJws, broken, registrationAnswer } from '../faults';
+import { registrationTrace } from '../core/rule-trace';
 
 /**
  * Reads the registration JWT body in one step: the profile's content types, identity encoding,
@@ -57,6 +58,8 @@ export function registrationContext(deps: AppDeps, req: Request, certificateDn: 
     certificateDn,
     skip: deps.skip,
     claimJti: (key, exp) => deps.store.claimOnce(key, exp),
+    // The rules checked, for the admin journal (the deferred profile's run after the answer is not journaled).
+    ...(req.res ? { trace: registrationTrace(req.res.locals, deps.profile.registration, deps.skip, req.method === 'PUT') } : {}),
   };
 }
 
@@ -140,7 +143,7 @@ async function completeDeferred(deps: AppDeps, jws: string, ctx: RegistrationCon
   let result: unknown;
   try {
     const reg = await verifyRegistration(jws, { ...ctx, collect: true });
-    const record = newClientRecord(reg, deps.profile, deps.now());
+    const record = newClientRecord(reg, deps.profile, deps.now(), deps.ids);
     await deps.store.createClient(record);
     deps.logger.info('client registered', { interaction_id: ref, client_id: record.client_id, software_id: reg.ssa.softwareId });
     subject = 'TPP registration: client created';
@@ -176,7 +179,7 @@ export function registerRoutes(deps: AppDeps): Router {
       return;
     }
     const reg = await verifyRegistration(req.body as string, ctx);
-    const record = newClientRecord(reg, profile, deps.now());
+    const record = newClientRecord(reg, profile, deps.now(), deps.ids);
     await deps.store.createClient(record);
     deps.logger.info('client registered', { interaction_id: res.locals.interactionId, client_id: record.client_id, software_id: reg.ssa.softwareId });
     sendClient(deps, res, record);
@@ -199,7 +202,7 @@ export function registerRoutes(deps: AppDeps): Router {
     const { client } = res.locals.authorized!;
     const ctx = { ...registrationContext(deps, req, res.locals.clientCert?.subjectDn), clientIdInPath: client.client_id };
     const reg = await verifyRegistration(req.body as string, ctx);
-    const record = updatedClientRecord(client, reg, profile);
+    const record = updatedClientRecord(client, reg, profile, deps.ids);
     // Fault (test-only): the PUT takes software_id from the claims, as a bank that stores the update as sent.
     if (broken(deps.skip, 'PUT-SOFTWARE-ID') && typeof reg.claims.software_id === 'string') record.metadata = { ...record.metadata, software_id: reg.claims.software_id };
     await deps.store.updateClient(record);

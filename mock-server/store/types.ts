@@ -37,6 +37,12 @@ export interface JournalEntry {
   rule?: string;
   /** What was sent, secrets removed: the compact JWT (decoded when read), the scrubbed form, the auth scheme. */
   request?: Record<string, unknown>;
+  /** Every rule checked, in order, with its verdict (registrations; elsewhere the failing rule); `fault`: the runtime fault that switched it. */
+  rules?: Array<{ rule: string; verdict: 'pass' | 'fail' | 'skipped'; fault?: string }>;
+  /** The JSON answer, secrets removed. */
+  answer?: unknown;
+  /** The runtime faults (POST /__admin/faults) that shaped this exchange. */
+  faults?: Array<{ id: string; kind: string; ms?: number; rule?: string }>;
 }
 
 /**

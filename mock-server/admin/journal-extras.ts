@@ -1,0 +1,59 @@
+import type { Locals, Response } from 'express';
+import type { RuleTrace } from '../core/rule-trace';
+import { scrub } from '../core/journal';
+import type { JournalEntry } from '../store/types';
+
+/** A runtime fault that shaped an exchange, as its journal entry names it. */
+export interface AppliedFault {
+  id: string;
+  kind: string;
+  ms?: number;
+  rule?: string;
+}
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    /** The rules a registration request was checked against (core/rule-trace.ts). */
+    trace?: RuleTrace;
+    /** The JSON answer, kept for the journal (redacted when written). */
+    answer?: unknown;
+    /** Runtime faults applied to this request (admin/runtime-faults.ts). */
+    faultsApplied?: AppliedFault[];
+    /** The runtime switch of a rule, while any rule is switched. */
+    ruleFaultOf?: (rule: string) => { id: string; enabled: boolean } | undefined;
+  }
+}
+
+/** Keeps what the request is answered with through res.json, for the journal. */
+export function captureAnswer(res: Response): void {
+  const json = res.json;
+  res.json = function (this: Response, body: unknown) {
+    res.locals.answer = body;
+    return json.call(this, body);
+  } as Response['json'];
+}
+
+/**
+ * What the dashboard shows beside a journal entry's request: every rule it was checked against
+ * with its verdict (the failing `rule` among them), the answer with its secrets removed, and the
+ * runtime faults that shaped it (a switched rule counts where it changed a verdict).
+ */
+export function journalExtras(locals: Locals, rule: string | undefined): Pick<JournalEntry, 'rules' | 'answer' | 'faults'> {
+  const out: Pick<JournalEntry, 'rules' | 'answer' | 'faults'> = {};
+  const checks: NonNullable<JournalEntry['rules']> = locals.trace?.list() ?? [];
+  if (rule && !checks.some((c) => c.rule === rule && c.verdict === 'fail')) checks.push({ rule, verdict: 'fail' });
+  const faults = [...(locals.faultsApplied ?? [])];
+  if (locals.ruleFaultOf) {
+    for (const c of checks) {
+      const f = locals.ruleFaultOf(c.rule);
+      if (f && (c.verdict === 'skipped') === !f.enabled) {
+        c.fault = f.id;
+        faults.push({ id: f.id, kind: 'rule', rule: c.rule });
+      }
+    }
+  }
+  if (checks.length) out.rules = checks;
+  if (locals.answer !== undefined) out.answer = scrub(locals.answer);
+  if (faults.length) out.faults = faults;
+  return out;
+}
