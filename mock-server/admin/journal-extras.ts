@@ -17,10 +17,12 @@ declare module 'express-serve-static-core' {
     trace?: RuleTrace;
     /** The JSON answer, kept for the journal (redacted when written). */
     answer?: unknown;
+    /** The error_description of a refusal, set by errorHandler: the journal keeps it when the profile's envelope does not. */
+    refusal?: string;
     /** Runtime faults applied to this request (admin/runtime-faults.ts). */
     faultsApplied?: AppliedFault[];
     /** The runtime switch of a rule, while any rule is switched. */
-    ruleFaultOf?: (rule: string) => { id: string; enabled: boolean } | undefined;
+    ruleFaultOf?: (rule: string) => { id: string; enabled: boolean; hits: number } | undefined;
   }
 }
 
@@ -38,8 +40,10 @@ export function captureAnswer(res: Response): void {
  * with its verdict (the failing `rule` among them), the answer with its secrets removed, and the
  * runtime faults that shaped it (a switched rule counts where it changed a verdict).
  */
-export function journalExtras(locals: Locals, rule: string | undefined): Pick<JournalEntry, 'rules' | 'answer' | 'faults'> {
-  const out: Pick<JournalEntry, 'rules' | 'answer' | 'faults'> = {};
+type Extras = Pick<JournalEntry, 'rules' | 'answer' | 'error_description' | 'faults'>;
+
+export function journalExtras(locals: Locals, rule: string | undefined): Extras {
+  const out: Extras = {};
   const checks: NonNullable<JournalEntry['rules']> = locals.trace?.list() ?? [];
   if (rule && !checks.some((c) => c.rule === rule && c.verdict === 'fail')) checks.push({ rule, verdict: 'fail' });
   const faults = [...(locals.faultsApplied ?? [])];
@@ -48,12 +52,14 @@ export function journalExtras(locals: Locals, rule: string | undefined): Pick<Jo
       const f = locals.ruleFaultOf(c.rule);
       if (f && (c.verdict === 'skipped') === !f.enabled) {
         c.fault = f.id;
+        f.hits++;
         faults.push({ id: f.id, kind: 'rule', rule: c.rule });
       }
     }
   }
   if (checks.length) out.rules = checks;
   if (locals.answer !== undefined) out.answer = scrub(locals.answer);
+  if (locals.refusal !== undefined) out.error_description = locals.refusal;
   if (faults.length) out.faults = faults;
   return out;
 }

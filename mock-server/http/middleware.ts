@@ -155,6 +155,7 @@ export function errorHandler(logger: Logger, envelope: Profile['errors'] = OAUTH
       e = new OAuthError('server_error', 500, 'An unexpected error occurred.');
     }
     if (e.rule) res.locals.rule = e.rule;
+    res.locals.refusal = e.description;
     const out = renderError(e, res.locals.profileEnvelope ? envelope : OAUTH);
     const remap = res.locals.profileEnvelope ? envelope.remapStatus?.[req.method as 'GET' | 'POST' | 'PUT' | 'DELETE'] : undefined;
     const answered = remap?.[out.status] ?? out.status;

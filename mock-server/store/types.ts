@@ -41,6 +41,8 @@ export interface JournalEntry {
   rules?: Array<{ rule: string; verdict: 'pass' | 'fail' | 'skipped'; fault?: string }>;
   /** The JSON answer, secrets removed. */
   answer?: unknown;
+  /** A refusal's error_description, kept even where the profile's envelope has no body. */
+  error_description?: string;
   /** The runtime faults (POST /__admin/faults) that shaped this exchange. */
   faults?: Array<{ id: string; kind: string; ms?: number; rule?: string }>;
 }
