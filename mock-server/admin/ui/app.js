@@ -163,9 +163,10 @@
       if (status && status !== 'refused' && String(Math.floor(e.status / 100)) !== status) return false;
       if (code && String(e.status) !== code) return false;
       if (rule) {
+        // The rule that refused it, or any rule that failed or was skipped there.
         const failing = e.rule && String(e.rule).toUpperCase().includes(rule);
-        const checked = (e.rules || []).some((c) => String(c.rule).toUpperCase() === rule);
-        if (!failing && !checked) return false;
+        const other = (e.rules || []).some((c) => c.verdict !== 'pass' && String(c.rule).toUpperCase().includes(rule));
+        if (!failing && !other) return false;
       }
       return true;
     };
