@@ -6,13 +6,14 @@
 //   dist/bin/dcr-conformance.js  the conformance pack (conformance/cli.ts)
 //   dist/chunks/                 code the entry points share (ESM code splitting)
 //   dist/types/                  declarations (tsc, emitDeclarationOnly; tsconfig.build.json)
+//   dist/ui/                     the dashboard's page, script and style (mock-server/admin/ui/), read at run time
 //
 // esbuild bundles the sources into ESM for Node 20 with every package left external: the
 // runtime dependencies in package.json are imported as installed. Plain JavaScript, so it runs
 // without tsx.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +44,9 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
 });
+
+// The dashboard's files, beside the entry files and one level above the chunks (admin/ui-assets.ts looks in both).
+cpSync(join(root, 'mock-server', 'admin', 'ui'), join(dist, 'ui'), { recursive: true });
 
 for (const bin of BINS) {
   const file = join(dist, `${bin}.js`);
