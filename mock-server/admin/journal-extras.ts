@@ -1,6 +1,5 @@
 import type { Locals, Response } from 'express';
 import type { RuleTrace } from '../core/rule-trace';
-import { scrub } from '../core/journal';
 import type { JournalEntry } from '../store/types';
 
 /** A runtime fault that shaped an exchange, as its journal entry names it. */
@@ -24,6 +23,28 @@ declare module 'express-serve-static-core' {
     /** The runtime switch of a rule, while any rule is switched. */
     ruleFaultOf?: (rule: string) => { id: string; enabled: boolean; hits: number } | undefined;
   }
+}
+
+/** Names of answer members never kept: secrets and tokens (core/journal.ts redacts requests the same way). */
+const SECRET = /secret|password|assertion|^access_token$|^refresh_token$|^token$|^id_token$/i;
+
+/**
+ * The answer with its secrets replaced, cheaply (on the hot path: no JWT decoding, which the
+ * request's read path does). Depth and size stay those of an answer the mock built itself.
+ */
+export function redactAnswer(value: unknown, depth = 0): unknown {
+  if (depth > 8) return '[redacted]';
+  if (Array.isArray(value)) return value.map((v) => redactAnswer(v, depth + 1));
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
+    const v = SECRET.test(k) ? '[redacted]' : redactAnswer((value as Record<string, unknown>)[k], depth + 1);
+    // "__proto__" may be a claim the client sent back: an own property, never the prototype.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out;
 }
 
 /** Keeps what the request is answered with through res.json, for the journal. */
@@ -58,7 +79,7 @@ export function journalExtras(locals: Locals, rule: string | undefined): Extras 
     }
   }
   if (checks.length) out.rules = checks;
-  if (locals.answer !== undefined) out.answer = scrub(locals.answer);
+  if (locals.answer !== undefined) out.answer = redactAnswer(locals.answer);
   if (locals.refusal !== undefined) out.error_description = locals.refusal;
   if (faults.length) out.faults = faults;
   return out;
