@@ -58,8 +58,8 @@ export function registrationContext(deps: AppDeps, req: Request, certificateDn: 
     certificateDn,
     skip: deps.skip,
     claimJti: (key, exp) => deps.store.claimOnce(key, exp),
-    // The rules checked, for the admin journal (the deferred profile's run after the answer is not journaled).
-    ...(req.res ? { trace: registrationTrace(req.res.locals, deps.profile.registration, deps.skip, req.method === 'PUT') } : {}),
+    // The rules checked, for the admin journal; not where the checks run after the answer (deferred: the outbox has the result).
+    ...(req.res && !deps.profile.registration.deferred ? { trace: registrationTrace(req.res.locals, deps.profile.registration, deps.skip, req.method === 'PUT') } : {}),
   };
 }
 

@@ -220,6 +220,22 @@
         h('div', { class: 'muted' }, 'Injected through POST /__admin/faults (Faults tab).')));
     }
     for (const d of delayed) out.push(h('div', { class: 'why faulted' }, `Delayed ${d.ms ?? '?'} ms by fault ${d.id}.`));
+    const mail = state.outbox.find((m) => m.ref && m.ref === e.interaction_id);
+    if (mail && !e.rule) {
+      // A deferred profile: acknowledged at once, checked afterwards, the result emailed.
+      const texts = [];
+      const walk = (v) => {
+        if (typeof v === 'string' && /^[A-Z0-9-]+: /.test(v)) texts.push(v);
+        else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+      };
+      walk(mail.result);
+      const rule = texts.length ? texts[0].split(':')[0] : undefined;
+      out.push(h('div', { class: `why ${rule ? 'refused' : 'accepted'}`, 'data-testid': 'why-deferred' },
+        h('div', { class: 'big' }, `Acknowledged ${e.status}; checked afterwards and emailed to ${mail.to}: ${mail.subject}`),
+        rule ? h('div', null, 'First failing rule ', h('span', { class: 'rule-id', 'data-testid': 'failing-rule' }, rule), ' ', h('span', { class: 'rule-title' }, ruleTitle(rule))) : null,
+        texts.map((t) => h('div', { class: 'desc' }, t))));
+      return out;
+    }
     if (e.rule) {
       const desc = describeRefusal(e);
       out.push(h('div', { class: 'why refused', 'data-testid': 'why-refused' },
@@ -241,7 +257,12 @@
 
   function rulesTable(e) {
     const checks = e.rules || [];
-    if (!checks.length) return [h('p', { class: 'muted' }, 'No rule was checked (not a registration, or refused before any rule ran).')];
+    if (!checks.length) {
+      const deferred = state.profile && state.profile.profile && state.profile.profile.registration && state.profile.profile.registration.deferred;
+      return [h('p', { class: 'muted' }, deferred && e.status < 400
+        ? 'This profile checks registrations after answering: the result, with every failed rule, is in the Outbox.'
+        : 'No rule was checked (not a registration, or refused before any rule ran).')];
+    }
     const firstFail = e.rule;
     const tbody = h('tbody');
     checks.forEach((c, i) => {
@@ -532,7 +553,10 @@
     el.classList.toggle('offline', Boolean(offline));
   }
 
+  const deferredProfile = () => Boolean(state.profile && state.profile.profile && state.profile.profile.registration && state.profile.profile.registration.deferred);
+
   async function refresh(tab) {
+    if (tab === 'journal' && deferredProfile()) await refresh('outbox-data');
     if (tab === 'journal' || tab === 'outbox') {
       const { json: j, text } = await api('/journal');
       $('count-journal').textContent = String(j.entries.length);
@@ -552,14 +576,16 @@
         renderClientDetail(false);
       }
     }
-    if (tab === 'outbox') {
+    if (tab === 'outbox' || tab === 'outbox-data') {
       const { json: j, text } = await api('/outbox');
       $('count-outbox').textContent = String(j.entries.length);
       state.outboxSmtp = j.smtp;
       if (text !== state.outboxText) {
         state.outboxText = text;
         state.outbox = j.entries;
-        renderOutbox();
+        if (tab === 'outbox') renderOutbox();
+        // The journal's explanations of deferred registrations read the outbox.
+        else { const box = $('journal-detail'); box.dataset.key = ''; renderJournalDetail(false); }
       }
     }
     if (tab === 'faults' || tab === 'journal') {
