@@ -24,6 +24,8 @@ if (!chromiumAvailable()) {
   }
 } else {
   describe('dashboard in Chromium', () => {
+    // About 15 s in all here; the margins are for a loaded CI machine running other suites beside it.
+    const T = 45_000;
     let bank: MockBank;
     let tpp: TestTpp;
     let browser: Browser;
@@ -34,8 +36,8 @@ if (!chromiumAvailable()) {
       [bank, browser] = await Promise.all([startMockBank(), launchChromium()]);
       tpp = await createTpp(bank);
       ({ page, problems } = await openDashboard(browser, bank));
-      page.setDefaultTimeout(10_000);
-    });
+      page.setDefaultTimeout(15_000);
+    }, 60_000);
     afterAll(async () => {
       await browser?.close();
       await bank?.close();
@@ -58,7 +60,7 @@ if (!chromiumAvailable()) {
       expect(csp).toContain("script-src 'self'");
       expect(csp).not.toContain('unsafe');
       await page.locator('[data-testid=profile-badge]', { hasText: 'profile obie' }).waitFor();
-    });
+    }, T);
 
     test('a registered client appears; search finds it; its detail shows the decoded SSA; it can be deleted', async () => {
       await tab('clients');
@@ -82,7 +84,7 @@ if (!chromiumAvailable()) {
       await row.waitFor({ state: 'detached' });
       expect(await bank.store.getClient(clientId)).toBeUndefined();
       await page.fill('[data-testid=client-search]', '');
-    });
+    }, T);
 
     test('a refused registration: opened in the journal, its failing rule, title and error_description, shown as text', async () => {
       await tab('journal');
@@ -111,7 +113,7 @@ if (!chromiumAvailable()) {
       await row.waitFor({ state: 'detached' });
       await page.fill('[data-testid=filter-rule]', 'REQ-REDIRECT');
       await row.waitFor();
-    });
+    }, T);
 
     test('a fault set in the page (next 1 POST /register answers 503) answers the next request, then is used up', async () => {
       await tab('faults');
@@ -137,7 +139,7 @@ if (!chromiumAvailable()) {
       const row = page.locator('[data-testid=journal-row][data-status="503"]', { hasText: `${id} status` });
       await row.click();
       expect(await page.textContent('[data-testid=why-fault]')).toContain(`Answered 503 by fault ${id}`);
-    });
+    }, T);
 
     test('a bad fault is refused with the reason shown in the page', async () => {
       await tab('faults');
@@ -146,6 +148,6 @@ if (!chromiumAvailable()) {
       await page.click('[data-testid=fault-submit]');
       await page.locator('[data-testid=fault-msg]', { hasText: 'ms must be a whole number from 0 to 30000' }).waitFor();
       expect(bank.faults.list()).toEqual([]);
-    });
+    }, T);
   });
 }
