@@ -369,7 +369,7 @@ export class MockDirectory {
       if (i < 0) {
         const frees = keys.filter((k) => !added.has(k.jwk.kid!) && k.exp !== null).map((k) => k.exp! + DIRECTORY_LIMITS.keyGraceSeconds);
         const retry = frees.length ? Math.max(1, Math.min(...frees) - now) : undefined;
-        const kept = keys.length - added.size;
+        const kept = keys.filter((k) => !added.has(k.jwk.kid!)).length;
         throw new OAuthError(
           'invalid_request', 409,
           `software ${JSON.stringify(softwareId)} has ${kept} hosted keys, each still named by an SSA that has not expired, and this mint adds ${keys.length - kept}: ` +
@@ -436,6 +436,8 @@ export class MockDirectory {
     if (given) {
       jwks = given;
     } else {
+      // ES256 unless the profile refuses it: a P-256 key costs about a hundredth of an RSA-2048 one;
+      // either way one generation at a time (Slots), so mints cannot take the machine's CPU.
       const alg = this.generatedKeyAlg;
       const { privateKey, publicKey } = await this.keygen.run(() =>
         generateKeyPair(alg, { extractable: true, ...(alg === 'PS256' ? { modulusLength: 2048 } : {}) }),
