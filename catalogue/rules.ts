@@ -20,6 +20,7 @@ export type OAuthErrorCode =
   | 'access_denied'
   | 'not_found'
   | 'method_not_allowed'
+  | 'temporarily_unavailable'
   | 'server_error';
 
 export interface RuleDescriptor {

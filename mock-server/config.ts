@@ -43,6 +43,14 @@ export interface MockBankConfig {
   smtpFrom: string;
   /** Emails kept in the admin outbox. */
   outboxSize: number;
+  /** Delivery attempts per email (the first and its retries), and the delay before the first retry (doubling). */
+  smtpAttempts: number;
+  smtpRetryMs: number;
+  /** The built-in directory's limits (docs/directory.md). */
+  directoryMaxSoftware: number;
+  directoryMaxKeys: number;
+  directoryKeygenConcurrency: number;
+  directoryKeygenQueue: number;
 }
 
 export class ConfigError extends Error {}
@@ -68,6 +76,12 @@ export const defaults: MockBankConfig = {
   portalClientSecret: '',
   smtpFrom: 'DCR Mock Bank <dcr@mockbank.localhost>',
   outboxSize: 100,
+  smtpAttempts: 3,
+  smtpRetryMs: 1000,
+  directoryMaxSoftware: 1000,
+  directoryMaxKeys: 32,
+  directoryKeygenConcurrency: 1,
+  directoryKeygenQueue: 8,
 };
 
 /** Each environment variable and the config key it sets. */
@@ -98,6 +112,12 @@ export const ENV: Record<string, keyof MockBankConfig> = {
   SMTP_URL: 'smtpUrl',
   SMTP_FROM: 'smtpFrom',
   OUTBOX_SIZE: 'outboxSize',
+  SMTP_ATTEMPTS: 'smtpAttempts',
+  SMTP_RETRY_MS: 'smtpRetryMs',
+  DIRECTORY_MAX_SOFTWARE: 'directoryMaxSoftware',
+  DIRECTORY_MAX_KEYS: 'directoryMaxKeys',
+  DIRECTORY_KEYGEN_CONCURRENCY: 'directoryKeygenConcurrency',
+  DIRECTORY_KEYGEN_QUEUE: 'directoryKeygenQueue',
 };
 
 export const HELP = `Usage: npx dcr-mockbank [options]      (in a clone of the repository: npm start -- [options])
@@ -139,6 +159,12 @@ ${Object.values(profiles).map((p) => `                          ${p.name.padEnd(
                                         results are emailed (email-deferred); unset: kept in the outbox only
                         SMTP_FROM       sender of those emails (default "DCR Mock Bank <dcr@mockbank.localhost>")
                         OUTBOX_SIZE     emails kept in GET /__admin/outbox (default 100)
+                        SMTP_ATTEMPTS, SMTP_RETRY_MS  delivery attempts per email (default 3) and the
+                                        delay before the first retry, doubling (default 1000 ms)
+                        DIRECTORY_MAX_SOFTWARE  software ids the built-in directory holds (default 1000)
+                        DIRECTORY_MAX_KEYS      keys hosted per software id (default 32)
+                        DIRECTORY_KEYGEN_CONCURRENCY, DIRECTORY_KEYGEN_QUEUE  signing keys generated at
+                                        once for mints without jwks (default 1), and mints waiting (default 8)
   -h, --help            show this help
 `;
 
@@ -159,6 +185,12 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
     case 'jwksCacheSeconds': cfg.jwksCacheSeconds = int(name, raw, 0, 86_400); break;
     case 'journalSize': cfg.journalSize = int(name, raw, 1, 100_000); break;
     case 'outboxSize': cfg.outboxSize = int(name, raw, 1, 10_000); break;
+    case 'smtpAttempts': cfg.smtpAttempts = int(name, raw, 1, 10); break;
+    case 'smtpRetryMs': cfg.smtpRetryMs = int(name, raw, 0, 600_000); break;
+    case 'directoryMaxSoftware': cfg.directoryMaxSoftware = int(name, raw, 1, 1_000_000); break;
+    case 'directoryMaxKeys': cfg.directoryMaxKeys = int(name, raw, 10, 1000); break;
+    case 'directoryKeygenConcurrency': cfg.directoryKeygenConcurrency = int(name, raw, 1, 64); break;
+    case 'directoryKeygenQueue': cfg.directoryKeygenQueue = int(name, raw, 0, 10_000); break;
     case 'admin':
     case 'managementDelete':
       if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be true or false, got "${raw}"`);

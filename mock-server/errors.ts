@@ -54,6 +54,8 @@ export const InvalidGrant = defineError('invalid_grant', 400);
 export const AccessDenied = defineError('access_denied', 403);
 export const NotFound = defineError('not_found', 404);
 export const MethodNotAllowed = defineError('method_not_allowed', 405);
+/** RFC 6749 4.1.2.1: the server is overloaded or a limit is reached for now; Retry-After says when to try again. */
+export const TemporarilyUnavailable = defineError('temporarily_unavailable', 503);
 
 const statusOf: Record<OAuthErrorCode, number> = {
   invalid_redirect_uri: 400,
@@ -71,6 +73,7 @@ const statusOf: Record<OAuthErrorCode, number> = {
   access_denied: 403,
   not_found: 404,
   method_not_allowed: 405,
+  temporarily_unavailable: 503,
   server_error: 500,
 };
 

@@ -134,10 +134,18 @@ function sendClient(deps: AppDeps, res: Response, record: ClientRecord) {
   else res.status(answer.status).type('application/jwt').send(asJws(answer.body));
 }
 
-/** A bank that emails its result: verify everything, then send the client or every failed rule. */
+/** Failures meaning the SSA is not the trusted directory's: its org_contacts could be anyone's. */
+const UNVERIFIED_SSA: ReadonlySet<string> = new Set(['SSA-FORMAT', 'SSA-ALG', 'SSA-ISSUER', 'SSA-KID', 'SSA-SIGNATURE']);
+
+/**
+ * A bank that emails its result: verify everything, then send the client or every failed rule to
+ * the SSA's contact, but only when the SSA's issuer and signature verified; otherwise the result
+ * is kept in the outbox, undelivered (an unverified SSA would make the bank mail anyone).
+ */
 async function completeDeferred(deps: AppDeps, jws: string, ctx: RegistrationContext, to: string, ref: string): Promise<void> {
   let subject: string;
   let result: unknown;
+  let unverified: string | undefined;
   try {
     const reg = await verifyRegistration(jws, { ...ctx, collect: true });
     const record = newClientRecord(reg, deps.profile, deps.now());
@@ -149,11 +157,16 @@ async function completeDeferred(deps: AppDeps, jws: string, ctx: RegistrationCon
     if (!(e instanceof OAuthError)) {
       deps.logger.error('deferred registration failed', { interaction_id: ref, error: (e as Error)?.message });
       e = new OAuthError('server_error', 500, 'An unexpected error occurred.');
+      unverified = 'the registration failed unexpectedly before the software_statement was known to be verified';
+    } else if (e instanceof RuleViolation) {
+      const failed = (e.related.length ? e.related : [e]).map((v) => v.rule).filter((r) => UNVERIFIED_SSA.has(r));
+      if (failed.length) unverified = `the software_statement did not verify (${[...new Set(failed)].join(', ')}): its org_contacts are not the directory's, so nobody is emailed`;
     }
     subject = 'TPP registration: refused';
     result = renderError(e as OAuthError, deps.profile.errors).body;
   }
-  await deps.mailer.send({ to, subject, result, ref });
+  if (unverified) deps.mailer.keep({ to, subject, result, ref }, unverified);
+  else await deps.mailer.send({ to, subject, result, ref });
 }
 
 export function registerRoutes(deps: AppDeps): Router {
