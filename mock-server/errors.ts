@@ -55,6 +55,22 @@ export const AccessDenied = defineError('access_denied', 403);
 export const NotFound = defineError('not_found', 404);
 export const MethodNotAllowed = defineError('method_not_allowed', 405);
 
+/**
+ * A bounded store is full of live entries and refuses to forget one to make room: answered
+ * 503 temporarily_unavailable with Retry-After (seconds until room is expected).
+ */
+export class StoreFull extends OAuthError {
+  readonly store: string;
+  readonly retryAfterSeconds: number;
+
+  constructor(store: string, description: string, retryAfterSeconds: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super('temporarily_unavailable', 503, description, { headers: { 'retry-after': String(seconds) } });
+    this.store = store;
+    this.retryAfterSeconds = seconds;
+  }
+}
+
 const statusOf: Record<OAuthErrorCode, number> = {
   invalid_redirect_uri: 400,
   invalid_client_metadata: 400,
@@ -72,6 +88,7 @@ const statusOf: Record<OAuthErrorCode, number> = {
   not_found: 404,
   method_not_allowed: 405,
   server_error: 500,
+  temporarily_unavailable: 503,
 };
 
 /** A rule failure: the error code and status come from the catalogue entry of the rule. */
