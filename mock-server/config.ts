@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { isRuleId, type RuleId } from '../catalogue/rules';
 import { profiles } from './profiles';
 import type { LogLevel } from './logger';
+import { defaultStoreLimits, STORE_LIMIT_ENV, storeLimitsProblem, type StoreLimits } from './store/limits';
 
 export interface MockBankConfig {
   port: number;
@@ -43,6 +44,8 @@ export interface MockBankConfig {
   smtpFrom: string;
   /** Emails kept in the admin outbox. */
   outboxSize: number;
+  /** Bounds of the store (clients, tokens, jtis) and bytes of the journal and outbox: docs/limits.md. */
+  storeLimits: StoreLimits;
 }
 
 export class ConfigError extends Error {}
@@ -68,6 +71,7 @@ export const defaults: MockBankConfig = {
   portalClientSecret: '',
   smtpFrom: 'DCR Mock Bank <dcr@mockbank.localhost>',
   outboxSize: 100,
+  storeLimits: { ...defaultStoreLimits },
 };
 
 /** Each environment variable and the config key it sets. */
@@ -139,6 +143,10 @@ ${Object.values(profiles).map((p) => `                          ${p.name.padEnd(
                                         results are emailed (email-deferred); unset: kept in the outbox only
                         SMTP_FROM       sender of those emails (default "DCR Mock Bank <dcr@mockbank.localhost>")
                         OUTBOX_SIZE     emails kept in GET /__admin/outbox (default 100)
+                        STORE_MAX_CLIENTS, STORE_MAX_CLIENT_BYTES, STORE_MAX_TOKENS, STORE_MAX_TOKEN_BYTES,
+                        STORE_MAX_JTIS, STORE_MAX_JTI_BYTES, JOURNAL_MAX_BYTES, OUTBOX_MAX_BYTES
+                                        store bounds in entries and bytes; full: 503 with Retry-After
+                                        (the journal and outbox drop their oldest): docs/limits.md
   -h, --help            show this help
 `;
 
@@ -198,20 +206,26 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
 export function resolveConfig(partial: Partial<MockBankConfig> = {}): MockBankConfig {
   const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile', 'admin', 'managementDelete', 'smtpUrl'].includes(k));
   if (unknown) throw new ConfigError(`unknown config key "${unknown}"`);
-  const cfg: MockBankConfig = { ...defaults, ...partial };
+  const cfg: MockBankConfig = { ...defaults, ...partial, storeLimits: { ...defaults.storeLimits, ...partial.storeLimits } };
   if (!profiles[cfg.profile]) throw new ConfigError(`profile: unknown profile "${cfg.profile}"`);
   const bad = cfg.faults.find((f) => !isRuleId(f));
   if (bad) throw new ConfigError(`faults: unknown rule id "${bad}"`);
+  const limitsProblem = storeLimitsProblem(cfg.storeLimits as unknown as Record<string, unknown>);
+  if (limitsProblem) throw new ConfigError(limitsProblem);
   if (!cfg.publicUrl) cfg.publicUrl = `https://localhost:${cfg.port}`;
   return cfg;
 }
 
 /** Reads environment variables, then command-line flags (flags win). The only reader of process.env. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): MockBankConfig | 'help' {
-  const cfg: MockBankConfig = { ...defaults, clientCaFiles: [], faults: [] };
+  const cfg: MockBankConfig = { ...defaults, clientCaFiles: [], faults: [], storeLimits: { ...defaults.storeLimits } };
   for (const [name, key] of Object.entries(ENV)) {
     const raw = env[name];
     if (raw !== undefined && raw !== '') set(cfg, key, name, raw);
+  }
+  for (const [name, { key, min, max }] of Object.entries(STORE_LIMIT_ENV)) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') cfg.storeLimits[key] = int(name, raw, min, max);
   }
   let parsed;
   try {

@@ -42,3 +42,16 @@ export const STORE_LIMIT_ENV: Readonly<Record<string, { key: keyof StoreLimits; 
   JOURNAL_MAX_BYTES: { key: 'journalBytes', min: 64 * 1024, max: 64 * 1024 * MiB },
   OUTBOX_MAX_BYTES: { key: 'outboxBytes', min: 64 * 1024, max: 64 * 1024 * MiB },
 };
+
+/** What is wrong with programmatic limits (an unknown key, a value out of range), naming the setting; undefined when fine. */
+export function storeLimitsProblem(limits: Record<string, unknown>): string | undefined {
+  const known = new Map(Object.entries(STORE_LIMIT_ENV).map(([name, r]) => [r.key as string, { name, ...r }]));
+  for (const [key, value] of Object.entries(limits)) {
+    const r = known.get(key);
+    if (!r) return `storeLimits: unknown limit "${key}" (known: ${[...known.keys()].join(', ')})`;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < r.min || value > r.max) {
+      return `storeLimits.${key} (${r.name}) must be a whole number between ${r.min} and ${r.max}, got ${JSON.stringify(value)}`;
+    }
+  }
+  return undefined;
+}
