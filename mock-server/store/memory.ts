@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ClientRecord, JournalEntry, Store, TokenRecord } from './types';
 import { BoundedMap, ENTRY_OVERHEAD_BYTES, ExpiringMap, RingBuffer, estimateBytes, utf8Bytes } from './bounded';
 import { defaultStoreLimits, type StoreLimits } from './limits';
@@ -34,6 +35,10 @@ export function memoryStoreOptions(limits: StoreLimits, journalSize: number): Me
     maxJournalBytes: limits.journalBytes,
   };
 }
+
+/** Longer single-use keys are kept as their SHA-256: a jti of 60 KB costs what a short one does. */
+const MAX_PLAIN_KEY = 128;
+const onceKey = (key: string) => (key.length > MAX_PLAIN_KEY ? `sha256:${createHash('sha256').update(key).digest('base64url')}` : key);
 
 /** Retry-After of a refused registration: clients never expire, room comes when some are deleted. */
 const CLIENT_RETRY_AFTER_SECONDS = 60;
@@ -128,7 +133,8 @@ export class MemoryStore implements Store {
     return [...this.clients.values()].map((r) => JSON.parse(r) as ClientRecord);
   }
 
-  async claimOnce(key: string, expiresAt: number): Promise<boolean> {
+  async claimOnce(claimed: string, expiresAt: number): Promise<boolean> {
+    const key = onceKey(claimed);
     if (this.jtis.get(key) !== undefined) return false;
     // Live while expiresAt >= now: dead from the second after it.
     this.jtis.insert(key, true, Math.floor(expiresAt) + 1, utf8Bytes(key) + ENTRY_OVERHEAD_BYTES);
@@ -136,7 +142,7 @@ export class MemoryStore implements Store {
   }
 
   async releaseOnce(key: string): Promise<void> {
-    this.jtis.delete(key);
+    this.jtis.delete(onceKey(key));
   }
 
   async saveToken(record: TokenRecord): Promise<void> {

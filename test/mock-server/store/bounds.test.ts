@@ -175,12 +175,23 @@ describe('jtis: a live jti is never evicted, so a replay stays refused', () => {
     await refusalOf(store.claimOnce('new', clock.t + 300));
   });
 
-  test('the byte bound counts each key: long keys fill it sooner, and it refuses rather than forget', async () => {
-    const { store, clock } = storeAt({ maxJtiBytes: 10 * (1000 + 64) });
-    for (let i = 0; i < 10; i++) expect(await store.claimOnce(`${i}`.padEnd(1000, 'k'), clock.t + 60)).toBe(true);
-    const e = await refusalOf(store.claimOnce('x'.repeat(1000), clock.t + 60));
+  test('the byte bound counts each key, and it refuses rather than forget', async () => {
+    const { store, clock } = storeAt({ maxJtiBytes: 10 * (100 + 64) });
+    for (let i = 0; i < 10; i++) expect(await store.claimOnce(`${i}`.padEnd(100, 'k'), clock.t + 60)).toBe(true);
+    const e = await refusalOf(store.claimOnce('x'.repeat(100), clock.t + 60));
     expect(e.description).toMatch(/STORE_MAX_JTI_BYTES/);
-    for (let i = 0; i < 10; i++) expect(await store.claimOnce(`${i}`.padEnd(1000, 'k'), clock.t + 60)).toBe(false);
+    for (let i = 0; i < 10; i++) expect(await store.claimOnce(`${i}`.padEnd(100, 'k'), clock.t + 60)).toBe(false);
+  });
+
+  test('a long jti is kept as its hash: a 60 KB jti costs what a short one does, and its replay is still refused', async () => {
+    const { store, clock } = storeAt();
+    const long = `iss:${'j'.repeat(60_000)}`;
+    expect(await store.claimOnce(long, clock.t + 60)).toBe(true);
+    expect(store.usage().jtis.bytes).toBeLessThan(200);
+    expect(await store.claimOnce(long, clock.t + 60)).toBe(false);
+    expect(await store.claimOnce(`${long}x`, clock.t + 60)).toBe(true);
+    await store.releaseOnce(long);
+    expect(await store.claimOnce(long, clock.t + 60)).toBe(true);
   });
 
   test('releaseOnce forgets a claim (a request refused because the store was full may be sent again)', async () => {
