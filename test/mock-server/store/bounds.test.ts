@@ -324,6 +324,16 @@ describe('insert cost does not grow with the number of live entries (counted, no
   });
 });
 
+test('the sweep timer reclaims expired entries with no request coming in, and holds no process open', async () => {
+  const clock = { t: 1_700_000_000 };
+  const store = new MemoryStore({ sweepIntervalMs: 10, now: () => clock.t });
+  for (let i = 0; i < 100; i++) await store.saveToken(token(`t-${i}`, 'A', clock.t + 5));
+  await store.claimOnce('j', clock.t + 5);
+  clock.t += 10;
+  await new Promise((r) => setTimeout(r, 60));
+  expect(store.usage()).toMatchObject({ tokens: { entries: 0, bytes: 0 }, jtis: { entries: 0, bytes: 0 } });
+});
+
 describe('ExpiringMap edge cases', () => {
   test('after a long idle spell a sweep looks at the buckets, not at every second that passed', () => {
     const clock = { t: 0 };
