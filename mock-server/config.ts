@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { isRuleId, type RuleId } from '../catalogue/rules';
 import { profiles } from './profiles';
 import type { LogLevel } from './logger';
+import { defaultStoreLimits, STORE_LIMIT_ENV, storeLimitsProblem, type StoreLimits } from './store/limits';
 
 export interface MockBankConfig {
   port: number;
@@ -51,6 +52,8 @@ export interface MockBankConfig {
   directoryMaxKeys: number;
   directoryKeygenConcurrency: number;
   directoryKeygenQueue: number;
+  /** Bounds of the store (clients, tokens, jtis) and bytes of the journal and outbox: docs/limits.md. */
+  storeLimits: StoreLimits;
 }
 
 export class ConfigError extends Error {}
@@ -82,6 +85,7 @@ export const defaults: MockBankConfig = {
   directoryMaxKeys: 32,
   directoryKeygenConcurrency: 1,
   directoryKeygenQueue: 8,
+  storeLimits: { ...defaultStoreLimits },
 };
 
 /** Each environment variable and the config key it sets. */
@@ -165,6 +169,10 @@ ${Object.values(profiles).map((p) => `                          ${p.name.padEnd(
                         DIRECTORY_MAX_KEYS      keys hosted per software id (default 32)
                         DIRECTORY_KEYGEN_CONCURRENCY, DIRECTORY_KEYGEN_QUEUE  signing keys generated at
                                         once for mints without jwks (default 1), and mints waiting (default 8)
+                        STORE_MAX_CLIENTS, STORE_MAX_CLIENT_BYTES, STORE_MAX_TOKENS, STORE_MAX_TOKEN_BYTES,
+                        STORE_MAX_JTIS, STORE_MAX_JTI_BYTES, JOURNAL_MAX_BYTES, OUTBOX_MAX_BYTES
+                                        store bounds in entries and bytes; full: 503 with Retry-After
+                                        (the journal and outbox drop their oldest): docs/limits.md
   -h, --help            show this help
 `;
 
@@ -230,20 +238,26 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
 export function resolveConfig(partial: Partial<MockBankConfig> = {}): MockBankConfig {
   const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile', 'admin', 'managementDelete', 'smtpUrl'].includes(k));
   if (unknown) throw new ConfigError(`unknown config key "${unknown}"`);
-  const cfg: MockBankConfig = { ...defaults, ...partial };
+  const cfg: MockBankConfig = { ...defaults, ...partial, storeLimits: { ...defaults.storeLimits, ...partial.storeLimits } };
   if (!profiles[cfg.profile]) throw new ConfigError(`profile: unknown profile "${cfg.profile}"`);
   const bad = cfg.faults.find((f) => !isRuleId(f));
   if (bad) throw new ConfigError(`faults: unknown rule id "${bad}"`);
+  const limitsProblem = storeLimitsProblem(cfg.storeLimits as unknown as Record<string, unknown>);
+  if (limitsProblem) throw new ConfigError(limitsProblem);
   if (!cfg.publicUrl) cfg.publicUrl = `https://localhost:${cfg.port}`;
   return cfg;
 }
 
 /** Reads environment variables, then command-line flags (flags win). The only reader of process.env. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): MockBankConfig | 'help' {
-  const cfg: MockBankConfig = { ...defaults, clientCaFiles: [], faults: [] };
+  const cfg: MockBankConfig = { ...defaults, clientCaFiles: [], faults: [], storeLimits: { ...defaults.storeLimits } };
   for (const [name, key] of Object.entries(ENV)) {
     const raw = env[name];
     if (raw !== undefined && raw !== '') set(cfg, key, name, raw);
+  }
+  for (const [name, { key, min, max }] of Object.entries(STORE_LIMIT_ENV)) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') cfg.storeLimits[key] = int(name, raw, min, max);
   }
   let parsed;
   try {

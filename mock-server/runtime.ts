@@ -14,7 +14,7 @@ import { faultedProfile } from './faults';
 import type { Profile } from './profiles/types';
 import type { ClientRecord } from './store/types';
 import { Outbox, createMailer } from './mail/outbox';
-import { MemoryStore } from './store/memory';
+import { MemoryStore, memoryStoreOptions } from './store/memory';
 import type { Store } from './store/types';
 import { MockDirectory, checkPublicJwks, type MintResult } from './directory/directory';
 import { createTrustStore, type TrustedDirectory } from './core/trust';
@@ -128,7 +128,7 @@ export async function buildDeps(
   config: MockBankConfig,
   certs: CertBundle,
   logger: Logger,
-  store: Store = new MemoryStore({ maxJournal: config.journalSize }),
+  store: Store = new MemoryStore(memoryStoreOptions(config.storeLimits, config.journalSize)),
   softwareFile?: string,
 ): Promise<AppDeps> {
   const profile = effectiveProfile(config);
@@ -164,7 +164,7 @@ export async function buildDeps(
   const pub = await exportJWK(publicKey);
   const bankJwks = { keys: [{ ...pub, kid: await calculateJwkThumbprint(pub), alg: 'PS256', use: 'sig' }] };
   const now = () => Math.floor(Date.now() / 1000);
-  const outbox = new Outbox(config.outboxSize);
+  const outbox = new Outbox(config.outboxSize, config.storeLimits.outboxBytes);
 
   return {
     config,

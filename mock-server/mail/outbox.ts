@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Logger } from '../logger';
+import { ENTRY_OVERHEAD_BYTES, RingBuffer, utf8Bytes } from '../store/bounded';
+import { defaultStoreLimits } from '../store/limits';
 
 export interface MailMessage {
   to: string;
@@ -30,19 +32,28 @@ export interface OutboxEntry extends MailMessage {
   };
 }
 
-/** Emails sent by the bank, newest last, the oldest dropped past `max`: read through GET /__admin/outbox. */
+/**
+ * Emails sent by the bank, newest last: a ring of at most `max` entries and `maxBytes` bytes (each
+ * measured once, as JSON), the oldest dropped first. Read through GET /__admin/outbox.
+ */
 export class Outbox {
-  private entries: OutboxEntry[] = [];
-  constructor(readonly max: number) {}
+  private readonly ring: RingBuffer<OutboxEntry>;
+  constructor(readonly max: number, readonly maxBytes: number = defaultStoreLimits.outboxBytes) {
+    this.ring = new RingBuffer(max, maxBytes);
+  }
   add(entry: OutboxEntry): void {
-    this.entries.push(entry);
-    if (this.entries.length > this.max) this.entries.splice(0, this.entries.length - this.max);
+    const bytes = utf8Bytes(JSON.stringify(entry)) + ENTRY_OVERHEAD_BYTES;
+    if (this.ring.push(entry, bytes)) return;
+    // Larger than the whole outbox: kept without its result.
+    const note = `(omitted: ${bytes} bytes, larger than the outbox's ${this.maxBytes} byte limit, OUTBOX_MAX_BYTES)`;
+    const small = { ...entry, result: note, text: note };
+    this.ring.push(small, utf8Bytes(JSON.stringify(small)) + ENTRY_OVERHEAD_BYTES);
   }
   list(): OutboxEntry[] {
-    return structuredClone(this.entries);
+    return structuredClone(this.ring.toArray());
   }
   clear(): void {
-    this.entries = [];
+    this.ring.clear();
   }
 }
 
