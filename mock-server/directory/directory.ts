@@ -11,7 +11,7 @@ import {
   type CryptoKey,
 } from 'jose';
 import type { Faker } from '@faker-js/faker';
-import { InvalidRequest } from '../errors';
+import { InvalidRequest, RuleViolation } from '../errors';
 import { makeFaker, makeIdentity } from './identity';
 
 /** Public JWK members by key type; anything else (d, p, q, k, ...) is private material. */
@@ -160,7 +160,12 @@ export class MockDirectory {
   resolveJwksUrl(url: string): JSONWebKeySet | undefined {
     const prefix = `${this.baseUrl}/software/`;
     if (!url.startsWith(prefix) || !url.endsWith('/jwks')) return undefined;
-    const id = decodeURIComponent(url.slice(prefix.length, -'/jwks'.length));
+    let id: string;
+    try {
+      id = decodeURIComponent(url.slice(prefix.length, -'/jwks'.length));
+    } catch {
+      throw new RuleViolation('JWKS-FETCH', `software_jwks_endpoint ${JSON.stringify(url.slice(0, 200))} holds a malformed %-escape`);
+    }
     return this.software.get(id);
   }
 
