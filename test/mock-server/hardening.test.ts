@@ -308,3 +308,18 @@ describe('6. client certificates with the subject attributes of eIDAS QWACs and 
     expect(refusal(res)).toMatchObject({ status: 401, rule: 'TLS-CERT-TRUSTED' });
   });
 });
+
+describe('1b. a malformed %-escape under the registration endpoint is answered in the profile envelope', () => {
+  let cpb: MockBank;
+  beforeAll(async () => {
+    cpb = await startMockBank({ profile: 'cpb-sandbox', certs: bank.certs });
+  });
+  afterAll(() => cpb.close());
+
+  test('the empty envelope and status map of cpb-sandbox: PUT 400, GET and DELETE 401 (its documented 400s), no body', async () => {
+    for (const [method, status] of [['PUT', 400], ['GET', 401], ['DELETE', 401]] as const) {
+      const res = await httpsRequest(`${cpb.urls.register}/%ZZ`, { method, ca: bank.ca, client: tpp.transport });
+      expect([method, res.status, res.text]).toEqual([method, status, '']);
+    }
+  });
+});
