@@ -29,7 +29,7 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_102);
 const REQUEST_TIMEOUT_MS = 10_000;
 const PROFILES = ['obie', 'obie-3.1', 'revolut', 'wso2', 'cpb-sandbox', 'email-deferred'] as const;
-const CERTS = ['tpp', 'alt', 'untrusted', 'none'] as const;
+const CERTS = ['tpp', 'alt', 'qwac', 'untrusted', 'none'] as const;
 type CertChoice = (typeof CERTS)[number];
 
 interface Target {
@@ -53,7 +53,12 @@ beforeAll(async () => {
   const certs = await generateBundle();
   const logger = createLogger('warn', (line) => logs.push(line));
   const untrusted = await issueCert(await createCa('Untrusted Fuzz CA'), [{ name: 'commonName', value: certs.tpp.software_id }], { kind: 'client' });
-  const creds: Record<CertChoice, Credentials | undefined> = { tpp: certs.tpp, alt: certs.altTpp, untrusted, none: undefined };
+  // A trusted certificate with the subject attributes of an eIDAS QWAC, some without a short name, one in Greek.
+  const qwac = await issueCert(certs.ca, [
+    { name: 'commonName', value: certs.tpp.software_id }, { name: '2.5.4.97', value: 'PSDGB-FCA-123456' }, { name: '2.5.4.15', value: 'Private Organization' },
+    { name: '1.3.6.1.4.1.311.60.2.1.3', value: 'GB' }, { name: '2.5.4.17', value: 'EC1A 1BB' }, { name: '2.5.4.5', value: '0123' }, { name: '1.2.3.4.5', value: 'Ελληνικά' },
+  ], { kind: 'client' });
+  const creds: Record<CertChoice, Credentials | undefined> = { tpp: certs.tpp, alt: certs.altTpp, qwac, untrusted, none: undefined };
   for (const c of CERTS) agents[c] = new https.Agent({ keepAlive: true, maxSockets: 2, ca: certs.ca.cert, ...(creds[c] ? { cert: creds[c]!.cert, key: creds[c]!.key } : {}) });
   for (const pem of [certs.server.key, certs.ca.key, certs.tpp.key]) privateMaterial.push(...pemLines(pem));
   privateMaterial.push(certs.directoryKey.d!);
@@ -166,7 +171,7 @@ const query = fc.option(fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ m
 const anyMethod = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND');
 
 const contentType = fc.oneof(
-  { weight: 4, arbitrary: fc.constant('{ct}') },
+  { weight: 8, arbitrary: fc.constant('{ct}') },
   fc.constantFrom('application/jose', 'application/jwt', 'application/json', 'application/x-www-form-urlencoded', 'text/plain', '', 'application/jwt; charset=utf-16', 'application/json; charset=klingon', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded; charset=latin1', '*/*'),
   headerValue,
 );
@@ -210,7 +215,30 @@ const claimName = fc.constantFrom(
   'iss', 'aud', 'exp', 'iat', 'jti', 'nbf', 'redirect_uris', 'token_endpoint_auth_method', 'token_endpoint_auth_signing_alg', 'tls_client_auth_subject_dn', 'tls_client_auth_dn',
   'grant_types', 'response_types', 'scope', 'application_type', 'id_token_signed_response_alg', 'request_object_signing_alg', 'software_id', 'software_statement', 'jwks', 'jwks_uri', 'client_id', '__proto__', 'x',
 );
-const claimValue = fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.constant(undefined), fc.constantFrom('CN=#1e03414243', 'CN=a,,=b', '1.2.3.4=#zz', 'CN=%ZZ', 'https://h/%E0%A4%A', '\u0000', 'x'.repeat(5_000)), randomJws);
+/** A subject DN string: known names, OIDs and unknown names, plain, escaped, quoted and #hex values, any separators. */
+const dnString = fc
+  .array(
+    fc.record({
+      type: fc.oneof(fc.constantFrom('CN', 'O', 'OU', 'C', 'L', 'ST', 'serialNumber', 'postalCode', 'businessCategory', 'jurisdictionC', 'organizationIdentifier', '2.5.4.17', 'OID.2.5.4.97', '1.3.6.1.4.1.311.60.2.1.1', 'XYZ', '', '2.5.4.99999999999999999999'), fc.string({ maxLength: 6 })),
+      value: fc.oneof(
+        fc.string({ maxLength: 20 }),
+        fc.string({ unit: 'grapheme', maxLength: 8 }),
+        fc.uint8Array({ maxLength: 12 }).map((b) => `#${Buffer.from(b).toString('hex')}`),
+        fc.constantFrom('#1e03414243', '#1c03414243', '#0c8101', '#', '"quoted, value"', '"open', 'a\\', '\\C3\\A9', '\\zz'),
+      ),
+      sep: fc.constantFrom(',', ', ', ';', '+', '\n', ',,'),
+    }),
+    { maxLength: 6 },
+  )
+  .map((parts) => parts.map((p, i) => `${p.type}=${p.value}${i < parts.length - 1 ? p.sep : ''}`).join(''));
+
+const claimValue = fc.oneof(
+  fc.jsonValue({ maxDepth: 4 }),
+  fc.constant(undefined),
+  fc.constantFrom('CN=#1e03414243', 'CN=a,,=b', '1.2.3.4=#zz', 'CN=%ZZ', 'https://h/%E0%A4%A', '\u0000', 'x'.repeat(5_000)),
+  dnString,
+  randomJws,
+);
 
 type Body =
   | { kind: 'none' }
@@ -219,13 +247,29 @@ type Body =
   | { kind: 'signed'; claims: Array<[string, unknown]>; header: Record<string, unknown> }
   | { kind: 'gzip'; inner: Body };
 
+/** A token request form: the parameters the endpoint reads, each maybe there, real or hostile, plus random ones. */
+const formValue = fc.oneof(fc.string({ maxLength: 40 }), randomJws, fc.constantFrom('', '%ZZ', '\u0000', 'x'.repeat(3_000)));
 const form = fc
-  .dictionary(
-    fc.oneof(fc.constantFrom('grant_type', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type', 'scope'), fc.string({ maxLength: 10 })),
-    fc.oneof(fc.constantFrom('client_credentials', '{client}', '{secret}', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', 'authorization_code'), randomJws, fc.string({ maxLength: 40 })),
-    { maxKeys: 6 },
-  )
-  .map((f) => new URLSearchParams(f).toString());
+  .record({
+    known: fc.record(
+      {
+        grant_type: fc.oneof({ weight: 4, arbitrary: fc.constant('client_credentials') }, fc.constantFrom('authorization_code', 'refresh_token', 'password'), formValue),
+        client_id: fc.oneof({ weight: 3, arbitrary: fc.constant('{client}') }, formValue),
+        client_secret: fc.oneof({ weight: 3, arbitrary: fc.constant('{secret}') }, formValue),
+        client_assertion_type: fc.oneof(fc.constant('urn:ietf:params:oauth:client-assertion-type:jwt-bearer'), formValue),
+        client_assertion: fc.oneof(randomJws, formValue),
+        scope: fc.oneof(fc.constantFrom('accounts', 'openid accounts payments', 'admin', ''), formValue),
+      },
+      { requiredKeys: ['grant_type'] },
+    ),
+    extra: fc.dictionary(fc.string({ maxLength: 10 }), formValue, { maxKeys: 3 }),
+    repeat: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, fc.constant(true)),
+  })
+  .map(({ known, extra, repeat }) => {
+    const params = new URLSearchParams({ ...extra, ...known });
+    if (repeat && known.grant_type !== undefined) params.append('grant_type', known.grant_type); // RFC 6749 3.2: refused
+    return params.toString();
+  });
 
 /** A registration request signed by the TPP key, with up to three claims and two header members replaced. */
 const signedBody: fc.Arbitrary<Body> = fc
@@ -402,7 +446,7 @@ test(`fuzz: ${RUNS} hostile requests over ${PROFILES.length} profiles (seed ${SE
   let sentCount = 0;
   const statuses = new Map<number, number>();
   const routes = new Map<string, number>();
-  const samples = new Map<string, string>();
+  const samples = new Map<string, string[]>();
   await fc.assert(
     fc.asyncProperty(requestArb, async (r) => {
       const t = targets[r.profile]!;
@@ -419,7 +463,7 @@ test(`fuzz: ${RUNS} hostile requests over ${PROFILES.length} profiles (seed ${SE
       statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
       const route = `${r.route.template} ${answer.status < 300 ? "2xx" : answer.status} ${answer.headers["x-dcr-rule"] ?? ""}`.trim();
       routes.set(route, (routes.get(route) ?? 0) + 1);
-      if (process.env.FUZZ_VERBOSE === '2' && !samples.has(route)) samples.set(route, answer.text.slice(0, 160));
+      if (process.env.FUZZ_VERBOSE === '2' && (samples.get(route)?.length ?? 0) < 6) samples.set(route, [...(samples.get(route) ?? []), answer.text.slice(0, 160)]);
       const found = problems(t, r, { path, headers, body }, answer);
       collectSecrets(t, r.route.method, path, answer);
       // A deferred registration completes after its answer: give it a moment before reading the log.
@@ -435,7 +479,7 @@ test(`fuzz: ${RUNS} hostile requests over ${PROFILES.length} profiles (seed ${SE
   );
   if (process.env.FUZZ_VERBOSE) {
     const clients = targets.map((t, i) => `${PROFILES[i]}: ${t.client ? `client ${t.client.secret ? 'with secret' : ''} ${t.client.token ? 'and token' : 'no token'}` : 'no client'}`);
-    for (const [route, text] of samples) console.log(`${route}: ${text}`);
+    for (const [route, texts] of samples) console.log(`${route}:\n  ${texts.join('\n  ')}`);
     console.log(`seed ${SEED}, ${sentCount} requests; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; by route ${JSON.stringify(Object.fromEntries([...routes].sort((a, b) => b[1] - a[1])))}\n${clients.join('\n')}`);
   }
   // The run reached past the front door: some requests were refused by rule, some accepted.
