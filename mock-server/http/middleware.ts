@@ -158,7 +158,7 @@ export function errorHandler(logger: Logger, envelope: Profile['errors'] = OAUTH
       e = new RuleViolation('HTTP-BODY-SIZE', `the body exceeds the ${(err as { limit?: number }).limit ?? ''} byte limit`);
     } else if (type === 'entity.parse.failed') {
       e = new OAuthError('invalid_request', 400, 'the body is not valid JSON');
-    } else if (err instanceof URIError) {
+    } else if (err instanceof URIError && status === 400) {
       // Express decodes path parameters (/register/%ZZ) before any route runs.
       e = new OAuthError('invalid_request', 400, 'the path holds a malformed %-escape');
     } else if (status && status >= 400 && status < 500 && type) {
