@@ -12,7 +12,7 @@ import {
   type CryptoKey,
 } from 'jose';
 import type { Faker } from '@faker-js/faker';
-import { AccessDenied, InvalidRequest, OAuthError, TemporarilyUnavailable } from '../errors';
+import { AccessDenied, InvalidRequest, OAuthError, RuleViolation, TemporarilyUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import { makeFaker, makeIdentity, softwareId } from './identity';
 
@@ -314,7 +314,12 @@ export class MockDirectory {
   resolveJwksUrl(url: string): JSONWebKeySet | undefined {
     const prefix = `${this.baseUrl}/software/`;
     if (!url.startsWith(prefix) || !url.endsWith('/jwks')) return undefined;
-    const id = decodeURIComponent(url.slice(prefix.length, -'/jwks'.length));
+    let id: string;
+    try {
+      id = decodeURIComponent(url.slice(prefix.length, -'/jwks'.length));
+    } catch {
+      throw new RuleViolation('JWKS-FETCH', `software_jwks_endpoint ${JSON.stringify(url.slice(0, 200))} holds a malformed %-escape`);
+    }
     return this.softwareJwks(id);
   }
 
