@@ -42,7 +42,10 @@ export const obie: Profile = {
   management: { get: true, put: true, delete: true },
   token: {
     accessTokenLifetimeSeconds: 3600,
-    maxAssertionLifetimeSeconds: 300,
+    // RFC 7523 and FAPI set no ceiling; the OBIE DCR conformance tool signs assertions valid for
+    // 30 minutes. An hour accepts it; exp stays required, expired and replayed assertions are
+    // refused, and each jti is remembered until its exp (plus the clock skew).
+    maxAssertionLifetimeSeconds: 3600,
     extraScopes: [],
   },
 };

@@ -58,6 +58,16 @@ describe('POST /token: each registered auth method succeeds', () => {
     expect(res.status).toBe(200);
   });
 
+  test('the OBIE DCR conformance tool\'s request: a 30-minute assertion without kid and an empty scope=', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = await clientAssertion(bank, c('private_key_jwt'), { iat: now, exp: now + 1800 }, { kid: undefined });
+    const res = await tokenRequest(bank, { ...assertionForm(assertion), scope: '' });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ token_type: 'Bearer', scope: 'openid accounts payments' });
+    // Remembered for its whole life: the same assertion is refused again.
+    expect(refusal(await tokenRequest(bank, { ...assertionForm(assertion), scope: '' }))).toEqual({ status: 401, error: 'invalid_client', rule: 'TOKEN-ASSERTION-REPLAY' });
+  });
+
   test('the issuer is accepted as aud as well as the token endpoint', async () => {
     const res = await tokenRequest(bank, assertionForm(await clientAssertion(bank, c('private_key_jwt'), { aud: bank.issuer })));
     expect(res.status).toBe(200);
@@ -150,7 +160,7 @@ describe('POST /token: refusals', () => {
     ['a foreign aud', { aud: 'https://elsewhere.example.com/token' }],
     ['no exp', { exp: undefined }],
     ['an expired exp', { exp: Math.floor(Date.now() / 1000) - 600 }],
-    ['an exp an hour away', { exp: Math.floor(Date.now() / 1000) + 3600 }],
+    ['an exp two hours away (over the profile\'s 60-minute cap)', { exp: Math.floor(Date.now() / 1000) + 7200 }],
     ['sub not the client_id', { sub: 'someone-else' }],
     ['no jti', { jti: undefined }],
   ])('TOKEN-ASSERTION-CLAIMS: %s', async (_name, overrides) => {
