@@ -199,6 +199,12 @@ export function registerRoutes(deps: AppDeps): Router {
     const { client } = res.locals.authorized!;
     const ctx = { ...registrationContext(deps, req, res.locals.clientCert?.subjectDn), clientIdInPath: client.client_id };
     const reg = await verifyRegistration(req.body as string, ctx);
+    // RFC 7591 2: software_id "SHOULD remain the same across multiple updates"; OBIE: it is the SSA's.
+    // A PUT carrying another software's SSA (a consistent request, so REQ-SOFTWARE-ID holds) is refused.
+    const original = client.metadata.software_id;
+    if (reg.metadata.software_id !== original && !deps.skip.has('PUT-SOFTWARE-ID')) {
+      throw new RuleViolation('PUT-SOFTWARE-ID', `software_id ${JSON.stringify(reg.metadata.software_id)} is not the client's ${JSON.stringify(original)}; register the other software as a new client`);
+    }
     const record = updatedClientRecord(client, reg, profile);
     // Fault (test-only): the PUT takes software_id from the claims, as a bank that stores the update as sent.
     if (broken(deps.skip, 'PUT-SOFTWARE-ID') && typeof reg.claims.software_id === 'string') record.metadata = { ...record.metadata, software_id: reg.claims.software_id };
