@@ -19,6 +19,7 @@ import type { Store } from './store/types';
 import { MockDirectory, checkPublicJwks, type MintResult } from './directory/directory';
 import { createTrustStore, type TrustedDirectory } from './core/trust';
 import { createJwksFetcher } from './jwks-fetcher';
+import { SERVER_TLS_OPTIONS } from './tls/ciphers';
 import { ensureCerts, generateBundle, issueTransportCert, type CertBundle, type TppCredentials } from './tls/certs';
 import { makeFaker, makeIdentity } from './directory/identity';
 
@@ -219,7 +220,8 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
     ca: clientCas,
     requestCert: true,
     rejectUnauthorized: false,
-    minVersion: 'TLSv1.2',
+    // TLS 1.2 with the FAPI 1.0 Advanced 8.5 suites only, or TLS 1.3: see tls/ciphers.ts.
+    ...SERVER_TLS_OPTIONS,
     // No renegotiation: a connection's client certificate is fixed, so it is parsed once per connection.
     secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
   });
