@@ -20,6 +20,7 @@ import { MockDirectory, checkPublicJwks, type MintResult } from './directory/dir
 import { createTrustStore, type TrustedDirectory } from './core/trust';
 import { createJwksFetcher } from './jwks-fetcher';
 import { SERVER_TLS_OPTIONS } from './tls/ciphers';
+import { readClientCas, readTlsFiles } from './tls/files';
 import { ensureCerts, generateBundle, issueTransportCert, type CertBundle, type TppCredentials } from './tls/certs';
 import { makeFaker, makeIdentity } from './directory/identity';
 
@@ -123,7 +124,7 @@ export async function buildDeps(
     baseUrl: urls.directory,
     ...(softwareFile ? { softwareFile } : {}),
   });
-  const extraCa = config.clientCaFiles.map((f) => readFileSync(f, 'utf8'));
+  const extraCa = readClientCas(config.clientCaFiles);
 
   const directories: TrustedDirectory[] = [{ issuer: directory.issuer, jwks: () => directory.jwks(), jwksHosts: [new URL(urls.directory).host] }];
   const external = config.trustedDirectoriesFile ? readTrustedDirectories(config.trustedDirectoriesFile) : [];
@@ -190,6 +191,8 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
   const config = resolveConfig({ port: 0, logLevel: 'warn', ...partial });
   const publicUrlGiven = Boolean(partial.publicUrl);
   const logger = givenLogger ?? createLogger(config.logLevel);
+  // TLS_CERT / TLS_KEY / TLS_CLIENT_CA checked first: a bad file stops the start, naming the variable.
+  const tlsFiles = readTlsFiles(config);
 
   let certs: CertBundle;
   let softwareFile: string | undefined;
@@ -206,9 +209,9 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
     certs = await generateBundle();
   }
   const altTpp = certs.altTpp ?? (await issueTransportCert(certs.ca, makeIdentity(makeFaker())));
-  const serverCert = config.tlsCertFile ? readFileSync(config.tlsCertFile, 'utf8') : certs.server.cert;
-  const serverKey = config.tlsKeyFile ? readFileSync(config.tlsKeyFile, 'utf8') : certs.server.key;
-  const clientCas = [certs.ca.cert, ...config.clientCaFiles.map((f) => readFileSync(f, 'utf8'))];
+  const serverCert = tlsFiles.cert ?? certs.server.cert;
+  const serverKey = tlsFiles.key ?? certs.server.key;
+  const clientCas = [certs.ca.cert, ...tlsFiles.clientCas];
 
   // Requests and responses built on Express's prototypes from the start: see http/prototypes.ts.
   const classes = expressHttpClasses();

@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig, resolveConfig, ConfigError, HELP } from '../../mock-server/config';
+import { startMockBank } from '../../mock-server/runtime';
+import { generateBundle, type CertBundle } from '../../mock-server/tls/certs';
 
 describe('loadConfig', () => {
   test('defaults: https://localhost:8443, bound to 127.0.0.1, obie', () => {
@@ -43,5 +48,48 @@ describe('resolveConfig', () => {
   test('faults must be rule ids', () => {
     expect(resolveConfig({ faults: ['REQ-ISS'] }).faults).toEqual(['REQ-ISS']);
     expect(() => resolveConfig({ faults: ['X'] as never })).toThrow(/faults/);
+  });
+});
+
+describe('start-up: certificate settings are checked before anything listens', () => {
+  let dir: string;
+  let bundle: CertBundle;
+  const file = (name: string, content: string) => {
+    const p = join(dir, name);
+    writeFileSync(p, content);
+    return p;
+  };
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tlscfg-'));
+    bundle = await generateBundle();
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const refused = async (options: Parameters<typeof startMockBank>[0]) => {
+    try {
+      const bank = await startMockBank({ certs: bundle, ...options });
+      await bank.close();
+      return 'started';
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as Error).message;
+    }
+  };
+
+  test.each([
+    ['TLS_CERT missing', () => ({ tlsCertFile: join(dir, 'nope.pem'), tlsKeyFile: file('k1.pem', bundle.server.key) }), /^TLS_CERT .*nope\.pem: cannot be read \(ENOENT\)/],
+    ['TLS_CERT garbage', () => ({ tlsCertFile: file('garbage.pem', 'not a certificate'), tlsKeyFile: file('k2.pem', bundle.server.key) }), /^TLS_CERT .*: holds no PEM certificate/],
+    ['TLS_CERT a broken PEM block', () => ({ tlsCertFile: file('broken.pem', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'), tlsKeyFile: file('k3.pem', bundle.server.key) }), /^TLS_CERT .*: certificate 1 does not parse/],
+    ['TLS_KEY garbage', () => ({ tlsCertFile: file('c4.pem', bundle.server.cert), tlsKeyFile: file('k4.pem', 'garbage') }), /^TLS_KEY .*: is not an unencrypted PEM private key/],
+    ['TLS_KEY not matching TLS_CERT', () => ({ tlsCertFile: file('c5.pem', bundle.server.cert), tlsKeyFile: file('k5.pem', bundle.tpp.key) }), /^TLS_KEY .*: does not match the certificate of TLS_CERT/],
+    ['TLS_CERT without TLS_KEY', () => ({ tlsCertFile: file('c6.pem', bundle.server.cert) }), /^TLS_CERT is set without TLS_KEY/],
+    ['TLS_CLIENT_CA garbage', () => ({ clientCaFiles: [file('ca-garbage.pem', 'garbage')] }), /^TLS_CLIENT_CA .*ca-garbage\.pem: holds no PEM certificate/],
+    ['TLS_CLIENT_CA missing', () => ({ clientCaFiles: [join(dir, 'no-ca.pem')] }), /^TLS_CLIENT_CA .*no-ca\.pem: cannot be read/],
+  ])('%s stops the start naming the variable', async (_n, options, message) => {
+    expect(await refused(options())).toMatch(message);
+  });
+
+  test('a matching pair and a real CA file start', async () => {
+    expect(await refused({ tlsCertFile: file('c7.pem', bundle.server.cert), tlsKeyFile: file('k7.pem', bundle.server.key), clientCaFiles: [file('ca7.pem', bundle.ca.cert)] })).toBe('started');
   });
 });
