@@ -125,6 +125,7 @@ ${Object.values(profiles).map((p) => `                          ${p.name.padEnd(
                         MAX_BODY_BYTES  request body cap (default 65536)
                         CLOCK_SKEW_SECONDS  tolerated clock skew (default 60)
                         JWKS_TIMEOUT_MS, JWKS_MAX_BYTES, JWKS_CACHE_SECONDS  software JWKS fetch bounds
+                                        (deadline of a whole fetch 3000 ms, body 65536 bytes, cache 300 s)
                         LOG_LEVEL       debug | info | warn | error | silent (default info)
                         MOCK_FAULTS     test only: comma-separated rule ids the mock stops enforcing (or breaks)
                         ADMIN_API       true | false: the /__admin API for test teams (default: on only
