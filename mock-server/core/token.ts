@@ -228,8 +228,9 @@ export async function clientCredentialsGrant(req: TokenRequest, ctx: TokenContex
   const form = singleValuedForm(req.form);
   const grant = form.grant_type;
   if (grant === undefined) throw new RuleViolation('TOKEN-REQUEST-FORMAT', 'grant_type is required');
-  if (grant !== 'client_credentials' && !ctx.skip.has('TOKEN-GRANT-TYPE')) {
-    throw new RuleViolation('TOKEN-GRANT-TYPE', `grant_type ${JSON.stringify(grant)} is not supported here; use client_credentials`);
+  const served: readonly string[] = ctx.profile.token.grantTypes;
+  if ((grant !== 'client_credentials' || !served.includes(grant)) && !ctx.skip.has('TOKEN-GRANT-TYPE')) {
+    throw new RuleViolation('TOKEN-GRANT-TYPE', `grant_type ${JSON.stringify(grant)} is not supported here; use ${served.join(', ')}`);
   }
   const client = await authenticateClient(req, form, ctx);
   if (!client.metadata.grant_types.includes('client_credentials') && !ctx.skip.has('TOKEN-GRANT-REGISTERED')) {

@@ -1,6 +1,10 @@
 import type { RuleId } from '../../catalogue/rules';
 
 export type SpecVersion = '3.1' | '3.2' | '3.3';
+/** The grant types the mock's token endpoint implements. */
+export const TOKEN_GRANT_TYPES = ['client_credentials'] as const;
+export type TokenGrantType = (typeof TOKEN_GRANT_TYPES)[number];
+
 export type AuthMethod =
   | 'private_key_jwt'
   | 'tls_client_auth'
@@ -131,6 +135,12 @@ export interface Profile {
     readonly delete: boolean;
   };
   readonly token: {
+    /**
+     * Grant types the token endpoint serves, advertised as discovery's grant_types_supported. The
+     * mock implements client_credentials only (no authorization endpoint): registration.grantTypes
+     * is what a client may register for the bank's production authorization server, not this.
+     */
+    readonly grantTypes: readonly TokenGrantType[];
     /** expires_in of client_credentials access tokens, in seconds. */
     readonly accessTokenLifetimeSeconds: number;
     /** Longest accepted exp - now of a private_key_jwt client assertion, in seconds. */
