@@ -156,17 +156,35 @@ async function completeDeferred(deps: AppDeps, jws: string, ctx: RegistrationCon
   await deps.mailer.send({ to, subject, result, ref });
 }
 
+/**
+ * The WWW-Authenticate challenge of a 401 from POST {register} (RFC 7235 3.1): the credential the
+ * request lacks. Bearer where the profile protects registration with a portal token; mTLS where a
+ * client certificate is required (no HTTP scheme exists for it: the scheme names the mechanism);
+ * otherwise JWS: a bank whose refusals of the signed request itself are 401s (email-deferred).
+ */
+export function registrationChallenge(profile: AppDeps['profile']): string {
+  const reg = profile.registration;
+  if (reg.requireAccessToken) return 'Bearer realm="register"';
+  if (reg.mtls) return 'mTLS realm="register"';
+  return 'JWS realm="register"';
+}
+
 export function registerRoutes(deps: AppDeps): Router {
   const router = Router();
   const { profile } = deps;
   const path = profile.paths.register;
+  const postChallenge = registrationChallenge(profile);
+  const challenge = (value: string): RequestHandler => (_req, res, next) => {
+    res.locals.challenge = value;
+    next();
+  };
   const mtls = requireClientCertificate({ skip: !profile.registration.mtls || deps.skip.has('TLS-CERT-REQUIRED') });
   // GET and DELETE read the certificate only for the token binding; PUT requires mTLS as POST does.
   const certOptional = requireClientCertificate({ skip: true });
   const headers = requiredHeaders(deps);
   const deferred = profile.registration.deferred;
 
-  router.post(path, profileEnvelope, mtls, headers, portalToken(deps), jwtBody(deps), async (req, res) => {
+  router.post(path, profileEnvelope, challenge(postChallenge), mtls, headers, portalToken(deps), jwtBody(deps), async (req, res) => {
     const ctx = registrationContext(deps, req, res.locals.clientCert?.subjectDn);
     if (deferred) {
       const to = deferredRecipient(req.body as string, deferred.contactType);
@@ -188,14 +206,16 @@ export function registerRoutes(deps: AppDeps): Router {
   const supported = (on: boolean, method: string): RequestHandler => (_req, _res, next) =>
     next(on ? undefined : new RuleViolation('MGT-METHOD-ALLOWED', `${method} is not supported by this bank (allowed: ${allow})`, { headers: { allow } }));
 
-  router.get(`${path}/:clientId`, profileEnvelope, supported(m.get, 'GET'), headers, certOptional, bearer(deps), (_req, res) => {
+  // Management is authorized by a Bearer token (RFC 6750 3); a missing certificate on PUT is refused with it too.
+  const bearerChallenge = challenge('Bearer realm="register"');
+  router.get(`${path}/:clientId`, profileEnvelope, bearerChallenge, supported(m.get, 'GET'), headers, certOptional, bearer(deps), (_req, res) => {
     if (broken(deps.skip, 'MGT-GET')) throw new RuleViolation('MGT-GET', 'fault: the client is not found'); // test-only
     const client = clientResponse(res.locals.authorized!.client, profile);
     // Fault (test-only): the credentials only, none of the registered metadata.
     res.status(200).json(broken(deps.skip, 'MGT-GET-CONFIG') ? { client_id: client.client_id } : client);
   });
 
-  router.put(`${path}/:clientId`, profileEnvelope, supported(m.put, 'PUT'), headers, mtls, bearer(deps), jwtBody(deps), async (req, res) => {
+  router.put(`${path}/:clientId`, profileEnvelope, bearerChallenge, supported(m.put, 'PUT'), headers, mtls, bearer(deps), jwtBody(deps), async (req, res) => {
     const { client } = res.locals.authorized!;
     const ctx = { ...registrationContext(deps, req, res.locals.clientCert?.subjectDn), clientIdInPath: client.client_id };
     const reg = await verifyRegistration(req.body as string, ctx);
@@ -216,7 +236,7 @@ export function registerRoutes(deps: AppDeps): Router {
     res.status(200).json(clientResponse(record, profile));
   });
 
-  router.delete(`${path}/:clientId`, profileEnvelope, supported(m.delete, 'DELETE'), headers, certOptional, bearer(deps), async (_req, res) => {
+  router.delete(`${path}/:clientId`, profileEnvelope, bearerChallenge, supported(m.delete, 'DELETE'), headers, certOptional, bearer(deps), async (_req, res) => {
     const { client } = res.locals.authorized!;
     if (broken(deps.skip, 'MGT-DELETE')) return res.status(200).end(); // fault (test-only): 200, and the client stays
     await deps.store.deleteClient(client.client_id);

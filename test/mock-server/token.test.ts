@@ -117,7 +117,7 @@ describe('POST /token: refusals', () => {
     expect(refusal(other)).toEqual({ status: 401, error: 'invalid_client', rule: 'TOKEN-CLIENT-AUTH' });
   });
 
-  test('TOKEN-SECRET: a wrong Basic secret is 401 with WWW-Authenticate: Basic; a wrong post secret is 401', async () => {
+  test('TOKEN-SECRET: a wrong Basic secret is 401 with WWW-Authenticate: Basic; a wrong post secret is 401 with the client_secret_post challenge', async () => {
     const s = c('client_secret_basic');
     const basic = await tokenRequest(bank, { grant_type: 'client_credentials' }, { transport: bank.tpp, headers: { authorization: basicAuth(s.client_id, 'wrong') } });
     expect(refusal(basic)).toEqual({ status: 401, error: 'invalid_client', rule: 'TOKEN-SECRET' });
@@ -125,7 +125,7 @@ describe('POST /token: refusals', () => {
     const p = c('client_secret_post');
     const post = await tokenRequest(bank, { grant_type: 'client_credentials', client_id: p.client_id, client_secret: `${p.client_secret}x` }, { transport: bank.tpp });
     expect(refusal(post)).toEqual({ status: 401, error: 'invalid_client', rule: 'TOKEN-SECRET' });
-    expect(post.headers['www-authenticate']).toBeUndefined();
+    expect(post.headers['www-authenticate']).toBe('client_secret_post realm="token"');
   });
 
   test('TOKEN-TLS-DN: a trusted certificate with another subject DN is refused', async () => {

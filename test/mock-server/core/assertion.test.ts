@@ -34,6 +34,7 @@ function context(clock: { now: number }): TokenContext {
     },
     clockSkewSeconds: 60,
     audiences: [AUD],
+    offeredMethods: () => obie.registration.authMethods,
     skip: new Set(),
   };
 }
