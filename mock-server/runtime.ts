@@ -11,7 +11,7 @@ import { resolveConfig, ConfigError, type MockBankConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { getProfile } from './profiles';
 import { faultedProfile } from './faults';
-import type { Profile } from './profiles/types';
+import type { AuthMethod, Profile } from './profiles/types';
 import type { ClientRecord } from './store/types';
 import { Outbox, createMailer } from './mail/outbox';
 import { MemoryStore } from './store/memory';
@@ -59,11 +59,23 @@ export interface MockBank {
   close(): Promise<void>;
 }
 
-/** The profile with the config's overrides (MANAGEMENT_DELETE) and the profile data its faults take away. */
+/** The profile with the config's overrides (MANAGEMENT_DELETE, AUTH_METHODS) and the profile data its faults take away. */
 export function effectiveProfile(config: MockBankConfig): Profile {
   const base = getProfile(config.profile);
-  const profile = config.managementDelete === undefined ? base : { ...base, management: { ...base.management, delete: config.managementDelete } };
+  let profile = config.managementDelete === undefined ? base : { ...base, management: { ...base.management, delete: config.managementDelete } };
+  if (config.authMethods) profile = narrowAuthMethods(profile, config.authMethods);
   return faultedProfile(profile, new Set(config.faults));
+}
+
+/**
+ * AUTH_METHODS: only these of the profile's methods, in the profile's order. A profile default
+ * (used when a request names no method) that is narrowed away becomes the first method left.
+ */
+function narrowAuthMethods(profile: Profile, methods: readonly AuthMethod[]): Profile {
+  const reg = profile.registration;
+  const authMethods = reg.authMethods.filter((m) => methods.includes(m));
+  const keepDefault = reg.defaultAuthMethod === undefined || authMethods.includes(reg.defaultAuthMethod);
+  return { ...profile, registration: { ...reg, authMethods, ...(keepDefault ? {} : { defaultAuthMethod: authMethods[0]! }) } };
 }
 
 /** The pre-provisioned developer-portal application: client_credentials with client_secret_basic. */

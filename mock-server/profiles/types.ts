@@ -5,6 +5,9 @@ export type SpecVersion = '3.1' | '3.2' | '3.3';
 export const TOKEN_GRANT_TYPES = ['client_credentials'] as const;
 export type TokenGrantType = (typeof TOKEN_GRANT_TYPES)[number];
 
+/** The token_endpoint_auth_methods the mock's token endpoint implements. */
+export const TOKEN_AUTH_METHODS = ['tls_client_auth', 'private_key_jwt', 'client_secret_basic', 'client_secret_post'] as const;
+
 export type AuthMethod =
   | 'private_key_jwt'
   | 'tls_client_auth'

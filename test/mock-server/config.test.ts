@@ -19,6 +19,15 @@ describe('loadConfig', () => {
     expect(cfg).toMatchObject({ profile: 'cpb-sandbox', portalClientId: 'app', portalClientSecret: 's', managementDelete: false, smtpUrl: 'smtp://127.0.0.1:2525', outboxSize: 5 });
     expect(loadConfig({}, ['--profile', 'email-deferred'])).toMatchObject({ profile: 'email-deferred' });
   });
+  test('AUTH_METHODS (or --auth-methods, which wins) narrows the profile\'s auth methods', () => {
+    expect(loadConfig({ AUTH_METHODS: 'private_key_jwt, tls_client_auth' }, [])).toMatchObject({ authMethods: ['private_key_jwt', 'tls_client_auth'] });
+    expect(loadConfig({ AUTH_METHODS: 'private_key_jwt' }, ['--auth-methods', 'client_secret_basic'])).toMatchObject({ authMethods: ['client_secret_basic'] });
+    expect(loadConfig({}, []).authMethods).toBeUndefined();
+    expect(HELP).toContain('AUTH_METHODS');
+    expect(resolveConfig({ authMethods: ['tls_client_auth'] }).authMethods).toEqual(['tls_client_auth']);
+    expect(() => resolveConfig({ authMethods: ['nope'] as never })).toThrow(/^authMethods: unknown token_endpoint_auth_method "nope"/);
+    expect(() => resolveConfig({ profile: 'revolut', authMethods: ['private_key_jwt'] })).toThrow(/^authMethods: profile revolut does not offer private_key_jwt/);
+  });
   test('--help', () => {
     expect(loadConfig({}, ['--help'])).toBe('help');
     expect(HELP).toContain('--profile');
@@ -35,6 +44,11 @@ describe('loadConfig', () => {
     [{ MANAGEMENT_DELETE: 'no' }, [], /MANAGEMENT_DELETE must be true or false/],
     [{ SMTP_URL: 'http://mail' }, [], /SMTP_URL must be an smtp/],
     [{ OUTBOX_SIZE: '0' }, [], /OUTBOX_SIZE/],
+    [{ AUTH_METHODS: 'private_key_jwt,client_secret_jwt' }, [], /^AUTH_METHODS: unknown token_endpoint_auth_method "client_secret_jwt"/],
+    [{ AUTH_METHODS: ' , ' }, [], /^AUTH_METHODS must name at least one of/],
+    [{ AUTH_METHODS: 'private_key_jwt', PROFILE: 'revolut' }, [], /^AUTH_METHODS: profile revolut does not offer private_key_jwt \(it offers tls_client_auth\)/],
+    [{ AUTH_METHODS: 'private_key_jwt' }, ['--profile', 'revolut'], /^AUTH_METHODS: profile revolut does not offer/],
+    [{}, ['--auth-methods', 'password'], /^--auth-methods: unknown token_endpoint_auth_method "password"/],
   ])('%j %j is refused naming the field', (env, argv, msg) => {
     expect(() => loadConfig(env, argv as string[])).toThrow(ConfigError);
     expect(() => loadConfig(env, argv as string[])).toThrow(msg);
