@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, resolveConfig, ConfigError, HELP } from '../../mock-server/config';
+import { loadConfig, resolveConfig, ConfigError, HELP, type MockBankConfig } from '../../mock-server/config';
 import { startMockBank } from '../../mock-server/runtime';
 import { generateBundle, type CertBundle } from '../../mock-server/tls/certs';
 
@@ -22,7 +22,7 @@ describe('loadConfig', () => {
   test('AUTH_METHODS (or --auth-methods, which wins) narrows the profile\'s auth methods', () => {
     expect(loadConfig({ AUTH_METHODS: 'private_key_jwt, tls_client_auth' }, [])).toMatchObject({ authMethods: ['private_key_jwt', 'tls_client_auth'] });
     expect(loadConfig({ AUTH_METHODS: 'private_key_jwt' }, ['--auth-methods', 'client_secret_basic'])).toMatchObject({ authMethods: ['client_secret_basic'] });
-    expect(loadConfig({}, []).authMethods).toBeUndefined();
+    expect((loadConfig({}, []) as MockBankConfig).authMethods).toBeUndefined();
     expect(HELP).toContain('AUTH_METHODS');
     expect(resolveConfig({ authMethods: ['tls_client_auth'] }).authMethods).toEqual(['tls_client_auth']);
     expect(() => resolveConfig({ authMethods: ['nope'] as never })).toThrow(/^authMethods: unknown token_endpoint_auth_method "nope"/);
