@@ -130,6 +130,11 @@ export interface Profile {
      * does not list is answered with the one it does (by method: undocumented status -> documented).
      */
     readonly remapStatus?: Readonly<Partial<Record<'GET' | 'POST' | 'PUT' | 'DELETE', Readonly<Record<number, number>>>>>;
+    /**
+     * A wrong method on a known path: 405 with Allow (the default), or 'not-found': answered as an
+     * unknown path, by a bank whose documented statuses have no 405 (email-deferred).
+     */
+    readonly wrongMethod?: 'not-found';
   };
   /** Which of GET / PUT / DELETE {register}/{ClientId} the bank supports; the others answer 405. */
   readonly management: {

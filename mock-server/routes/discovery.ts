@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppDeps } from '../app';
 import { requireClientCertificate } from '../http/middleware';
 import { broken, discoveryDocument } from '../faults';
+import { methodNotAllowed } from '../http/methods';
 
 /**
  * OpenID discovery, advertising what this profile really serves. The mock is a DCR sandbox with a
@@ -17,7 +18,8 @@ export function discoveryRoutes(deps: AppDeps): Router {
   const reg = profile.registration;
   // Fault DISC-PUBLIC (test-only): discovery demands a client certificate.
   const cert = requireClientCertificate({ skip: !broken(deps.skip, 'DISC-PUBLIC') });
-  router.get(['/.well-known/openid-configuration', ...(profile.paths.discovery ?? [])], cert, (_req, res) => {
+  const discoveryPaths = ['/.well-known/openid-configuration', ...(profile.paths.discovery ?? [])];
+  router.get(discoveryPaths, cert, (_req, res) => {
     res.json(discoveryDocument({
       issuer: urls.issuer,
       registration_endpoint: urls.register,
@@ -40,5 +42,6 @@ export function discoveryRoutes(deps: AppDeps): Router {
   router.get(profile.paths.jwks, (_req, res) => {
     res.json(deps.bankJwks);
   });
+  router.all([...discoveryPaths, profile.paths.jwks], methodNotAllowed(profile.errors, ['GET']));
   return router;
 }

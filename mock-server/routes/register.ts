@@ -12,6 +12,7 @@ import { renderError } from '../core/error-envelope';
 import type { ClientRecord } from '../store/types';
 import { CREDENTIAL_HEADERS } from '../profiles/types';
 import { asJws, broken, registrationAnswer } from '../faults';
+import { methodNotAllowed } from '../http/methods';
 
 /**
  * Reads the registration JWT body in one step: the profile's content types, identity encoding,
@@ -200,9 +201,12 @@ export function registerRoutes(deps: AppDeps): Router {
     sendClient(deps, res, record);
   });
 
+  router.all(path, profileEnvelope, methodNotAllowed(profile.errors, ['POST']));
+
   const m = profile.management;
   if (!m.get && !m.put && !m.delete) return router; // the bank documents no client management
-  const allow = [m.get && 'GET', m.put && 'PUT', m.delete && 'DELETE'].filter(Boolean).join(', ');
+  const allowed = [m.get && 'GET', m.put && 'PUT', m.delete && 'DELETE'].filter((x): x is string => Boolean(x));
+  const allow = allowed.join(', ');
   const supported = (on: boolean, method: string): RequestHandler => (_req, _res, next) =>
     next(on ? undefined : new RuleViolation('MGT-METHOD-ALLOWED', `${method} is not supported by this bank (allowed: ${allow})`, { headers: { allow } }));
 
@@ -244,6 +248,9 @@ export function registerRoutes(deps: AppDeps): Router {
     deps.logger.info('client deleted', { interaction_id: res.locals.interactionId, client_id: client.client_id, tokens_revoked: revoked });
     res.status(204).end();
   });
+
+  // PATCH and any other method: 405 with the same Allow as a switched-off GET / PUT / DELETE.
+  router.all(`${path}/:clientId`, profileEnvelope, methodNotAllowed(profile.errors, allowed, 'MGT-METHOD-ALLOWED'));
 
   return router;
 }

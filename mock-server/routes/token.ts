@@ -3,6 +3,7 @@ import type { AppDeps } from '../app';
 import { RuleViolation } from '../errors';
 import { requireClientCertificate } from '../http/middleware';
 import { broken, tokenAnswer } from '../faults';
+import { methodNotAllowed } from '../http/methods';
 import { clientCredentialsGrant, tokenChallenge } from '../core/token';
 import type { ClientRecord } from '../store/types';
 
@@ -76,5 +77,6 @@ export function tokenRoutes(deps: AppDeps): Router {
       res.status(200).json(tokenAnswer(issued.response, deps.skip));
     },
   );
+  router.all(deps.profile.paths.token, methodNotAllowed(deps.profile.errors, ['POST']));
   return router;
 }
