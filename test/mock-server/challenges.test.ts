@@ -50,6 +50,24 @@ describe('obie: every 401 names a challenge', () => {
     expect(challenge(wrongMethod)).toEqual({ status: 401, challenge: 'Basic realm="token"' });
   });
 
+  test('token endpoint: every other invalid_client refusal carries the client\'s challenge', async () => {
+    const pkj = clients.private_key_jwt!;
+    const now = Math.floor(Date.now() / 1000);
+    const form = (assertion: string) => ({ grant_type: 'client_credentials', client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: assertion });
+    const cases: Array<[string, Promise<HttpExchange>, string]> = [
+      ['TOKEN-TLS-DN', issueTransportCert(bank.certs.ca, { ...bank.tpp, software_id: 'Other1234567890', org_id: '0015800001ZZZZZAAA' }).then((other) => requestToken(bank, clients.tls_client_auth!, { client: other })), 'tls_client_auth realm="token"'],
+      ['TOKEN-ASSERTION-ALG', tokenRequest(bank, form(`${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ iss: pkj.client_id, sub: pkj.client_id, aud: bank.urls.token, exp: now + 60, jti: 'n1' })).toString('base64url')}.`)), 'private_key_jwt realm="token"'],
+      ['TOKEN-ASSERTION-CLAIMS', signJws({ iss: pkj.client_id, sub: pkj.client_id, aud: 'https://elsewhere.example', exp: now + 60, jti: 'c1' }, pkj.key).then((a) => tokenRequest(bank, form(a))), 'private_key_jwt realm="token"'],
+    ];
+    for (const [rule, res, expected] of cases) {
+      const r = await res;
+      expect([rule, challenge(r), r.headers['x-dcr-rule']]).toEqual([rule, { status: 401, challenge: expected }, rule]);
+    }
+    const once = await signJws({ iss: pkj.client_id, sub: pkj.client_id, aud: bank.urls.token, exp: now + 60, jti: 'r1' }, pkj.key);
+    expect((await tokenRequest(bank, form(once))).status).toBe(200);
+    expect(challenge(await tokenRequest(bank, form(once)))).toEqual({ status: 401, challenge: 'private_key_jwt realm="token"' });
+  });
+
   test('token endpoint: no or unknown client is offered every method the bank offers', async () => {
     expect(challenge(await tokenRequest(bank, { grant_type: 'client_credentials' }, { transport: bank.tpp }))).toEqual({ status: 401, challenge: ALL });
     expect(challenge(await tokenRequest(bank, { grant_type: 'client_credentials', client_id: 'nope' }, { transport: bank.tpp }))).toEqual({ status: 401, challenge: ALL });
@@ -70,6 +88,7 @@ describe('obie: every 401 names a challenge', () => {
     const token = await getToken(bank, c);
     expect(challenge(await manageClient(bank, 'GET', c.client_id, undefined))).toEqual({ status: 401, challenge: 'Bearer' });
     expect(challenge(await manageClient(bank, 'GET', c.client_id, 'unknown-token'))).toEqual({ status: 401, challenge: 'Bearer error="invalid_token"' });
+    expect(challenge(await manageClient(bank, 'GET', c.client_id, token, { client: null }))).toEqual({ status: 401, challenge: 'Bearer error="invalid_token"' });
     expect(challenge(await manageClient(bank, 'DELETE', 'no-such-client', token))).toEqual({ status: 401, challenge: 'Bearer error="invalid_token"' });
     // PUT without a certificate: refused before the token is read; still a Bearer challenge.
     const put = await manageClient(bank, 'PUT', c.client_id, token, { body: await tpp.sign(tpp.claims()), client: null });
