@@ -124,8 +124,9 @@ Options (each also settable by the environment variable shown; flags win):
   --profile <name>      PROFILE         bank profile (default obie), one of:
 ${Object.values(profiles).map((p) => `                          ${p.name.padEnd(15)} ${p.description}`).join('\n')}
   --certs-dir <dir>     CERTS_DIR       where certificates are generated and reused (default ./certs)
-                        TLS_CERT, TLS_KEY   server certificate and key (PEM paths) to use instead
-                        TLS_CLIENT_CA   extra CA files trusted for client certificates (comma-separated)
+                        TLS_CERT, TLS_KEY   server certificate and key (PEM paths) to use instead (both;
+                                        checked at start: readable, parseable, the key matching)
+                        TLS_CLIENT_CA   extra CA files trusted for client certificates (comma-separated PEM)
                         BANK_ORG_ID     the bank's directory id, accepted as aud (default 0015800001041RHAAY)
                         DIRECTORY_ISSUER  iss of SSAs the built-in directory signs (default "DCR Mock Directory")
                         TRUSTED_DIRECTORIES_FILE  JSON list of extra trusted directories
