@@ -129,6 +129,9 @@ const FILES = {
   tppCert: 'tpp-transport.pem',
   tppKey: 'tpp-transport.key',
   tppIdentity: 'tpp-identity.json',
+  altTppCert: 'tpp-transport-alt.pem',
+  altTppKey: 'tpp-transport-alt.key',
+  altTppIdentity: 'tpp-alt-identity.json',
   directoryKey: 'directory-signing.jwk.json',
 } as const;
 
@@ -208,26 +211,9 @@ export async function ensureCerts(dir: string, hosts: string[] = ['localhost', '
     generated.push('server');
   }
 
-  let tppCert = read(dir, FILES.tppCert);
-  let tppKey = read(dir, FILES.tppKey);
-  const idText = read(dir, FILES.tppIdentity);
-  let identity: SoftwareIdentity | undefined;
-  try {
-    identity = idText ? (JSON.parse(idText) as SoftwareIdentity) : undefined;
-  } catch {
-    identity = undefined;
-  }
-  let tpp: TppCredentials;
-  if (!tppCert || !tppKey || !identity || !usable(tppCert, caCert) || !keyMatches(tppCert, tppKey)) {
-    tpp = await issueTransportCert(ca, identity ?? makeIdentity(makeFaker()));
-    writeFileSync(join(dir, FILES.tppCert), tpp.cert);
-    writeSecret(dir, FILES.tppKey, tpp.key);
-    const { software_id, org_id, org_name, software_client_name } = tpp;
-    writeFileSync(join(dir, FILES.tppIdentity), JSON.stringify({ software_id, org_id, org_name, software_client_name }, null, 2));
-    generated.push('tpp-transport');
-  } else {
-    tpp = { cert: tppCert, key: tppKey, ...identity, dn: certSubjectDn(tppCert) };
-  }
+  const tpp = await ensureTpp(dir, ca, { cert: FILES.tppCert, key: FILES.tppKey, identity: FILES.tppIdentity }, 'tpp-transport', generated);
+  // A second TPP certificate from the same CA, another subject DN: the pack's probes of a trusted certificate that is not the client's.
+  const altTpp = await ensureTpp(dir, ca, { cert: FILES.altTppCert, key: FILES.altTppKey, identity: FILES.altTppIdentity }, 'tpp-transport-alt', generated);
 
   let directoryKey: JWK | undefined;
   const dk = read(dir, FILES.directoryKey);
@@ -242,7 +228,28 @@ export async function ensureCerts(dir: string, hosts: string[] = ['localhost', '
     generated.push('directory-key');
   }
 
-  return { bundle: { ca, server: { cert: serverCert, key: serverKey }, tpp, directoryKey }, generated };
+  return { bundle: { ca, server: { cert: serverCert, key: serverKey }, tpp, altTpp, directoryKey }, generated };
+}
+
+/** A TPP transport certificate, key and software identity from `dir`, (re)issued under `ca` when missing or unusable. */
+async function ensureTpp(dir: string, ca: PemPair, files: { cert: string; key: string; identity: string }, label: string, generated: string[]): Promise<TppCredentials> {
+  const cert = read(dir, files.cert);
+  const key = read(dir, files.key);
+  const idText = read(dir, files.identity);
+  let identity: SoftwareIdentity | undefined;
+  try {
+    identity = idText ? (JSON.parse(idText) as SoftwareIdentity) : undefined;
+  } catch {
+    identity = undefined;
+  }
+  if (cert && key && identity && usable(cert, ca.cert) && keyMatches(cert, key)) return { cert, key, ...identity, dn: certSubjectDn(cert) };
+  const tpp = await issueTransportCert(ca, identity ?? makeIdentity(makeFaker()));
+  writeFileSync(join(dir, files.cert), tpp.cert);
+  writeSecret(dir, files.key, tpp.key);
+  const { software_id, org_id, org_name, software_client_name } = tpp;
+  writeFileSync(join(dir, files.identity), JSON.stringify({ software_id, org_id, org_name, software_client_name }, null, 2));
+  generated.push(label);
+  return tpp;
 }
 
 export const certFiles = FILES;

@@ -14,7 +14,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('ensureCerts', () => {
   test('first run generates everything; the TPP DN follows OBIE; keys are private files', async () => {
     const { bundle, generated } = await ensureCerts(dir);
-    expect(generated).toEqual(['ca', 'server', 'tpp-transport', 'directory-key']);
+    expect(generated).toEqual(['ca', 'server', 'tpp-transport', 'tpp-transport-alt', 'directory-key']);
+    expect(bundle.altTpp?.dn).not.toBe(bundle.tpp.dn);
+    expect(new X509Certificate(bundle.altTpp!.cert).checkIssued(new X509Certificate(bundle.ca.cert))).toBe(true);
     const tpp = new X509Certificate(bundle.tpp.cert);
     expect(dnEquals(bundle.tpp.dn, `CN=${bundle.tpp.software_id},OU=${bundle.tpp.org_id},O=${bundle.tpp.org_name},C=GB`)).toBe(true);
     expect(tpp.checkIssued(new X509Certificate(bundle.ca.cert))).toBe(true);
@@ -53,6 +55,6 @@ describe('ensureCerts', () => {
     const ca = await createCa('Other CA');
     writeFileSync(join(dir, 'ca.pem'), ca.cert);
     const { generated } = await ensureCerts(dir);
-    expect(generated).toEqual(['ca', 'server', 'tpp-transport']);
+    expect(generated).toEqual(['ca', 'server', 'tpp-transport', 'tpp-transport-alt']);
   });
 });
