@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isRuleId, type RuleId } from '../catalogue/rules';
 import { profiles } from './profiles';
+import { TOKEN_AUTH_METHODS, type AuthMethod } from './profiles/types';
 import type { LogLevel } from './logger';
 import { defaultStoreLimits, STORE_LIMIT_ENV, storeLimitsProblem, type StoreLimits } from './store/limits';
 
@@ -39,6 +40,11 @@ export interface MockBankConfig {
   portalClientSecret: string;
   /** Overrides the profile's management.delete switch: false answers DELETE {register}/{ClientId} with 405. */
   managementDelete?: boolean;
+  /**
+   * Narrows the profile's token_endpoint_auth_methods (discovery, registration, /token) to these,
+   * to mimic a bank offering fewer; each must be one the profile offers.
+   */
+  authMethods?: AuthMethod[];
   /** SMTP server the deferred results are emailed through (smtp://host:port or smtps://user:pass@host:port). */
   smtpUrl?: string;
   smtpFrom: string;
@@ -113,6 +119,7 @@ export const ENV: Record<string, keyof MockBankConfig> = {
   PORTAL_CLIENT_ID: 'portalClientId',
   PORTAL_CLIENT_SECRET: 'portalClientSecret',
   MANAGEMENT_DELETE: 'managementDelete',
+  AUTH_METHODS: 'authMethods',
   SMTP_URL: 'smtpUrl',
   SMTP_FROM: 'smtpFrom',
   OUTBOX_SIZE: 'outboxSize',
@@ -141,14 +148,16 @@ Options (each also settable by the environment variable shown; flags win):
   --profile <name>      PROFILE         bank profile (default obie), one of:
 ${Object.values(profiles).map((p) => `                          ${p.name.padEnd(15)} ${p.description}`).join('\n')}
   --certs-dir <dir>     CERTS_DIR       where certificates are generated and reused (default ./certs)
-                        TLS_CERT, TLS_KEY   server certificate and key (PEM paths) to use instead
-                        TLS_CLIENT_CA   extra CA files trusted for client certificates (comma-separated)
+                        TLS_CERT, TLS_KEY   server certificate and key (PEM paths) to use instead (both;
+                                        checked at start: readable, parseable, the key matching)
+                        TLS_CLIENT_CA   extra CA files trusted for client certificates (comma-separated PEM)
                         BANK_ORG_ID     the bank's directory id, accepted as aud (default 0015800001041RHAAY)
                         DIRECTORY_ISSUER  iss of SSAs the built-in directory signs (default "DCR Mock Directory")
                         TRUSTED_DIRECTORIES_FILE  JSON list of extra trusted directories
                         MAX_BODY_BYTES  request body cap (default 65536)
                         CLOCK_SKEW_SECONDS  tolerated clock skew (default 60)
                         JWKS_TIMEOUT_MS, JWKS_MAX_BYTES, JWKS_CACHE_SECONDS  software JWKS fetch bounds
+                                        (deadline of a whole fetch 3000 ms, body 65536 bytes, cache 300 s)
                         LOG_LEVEL       debug | info | warn | error | silent (default info)
                         MOCK_FAULTS     test only: comma-separated rule ids the mock stops enforcing (or breaks)
                         ADMIN_API       true | false: the /__admin API for test teams (default: on only
@@ -159,6 +168,8 @@ ${Object.values(profiles).map((p) => `                          ${p.name.padEnd(
                                         says so (cpb-sandbox); default id sandbox-portal-app, secret generated
                                         and printed at start
                         MANAGEMENT_DELETE  true | false: overrides the profile's DELETE switch (false: 405)
+  --auth-methods <list> AUTH_METHODS    comma-separated token_endpoint_auth_methods to offer, narrowing the
+                                        profile's (discovery, registration and /token), e.g. private_key_jwt
                         SMTP_URL        smtp://host:port (or smtps://user:pass@host:port): where deferred
                                         results are emailed (email-deferred); unset: kept in the outbox only
                         SMTP_FROM       sender of those emails (default "DCR Mock Bank <dcr@mockbank.localhost>")
@@ -181,6 +192,23 @@ function int(name: string, raw: string, min: number, max: number): number {
   const n = Number(raw);
   if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+function parseAuthMethods(name: string, list: readonly unknown[]): AuthMethod[] {
+  const known: readonly string[] = TOKEN_AUTH_METHODS;
+  const methods = list.filter((m) => m !== '');
+  if (methods.length === 0) throw new ConfigError(`${name} must name at least one of ${known.join(', ')}`);
+  const bad = methods.find((m) => typeof m !== 'string' || !known.includes(m));
+  if (bad !== undefined) throw new ConfigError(`${name}: unknown token_endpoint_auth_method ${JSON.stringify(bad)} (known: ${known.join(', ')})`);
+  return [...new Set(methods as AuthMethod[])];
+}
+
+/** AUTH_METHODS can only narrow: each method must be one the profile offers. */
+function checkAuthMethods(cfg: MockBankConfig, name: string): void {
+  if (cfg.authMethods === undefined) return;
+  const offered = profiles[cfg.profile]!.registration.authMethods;
+  const extra = cfg.authMethods.find((m) => !offered.includes(m));
+  if (extra) throw new ConfigError(`${name}: profile ${cfg.profile} does not offer ${extra} (it offers ${offered.join(', ')})`);
 }
 
 function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: string) {
@@ -208,6 +236,7 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
       if (!URL.canParse(raw) || !['smtp:', 'smtps:'].includes(new URL(raw).protocol)) throw new ConfigError(`${name} must be an smtp:// or smtps:// URL, got "${raw}"`);
       cfg.smtpUrl = raw;
       break;
+    case 'authMethods': cfg.authMethods = parseAuthMethods(name, raw.split(',').map((s) => s.trim())); break;
     case 'clientCaFiles': cfg.clientCaFiles = raw.split(',').map((s) => s.trim()).filter(Boolean); break;
     case 'faults': {
       const ids = raw.split(',').map((s) => s.trim()).filter(Boolean);
@@ -236,12 +265,17 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
 
 /** Validates a programmatic partial config: unknown keys fail with their name. */
 export function resolveConfig(partial: Partial<MockBankConfig> = {}): MockBankConfig {
-  const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile', 'admin', 'managementDelete', 'smtpUrl'].includes(k));
+  const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile', 'admin', 'managementDelete', 'smtpUrl', 'authMethods'].includes(k));
   if (unknown) throw new ConfigError(`unknown config key "${unknown}"`);
   const cfg: MockBankConfig = { ...defaults, ...partial, storeLimits: { ...defaults.storeLimits, ...partial.storeLimits } };
   if (!profiles[cfg.profile]) throw new ConfigError(`profile: unknown profile "${cfg.profile}"`);
   const bad = cfg.faults.find((f) => !isRuleId(f));
   if (bad) throw new ConfigError(`faults: unknown rule id "${bad}"`);
+  if (cfg.authMethods !== undefined) {
+    if (!Array.isArray(cfg.authMethods)) throw new ConfigError('authMethods must be an array of token_endpoint_auth_methods');
+    cfg.authMethods = parseAuthMethods('authMethods', cfg.authMethods);
+    checkAuthMethods(cfg, 'authMethods');
+  }
   const limitsProblem = storeLimitsProblem(cfg.storeLimits as unknown as Record<string, unknown>);
   if (limitsProblem) throw new ConfigError(limitsProblem);
   if (!cfg.publicUrl) cfg.publicUrl = `https://localhost:${cfg.port}`;
@@ -269,6 +303,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
         'public-url': { type: 'string' },
         profile: { type: 'string' },
         'certs-dir': { type: 'string' },
+        'auth-methods': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -283,6 +318,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if (v['public-url'] !== undefined) set(cfg, 'publicUrl', '--public-url', v['public-url']);
   if (v.profile !== undefined) set(cfg, 'profile', '--profile', v.profile);
   if (v['certs-dir'] !== undefined) set(cfg, 'certsDir', '--certs-dir', v['certs-dir']);
+  if (v['auth-methods'] !== undefined) set(cfg, 'authMethods', '--auth-methods', v['auth-methods']);
+  checkAuthMethods(cfg, v['auth-methods'] !== undefined ? '--auth-methods' : 'AUTH_METHODS');
   // With port 0 the URL is known only once listening: startMockBank fills it in then.
   if (!cfg.publicUrl && cfg.port !== 0) cfg.publicUrl = `https://localhost:${cfg.port}`;
   return cfg;

@@ -11,7 +11,7 @@ import { resolveConfig, ConfigError, type MockBankConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { getProfile } from './profiles';
 import { faultedProfile } from './faults';
-import type { Profile } from './profiles/types';
+import type { AuthMethod, Profile } from './profiles/types';
 import type { ClientRecord } from './store/types';
 import { Outbox, createMailer } from './mail/outbox';
 import { MemoryStore, memoryStoreOptions } from './store/memory';
@@ -19,6 +19,8 @@ import type { Store } from './store/types';
 import { MockDirectory, checkPublicJwks, type MintResult } from './directory/directory';
 import { createTrustStore, type TrustedDirectory } from './core/trust';
 import { createJwksFetcher } from './jwks-fetcher';
+import { SERVER_TLS_OPTIONS } from './tls/ciphers';
+import { readClientCas, readTlsFiles } from './tls/files';
 import { ensureCerts, generateBundle, issueTransportCert, type CertBundle, type TppCredentials } from './tls/certs';
 import { makeFaker, makeIdentity } from './directory/identity';
 
@@ -57,11 +59,23 @@ export interface MockBank {
   close(): Promise<void>;
 }
 
-/** The profile with the config's overrides (MANAGEMENT_DELETE) and the profile data its faults take away. */
+/** The profile with the config's overrides (MANAGEMENT_DELETE, AUTH_METHODS) and the profile data its faults take away. */
 export function effectiveProfile(config: MockBankConfig): Profile {
   const base = getProfile(config.profile);
-  const profile = config.managementDelete === undefined ? base : { ...base, management: { ...base.management, delete: config.managementDelete } };
+  let profile = config.managementDelete === undefined ? base : { ...base, management: { ...base.management, delete: config.managementDelete } };
+  if (config.authMethods) profile = narrowAuthMethods(profile, config.authMethods);
   return faultedProfile(profile, new Set(config.faults));
+}
+
+/**
+ * AUTH_METHODS: only these of the profile's methods, in the profile's order. A profile default
+ * (used when a request names no method) that is narrowed away becomes the first method left.
+ */
+function narrowAuthMethods(profile: Profile, methods: readonly AuthMethod[]): Profile {
+  const reg = profile.registration;
+  const authMethods = reg.authMethods.filter((m) => methods.includes(m));
+  const keepDefault = reg.defaultAuthMethod === undefined || authMethods.includes(reg.defaultAuthMethod);
+  return { ...profile, registration: { ...reg, authMethods, ...(keepDefault ? {} : { defaultAuthMethod: authMethods[0]! }) } };
 }
 
 /** The pre-provisioned developer-portal application: client_credentials with client_secret_basic. */
@@ -141,7 +155,7 @@ export async function buildDeps(
     ...directoryOptions(config, profile, certs),
     logger,
   });
-  const extraCa = config.clientCaFiles.map((f) => readFileSync(f, 'utf8'));
+  const extraCa = readClientCas(config.clientCaFiles);
 
   const directories: TrustedDirectory[] = [{ issuer: directory.issuer, jwks: () => directory.jwks(), jwksHosts: [new URL(urls.directory).host] }];
   const external = config.trustedDirectoriesFile ? readTrustedDirectories(config.trustedDirectoriesFile) : [];
@@ -208,6 +222,8 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
   const config = resolveConfig({ port: 0, logLevel: 'warn', ...partial });
   const publicUrlGiven = Boolean(partial.publicUrl);
   const logger = givenLogger ?? createLogger(config.logLevel);
+  // TLS_CERT / TLS_KEY / TLS_CLIENT_CA checked first: a bad file stops the start, naming the variable.
+  const tlsFiles = readTlsFiles(config);
 
   let certs: CertBundle;
   let softwareFile: string | undefined;
@@ -224,9 +240,9 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
     certs = await generateBundle();
   }
   const altTpp = certs.altTpp ?? (await issueTransportCert(certs.ca, makeIdentity(makeFaker())));
-  const serverCert = config.tlsCertFile ? readFileSync(config.tlsCertFile, 'utf8') : certs.server.cert;
-  const serverKey = config.tlsKeyFile ? readFileSync(config.tlsKeyFile, 'utf8') : certs.server.key;
-  const clientCas = [certs.ca.cert, ...config.clientCaFiles.map((f) => readFileSync(f, 'utf8'))];
+  const serverCert = tlsFiles.cert ?? certs.server.cert;
+  const serverKey = tlsFiles.key ?? certs.server.key;
+  const clientCas = [certs.ca.cert, ...tlsFiles.clientCas];
 
   // Requests and responses built on Express's prototypes from the start: see http/prototypes.ts.
   const classes = expressHttpClasses();
@@ -238,7 +254,8 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
     ca: clientCas,
     requestCert: true,
     rejectUnauthorized: false,
-    minVersion: 'TLSv1.2',
+    // TLS 1.2 with the FAPI 1.0 Advanced 8.5 suites only, or TLS 1.3: see tls/ciphers.ts.
+    ...SERVER_TLS_OPTIONS,
     // No renegotiation: a connection's client certificate is fixed, so it is parsed once per connection.
     secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
   });

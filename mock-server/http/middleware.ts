@@ -27,6 +27,8 @@ declare module 'express-serve-static-core' {
     rule?: string;
     profileEnvelope?: boolean;
     clientCert?: PresentedCertificate;
+    /** The WWW-Authenticate challenge of a 401 from this route that did not set its own (RFC 7235 3.1). */
+    challenge?: string;
   }
 }
 
@@ -179,6 +181,8 @@ export function errorHandler(logger: Logger, envelope: Profile['errors'] = OAUTH
     const remap = res.locals.profileEnvelope ? envelope.remapStatus?.[req.method as 'GET' | 'POST' | 'PUT' | 'DELETE'] : undefined;
     const answered = remap?.[out.status] ?? out.status;
     for (const [k, v] of Object.entries(out.headers)) res.setHeader(k, v);
+    // RFC 7235 3.1: every 401 carries a challenge; the route names its own (res.locals.challenge).
+    if (answered === 401 && !res.hasHeader('www-authenticate')) res.setHeader('www-authenticate', res.locals.challenge ?? 'Bearer');
     if (out.body === undefined) res.status(answered).end();
     else res.status(answered).json(out.body);
   };

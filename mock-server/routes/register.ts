@@ -13,6 +13,7 @@ import type { ClientRecord } from '../store/types';
 import { requestClaims, type RequestClaims } from '../store/once';
 import { CREDENTIAL_HEADERS } from '../profiles/types';
 import { asJws, broken, registrationAnswer } from '../faults';
+import { methodNotAllowed } from '../http/methods';
 
 /**
  * Reads the registration JWT body in one step: the profile's content types, identity encoding,
@@ -170,10 +171,28 @@ async function completeDeferred(deps: AppDeps, jws: string, ctx: RegistrationCon
   else await deps.mailer.send({ to, subject, result, ref });
 }
 
+/**
+ * The WWW-Authenticate challenge of a 401 from POST {register} (RFC 7235 3.1): the credential the
+ * request lacks. Bearer where the profile protects registration with a portal token; mTLS where a
+ * client certificate is required (no HTTP scheme exists for it: the scheme names the mechanism);
+ * otherwise JWS: a bank whose refusals of the signed request itself are 401s (email-deferred).
+ */
+export function registrationChallenge(profile: AppDeps['profile']): string {
+  const reg = profile.registration;
+  if (reg.requireAccessToken) return 'Bearer realm="register"';
+  if (reg.mtls) return 'mTLS realm="register"';
+  return 'JWS realm="register"';
+}
+
 export function registerRoutes(deps: AppDeps): Router {
   const router = Router();
   const { profile } = deps;
   const path = profile.paths.register;
+  const postChallenge = registrationChallenge(profile);
+  const challenge = (value: string): RequestHandler => (_req, res, next) => {
+    res.locals.challenge = value;
+    next();
+  };
   const mtls = requireClientCertificate({ skip: !profile.registration.mtls || deps.skip.has('TLS-CERT-REQUIRED') });
   // GET and DELETE read the certificate only for the token binding; PUT requires mTLS as POST does.
   const certOptional = requireClientCertificate({ skip: true });
@@ -183,7 +202,7 @@ export function registerRoutes(deps: AppDeps): Router {
   // %-escape (/register/%ZZ) is refused from there, in the profile's envelope like any refusal here.
   router.use(path, profileEnvelope);
 
-  router.post(path, profileEnvelope, mtls, headers, portalToken(deps), jwtBody(deps), async (req, res) => {
+  router.post(path, profileEnvelope, challenge(postChallenge), mtls, headers, portalToken(deps), jwtBody(deps), async (req, res) => {
     const claims = requestClaims(deps.store);
     const ctx = registrationContext(deps, req, res.locals.clientCert?.subjectDn, claims);
     if (deferred) {
@@ -201,24 +220,35 @@ export function registerRoutes(deps: AppDeps): Router {
     sendClient(deps, res, record);
   });
 
+  router.all(path, profileEnvelope, methodNotAllowed(profile.errors, ['POST']));
+
   const m = profile.management;
   if (!m.get && !m.put && !m.delete) return router; // the bank documents no client management
-  const allow = [m.get && 'GET', m.put && 'PUT', m.delete && 'DELETE'].filter(Boolean).join(', ');
+  const allowed = [m.get && 'GET', m.put && 'PUT', m.delete && 'DELETE'].filter((x): x is string => Boolean(x));
+  const allow = allowed.join(', ');
   const supported = (on: boolean, method: string): RequestHandler => (_req, _res, next) =>
     next(on ? undefined : new RuleViolation('MGT-METHOD-ALLOWED', `${method} is not supported by this bank (allowed: ${allow})`, { headers: { allow } }));
 
-  router.get(`${path}/:clientId`, profileEnvelope, supported(m.get, 'GET'), headers, certOptional, bearer(deps), (_req, res) => {
+  // Management is authorized by a Bearer token (RFC 6750 3); a missing certificate on PUT is refused with it too.
+  const bearerChallenge = challenge('Bearer realm="register"');
+  router.get(`${path}/:clientId`, profileEnvelope, bearerChallenge, supported(m.get, 'GET'), headers, certOptional, bearer(deps), (_req, res) => {
     if (broken(deps.skip, 'MGT-GET')) throw new RuleViolation('MGT-GET', 'fault: the client is not found'); // test-only
     const client = clientResponse(res.locals.authorized!.client, profile);
     // Fault (test-only): the credentials only, none of the registered metadata.
     res.status(200).json(broken(deps.skip, 'MGT-GET-CONFIG') ? { client_id: client.client_id } : client);
   });
 
-  router.put(`${path}/:clientId`, profileEnvelope, supported(m.put, 'PUT'), headers, mtls, bearer(deps), jwtBody(deps), async (req, res) => {
+  router.put(`${path}/:clientId`, profileEnvelope, bearerChallenge, supported(m.put, 'PUT'), headers, mtls, bearer(deps), jwtBody(deps), async (req, res) => {
     const { client } = res.locals.authorized!;
     const claims = requestClaims(deps.store);
     const ctx = { ...registrationContext(deps, req, res.locals.clientCert?.subjectDn, claims), clientIdInPath: client.client_id };
     const reg = await verifyRegistration(req.body as string, ctx);
+    // RFC 7591 2: software_id "SHOULD remain the same across multiple updates"; OBIE: it is the SSA's.
+    // A PUT carrying another software's SSA (a consistent request, so REQ-SOFTWARE-ID holds) is refused.
+    const original = client.metadata.software_id;
+    if (reg.metadata.software_id !== original && !deps.skip.has('PUT-SOFTWARE-ID')) {
+      throw new RuleViolation('PUT-SOFTWARE-ID', `software_id ${JSON.stringify(reg.metadata.software_id)} is not the client's ${JSON.stringify(original)}; register the other software as a new client`);
+    }
     const record = updatedClientRecord(client, reg, profile);
     // Fault (test-only): the PUT takes software_id from the claims, as a bank that stores the update as sent.
     if (broken(deps.skip, 'PUT-SOFTWARE-ID') && typeof reg.claims.software_id === 'string') record.metadata = { ...record.metadata, software_id: reg.claims.software_id };
@@ -230,7 +260,7 @@ export function registerRoutes(deps: AppDeps): Router {
     res.status(200).json(clientResponse(record, profile));
   });
 
-  router.delete(`${path}/:clientId`, profileEnvelope, supported(m.delete, 'DELETE'), headers, certOptional, bearer(deps), async (_req, res) => {
+  router.delete(`${path}/:clientId`, profileEnvelope, bearerChallenge, supported(m.delete, 'DELETE'), headers, certOptional, bearer(deps), async (_req, res) => {
     const { client } = res.locals.authorized!;
     if (broken(deps.skip, 'MGT-DELETE')) return res.status(200).end(); // fault (test-only): 200, and the client stays
     await deps.store.deleteClient(client.client_id);
@@ -238,6 +268,9 @@ export function registerRoutes(deps: AppDeps): Router {
     deps.logger.info('client deleted', { interaction_id: res.locals.interactionId, client_id: client.client_id, tokens_revoked: revoked });
     res.status(204).end();
   });
+
+  // PATCH and any other method: 405 with the same Allow as a switched-off GET / PUT / DELETE.
+  router.all(`${path}/:clientId`, profileEnvelope, methodNotAllowed(profile.errors, allowed, 'MGT-METHOD-ALLOWED'));
 
   return router;
 }

@@ -3,8 +3,10 @@ import type { AppDeps } from '../app';
 import { RuleViolation } from '../errors';
 import { requireClientCertificate } from '../http/middleware';
 import { broken, tokenAnswer } from '../faults';
-import { clientCredentialsGrant } from '../core/token';
+import { methodNotAllowed } from '../http/methods';
+import { clientCredentialsGrant, tokenChallenge } from '../core/token';
 import { requestClaims } from '../store/once';
+import type { ClientRecord } from '../store/types';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -22,11 +24,22 @@ export function formBody(deps: AppDeps) {
   };
 }
 
+/** The auth methods a client may use at /token: the developer-portal application its own, others the profile's (AUTH_METHODS). */
+function offeredMethods(deps: AppDeps, client: ClientRecord | undefined): readonly string[] {
+  if (client && deps.portal && client.client_id === deps.portal.record.client_id) return [deps.portal.record.metadata.token_endpoint_auth_method];
+  return deps.profile.registration.authMethods;
+}
+
 /** POST {token}: client_credentials for registered clients (RFC 6749 4.4), tokens bound to the mTLS certificate. */
 export function tokenRoutes(deps: AppDeps): Router {
   const router = Router();
   router.post(
     deps.profile.paths.token,
+    (_req, res, next) => {
+      // Any 401 before client authentication runs still names the methods this bank offers (errorHandler).
+      res.locals.challenge = tokenChallenge(deps.profile.registration.authMethods);
+      next();
+    },
     requireClientCertificate({ skip: true }),
     formBody(deps),
     async (req, res) => {
@@ -46,6 +59,7 @@ export function tokenRoutes(deps: AppDeps): Router {
           now: deps.now(),
           clockSkewSeconds: deps.config.clockSkewSeconds,
           audiences: [deps.urls.token, deps.urls.issuer],
+          offeredMethods: (client) => offeredMethods(deps, client),
           skip: deps.skip,
         },
       );
@@ -66,5 +80,6 @@ export function tokenRoutes(deps: AppDeps): Router {
       res.status(200).json(tokenAnswer(issued.response, deps.skip));
     },
   );
+  router.all(deps.profile.paths.token, methodNotAllowed(deps.profile.errors, ['POST']));
   return router;
 }
