@@ -134,6 +134,7 @@ export async function openSession(target: Target): Promise<Session> {
       jwks: { keys: hosted ? [key.publicJwk, rsKey.publicJwk] : [key.publicJwk] },
     },
     tls,
+    target.transport,
   );
   let ssa: string;
   try {

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { isRuleId, type RuleId } from '../catalogue/rules';
 import { profiles } from './profiles';
+import { TOKEN_AUTH_METHODS, type AuthMethod } from './profiles/types';
 import type { LogLevel } from './logger';
+import { defaultStoreLimits, STORE_LIMIT_ENV, storeLimitsProblem, type StoreLimits } from './store/limits';
 
 export interface MockBankConfig {
   port: number;
@@ -38,11 +40,26 @@ export interface MockBankConfig {
   portalClientSecret: string;
   /** Overrides the profile's management.delete switch: false answers DELETE {register}/{ClientId} with 405. */
   managementDelete?: boolean;
+  /**
+   * Narrows the profile's token_endpoint_auth_methods (discovery, registration, /token) to these,
+   * to mimic a bank offering fewer; each must be one the profile offers.
+   */
+  authMethods?: AuthMethod[];
   /** SMTP server the deferred results are emailed through (smtp://host:port or smtps://user:pass@host:port). */
   smtpUrl?: string;
   smtpFrom: string;
   /** Emails kept in the admin outbox. */
   outboxSize: number;
+  /** Delivery attempts per email (the first and its retries), and the delay before the first retry (doubling). */
+  smtpAttempts: number;
+  smtpRetryMs: number;
+  /** The built-in directory's limits (docs/directory.md). */
+  directoryMaxSoftware: number;
+  directoryMaxKeys: number;
+  directoryKeygenConcurrency: number;
+  directoryKeygenQueue: number;
+  /** Bounds of the store (clients, tokens, jtis) and bytes of the journal and outbox: docs/limits.md. */
+  storeLimits: StoreLimits;
   /**
    * Tests only: client ids, client secrets and the faker data of the directory and the generated
    * TPP identities repeat across runs. Anyone who knows the seed can compute the secrets: never
@@ -74,6 +91,13 @@ export const defaults: MockBankConfig = {
   portalClientSecret: '',
   smtpFrom: 'DCR Mock Bank <dcr@mockbank.localhost>',
   outboxSize: 100,
+  smtpAttempts: 3,
+  smtpRetryMs: 1000,
+  directoryMaxSoftware: 1000,
+  directoryMaxKeys: 32,
+  directoryKeygenConcurrency: 1,
+  directoryKeygenQueue: 8,
+  storeLimits: { ...defaultStoreLimits },
 };
 
 /** Each environment variable and the config key it sets. */
@@ -101,9 +125,16 @@ export const ENV: Record<string, keyof MockBankConfig> = {
   PORTAL_CLIENT_ID: 'portalClientId',
   PORTAL_CLIENT_SECRET: 'portalClientSecret',
   MANAGEMENT_DELETE: 'managementDelete',
+  AUTH_METHODS: 'authMethods',
   SMTP_URL: 'smtpUrl',
   SMTP_FROM: 'smtpFrom',
   OUTBOX_SIZE: 'outboxSize',
+  SMTP_ATTEMPTS: 'smtpAttempts',
+  SMTP_RETRY_MS: 'smtpRetryMs',
+  DIRECTORY_MAX_SOFTWARE: 'directoryMaxSoftware',
+  DIRECTORY_MAX_KEYS: 'directoryMaxKeys',
+  DIRECTORY_KEYGEN_CONCURRENCY: 'directoryKeygenConcurrency',
+  DIRECTORY_KEYGEN_QUEUE: 'directoryKeygenQueue',
   SEED: 'seed',
 };
 
@@ -127,14 +158,16 @@ ${Object.values(profiles).map((p) => `                          ${p.name.padEnd(
   --seed <text>         SEED            tests only: client ids, client secrets and faker data repeat across
                                         runs (anyone who knows the seed can compute the secrets: never on a
                                         shared sandbox)
-                        TLS_CERT, TLS_KEY   server certificate and key (PEM paths) to use instead
-                        TLS_CLIENT_CA   extra CA files trusted for client certificates (comma-separated)
+                        TLS_CERT, TLS_KEY   server certificate and key (PEM paths) to use instead (both;
+                                        checked at start: readable, parseable, the key matching)
+                        TLS_CLIENT_CA   extra CA files trusted for client certificates (comma-separated PEM)
                         BANK_ORG_ID     the bank's directory id, accepted as aud (default 0015800001041RHAAY)
                         DIRECTORY_ISSUER  iss of SSAs the built-in directory signs (default "DCR Mock Directory")
                         TRUSTED_DIRECTORIES_FILE  JSON list of extra trusted directories
                         MAX_BODY_BYTES  request body cap (default 65536)
                         CLOCK_SKEW_SECONDS  tolerated clock skew (default 60)
                         JWKS_TIMEOUT_MS, JWKS_MAX_BYTES, JWKS_CACHE_SECONDS  software JWKS fetch bounds
+                                        (deadline of a whole fetch 3000 ms, body 65536 bytes, cache 300 s)
                         LOG_LEVEL       debug | info | warn | error | silent (default info)
                         MOCK_FAULTS     test only: comma-separated rule ids the mock stops enforcing (or breaks)
                         ADMIN_API       true | false: the /__admin API for test teams (default: on only
@@ -145,10 +178,22 @@ ${Object.values(profiles).map((p) => `                          ${p.name.padEnd(
                                         says so (cpb-sandbox); default id sandbox-portal-app, secret generated
                                         and printed at start
                         MANAGEMENT_DELETE  true | false: overrides the profile's DELETE switch (false: 405)
+  --auth-methods <list> AUTH_METHODS    comma-separated token_endpoint_auth_methods to offer, narrowing the
+                                        profile's (discovery, registration and /token), e.g. private_key_jwt
                         SMTP_URL        smtp://host:port (or smtps://user:pass@host:port): where deferred
                                         results are emailed (email-deferred); unset: kept in the outbox only
                         SMTP_FROM       sender of those emails (default "DCR Mock Bank <dcr@mockbank.localhost>")
                         OUTBOX_SIZE     emails kept in GET /__admin/outbox (default 100)
+                        SMTP_ATTEMPTS, SMTP_RETRY_MS  delivery attempts per email (default 3) and the
+                                        delay before the first retry, doubling (default 1000 ms)
+                        DIRECTORY_MAX_SOFTWARE  software ids the built-in directory holds (default 1000)
+                        DIRECTORY_MAX_KEYS      keys hosted per software id (default 32)
+                        DIRECTORY_KEYGEN_CONCURRENCY, DIRECTORY_KEYGEN_QUEUE  signing keys generated at
+                                        once for mints without jwks (default 1), and mints waiting (default 8)
+                        STORE_MAX_CLIENTS, STORE_MAX_CLIENT_BYTES, STORE_MAX_TOKENS, STORE_MAX_TOKEN_BYTES,
+                        STORE_MAX_JTIS, STORE_MAX_JTI_BYTES, JOURNAL_MAX_BYTES, OUTBOX_MAX_BYTES
+                                        store bounds in entries and bytes; full: 503 with Retry-After
+                                        (the journal and outbox drop their oldest): docs/limits.md
   -h, --help            show this help
 `;
 
@@ -157,6 +202,23 @@ function int(name: string, raw: string, min: number, max: number): number {
   const n = Number(raw);
   if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+function parseAuthMethods(name: string, list: readonly unknown[]): AuthMethod[] {
+  const known: readonly string[] = TOKEN_AUTH_METHODS;
+  const methods = list.filter((m) => m !== '');
+  if (methods.length === 0) throw new ConfigError(`${name} must name at least one of ${known.join(', ')}`);
+  const bad = methods.find((m) => typeof m !== 'string' || !known.includes(m));
+  if (bad !== undefined) throw new ConfigError(`${name}: unknown token_endpoint_auth_method ${JSON.stringify(bad)} (known: ${known.join(', ')})`);
+  return [...new Set(methods as AuthMethod[])];
+}
+
+/** AUTH_METHODS can only narrow: each method must be one the profile offers. */
+function checkAuthMethods(cfg: MockBankConfig, name: string): void {
+  if (cfg.authMethods === undefined) return;
+  const offered = profiles[cfg.profile]!.registration.authMethods;
+  const extra = cfg.authMethods.find((m) => !offered.includes(m));
+  if (extra) throw new ConfigError(`${name}: profile ${cfg.profile} does not offer ${extra} (it offers ${offered.join(', ')})`);
 }
 
 function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: string) {
@@ -169,6 +231,12 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
     case 'jwksCacheSeconds': cfg.jwksCacheSeconds = int(name, raw, 0, 86_400); break;
     case 'journalSize': cfg.journalSize = int(name, raw, 1, 100_000); break;
     case 'outboxSize': cfg.outboxSize = int(name, raw, 1, 10_000); break;
+    case 'smtpAttempts': cfg.smtpAttempts = int(name, raw, 1, 10); break;
+    case 'smtpRetryMs': cfg.smtpRetryMs = int(name, raw, 0, 600_000); break;
+    case 'directoryMaxSoftware': cfg.directoryMaxSoftware = int(name, raw, 1, 1_000_000); break;
+    case 'directoryMaxKeys': cfg.directoryMaxKeys = int(name, raw, 10, 1000); break;
+    case 'directoryKeygenConcurrency': cfg.directoryKeygenConcurrency = int(name, raw, 1, 64); break;
+    case 'directoryKeygenQueue': cfg.directoryKeygenQueue = int(name, raw, 0, 10_000); break;
     case 'admin':
     case 'managementDelete':
       if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be true or false, got "${raw}"`);
@@ -178,6 +246,7 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
       if (!URL.canParse(raw) || !['smtp:', 'smtps:'].includes(new URL(raw).protocol)) throw new ConfigError(`${name} must be an smtp:// or smtps:// URL, got "${raw}"`);
       cfg.smtpUrl = raw;
       break;
+    case 'authMethods': cfg.authMethods = parseAuthMethods(name, raw.split(',').map((s) => s.trim())); break;
     case 'seed':
       if (raw.length > 256 || /[\x00-\x1f\x7f]/.test(raw)) throw new ConfigError(`${name} must be at most 256 printable characters`);
       cfg.seed = raw;
@@ -210,22 +279,33 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
 
 /** Validates a programmatic partial config: unknown keys fail with their name. */
 export function resolveConfig(partial: Partial<MockBankConfig> = {}): MockBankConfig {
-  const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile', 'admin', 'managementDelete', 'smtpUrl', 'seed'].includes(k));
+  const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile', 'admin', 'managementDelete', 'smtpUrl', 'authMethods', 'seed'].includes(k));
   if (unknown) throw new ConfigError(`unknown config key "${unknown}"`);
-  const cfg: MockBankConfig = { ...defaults, ...partial };
+  const cfg: MockBankConfig = { ...defaults, ...partial, storeLimits: { ...defaults.storeLimits, ...partial.storeLimits } };
   if (!profiles[cfg.profile]) throw new ConfigError(`profile: unknown profile "${cfg.profile}"`);
   const bad = cfg.faults.find((f) => !isRuleId(f));
   if (bad) throw new ConfigError(`faults: unknown rule id "${bad}"`);
+  if (cfg.authMethods !== undefined) {
+    if (!Array.isArray(cfg.authMethods)) throw new ConfigError('authMethods must be an array of token_endpoint_auth_methods');
+    cfg.authMethods = parseAuthMethods('authMethods', cfg.authMethods);
+    checkAuthMethods(cfg, 'authMethods');
+  }
+  const limitsProblem = storeLimitsProblem(cfg.storeLimits as unknown as Record<string, unknown>);
+  if (limitsProblem) throw new ConfigError(limitsProblem);
   if (!cfg.publicUrl) cfg.publicUrl = `https://localhost:${cfg.port}`;
   return cfg;
 }
 
 /** Reads environment variables, then command-line flags (flags win). The only reader of process.env. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): MockBankConfig | 'help' {
-  const cfg: MockBankConfig = { ...defaults, clientCaFiles: [], faults: [] };
+  const cfg: MockBankConfig = { ...defaults, clientCaFiles: [], faults: [], storeLimits: { ...defaults.storeLimits } };
   for (const [name, key] of Object.entries(ENV)) {
     const raw = env[name];
     if (raw !== undefined && raw !== '') set(cfg, key, name, raw);
+  }
+  for (const [name, { key, min, max }] of Object.entries(STORE_LIMIT_ENV)) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') cfg.storeLimits[key] = int(name, raw, min, max);
   }
   let parsed;
   try {
@@ -238,6 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
         profile: { type: 'string' },
         'certs-dir': { type: 'string' },
         seed: { type: 'string' },
+        'auth-methods': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -253,6 +334,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if (v.profile !== undefined) set(cfg, 'profile', '--profile', v.profile);
   if (v['certs-dir'] !== undefined) set(cfg, 'certsDir', '--certs-dir', v['certs-dir']);
   if (v.seed !== undefined) set(cfg, 'seed', '--seed', v.seed);
+  if (v['auth-methods'] !== undefined) set(cfg, 'authMethods', '--auth-methods', v['auth-methods']);
+  checkAuthMethods(cfg, v['auth-methods'] !== undefined ? '--auth-methods' : 'AUTH_METHODS');
   // With port 0 the URL is known only once listening: startMockBank fills it in then.
   if (!cfg.publicUrl && cfg.port !== 0) cfg.publicUrl = `https://localhost:${cfg.port}`;
   return cfg;

@@ -1,5 +1,12 @@
 import { describe, rules, type OAuthErrorCode, type RuleId } from '../catalogue/rules';
 
+/** Longest error_description written: details quote untrusted input, which must not be echoed in full. */
+export const MAX_DESCRIPTION = 1024;
+
+function bounded(description: string): string {
+  return description.length > MAX_DESCRIPTION ? `${description.slice(0, MAX_DESCRIPTION - 1)}…` : description;
+}
+
 /**
  * One error class per OAuth error code; the code is the contract, the message is for people.
  * The single error handler turns an OAuthError into its status and `{ error, error_description }`.
@@ -16,7 +23,7 @@ export class OAuthError extends Error {
     description: string,
     options: { rule?: RuleId; headers?: Record<string, string> } = {},
   ) {
-    super(description);
+    super(bounded(description));
     this.name = new.target.name;
     this.code = code;
     this.status = status;
@@ -54,6 +61,24 @@ export const InvalidGrant = defineError('invalid_grant', 400);
 export const AccessDenied = defineError('access_denied', 403);
 export const NotFound = defineError('not_found', 404);
 export const MethodNotAllowed = defineError('method_not_allowed', 405);
+/** RFC 6749 4.1.2.1: the server is overloaded or a limit is reached for now; Retry-After says when to try again. */
+export const TemporarilyUnavailable = defineError('temporarily_unavailable', 503);
+
+/**
+ * A bounded store is full of live entries and refuses to forget one to make room: answered
+ * 503 temporarily_unavailable with Retry-After (seconds until room is expected).
+ */
+export class StoreFull extends OAuthError {
+  readonly store: string;
+  readonly retryAfterSeconds: number;
+
+  constructor(store: string, description: string, retryAfterSeconds: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super('temporarily_unavailable', 503, description, { headers: { 'retry-after': String(seconds) } });
+    this.store = store;
+    this.retryAfterSeconds = seconds;
+  }
+}
 
 const statusOf: Record<OAuthErrorCode, number> = {
   invalid_redirect_uri: 400,
@@ -71,6 +96,7 @@ const statusOf: Record<OAuthErrorCode, number> = {
   access_denied: 403,
   not_found: 404,
   method_not_allowed: 405,
+  temporarily_unavailable: 503,
   server_error: 500,
 };
 

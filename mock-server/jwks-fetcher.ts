@@ -5,6 +5,7 @@ import { RuleViolation } from './errors';
 export interface JwksFetcherOptions {
   /** Hosts (host or host:port) software JWKS may be fetched from: the trusted directories'. */
   allowedHosts: readonly string[];
+  /** Deadline of one whole fetch (connect, TLS, headers and body), in milliseconds. */
   timeoutMs: number;
   maxBytes: number;
   cacheSeconds: number;
@@ -22,61 +23,85 @@ function fetchFail(detail: string): never {
   throw new RuleViolation('JWKS-FETCH', detail);
 }
 
+/** Why a fetch failed; each waiting caller turns it into its own RuleViolation. */
+class FetchProblem {
+  constructor(readonly detail: string) {}
+}
+
+/**
+ * GETs the URL as JSON within one deadline for the whole exchange: DNS, connect, TLS, headers and
+ * body. A socket idle timeout alone let a server dripping a byte at a time hold a registration for
+ * as long as it liked; this timer fires timeoutMs after the start whatever arrives meanwhile.
+ */
 function getJson(url: URL, opts: JwksFetcherOptions): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const req = https.get(
-      url,
-      { timeout: opts.timeoutMs, ca: opts.ca, headers: { accept: 'application/json' } },
-      (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          reject(new RuleViolation('JWKS-FETCH', `${url.href} answered HTTP ${res.statusCode}`));
+    let settled = false;
+    let deadline: ReturnType<typeof setTimeout> | undefined;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      fn();
+    };
+    const fail = (detail: string) => settle(() => reject(new FetchProblem(detail)));
+    const req = https.get(url, { ca: opts.ca, headers: { accept: 'application/json' } }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        fail(`${url.href} answered HTTP ${res.statusCode}`);
+        return;
+      }
+      const declared = Number(res.headers['content-length'] ?? 0);
+      if (declared > opts.maxBytes) {
+        req.destroy();
+        fail(`${url.href} is larger than ${opts.maxBytes} bytes`);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > opts.maxBytes) {
+          req.destroy();
+          fail(`${url.href} is larger than ${opts.maxBytes} bytes`);
           return;
         }
-        const declared = Number(res.headers['content-length'] ?? 0);
-        if (declared > opts.maxBytes) {
-          res.destroy();
-          reject(new RuleViolation('JWKS-FETCH', `${url.href} is larger than ${opts.maxBytes} bytes`));
+        chunks.push(c);
+      });
+      res.on('end', () => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          fail(`${url.href} did not return JSON`);
           return;
         }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > opts.maxBytes) {
-            res.destroy();
-            reject(new RuleViolation('JWKS-FETCH', `${url.href} is larger than ${opts.maxBytes} bytes`));
-            return;
-          }
-          chunks.push(c);
-        });
-        res.on('end', () => {
-          try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-          } catch {
-            reject(new RuleViolation('JWKS-FETCH', `${url.href} did not return JSON`));
-          }
-        });
-        res.on('error', () => reject(new RuleViolation('JWKS-FETCH', `${url.href} failed mid-response`)));
-      },
-    );
-    req.on('timeout', () => {
+        settle(() => resolve(parsed));
+      });
+      res.on('error', () => fail(`${url.href} failed mid-response`));
+    });
+    deadline = setTimeout(() => {
+      fail(`${url.href} did not answer within ${opts.timeoutMs} ms`);
       req.destroy();
-      reject(new RuleViolation('JWKS-FETCH', `${url.href} did not answer within ${opts.timeoutMs} ms`));
-    });
-    req.on('error', (e: NodeJS.ErrnoException) => {
-      reject(e instanceof RuleViolation ? e : new RuleViolation('JWKS-FETCH', `${url.href} could not be fetched (${e.code ?? 'error'})`));
-    });
+    }, opts.timeoutMs);
+    req.on('error', (e: NodeJS.ErrnoException) => fail(`${url.href} could not be fetched (${e.code ?? 'error'})`));
   });
+}
+
+async function fetchJwks(url: URL, opts: JwksFetcherOptions): Promise<JSONWebKeySet> {
+  const body = (await getJson(url, opts)) as JSONWebKeySet;
+  if (typeof body !== 'object' || body === null || !Array.isArray(body.keys)) throw new FetchProblem(`${url.href} is not a JWKS`);
+  return body;
 }
 
 /**
  * Fetches a software JWKS named in an SSA: only over https, only from trusted directory hosts,
- * with a timeout, a size cap and a bounded cache.
+ * within one deadline (timeoutMs) for the whole fetch, a size cap, a bounded cache, and one
+ * request in flight per URL however many callers wait for it.
  */
 export function createJwksFetcher(opts: JwksFetcherOptions): JwksFetcher {
   const cache = new Map<string, { at: number; jwks: JSONWebKeySet }>();
   const maxEntries = opts.maxEntries ?? 1000;
+  const inflight = new Map<string, Promise<JSONWebKeySet>>();
   return async (raw: string) => {
     const local = opts.local?.(raw);
     if (local) return local;
@@ -90,13 +115,27 @@ export function createJwksFetcher(opts: JwksFetcherOptions): JwksFetcher {
     if (!opts.allowedHosts.includes(url.host) && !opts.allowedHosts.includes(url.hostname)) {
       fetchFail(`software_jwks_endpoint host ${url.host} is not a trusted directory host`);
     }
-    const hit = cache.get(url.href);
+    const key = url.href;
+    const hit = cache.get(key);
     if (hit && Date.now() - hit.at < opts.cacheSeconds * 1000) return hit.jwks;
-    const body = (await getJson(url, opts)) as JSONWebKeySet;
-    if (typeof body !== 'object' || body === null || !Array.isArray(body.keys)) fetchFail(`${url.href} is not a JWKS`);
-    cache.delete(url.href);
-    cache.set(url.href, { at: Date.now(), jwks: body });
-    while (cache.size > maxEntries) cache.delete(cache.keys().next().value as string);
-    return body;
+    // Single flight: parallel registrations naming the same JWKS share one upstream request.
+    let pending = inflight.get(key);
+    if (!pending) {
+      pending = fetchJwks(url, opts)
+        .then((jwks) => {
+          cache.delete(key);
+          cache.set(key, { at: Date.now(), jwks });
+          while (cache.size > maxEntries) cache.delete(cache.keys().next().value as string);
+          return jwks;
+        })
+        .finally(() => inflight.delete(key));
+      inflight.set(key, pending);
+    }
+    try {
+      return await pending;
+    } catch (e) {
+      if (e instanceof FetchProblem) fetchFail(e.detail);
+      throw e;
+    }
   };
 }

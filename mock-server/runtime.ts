@@ -1,5 +1,5 @@
 import https from 'node:https';
-import { constants } from 'node:crypto';
+import { constants, createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -10,14 +10,16 @@ import { resolveConfig, ConfigError, type MockBankConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { getProfile } from './profiles';
 import { faultedProfile } from './faults';
-import type { Profile } from './profiles/types';
+import type { AuthMethod, Profile } from './profiles/types';
 import type { ClientRecord } from './store/types';
 import { Outbox, createMailer } from './mail/outbox';
-import { MemoryStore } from './store/memory';
+import { MemoryStore, memoryStoreOptions } from './store/memory';
 import type { Store } from './store/types';
 import { MockDirectory, checkPublicJwks, type MintResult } from './directory/directory';
 import { createTrustStore, type TrustedDirectory } from './core/trust';
 import { createJwksFetcher } from './jwks-fetcher';
+import { SERVER_TLS_OPTIONS } from './tls/ciphers';
+import { readClientCas, readTlsFiles } from './tls/files';
 import { ensureCerts, generateBundle, issueTransportCert, type CertBundle, type TppCredentials } from './tls/certs';
 import { makeFaker, makeIdentity } from './directory/identity';
 import { RuntimeFaults } from './admin/runtime-faults';
@@ -60,11 +62,23 @@ export interface MockBank {
   close(): Promise<void>;
 }
 
-/** The profile with the config's overrides (MANAGEMENT_DELETE) and the profile data its faults take away. */
+/** The profile with the config's overrides (MANAGEMENT_DELETE, AUTH_METHODS) and the profile data its faults take away. */
 export function effectiveProfile(config: MockBankConfig): Profile {
   const base = getProfile(config.profile);
-  const profile = config.managementDelete === undefined ? base : { ...base, management: { ...base.management, delete: config.managementDelete } };
+  let profile = config.managementDelete === undefined ? base : { ...base, management: { ...base.management, delete: config.managementDelete } };
+  if (config.authMethods) profile = narrowAuthMethods(profile, config.authMethods);
   return faultedProfile(profile, new Set(config.faults));
+}
+
+/**
+ * AUTH_METHODS: only these of the profile's methods, in the profile's order. A profile default
+ * (used when a request names no method) that is narrowed away becomes the first method left.
+ */
+function narrowAuthMethods(profile: Profile, methods: readonly AuthMethod[]): Profile {
+  const reg = profile.registration;
+  const authMethods = reg.authMethods.filter((m) => methods.includes(m));
+  const keepDefault = reg.defaultAuthMethod === undefined || authMethods.includes(reg.defaultAuthMethod);
+  return { ...profile, registration: { ...reg, authMethods, ...(keepDefault ? {} : { defaultAuthMethod: authMethods[0]! }) } };
 }
 
 /** The pre-provisioned developer-portal application: client_credentials with client_secret_basic. */
@@ -109,12 +123,29 @@ function readTrustedDirectories(file: string): Array<{ issuer: string; jwks?: un
   });
 }
 
+/**
+ * The directory's limits, the key it generates (ES256 where the profile signs requests and client
+ * assertions with it: ~100x cheaper than RSA; PS256 otherwise) and the mock's own TPP software_id,
+ * owned from the start by its transport certificate so nobody else can claim it.
+ */
+function directoryOptions(config: MockBankConfig, profile: Profile, certs: CertBundle) {
+  const es256 = profile.registration.requestAlgs.includes('ES256') && profile.registration.authSigningAlgs.includes('ES256');
+  return {
+    maxSoftware: config.directoryMaxSoftware,
+    maxKeysPerSoftware: config.directoryMaxKeys,
+    keygenConcurrency: config.directoryKeygenConcurrency,
+    keygenQueue: config.directoryKeygenQueue,
+    generatedKeyAlg: es256 ? ('ES256' as const) : ('PS256' as const),
+    owners: { [certs.tpp.software_id]: [createHash('sha256').update(new X509Certificate(certs.tpp.cert).raw).digest('base64url')] },
+  };
+}
+
 /** Builds the app's dependencies from a resolved config and certificates. */
 export async function buildDeps(
   config: MockBankConfig,
   certs: CertBundle,
   logger: Logger,
-  store: Store = new MemoryStore({ maxJournal: config.journalSize }),
+  store: Store = new MemoryStore(memoryStoreOptions(config.storeLimits, config.journalSize)),
   softwareFile?: string,
 ): Promise<AppDeps> {
   const profile = effectiveProfile(config);
@@ -124,9 +155,11 @@ export async function buildDeps(
     signingKey: certs.directoryKey,
     baseUrl: urls.directory,
     ...(softwareFile ? { softwareFile } : {}),
+    ...directoryOptions(config, profile, certs),
+    logger,
     ...(config.seed ? { seed: seedNumber(config.seed) } : {}),
   });
-  const extraCa = config.clientCaFiles.map((f) => readFileSync(f, 'utf8'));
+  const extraCa = readClientCas(config.clientCaFiles);
 
   const directories: TrustedDirectory[] = [{ issuer: directory.issuer, jwks: () => directory.jwks(), jwksHosts: [new URL(urls.directory).host] }];
   const external = config.trustedDirectoriesFile ? readTrustedDirectories(config.trustedDirectoriesFile) : [];
@@ -149,7 +182,7 @@ export async function buildDeps(
   const pub = await exportJWK(publicKey);
   const bankJwks = { keys: [{ ...pub, kid: await calculateJwkThumbprint(pub), alg: 'PS256', use: 'sig' }] };
   const now = () => Math.floor(Date.now() / 1000);
-  const outbox = new Outbox(config.outboxSize);
+  const outbox = new Outbox(config.outboxSize, config.storeLimits.outboxBytes);
   const skip = new Set([...profile.registration.skipRules, ...config.faults]);
   const ids = idSource(config.seed);
 
@@ -170,7 +203,7 @@ export async function buildDeps(
     now,
     ...(profile.registration.requireAccessToken ? { portal: portalApp(config, profile, now(), ids) } : {}),
     outbox,
-    mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, outbox, logger }),
+    mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, outbox, logger, attempts: config.smtpAttempts, retryMs: config.smtpRetryMs }),
   };
 }
 
@@ -197,6 +230,8 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
   const config = resolveConfig({ port: 0, logLevel: 'warn', ...partial });
   const publicUrlGiven = Boolean(partial.publicUrl);
   const logger = givenLogger ?? createLogger(config.logLevel);
+  // TLS_CERT / TLS_KEY / TLS_CLIENT_CA checked first: a bad file stops the start, naming the variable.
+  const tlsFiles = readTlsFiles(config);
 
   let certs: CertBundle;
   let softwareFile: string | undefined;
@@ -214,9 +249,9 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
     certs = await generateBundle(undefined, config.seed ? seedNumber(config.seed) : undefined);
   }
   const altTpp = certs.altTpp ?? (await issueTransportCert(certs.ca, makeIdentity(makeFaker(config.seed ? seedNumber(config.seed) + 1 : undefined))));
-  const serverCert = config.tlsCertFile ? readFileSync(config.tlsCertFile, 'utf8') : certs.server.cert;
-  const serverKey = config.tlsKeyFile ? readFileSync(config.tlsKeyFile, 'utf8') : certs.server.key;
-  const clientCas = [certs.ca.cert, ...config.clientCaFiles.map((f) => readFileSync(f, 'utf8'))];
+  const serverCert = tlsFiles.cert ?? certs.server.cert;
+  const serverKey = tlsFiles.key ?? certs.server.key;
+  const clientCas = [certs.ca.cert, ...tlsFiles.clientCas];
 
   // Requests and responses built on Express's prototypes from the start: see http/prototypes.ts.
   const classes = expressHttpClasses();
@@ -228,7 +263,8 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
     ca: clientCas,
     requestCert: true,
     rejectUnauthorized: false,
-    minVersion: 'TLSv1.2',
+    // TLS 1.2 with the FAPI 1.0 Advanced 8.5 suites only, or TLS 1.3: see tls/ciphers.ts.
+    ...SERVER_TLS_OPTIONS,
     // No renegotiation: a connection's client certificate is fixed, so it is parsed once per connection.
     secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
   });
@@ -262,10 +298,12 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
     ...(deps.portal ? { portal: { client_id: deps.portal.record.client_id, client_secret: deps.portal.clientSecret } } : {}),
     outbox: deps.outbox,
     faults: deps.runtimeFaults,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await deps.directory.close(); // the hosted software reach the disk
+    },
   };
 }

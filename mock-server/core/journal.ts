@@ -2,7 +2,11 @@
  * What the admin journal keeps of a request: decoded JWT headers and claims, form fields and the
  * Authorization scheme, with every signature, secret, token and private key member removed.
  */
-const SECRET_NAME = /secret|password|assertion_signature|^access_token$|^refresh_token$|^token$/i;
+const SECRET_NAME = /secret|password|assertion_signature|^access_token$|^refresh_token$|^token$|^code$|^code_verifier$|cookie/i;
+/** Fields holding a signed credential: kept decoded (header and claims, no signature) when a compact JWS, otherwise redacted. */
+const SIGNED_CREDENTIAL = /assertion$|^subject_token$|^actor_token$/i;
+/** HTTP authentication schemes (the IANA registry): the only first word of an Authorization value kept. */
+const AUTH_SCHEMES = new Map(['Basic', 'Bearer', 'Concealed', 'Digest', 'DPoP', 'GNAP', 'HOBA', 'Mutual', 'Negotiate', 'NTLM', 'OAuth', 'PrivateToken', 'SCRAM-SHA-1', 'SCRAM-SHA-256', 'vapid'].map((s) => [s.toLowerCase(), s]));
 const PRIVATE_JWK_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth']);
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const REDACTED = '[redacted]';
@@ -36,21 +40,36 @@ export function scrub(value: unknown, depth = 0): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (SECRET_NAME.test(k) || (isJwk && PRIVATE_JWK_MEMBERS.has(k))) out[k] = REDACTED;
+    else if (SIGNED_CREDENTIAL.test(k)) out[k] = (typeof v === 'string' && decodeJwt(v)) || REDACTED;
     else out[k] = scrub(v, depth + 1);
   }
   return out;
 }
 
+/** What is kept of an Authorization value: its scheme when it is a known one, never the credentials. */
+export function redactAuthorization(value: string): string {
+  // A bare credential ("Authorization: abc123", no scheme) must not be taken for one.
+  const first = /^\s*([A-Za-z][A-Za-z0-9-]*)(?:\s|$)/.exec(value)?.[1];
+  const scheme = first ? AUTH_SCHEMES.get(first.toLowerCase()) : undefined;
+  return scheme ? `${scheme} ${REDACTED}` : REDACTED;
+}
+
 /**
- * What the journal keeps of a request, cheaply, on the hot path: the Authorization scheme, the
- * compact JWS body as sent (a registration JWT carries no secret), or the scrubbed form. Decoding
- * the JWT and its SSA waits for someone to read the journal (readableRequest).
+ * What the journal keeps of a request, redacted as it is written (the store never holds a
+ * credential): the Authorization scheme alone; a compact JWS body without its signature (cut off
+ * cheaply, on the hot path; decoding the JWT and its SSA waits for someone to read the journal,
+ * readableRequest); any other text body not at all; a form or JSON body scrubbed of secrets
+ * (client_secret, passwords, tokens, cookies) with client assertions decoded, signatures dropped.
+ * Cookies and other headers are not kept.
  */
 export function journalRequest(body: unknown, authorization: string | undefined): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
-  if (authorization) out.authorization = `${authorization.trim().split(/\s+/)[0]} ${REDACTED}`;
-  if (typeof body === 'string' && body.trim() !== '') out.jwt = body.trim();
-  else if (body && typeof body === 'object' && Object.keys(body).length) out.form = scrub(body);
+  if (authorization) out.authorization = redactAuthorization(authorization);
+  if (typeof body === 'string' && body.trim() !== '') {
+    const text = body.trim();
+    if (COMPACT_JWS.test(text)) out.jwt = text.slice(0, text.lastIndexOf('.') + 1);
+    else out.body = `(not a compact JWS: ${Buffer.byteLength(text)} bytes, not kept)`;
+  } else if (body && typeof body === 'object' && Object.keys(body).length) out.form = scrub(body);
   return Object.keys(out).length ? out : undefined;
 }
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
 import type { RuleId } from '../../catalogue/rules';
-import { RuleViolation } from '../errors';
+import { OAuthError, RuleViolation } from '../errors';
 import type { Profile } from '../profiles/types';
 import type { ClientRecord, TokenRecord } from '../store/types';
 import { dnEquals } from './dn';
@@ -36,6 +36,11 @@ export interface TokenContext {
   clockSkewSeconds: number;
   /** Accepted client assertion aud values: the token endpoint and the issuer. */
   audiences: readonly string[];
+  /**
+   * The token_endpoint_auth_methods a client may use here (the profile's, narrowed by AUTH_METHODS;
+   * the developer-portal application its own): for an unknown client, every one the bank offers.
+   */
+  offeredMethods: (client: ClientRecord | undefined) => readonly string[];
   skip: ReadonlySet<RuleId>;
 }
 
@@ -154,6 +159,20 @@ function checkTlsClientAuth(client: ClientRecord, cert: PresentedCert | undefine
   }
 }
 
+/**
+ * RFC 7235 3.1: a 401 "MUST send a WWW-Authenticate header field containing at least one challenge".
+ * RFC 6749 5.2: a client that authenticated with the Authorization header gets its scheme, Basic.
+ * Otherwise the challenges name what the client could use: Basic for client_secret_basic, and for
+ * the methods without an HTTP authentication scheme (tls_client_auth, private_key_jwt,
+ * client_secret_post: they travel in TLS or the form) a challenge whose scheme is the method name.
+ */
+export function tokenChallenge(methods: readonly string[]): string {
+  const list = methods.length ? methods : ['client_secret_basic'];
+  return list.map((m) => (m === 'client_secret_basic' ? BASIC_CHALLENGE : `${m} realm="token"`)).join(', ');
+}
+
+const BASIC_CHALLENGE = 'Basic realm="token"';
+
 /** The client id a request claims to be, before any proof. */
 function claimedClientId(form: Form, basic: ReturnType<typeof parseBasic>, method: string, refuse: Refuse): string {
   if (method === 'client_secret_basic') {
@@ -175,9 +194,25 @@ function claimedClientId(form: Form, basic: ReturnType<typeof parseBasic>, metho
  */
 export async function authenticateClient(req: TokenRequest, form: Form, ctx: TokenContext): Promise<ClientRecord> {
   const basic = parseBasic(req.authorization);
-  const headers = basic !== 'absent' ? { 'www-authenticate': 'Basic realm="token"' } : undefined;
+  let known: ClientRecord | undefined;
+  const challenge = () => {
+    if (basic !== 'absent') return BASIC_CHALLENGE;
+    const offered = ctx.offeredMethods(known);
+    const own = known?.metadata.token_endpoint_auth_method;
+    return tokenChallenge(own !== undefined && offered.includes(own) ? [own] : offered);
+  };
+  try {
+    return await authenticate(req, form, ctx, basic, (c) => (known = c));
+  } catch (e) {
+    // Every 401 of the token endpoint carries a challenge, whichever check threw it.
+    if (e instanceof OAuthError && e.status === 401 && e.headers['www-authenticate'] === undefined) e.headers['www-authenticate'] = challenge();
+    throw e;
+  }
+}
+
+async function authenticate(req: TokenRequest, form: Form, ctx: TokenContext, basic: ReturnType<typeof parseBasic>, found: (c: ClientRecord) => void): Promise<ClientRecord> {
   const refuse: Refuse = (rule, detail) => {
-    throw new RuleViolation(rule, detail, headers ? { headers } : {});
+    throw new RuleViolation(rule, detail);
   };
   const used = usedMethods(form, basic);
   if (used.length > 1) refuse('TOKEN-CLIENT-AUTH', `use exactly one client authentication method; got ${used.join(', ')}`);
@@ -187,7 +222,13 @@ export async function authenticateClient(req: TokenRequest, form: Form, ctx: Tok
   const clientId = claimedClientId(form, basic, method, refuse);
   const client = await ctx.getClient(clientId);
   if (!client) refuse('TOKEN-CLIENT-AUTH', `unknown client_id ${JSON.stringify(clientId)}`);
+  found(client!);
   const registered = client!.metadata.token_endpoint_auth_method;
+  const offered = ctx.offeredMethods(client);
+  // AUTH_METHODS: a method the bank does not offer is refused, whatever the client registered.
+  if (!offered.includes(method) && !ctx.skip.has('TOKEN-CLIENT-AUTH')) {
+    refuse('TOKEN-CLIENT-AUTH', `${method} is not offered by this bank (offered: ${offered.join(', ')})`);
+  }
   // Fault (test-only): the token endpoint implements none of the methods the bank advertises and registers.
   if (ctx.skip.has('TOKEN-AUTH-METHODS')) refuse('TOKEN-AUTH-METHODS', `fault: ${method} is advertised and registered, but this token endpoint does not implement it`);
   if (registered !== method && !ctx.skip.has('TOKEN-CLIENT-AUTH')) {
@@ -228,8 +269,9 @@ export async function clientCredentialsGrant(req: TokenRequest, ctx: TokenContex
   const form = singleValuedForm(req.form);
   const grant = form.grant_type;
   if (grant === undefined) throw new RuleViolation('TOKEN-REQUEST-FORMAT', 'grant_type is required');
-  if (grant !== 'client_credentials' && !ctx.skip.has('TOKEN-GRANT-TYPE')) {
-    throw new RuleViolation('TOKEN-GRANT-TYPE', `grant_type ${JSON.stringify(grant)} is not supported here; use client_credentials`);
+  const served: readonly string[] = ctx.profile.token.grantTypes;
+  if ((grant !== 'client_credentials' || !served.includes(grant)) && !ctx.skip.has('TOKEN-GRANT-TYPE')) {
+    throw new RuleViolation('TOKEN-GRANT-TYPE', `grant_type ${JSON.stringify(grant)} is not supported here; use ${served.join(', ')}`);
   }
   const client = await authenticateClient(req, form, ctx);
   if (!client.metadata.grant_types.includes('client_credentials') && !ctx.skip.has('TOKEN-GRANT-REGISTERED')) {

@@ -74,6 +74,8 @@ export const emailDeferred: Profile = {
     },
     defaultClass: Invalid,
     notFound: { category: 'ResourceUnknown', code: 404, text: 'The addressed resource is unknown relative to the TPP.' },
+    // The seed's classes are 400, 401, 404 and 406, no 405: another method on its path is an unknown resource.
+    wrongMethod: 'not-found',
   },
   management: { get: false, put: false, delete: false },
 };

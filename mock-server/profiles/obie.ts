@@ -41,8 +41,13 @@ export const obie: Profile = {
   errors: { envelope: 'oauth' },
   management: { get: true, put: true, delete: true },
   token: {
+    // What /token serves, and so what discovery advertises (registration.grantTypes is what may be registered).
+    grantTypes: ['client_credentials'],
     accessTokenLifetimeSeconds: 3600,
-    maxAssertionLifetimeSeconds: 300,
+    // RFC 7523 and FAPI set no ceiling; the OBIE DCR conformance tool signs assertions valid for
+    // 30 minutes. An hour accepts it; exp stays required, expired and replayed assertions are
+    // refused, and each jti is remembered until its exp (plus the clock skew).
+    maxAssertionLifetimeSeconds: 3600,
     extraScopes: [],
   },
 };

@@ -1,6 +1,13 @@
 import type { RuleId } from '../../catalogue/rules';
 
 export type SpecVersion = '3.1' | '3.2' | '3.3';
+/** The grant types the mock's token endpoint implements. */
+export const TOKEN_GRANT_TYPES = ['client_credentials'] as const;
+export type TokenGrantType = (typeof TOKEN_GRANT_TYPES)[number];
+
+/** The token_endpoint_auth_methods the mock's token endpoint implements. */
+export const TOKEN_AUTH_METHODS = ['tls_client_auth', 'private_key_jwt', 'client_secret_basic', 'client_secret_post'] as const;
+
 export type AuthMethod =
   | 'private_key_jwt'
   | 'tls_client_auth'
@@ -123,6 +130,11 @@ export interface Profile {
      * does not list is answered with the one it does (by method: undocumented status -> documented).
      */
     readonly remapStatus?: Readonly<Partial<Record<'GET' | 'POST' | 'PUT' | 'DELETE', Readonly<Record<number, number>>>>>;
+    /**
+     * A wrong method on a known path: 405 with Allow (the default), or 'not-found': answered as an
+     * unknown path, by a bank whose documented statuses have no 405 (email-deferred).
+     */
+    readonly wrongMethod?: 'not-found';
   };
   /** Which of GET / PUT / DELETE {register}/{ClientId} the bank supports; the others answer 405. */
   readonly management: {
@@ -131,6 +143,12 @@ export interface Profile {
     readonly delete: boolean;
   };
   readonly token: {
+    /**
+     * Grant types the token endpoint serves, advertised as discovery's grant_types_supported. The
+     * mock implements client_credentials only (no authorization endpoint): registration.grantTypes
+     * is what a client may register for the bank's production authorization server, not this.
+     */
+    readonly grantTypes: readonly TokenGrantType[];
     /** expires_in of client_credentials access tokens, in seconds. */
     readonly accessTokenLifetimeSeconds: number;
     /** Longest accepted exp - now of a private_key_jwt client assertion, in seconds. */

@@ -10,9 +10,11 @@ import { authorizeManagement, type Authorized } from '../core/management';
 import { deferredRecipient } from '../core/deferred';
 import { renderError } from '../core/error-envelope';
 import type { ClientRecord } from '../store/types';
+import { requestClaims, type RequestClaims } from '../store/once';
 import { CREDENTIAL_HEADERS } from '../profiles/types';
 import { asJws, broken, registrationAnswer } from '../faults';
 import { registrationTrace } from '../core/rule-trace';
+import { methodNotAllowed } from '../http/methods';
 
 /**
  * Reads the registration JWT body in one step: the profile's content types, identity encoding,
@@ -47,7 +49,7 @@ export function jwtBody(deps: AppDeps): RequestHandler {
   };
 }
 
-export function registrationContext(deps: AppDeps, req: Request, certificateDn: string | undefined): RegistrationContext {
+export function registrationContext(deps: AppDeps, req: Request, certificateDn: string | undefined, claims: RequestClaims = requestClaims(deps.store)): RegistrationContext {
   return {
     profile: deps.profile,
     trust: deps.trust,
@@ -57,7 +59,7 @@ export function registrationContext(deps: AppDeps, req: Request, certificateDn: 
     audiences: deps.audiences,
     certificateDn,
     skip: deps.skip,
-    claimJti: (key, exp) => deps.store.claimOnce(key, exp),
+    claimJti: claims.claim,
     // The rules checked, for the admin journal; not where the checks run after the answer (deferred: the outbox has the result).
     ...(req.res && !deps.profile.registration.deferred ? { trace: registrationTrace(req.res.locals, deps.profile.registration, deps.skip, req.method === 'PUT') } : {}),
   };
@@ -137,14 +139,22 @@ function sendClient(deps: AppDeps, res: Response, record: ClientRecord) {
   else res.status(answer.status).type('application/jwt').send(asJws(answer.body));
 }
 
-/** A bank that emails its result: verify everything, then send the client or every failed rule. */
-async function completeDeferred(deps: AppDeps, jws: string, ctx: RegistrationContext, to: string, ref: string): Promise<void> {
+/** Failures meaning the SSA is not the trusted directory's: its org_contacts could be anyone's. */
+const UNVERIFIED_SSA: ReadonlySet<string> = new Set(['SSA-FORMAT', 'SSA-ALG', 'SSA-ISSUER', 'SSA-KID', 'SSA-SIGNATURE']);
+
+/**
+ * A bank that emails its result: verify everything, then send the client or every failed rule to
+ * the SSA's contact, but only when the SSA's issuer and signature verified; otherwise the result
+ * is kept in the outbox, undelivered (an unverified SSA would make the bank mail anyone).
+ */
+async function completeDeferred(deps: AppDeps, jws: string, ctx: RegistrationContext, to: string, ref: string, claims: RequestClaims): Promise<void> {
   let subject: string;
   let result: unknown;
+  let unverified: string | undefined;
   try {
     const reg = await verifyRegistration(jws, { ...ctx, collect: true });
     const record = newClientRecord(reg, deps.profile, deps.now(), deps.ids);
-    await deps.store.createClient(record);
+    await claims.storing(() => deps.store.createClient(record));
     deps.logger.info('client registered', { interaction_id: ref, client_id: record.client_id, software_id: reg.ssa.softwareId });
     subject = 'TPP registration: client created';
     result = clientResponse(record, deps.profile);
@@ -152,60 +162,100 @@ async function completeDeferred(deps: AppDeps, jws: string, ctx: RegistrationCon
     if (!(e instanceof OAuthError)) {
       deps.logger.error('deferred registration failed', { interaction_id: ref, error: (e as Error)?.message });
       e = new OAuthError('server_error', 500, 'An unexpected error occurred.');
+      unverified = 'the registration failed unexpectedly before the software_statement was known to be verified';
+    } else if (e instanceof RuleViolation) {
+      const failed = (e.related.length ? e.related : [e]).map((v) => v.rule).filter((r) => UNVERIFIED_SSA.has(r));
+      if (failed.length) unverified = `the software_statement did not verify (${[...new Set(failed)].join(', ')}): its org_contacts are not the directory's, so nobody is emailed`;
     }
     subject = 'TPP registration: refused';
     result = renderError(e as OAuthError, deps.profile.errors).body;
   }
-  await deps.mailer.send({ to, subject, result, ref });
+  if (unverified) deps.mailer.keep({ to, subject, result, ref }, unverified);
+  else await deps.mailer.send({ to, subject, result, ref });
+}
+
+/**
+ * The WWW-Authenticate challenge of a 401 from POST {register} (RFC 7235 3.1): the credential the
+ * request lacks. Bearer where the profile protects registration with a portal token; mTLS where a
+ * client certificate is required (no HTTP scheme exists for it: the scheme names the mechanism);
+ * otherwise JWS: a bank whose refusals of the signed request itself are 401s (email-deferred).
+ */
+export function registrationChallenge(profile: AppDeps['profile']): string {
+  const reg = profile.registration;
+  if (reg.requireAccessToken) return 'Bearer realm="register"';
+  if (reg.mtls) return 'mTLS realm="register"';
+  return 'JWS realm="register"';
 }
 
 export function registerRoutes(deps: AppDeps): Router {
   const router = Router();
   const { profile } = deps;
   const path = profile.paths.register;
+  const postChallenge = registrationChallenge(profile);
+  const challenge = (value: string): RequestHandler => (_req, res, next) => {
+    res.locals.challenge = value;
+    next();
+  };
   const mtls = requireClientCertificate({ skip: !profile.registration.mtls || deps.skip.has('TLS-CERT-REQUIRED') });
   // GET and DELETE read the certificate only for the token binding; PUT requires mTLS as POST does.
   const certOptional = requireClientCertificate({ skip: true });
   const headers = requiredHeaders(deps);
   const deferred = profile.registration.deferred;
+  // Before any route matches: Express decodes {ClientId} while matching, and a malformed
+  // %-escape (/register/%ZZ) is refused from there, in the profile's envelope like any refusal here.
+  router.use(path, profileEnvelope);
 
-  router.post(path, profileEnvelope, mtls, headers, portalToken(deps), jwtBody(deps), async (req, res) => {
-    const ctx = registrationContext(deps, req, res.locals.clientCert?.subjectDn);
+  router.post(path, profileEnvelope, challenge(postChallenge), mtls, headers, portalToken(deps), jwtBody(deps), async (req, res) => {
+    const claims = requestClaims(deps.store);
+    const ctx = registrationContext(deps, req, res.locals.clientCert?.subjectDn, claims);
     if (deferred) {
       const to = deferredRecipient(req.body as string, deferred.contactType);
       const ref = res.locals.interactionId;
       res.status(deferred.status).json(deferred.ack);
-      void completeDeferred(deps, req.body as string, ctx, to, ref);
+      void completeDeferred(deps, req.body as string, ctx, to, ref, claims);
       return;
     }
     const reg = await verifyRegistration(req.body as string, ctx);
     const record = newClientRecord(reg, profile, deps.now(), deps.ids);
-    await deps.store.createClient(record);
+    // Full: 503 with Retry-After, and the request's jti released so that the same request can be sent again.
+    await claims.storing(() => deps.store.createClient(record));
     deps.logger.info('client registered', { interaction_id: res.locals.interactionId, client_id: record.client_id, software_id: reg.ssa.softwareId });
     sendClient(deps, res, record);
   });
 
+  router.all(path, profileEnvelope, methodNotAllowed(profile.errors, ['POST']));
+
   const m = profile.management;
   if (!m.get && !m.put && !m.delete) return router; // the bank documents no client management
-  const allow = [m.get && 'GET', m.put && 'PUT', m.delete && 'DELETE'].filter(Boolean).join(', ');
+  const allowed = [m.get && 'GET', m.put && 'PUT', m.delete && 'DELETE'].filter((x): x is string => Boolean(x));
+  const allow = allowed.join(', ');
   const supported = (on: boolean, method: string): RequestHandler => (_req, _res, next) =>
     next(on ? undefined : new RuleViolation('MGT-METHOD-ALLOWED', `${method} is not supported by this bank (allowed: ${allow})`, { headers: { allow } }));
 
-  router.get(`${path}/:clientId`, profileEnvelope, supported(m.get, 'GET'), headers, certOptional, bearer(deps), (_req, res) => {
+  // Management is authorized by a Bearer token (RFC 6750 3); a missing certificate on PUT is refused with it too.
+  const bearerChallenge = challenge('Bearer realm="register"');
+  router.get(`${path}/:clientId`, profileEnvelope, bearerChallenge, supported(m.get, 'GET'), headers, certOptional, bearer(deps), (_req, res) => {
     if (broken(deps.skip, 'MGT-GET')) throw new RuleViolation('MGT-GET', 'fault: the client is not found'); // test-only
     const client = clientResponse(res.locals.authorized!.client, profile);
     // Fault (test-only): the credentials only, none of the registered metadata.
     res.status(200).json(broken(deps.skip, 'MGT-GET-CONFIG') ? { client_id: client.client_id } : client);
   });
 
-  router.put(`${path}/:clientId`, profileEnvelope, supported(m.put, 'PUT'), headers, mtls, bearer(deps), jwtBody(deps), async (req, res) => {
+  router.put(`${path}/:clientId`, profileEnvelope, bearerChallenge, supported(m.put, 'PUT'), headers, mtls, bearer(deps), jwtBody(deps), async (req, res) => {
     const { client } = res.locals.authorized!;
-    const ctx = { ...registrationContext(deps, req, res.locals.clientCert?.subjectDn), clientIdInPath: client.client_id };
+    const claims = requestClaims(deps.store);
+    const ctx = { ...registrationContext(deps, req, res.locals.clientCert?.subjectDn, claims), clientIdInPath: client.client_id };
     const reg = await verifyRegistration(req.body as string, ctx);
+    // RFC 7591 2: software_id "SHOULD remain the same across multiple updates"; OBIE: it is the SSA's.
+    // A PUT carrying another software's SSA (a consistent request, so REQ-SOFTWARE-ID holds) is refused.
+    const original = client.metadata.software_id;
+    if (reg.metadata.software_id !== original && !deps.skip.has('PUT-SOFTWARE-ID')) {
+      throw new RuleViolation('PUT-SOFTWARE-ID', `software_id ${JSON.stringify(reg.metadata.software_id)} is not the client's ${JSON.stringify(original)}; register the other software as a new client`);
+    }
     const record = updatedClientRecord(client, reg, profile, deps.ids);
     // Fault (test-only): the PUT takes software_id from the claims, as a bank that stores the update as sent.
     if (broken(deps.skip, 'PUT-SOFTWARE-ID') && typeof reg.claims.software_id === 'string') record.metadata = { ...record.metadata, software_id: reg.claims.software_id };
-    await deps.store.updateClient(record);
+    await claims.storing(() => deps.store.updateClient(record));
     // OBIE PUT: long-lived tokens stay valid; the fault PUT-KEEPS-TOKENS revokes them instead.
     if (deps.skip.has('PUT-KEEPS-TOKENS')) await deps.store.revokeClientTokens(client.client_id);
     deps.logger.info('client updated', { interaction_id: res.locals.interactionId, client_id: record.client_id });
@@ -213,7 +263,7 @@ export function registerRoutes(deps: AppDeps): Router {
     res.status(200).json(clientResponse(record, profile));
   });
 
-  router.delete(`${path}/:clientId`, profileEnvelope, supported(m.delete, 'DELETE'), headers, certOptional, bearer(deps), async (_req, res) => {
+  router.delete(`${path}/:clientId`, profileEnvelope, bearerChallenge, supported(m.delete, 'DELETE'), headers, certOptional, bearer(deps), async (_req, res) => {
     const { client } = res.locals.authorized!;
     if (broken(deps.skip, 'MGT-DELETE')) return res.status(200).end(); // fault (test-only): 200, and the client stays
     await deps.store.deleteClient(client.client_id);
@@ -221,6 +271,9 @@ export function registerRoutes(deps: AppDeps): Router {
     deps.logger.info('client deleted', { interaction_id: res.locals.interactionId, client_id: client.client_id, tokens_revoked: revoked });
     res.status(204).end();
   });
+
+  // PATCH and any other method: 405 with the same Allow as a switched-off GET / PUT / DELETE.
+  router.all(`${path}/:clientId`, profileEnvelope, methodNotAllowed(profile.errors, allowed, 'MGT-METHOD-ALLOWED'));
 
   return router;
 }

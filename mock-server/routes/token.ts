@@ -3,7 +3,10 @@ import type { AppDeps } from '../app';
 import { RuleViolation } from '../errors';
 import { requireClientCertificate } from '../http/middleware';
 import { broken, tokenAnswer } from '../faults';
-import { clientCredentialsGrant } from '../core/token';
+import { methodNotAllowed } from '../http/methods';
+import { clientCredentialsGrant, tokenChallenge } from '../core/token';
+import { requestClaims } from '../store/once';
+import type { ClientRecord } from '../store/types';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -21,15 +24,27 @@ export function formBody(deps: AppDeps) {
   };
 }
 
+/** The auth methods a client may use at /token: the developer-portal application its own, others the profile's (AUTH_METHODS). */
+function offeredMethods(deps: AppDeps, client: ClientRecord | undefined): readonly string[] {
+  if (client && deps.portal && client.client_id === deps.portal.record.client_id) return [deps.portal.record.metadata.token_endpoint_auth_method];
+  return deps.profile.registration.authMethods;
+}
+
 /** POST {token}: client_credentials for registered clients (RFC 6749 4.4), tokens bound to the mTLS certificate. */
 export function tokenRoutes(deps: AppDeps): Router {
   const router = Router();
   router.post(
     deps.profile.paths.token,
+    (_req, res, next) => {
+      // Any 401 before client authentication runs still names the methods this bank offers (errorHandler).
+      res.locals.challenge = tokenChallenge(deps.profile.registration.authMethods);
+      next();
+    },
     requireClientCertificate({ skip: true }),
     formBody(deps),
     async (req, res) => {
       const cert = res.locals.clientCert;
+      const claims = requestClaims(deps.store);
       const issued = await clientCredentialsGrant(
         {
           form: (req.body ?? {}) as Record<string, unknown>,
@@ -40,14 +55,16 @@ export function tokenRoutes(deps: AppDeps): Router {
           profile: deps.profile,
           getClient: async (id) => (deps.portal && id === deps.portal.record.client_id ? deps.portal.record : deps.store.getClient(id)),
           fetchJwks: deps.fetchJwks,
-          claimJti: (key, exp) => deps.store.claimOnce(key, exp),
+          claimJti: claims.claim,
           now: deps.now(),
           clockSkewSeconds: deps.config.clockSkewSeconds,
           audiences: [deps.urls.token, deps.urls.issuer],
+          offeredMethods: (client) => offeredMethods(deps, client),
           skip: deps.skip,
         },
       );
-      await deps.store.saveToken(issued.record);
+      // Full of live tokens: 503 with Retry-After (no other client's token is revoked), the assertion's jti released.
+      await claims.storing(() => deps.store.saveToken(issued.record));
       deps.logger.info('access token issued', {
         interaction_id: res.locals.interactionId,
         client_id: issued.record.client_id,
@@ -63,5 +80,6 @@ export function tokenRoutes(deps: AppDeps): Router {
       res.status(200).json(tokenAnswer(issued.response, deps.skip));
     },
   );
+  router.all(deps.profile.paths.token, methodNotAllowed(deps.profile.errors, ['POST']));
   return router;
 }

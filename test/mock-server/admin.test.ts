@@ -1,6 +1,6 @@
 import { startMockBank, type MockBank } from '../../mock-server/runtime';
 import { createTpp, type TestTpp } from '../../fixtures/tpp';
-import { clientAssertion, getToken, manageClient, registerClient, requestToken, tokenRequest } from '../../fixtures/token';
+import { basicAuth, clientAssertion, getToken, manageClient, registerClient, requestToken, tokenRequest } from '../../fixtures/token';
 import { httpsRequest } from '../../fixtures/https';
 import { JWT_BEARER_ASSERTION } from '../../mock-server/core/token';
 import { adminEnabled, loadConfig, type MockBankConfig } from '../../mock-server/config';
@@ -56,6 +56,38 @@ describe('admin API', () => {
     expect(withAssertion.request.form.client_assertion.claims.iss).toBe(pkj.client_id);
     const get = entries.find((e) => e.method === 'GET' && (e.path as string).startsWith('/register/'));
     expect(get).toMatchObject({ status: 200, request: { authorization: 'Bearer [redacted]' } });
+  });
+
+  test('the journal is redacted as it is written: the stored entries hold no credential', async () => {
+    await admin('/clients', 'DELETE');
+    const sec = await registerClient(tpp, 'client_secret_basic');
+    const jwt = await tpp.sign(tpp.claims());
+    expect((await tpp.register(jwt)).status).toBe(201);
+    const bare = 'bare-credential-without-scheme-42';
+    await httpsRequest(`${bank.urls.register}/${sec.client_id}`, { ca: bank.ca, client: bank.tpp, headers: { authorization: bare, cookie: 'session=cookie-secret-value-7' } });
+    await httpsRequest(`${bank.urls.register}/${sec.client_id}`, { ca: bank.ca, client: bank.tpp, headers: { authorization: `Bearer,${bare}x` } });
+    const basic = basicAuth(sec.client_id, sec.client_secret!);
+    await tokenRequest(bank, { grant_type: 'client_credentials' }, { transport: bank.tpp, headers: { authorization: basic, cookie: 'session=cookie-secret-value-7' } });
+    await tokenRequest(bank, { grant_type: 'client_credentials', client_id: sec.client_id, client_secret: 'posted-secret-value-9' }, { transport: bank.tpp });
+    await tokenRequest(bank, { grant_type: 'client_credentials', client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: 'opaque-assertion-value-123' });
+    await tokenRequest(bank, { grant_type: 'client_credentials', client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: 'eyJhbGciOiJSU0EifQ.a2V5.aXY.Y2lwaGVydGV4dA.dGFn' });
+    await tpp.register('client_secret=text-body-secret-5', { contentType: 'application/jwt' });
+
+    // An entry is written when the response finishes, which may be just after the client has read it.
+    await new Promise((r) => setTimeout(r, 100));
+    const stored = await bank.store.listJournal();
+    const text = JSON.stringify(stored);
+    for (const secret of [bare, 'cookie-secret-value-7', basic.slice(6), sec.client_secret!, 'posted-secret-value-9', 'opaque-assertion-value-123', 'Y2lwaGVydGV4dA', 'text-body-secret-5', jwt.split('.')[2]!]) {
+      expect(text).not.toContain(secret);
+    }
+    const auths = stored.map((e) => e.request?.authorization).filter(Boolean);
+    expect(auths).toEqual(expect.arrayContaining(['[redacted]', 'Basic [redacted]']));
+    expect(auths.every((a) => a === '[redacted]' || a === 'Basic [redacted]' || a === 'Bearer [redacted]')).toBe(true);
+    // The registration JWT is kept unsigned; reading it still decodes header and claims.
+    expect(stored.filter((e) => e.path === '/register' && e.status === 201).map((e) => e.request?.jwt)).toContain(jwt.slice(0, jwt.lastIndexOf('.') + 1));
+    expect(stored.find((e) => e.request?.body)?.request?.body).toBe('(not a compact JWS: 32 bytes, not kept)');
+    const read = (await admin('/journal')).json as { entries: Array<{ status: number; path: string; request?: { jwt?: { claims?: { iss?: string } } } }> };
+    expect(read.entries.find((e) => e.path === '/register' && e.status === 201)?.request?.jwt?.claims?.iss).toBe(tpp.softwareId);
   });
 
   test('the journal is bounded by JOURNAL_SIZE', async () => {

@@ -110,6 +110,16 @@ describe('client management: refusals', () => {
     expect(refusal(res)).toEqual({ status: 400, error: 'invalid_client_metadata', rule: 'REQ-CLIENT-ID-PATH' });
   });
 
+  test('PUT-SOFTWARE-ID: a PUT carrying another software\'s SSA (consistent claims) is refused; the client keeps its software_id', async () => {
+    const a = await registerClient(tpp, 'client_secret_basic');
+    const token = await getToken(bank, a);
+    const other = await createTpp(bank, { software_id: 'AnotherSoftware77' });
+    const body = await other.sign(other.claims({ client_id: a.client_id, tls_client_auth_subject_dn: undefined }, { authMethod: 'client_secret_basic' }));
+    const res = await manageClient(bank, 'PUT', a.client_id, token, { body });
+    expect(refusal(res)).toEqual({ status: 400, error: 'invalid_client_metadata', rule: 'PUT-SOFTWARE-ID' });
+    expect((await bank.store.getClient(a.client_id))?.metadata.software_id).toBe(tpp.softwareId);
+  });
+
   test('PUT is validated like POST: a replayed jti, no certificate', async () => {
     const a = await registerClient(tpp, 'tls_client_auth');
     const token = await getToken(bank, a);
@@ -153,6 +163,21 @@ describe('client management: faults switch rules off', () => {
     const token = await getToken(faulty, a);
     expect((await manageClient(faulty, 'PUT', a.client_id, token, { body: await ftpp.sign(ftpp.claims()) })).status).toBe(200);
     expect(refusal(await manageClient(faulty, 'GET', a.client_id, token))).toMatchObject({ status: 401, rule: 'MGT-TOKEN-VALID' });
+  });
+
+  test('PUT-SOFTWARE-ID: the fault lets a PUT change the software_id', async () => {
+    const f = await startMockBank({ faults: ['PUT-SOFTWARE-ID'] });
+    try {
+      const t = await createTpp(f);
+      const a = await registerClient(t, 'client_secret_basic');
+      const other = await createTpp(f, { software_id: 'AnotherSoftware77' });
+      const body = await other.sign(other.claims({ client_id: a.client_id, tls_client_auth_subject_dn: undefined }, { authMethod: 'client_secret_basic' }));
+      const res = await manageClient(f, 'PUT', a.client_id, await getToken(f, a), { body });
+      expect(res.status).toBe(200);
+      expect(res.json).toMatchObject({ software_id: 'AnotherSoftware77' });
+    } finally {
+      await f.close();
+    }
   });
 
   test('DEL-REVOKES-TOKENS: the tokens survive DELETE', async () => {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpsRequest } from '../../fixtures/https';
@@ -40,6 +40,19 @@ describe('the server entry point (npm start)', () => {
     const r = spawnSync(TSX, ['mock-server/server.ts'], { encoding: 'utf8', env: { ...process.env, PORT: 'eighty' } });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('PORT must be a whole number');
+  });
+
+  test('a garbage TLS_CLIENT_CA stops the start naming it (it used to start without that CA)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'srv-'));
+    try {
+      const ca = join(dir, 'ca-garbage.pem');
+      writeFileSync(ca, 'garbage');
+      const r = spawnSync(TSX, ['mock-server/server.ts', '--port', '0', '--certs-dir', dir], { encoding: 'utf8', env: { ...process.env, TLS_CLIENT_CA: ca }, timeout: 20_000 });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain(`TLS_CLIENT_CA ${ca}: holds no PEM certificate`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('starts over HTTPS, generates certificates, serves discovery and logs JSON with interaction ids', async () => {

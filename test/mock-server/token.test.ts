@@ -58,6 +58,16 @@ describe('POST /token: each registered auth method succeeds', () => {
     expect(res.status).toBe(200);
   });
 
+  test('the OBIE DCR conformance tool\'s request: a 30-minute assertion without kid and an empty scope=', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = await clientAssertion(bank, c('private_key_jwt'), { iat: now, exp: now + 1800 }, { kid: undefined });
+    const res = await tokenRequest(bank, { ...assertionForm(assertion), scope: '' });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ token_type: 'Bearer', scope: 'openid accounts payments' });
+    // Remembered for its whole life: the same assertion is refused again.
+    expect(refusal(await tokenRequest(bank, { ...assertionForm(assertion), scope: '' }))).toEqual({ status: 401, error: 'invalid_client', rule: 'TOKEN-ASSERTION-REPLAY' });
+  });
+
   test('the issuer is accepted as aud as well as the token endpoint', async () => {
     const res = await tokenRequest(bank, assertionForm(await clientAssertion(bank, c('private_key_jwt'), { aud: bank.issuer })));
     expect(res.status).toBe(200);
@@ -107,7 +117,7 @@ describe('POST /token: refusals', () => {
     expect(refusal(other)).toEqual({ status: 401, error: 'invalid_client', rule: 'TOKEN-CLIENT-AUTH' });
   });
 
-  test('TOKEN-SECRET: a wrong Basic secret is 401 with WWW-Authenticate: Basic; a wrong post secret is 401', async () => {
+  test('TOKEN-SECRET: a wrong Basic secret is 401 with WWW-Authenticate: Basic; a wrong post secret is 401 with the client_secret_post challenge', async () => {
     const s = c('client_secret_basic');
     const basic = await tokenRequest(bank, { grant_type: 'client_credentials' }, { transport: bank.tpp, headers: { authorization: basicAuth(s.client_id, 'wrong') } });
     expect(refusal(basic)).toEqual({ status: 401, error: 'invalid_client', rule: 'TOKEN-SECRET' });
@@ -115,7 +125,7 @@ describe('POST /token: refusals', () => {
     const p = c('client_secret_post');
     const post = await tokenRequest(bank, { grant_type: 'client_credentials', client_id: p.client_id, client_secret: `${p.client_secret}x` }, { transport: bank.tpp });
     expect(refusal(post)).toEqual({ status: 401, error: 'invalid_client', rule: 'TOKEN-SECRET' });
-    expect(post.headers['www-authenticate']).toBeUndefined();
+    expect(post.headers['www-authenticate']).toBe('client_secret_post realm="token"');
   });
 
   test('TOKEN-TLS-DN: a trusted certificate with another subject DN is refused', async () => {
@@ -150,7 +160,7 @@ describe('POST /token: refusals', () => {
     ['a foreign aud', { aud: 'https://elsewhere.example.com/token' }],
     ['no exp', { exp: undefined }],
     ['an expired exp', { exp: Math.floor(Date.now() / 1000) - 600 }],
-    ['an exp an hour away', { exp: Math.floor(Date.now() / 1000) + 3600 }],
+    ['an exp two hours away (over the profile\'s 60-minute cap)', { exp: Math.floor(Date.now() / 1000) + 7200 }],
     ['sub not the client_id', { sub: 'someone-else' }],
     ['no jti', { jti: undefined }],
   ])('TOKEN-ASSERTION-CLAIMS: %s', async (_name, overrides) => {

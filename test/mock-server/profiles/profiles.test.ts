@@ -3,6 +3,7 @@ import { startMockBank, type MockBank } from '../../../mock-server/runtime';
 import { profiles } from '../../../mock-server/profiles';
 import { httpsRequest } from '../../../fixtures/https';
 import { HELP } from '../../../mock-server/config';
+import { TOKEN_GRANT_TYPES } from '../../../mock-server/profiles/types';
 
 const banks: MockBank[] = [];
 
@@ -32,15 +33,32 @@ describe('several profiles running at once, on different ports', () => {
         token_endpoint_auth_methods_supported: p.registration.authMethods,
         request_object_signing_alg_values_supported: p.registration.requestObjectAlgs,
         id_token_signing_alg_values_supported: p.registration.idTokenAlgs,
-        grant_types_supported: p.registration.grantTypes,
+        grant_types_supported: p.token.grantTypes,
         response_types_supported: p.registration.responseTypes,
         scopes_supported: p.registration.scopes,
+        request_parameter_supported: false,
       })]);
+    }
+  });
+
+  test('discovery is truthful: every advertised grant is one /token serves, and no authorization endpoint is implied', async () => {
+    for (const bank of banks) {
+      const doc = (await httpsRequest(`${bank.url}/.well-known/openid-configuration`, { ca: bank.ca })).json as Record<string, unknown>;
+      expect([bank.config.profile, doc.grant_types_supported]).toEqual([bank.config.profile, ['client_credentials']]);
+      expect(doc).not.toHaveProperty('authorization_endpoint');
+      for (const grant of ['authorization_code', 'refresh_token', 'urn:openid:params:grant-type:ciba']) {
+        const res = await httpsRequest(bank.urls.token, { method: 'POST', ca: bank.ca, client: bank.tpp, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `grant_type=${encodeURIComponent(grant)}&client_id=x` });
+        expect([bank.config.profile, grant, res.status]).toEqual([bank.config.profile, grant, 400]);
+      }
     }
   });
 });
 
 describe('the profile registry', () => {
+  test('every profile\'s token endpoint grants are ones the mock implements', () => {
+    for (const p of Object.values(profiles)) for (const g of p.token.grantTypes) expect([p.name, TOKEN_GRANT_TYPES]).toEqual([p.name, expect.arrayContaining([g])]);
+  });
+
   test('names are unique and each is listed with its description in --help', () => {
     for (const p of Object.values(profiles)) expect(HELP).toContain(`${p.name.padEnd(15)} ${p.description}`);
   });

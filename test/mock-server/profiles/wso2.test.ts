@@ -189,7 +189,9 @@ describe('wso2: discovery', () => {
         token_endpoint: `${bank.url}/oauth2/token`,
         jwks_uri: `${bank.url}/oauth2/jwks`,
       });
-      expect((res.json as { grant_types_supported: string[] }).grant_types_supported).toContain('urn:ietf:params:oauth:grant-type:jwt-bearer');
+      // Registration accepts the jwt-bearer grant, but /token serves client_credentials only: discovery says so.
+      expect(res.json).toMatchObject({ grant_types_supported: ['client_credentials'] });
+      expect(res.json).not.toHaveProperty('authorization_endpoint');
     }
   });
 });
