@@ -171,6 +171,7 @@ test('the tarball holds dist/, the README and the docs: no sources, tests, certi
   expect(packed).toContain('dist/jest.js');
   expect(packed).toContain('dist/bin/dcr-mockbank.js');
   expect(packed).toContain('dist/bin/dcr-conformance.js');
+  expect(packed).toContain('dist/ui/index.html'); // the dashboard, read at run time
   expect(packed).toContain('README.md');
   const stray = packed.filter((p) => !/^(dist\/|docs\/|README\.md$|package\.json$)/.test(p));
   expect(stray).toEqual([]);
