@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
 import { signingKeyFromJwk } from '../fixtures/keys';
 import { signJws } from '../fixtures/registration';
-import { httpsRequest } from '../fixtures/https';
+import { httpsRequest, type HttpExchange, type RequestOptions } from '../fixtures/https';
 import type { DirectoryConfig, Target } from './target';
 
 /** What the SSA should say about the software. */
@@ -25,10 +25,13 @@ export interface DirectoryAdapter {
   mint?: (overrides: Record<string, unknown>) => Promise<string>;
 }
 
-type Tls = Pick<Target, 'ca' | 'insecure' | 'timeoutMs'>;
+type Tls = Pick<Target, 'ca' | 'insecure' | 'timeoutMs'> & {
+  /** How to send the directory's requests (the session's keep-alive connections); a plain httpsRequest by default. */
+  request?: (url: string, opts: RequestOptions) => Promise<HttpExchange & { transportError?: string }>;
+};
 
 async function postMock(url: string, input: Record<string, unknown>, tls: Tls): Promise<{ software_statement: string; software_jwks_endpoint: string }> {
-  const res = await httpsRequest(`${url.replace(/\/$/, '')}/ssa`, {
+  const res = await (tls.request ?? httpsRequest)(`${url.replace(/\/$/, '')}/ssa`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(input),
@@ -36,6 +39,8 @@ async function postMock(url: string, input: Record<string, unknown>, tls: Tls): 
     insecure: tls.insecure,
     timeoutMs: tls.timeoutMs,
   });
+  const failed = (res as { transportError?: string }).transportError;
+  if (res.status === 0 && failed) throw new Error(failed);
   const b = res.json as { software_statement?: string; software_jwks_endpoint?: string } | undefined;
   if (res.status !== 201 || typeof b?.software_statement !== 'string') {
     throw new Error(`the mock directory at ${url} did not mint an SSA (${res.status}): ${res.text.slice(0, 300)}`);

@@ -1,4 +1,4 @@
-import { openSession, ConnectionError, type Session } from './session';
+import { openSession, ConnectionError, type Session, type SessionOptions } from './session';
 import { plans as allPlans } from './plans';
 import { executePlan, type Plan } from './plans/plan';
 import { evaluate, isRecorded, type Slot } from './rules/define';
@@ -81,27 +81,37 @@ export async function runPlan(plan: Plan, session: Session, filter?: string): Pr
 }
 
 /** Opens the session (discovery, keys, SSA) and proves the transport; throws ConnectionError / PreflightError. */
-export async function openCheckedSession(target: Target): Promise<{ session: Session; notes: string[] }> {
-  const session = await openSession(target);
-  return { session, notes: await preflight(session) };
+export async function openCheckedSession(target: Target, options: SessionOptions = {}): Promise<{ session: Session; notes: string[] }> {
+  const session = await openSession(target, options);
+  try {
+    return { session, notes: await preflight(session) };
+  } catch (e) {
+    session.close();
+    throw e;
+  }
 }
 
-export async function runPack(target: Target, opts: RunOptions = {}): Promise<PackRun> {
-  const { session, notes } = await openCheckedSession(target);
+export async function runPack(target: Target, opts: RunOptions & SessionOptions = {}): Promise<PackRun> {
+  const { session, notes } = await openCheckedSession(target, opts);
   return runWithSession(session, notes, opts);
 }
 
+/** Runs the plans over the session, then ends its connections. */
 export async function runWithSession(session: Session, notes: string[], opts: RunOptions = {}): Promise<PackRun> {
   const results: ReportedCheck[] = [];
   const slotsByPlan = new Map<string, Map<string, Slot>>();
-  for (const plan of opts.plans ?? allPlans) {
-    const count = plan.checks.filter((c) => matches(c, opts.filter)).length;
-    if (count === 0) continue;
-    opts.onPlanStart?.(plan, count);
-    const run = await runPlan(plan, session, opts.filter);
-    slotsByPlan.set(plan.id, run.slots);
-    results.push(...run.results);
-    opts.onPlan?.(plan, run.results);
+  try {
+    for (const plan of opts.plans ?? allPlans) {
+      const count = plan.checks.filter((c) => matches(c, opts.filter)).length;
+      if (count === 0) continue;
+      opts.onPlanStart?.(plan, count);
+      const run = await runPlan(plan, session, opts.filter);
+      slotsByPlan.set(plan.id, run.slots);
+      results.push(...run.results);
+      opts.onPlan?.(plan, run.results);
+    }
+  } finally {
+    session.close();
   }
   return { results, rootCauses: rootCauses(results, slotsByPlan, opts.plans ?? allPlans), ...(session.unresponsive ? { aborted: session.unresponsive } : {}), preflight: notes };
 }

@@ -25,7 +25,11 @@ export function runPlanInJest(plan: Plan, targetOf: () => Target = target): void
       if (mine.length === 0) return;
       try {
         const { session } = await openCheckedSession(targetOf());
-        for (const r of (await runPlan(plan, session, filter)).results) results.set(r.id, r);
+        try {
+          for (const r of (await runPlan(plan, session, filter)).results) results.set(r.id, r);
+        } finally {
+          session.close();
+        }
       } catch (e) {
         fatal = e as Error;
       }

@@ -1,8 +1,8 @@
 import { createPublicKey, randomUUID, type JsonWebKey } from 'node:crypto';
 import { nearMiss } from '../near-miss';
-import { signingKey } from '../../fixtures/keys';
+import { foreignKey } from '../../fixtures/keys';
 import { hmacJws, unsignedJws } from '../../fixtures/registration';
-import { createCa, issueTransportCert } from '../../mock-server/tls/certs';
+import { untrustedTransportCert } from '../../fixtures/untrusted';
 import { definePlan, type ExchangeStep } from './plan';
 import type { Session } from '../session';
 import type { Recorded } from '../exchange';
@@ -96,8 +96,7 @@ const steps: ExchangeStep[] = [
     needs: [METHOD_CONTROL.tls_client_auth],
     skipIf: supports('tls_client_auth'),
     run: async (s) => {
-      const rogueCa = await createCa('Untrusted Test CA');
-      const rogue = await issueTransportCert(rogueCa, { software_id: s.target.softwareId, org_id: s.target.orgId || 'org', org_name: 'Conformance TPP', software_client_name: 'conformance' });
+      const rogue = await untrustedTransportCert({ software_id: s.target.softwareId, org_id: s.target.orgId || 'org', org_name: 'Conformance TPP' });
       const claims = s.claims({ tls_client_auth_subject_dn: rogue.dn, tls_client_auth_dn: undefined }, { method: 'tls_client_auth' });
       return s.post('register-untrusted-cert', await s.sign(claims), { client: { cert: rogue.cert, key: rogue.key } });
     },
@@ -107,8 +106,8 @@ const steps: ExchangeStep[] = [
   probe('register-alg-none', async (s) => s.post('register-alg-none', unsignedJws(s.claims()))),
   probe('register-hs256', async (s) => s.post('register-hs256', await hmacJws(s.claims(), new TextEncoder().encode(randomUUID())))),
   probe('register-x5c', async (s) => s.post('register-x5c', await s.sign(s.claims(), { header: { x5c: ['MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA'] } }))),
-  probe('register-foreign-key', async (s) => s.post('register-foreign-key', await s.sign(s.claims(), { key: { ...(await signingKey('PS256')), kid: s.key.kid } }))),
-  probe('register-unknown-kid', async (s) => s.post('register-unknown-kid', await s.sign(s.claims(), { key: await signingKey('PS256') }))),
+  probe('register-foreign-key', async (s) => s.post('register-foreign-key', await s.sign(s.claims(), { key: { ...(await foreignKey('PS256')), kid: s.key.kid } }))),
+  probe('register-unknown-kid', async (s) => s.post('register-unknown-kid', await s.sign(s.claims(), { key: await foreignKey('PS256') }))),
   // Claims
   claimStep('register-expired', () => ({ iat: now() - 900, exp: now() - 600 })),
   claimStep('register-no-exp', () => ({ exp: undefined })),

@@ -61,6 +61,8 @@ export async function issueCert(
   subject: Attr[],
   use: { kind: 'server'; hosts: string[] } | { kind: 'client' },
   days = 397,
+  /** The certificate's key pair (PKCS#8 and SPKI PEM); a fresh RSA 2048 one when absent. */
+  keyPair?: { privateKey: string; publicKey: string },
 ): Promise<PemPair> {
   const now = Date.now();
   const altNames =
@@ -73,6 +75,7 @@ export async function issueCert(
     notBeforeDate: new Date(now - DAY),
     notAfterDate: new Date(now + days * DAY),
     ca: { key: ca.key, cert: ca.cert },
+    ...(keyPair ? { keyPair } : {}),
     extensions: [
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
