@@ -82,6 +82,12 @@ export interface Session {
   stopAnswering(reason: string): void;
   /** Performs and records one exchange, counting consecutive timeouts. */
   exchange(name: string, url: string, opts: RequestOptions, sent?: Record<string, unknown>): Promise<Recorded>;
+  /**
+   * A view of this session for one plan, so that plans can run side by side: keys, SSA,
+   * connections, the timeout count and `unresponsive` are shared; the clients it creates are its
+   * own, and its cleanup deletes only those.
+   */
+  forPlan(plan?: string): Session;
   /** Ends the run's keep-alive connections (one agent per credential set). Exchanges after it open their own. */
   close(): void;
 }
@@ -89,6 +95,8 @@ export interface Session {
 /** One request as it went on the wire (authorization unredacted), for the bench's replay. */
 export interface SentRequest {
   name: string;
+  /** The plan whose view sent it (forPlan); undefined for discovery, the SSA and the pre-flight. */
+  plan?: string;
   method: string;
   url: string;
   headers: Record<string, string>;
@@ -127,9 +135,10 @@ export async function openSession(target: Target, options: SessionOptions = {}):
   const tls = tlsOf(target);
   const agents = new AgentPool();
   /** Every request of the session: its credential set's keep-alive agent, and the tap. */
-  const send = (name: string, url: string, opts: RequestOptions, sent: Record<string, unknown> = {}): Promise<Recorded> => {
+  const send = (name: string, url: string, opts: RequestOptions, sent: Record<string, unknown> = {}, plan?: string): Promise<Recorded> => {
     options.onRequest?.({
       name,
+      ...(plan ? { plan } : {}),
       method: opts.method ?? 'GET',
       url,
       headers: requestHeaders(opts),
@@ -144,15 +153,19 @@ export async function openSession(target: Target, options: SessionOptions = {}):
   // The keys first, in the background: RSA key generation is the slowest thing a run does.
   const keyReady = target.signingKey ? signingKeyFromJwk(target.signingKey) : sharedKey('software', 'PS256');
   const hosted = target.directory.mode !== 'given' && !(target.directory.mode === 'local-key' && target.directory.softwareJwksEndpoint);
-  // RS256 with the software's own RSA key (the JWKS the bank reads holds it); an EC key cannot, so another RSA key is used.
-  const rsReady = hosted
-    ? sharedKey('software', 'RS256')
-    : keyReady.then((k) => (k.privateJwk.kty === 'RSA' ? signingKeyFromJwk({ ...k.privateJwk, alg: 'RS256' }) : sharedKey('software', 'RS256')));
+  // RS256 with the software's own RSA key (an EC key cannot: then another RSA key). When the pack hosts
+  // the JWKS, that key is in it a second time under its own kid, declared RS256, so that the bank
+  // can only refuse the algorithm, not a key that does not match; a second key would cost another
+  // RSA key generation for nothing the bank can tell apart.
+  const rsReady = keyReady.then((k) =>
+    k.privateJwk.kty === 'RSA' ? signingKeyFromJwk({ ...k.privateJwk, alg: 'RS256', ...(hosted ? { kid: `${k.kid}-rs256` } : {}) }) : sharedKey('software', 'RS256'),
+  );
   keyReady.catch(() => undefined);
   rsReady.catch(() => undefined);
   if (options.prewarm !== false) {
-    keyReady.then((k) => foreignKey(k.alg as 'PS256' | 'RS256' | 'ES256')).catch(() => undefined);
+    // The foreign key (also the untrusted certificates' key) beside the software key: two cores make both at once.
     prewarmUntrusted();
+    keyReady.then((k) => foreignKey(k.alg as 'PS256' | 'RS256' | 'ES256')).catch(() => undefined);
   }
   try {
     return await open();
@@ -203,18 +216,18 @@ export async function openSession(target: Target, options: SessionOptions = {}):
       throw new ConnectionError(`cannot obtain an SSA (${target.directory.mode}): ${(e as Error).message}`);
     }
 
-    const created = new Map<string, Recorded>();
     const clientUris = new Map<string, string>();
     let timeouts = 0;
     let unresponsive: string | undefined;
-    const exchange = async (name: string, url: string, opts: RequestOptions, sent: Record<string, unknown> = {}): Promise<Recorded> => {
-      const r = await send(name, url, opts, sent);
+    const exchangeOf = (plan?: string) => async (name: string, url: string, opts: RequestOptions, sent: Record<string, unknown> = {}): Promise<Recorded> => {
+      const r = await send(name, url, opts, sent, plan);
       timeouts = r.timedOut ? timeouts + 1 : 0;
       if (timeouts >= MAX_CONSECUTIVE_TIMEOUTS && !unresponsive) {
         unresponsive = `the bank stopped answering: ${timeouts} consecutive exchanges got no answer within ${target.timeoutMs} ms (the last: ${r.request.method} ${url})`;
       }
       return r;
     };
+    const exchange = exchangeOf();
     const extra = target.headers ?? {};
     let registrationToken: Promise<string | undefined> | undefined;
     /** The bearer token protecting POST {register}, obtained once (client_credentials, client_secret_basic). */
@@ -256,111 +269,118 @@ export async function openSession(target: Target, options: SessionOptions = {}):
       const signer = opts.key ?? key;
       return opts.unsigned ? unsignedJws(claims, { kid: signer.kid }) : signJws(claims, signer);
     };
-    const session: Session = {
-      target,
-      discovery,
-      registrationEndpoint,
-      tokenEndpoint,
-      aud,
-      key,
-      rsKey,
-      directory,
-      ssa,
-      claims(overrides = {}, opts = {}) {
-        const method = opts.method ?? target.capabilities.authMethods[0] ?? 'tls_client_auth';
-        const c = registrationClaims({
-          softwareId: target.softwareId,
-          softwareStatement: opts.ssa ?? ssa,
-          redirectUris: target.redirectUris.slice(0, 1),
-          aud,
-          authMethod: method,
-          subjectDn: target.subjectDn,
-          version: target.specVersion,
-          ...(target.capabilities.scopeFormat ? { scopeAs: target.capabilities.scopeFormat } : {}),
-        });
-        if (target.capabilities.responseTypes) c.response_types = [...target.capabilities.responseTypes];
-        for (const [k, v] of Object.entries(overrides)) {
-          if (v === undefined) delete c[k];
-          else c[k] = v;
-        }
-        return c;
-      },
-      sign: (claims, opts = {}) => signJws(claims, opts.key ?? key, opts.header ?? {}),
-      async post(name, jwt, opts = {}) {
-        const client = opts.client === null ? undefined : (opts.client ?? transport);
-        const bearer = await registrationBearer();
-        const headers = { ...extra, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), 'content-type': opts.contentType ?? target.capabilities.contentType };
-        const r = await exchange(
-          name,
-          registrationEndpoint,
-          { method: 'POST', headers, body: jwt, ...tls, ...(client ? { client } : {}) },
-          { softwareId: target.softwareId, authMethod: authMethodOf(jwt), ...opts.sent },
-        );
-        const id = session.registered(r).clientId;
-        if (r.status >= 200 && r.status < 300 && id) {
-          r.clientId = id;
-          created.set(id, r);
-          const uri = body(r).registration_client_uri;
-          // Only on the registration endpoint's own origin: the management token is never sent elsewhere.
-          if (typeof uri === 'string' && URL.canParse(uri) && new URL(uri).origin === new URL(registrationEndpoint).origin) clientUris.set(id, uri);
-        }
-        return r;
-      },
-      registered: (r) => registeredClient(r, target.capabilities.credentialHeaders),
-      async token(name, clientId, auth = { method: 'tls_client_auth' }) {
-        if (!tokenEndpoint) return missingEndpoint(name, 'token_endpoint');
-        const form: Record<string, string> = { grant_type: 'client_credentials', client_id: clientId };
-        const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-        if (auth.method === 'client_secret_basic') {
-          headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(auth.secret ?? '')}`).toString('base64')}`;
-          delete form.client_id;
-        } else if (auth.method === 'client_secret_post') {
-          form.client_secret = auth.secret ?? '';
-        } else if (auth.method === 'private_key_jwt') {
-          form.client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-          form.client_assertion = await clientAssertion(clientId, tokenEndpoint, auth.assertion);
-        }
-        const client = auth.client === null ? undefined : (auth.client ?? transport);
-        const sent = { clientId, method: auth.method, ...(form.client_assertion ? { assertion: form.client_assertion } : {}) };
-        return exchange(name, tokenEndpoint, { method: 'POST', headers, body: new URLSearchParams(form).toString(), ...(client ? { client } : {}), ...tls }, sent);
-      },
-      async manage(name, method, clientId, token, jwt, withoutCertificate = false) {
-        const opts: ManageOptions = withoutCertificate === true ? { client: null } : withoutCertificate === false ? {} : withoutCertificate;
-        const client = opts.client === null ? undefined : (opts.client ?? transport);
-        const headers: Record<string, string> = { ...extra, authorization: `Bearer ${token ?? ''}` };
-        if (jwt !== undefined) headers['content-type'] = target.capabilities.contentType;
-        const r = await exchange(
-          name,
-          clientUri(clientId),
-          { method, headers, ...(jwt !== undefined ? { body: jwt } : {}), ...(client ? { client } : {}), ...tls },
-          { clientId },
-        );
-        if (method === 'DELETE' && (r.status === 204 || r.status === 200)) created.delete(clientId);
-        return r;
-      },
-      get unresponsive() {
-        return unresponsive;
-      },
-      stopAnswering(reason) {
-        unresponsive ??= reason;
-      },
-      exchange,
-      close: () => agents.destroy(),
-      async cleanup() {
-        const deleted: string[] = [];
-        if (!target.capabilities.management || !target.capabilities.operations.includes('DELETE')) return deleted;
-        for (const [id, r] of [...created]) {
-          if (unresponsive) break;
-          const { method, secret } = session.registered(r);
-          const auth: ClientAuth = { method, ...(secret ? { secret } : {}) };
-          const t = body(await session.token('cleanup-token', id, auth)).access_token;
-          if (typeof t !== 'string') continue;
-          if ((await session.manage('cleanup-delete', 'DELETE', id, t)).status === 204) deleted.push(id);
-        }
-        return deleted;
-      },
+    /** The session, or a view of it for one plan: all shared but the clients it created (and deletes on cleanup). */
+    const view = (plan?: string): Session => {
+      const created = new Map<string, Recorded>();
+      const exchange = exchangeOf(plan);
+      const session: Session = {
+        target,
+        discovery,
+        registrationEndpoint,
+        tokenEndpoint,
+        aud,
+        key,
+        rsKey,
+        directory,
+        ssa,
+        claims(overrides = {}, opts = {}) {
+          const method = opts.method ?? target.capabilities.authMethods[0] ?? 'tls_client_auth';
+          const c = registrationClaims({
+            softwareId: target.softwareId,
+            softwareStatement: opts.ssa ?? ssa,
+            redirectUris: target.redirectUris.slice(0, 1),
+            aud,
+            authMethod: method,
+            subjectDn: target.subjectDn,
+            version: target.specVersion,
+            ...(target.capabilities.scopeFormat ? { scopeAs: target.capabilities.scopeFormat } : {}),
+          });
+          if (target.capabilities.responseTypes) c.response_types = [...target.capabilities.responseTypes];
+          for (const [k, v] of Object.entries(overrides)) {
+            if (v === undefined) delete c[k];
+            else c[k] = v;
+          }
+          return c;
+        },
+        sign: (claims, opts = {}) => signJws(claims, opts.key ?? key, opts.header ?? {}),
+        async post(name, jwt, opts = {}) {
+          const client = opts.client === null ? undefined : (opts.client ?? transport);
+          const bearer = await registrationBearer();
+          const headers = { ...extra, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), 'content-type': opts.contentType ?? target.capabilities.contentType };
+          const r = await exchange(
+            name,
+            registrationEndpoint,
+            { method: 'POST', headers, body: jwt, ...tls, ...(client ? { client } : {}) },
+            { softwareId: target.softwareId, authMethod: authMethodOf(jwt), ...opts.sent },
+          );
+          const id = session.registered(r).clientId;
+          if (r.status >= 200 && r.status < 300 && id) {
+            r.clientId = id;
+            created.set(id, r);
+            const uri = body(r).registration_client_uri;
+            // Only on the registration endpoint's own origin: the management token is never sent elsewhere.
+            if (typeof uri === 'string' && URL.canParse(uri) && new URL(uri).origin === new URL(registrationEndpoint).origin) clientUris.set(id, uri);
+          }
+          return r;
+        },
+        registered: (r) => registeredClient(r, target.capabilities.credentialHeaders),
+        async token(name, clientId, auth = { method: 'tls_client_auth' }) {
+          if (!tokenEndpoint) return missingEndpoint(name, 'token_endpoint');
+          const form: Record<string, string> = { grant_type: 'client_credentials', client_id: clientId };
+          const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+          if (auth.method === 'client_secret_basic') {
+            headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(auth.secret ?? '')}`).toString('base64')}`;
+            delete form.client_id;
+          } else if (auth.method === 'client_secret_post') {
+            form.client_secret = auth.secret ?? '';
+          } else if (auth.method === 'private_key_jwt') {
+            form.client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+            form.client_assertion = await clientAssertion(clientId, tokenEndpoint, auth.assertion);
+          }
+          const client = auth.client === null ? undefined : (auth.client ?? transport);
+          const sent = { clientId, method: auth.method, ...(form.client_assertion ? { assertion: form.client_assertion } : {}) };
+          return exchange(name, tokenEndpoint, { method: 'POST', headers, body: new URLSearchParams(form).toString(), ...(client ? { client } : {}), ...tls }, sent);
+        },
+        async manage(name, method, clientId, token, jwt, withoutCertificate = false) {
+          const opts: ManageOptions = withoutCertificate === true ? { client: null } : withoutCertificate === false ? {} : withoutCertificate;
+          const client = opts.client === null ? undefined : (opts.client ?? transport);
+          const headers: Record<string, string> = { ...extra, authorization: `Bearer ${token ?? ''}` };
+          if (jwt !== undefined) headers['content-type'] = target.capabilities.contentType;
+          const r = await exchange(
+            name,
+            clientUri(clientId),
+            { method, headers, ...(jwt !== undefined ? { body: jwt } : {}), ...(client ? { client } : {}), ...tls },
+            { clientId },
+          );
+          if (method === 'DELETE' && (r.status === 204 || r.status === 200)) created.delete(clientId);
+          return r;
+        },
+        get unresponsive() {
+          return unresponsive;
+        },
+        stopAnswering(reason) {
+          unresponsive ??= reason;
+        },
+        exchange,
+        forPlan: view,
+        close: () => agents.destroy(),
+        async cleanup() {
+          const deleted: string[] = [];
+          if (!target.capabilities.management || !target.capabilities.operations.includes('DELETE')) return deleted;
+          for (const [id, r] of [...created]) {
+            if (unresponsive) break;
+            const { method, secret } = session.registered(r);
+            const auth: ClientAuth = { method, ...(secret ? { secret } : {}) };
+            const t = body(await session.token('cleanup-token', id, auth)).access_token;
+            if (typeof t !== 'string') continue;
+            if ((await session.manage('cleanup-delete', 'DELETE', id, t)).status === 204) deleted.push(id);
+          }
+          return deleted;
+        },
+      };
+      return session;
     };
-    return session;
+    return view();
   }
 }
 

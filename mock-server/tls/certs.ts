@@ -34,7 +34,7 @@ const DAY = 86_400_000;
 
 type Attr = { name?: string; shortName?: string; value: string };
 
-export async function createCa(commonName: string, days = 825): Promise<PemPair> {
+export async function createCa(commonName: string, days = 825, keyPair?: { privateKey: string; publicKey: string }): Promise<PemPair> {
   const now = Date.now();
   const pems = await selfsigned.generate(
     [
@@ -47,6 +47,7 @@ export async function createCa(commonName: string, days = 825): Promise<PemPair>
       algorithm: 'sha256',
       notBeforeDate: new Date(now - DAY),
       notAfterDate: new Date(now + days * DAY),
+      ...(keyPair ? { keyPair } : {}),
       extensions: [
         { name: 'basicConstraints', cA: true, critical: true },
         { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
