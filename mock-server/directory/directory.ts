@@ -106,7 +106,8 @@ export class MockDirectory {
   readonly baseUrl: string;
   private readonly signingJwk: JWK;
   private signingKey: CryptoKey | undefined;
-  private readonly faker: Faker;
+  private faker: Promise<Faker> | undefined;
+  private readonly seed: number | undefined;
   private readonly software = new Map<string, JSONWebKeySet>();
   private readonly maxSoftware: number;
   private readonly ssaLifetime: number;
@@ -116,7 +117,7 @@ export class MockDirectory {
     this.issuer = opts.issuer;
     this.baseUrl = opts.baseUrl.replace(/\/$/, '');
     this.signingJwk = opts.signingKey;
-    this.faker = makeFaker(opts.seed);
+    this.seed = opts.seed;
     this.maxSoftware = opts.maxSoftware ?? 10_000;
     this.ssaLifetime = opts.ssaLifetimeSeconds ?? 365 * 86_400;
     this.softwareFile = opts.softwareFile;
@@ -174,7 +175,7 @@ export class MockDirectory {
   async mint(raw: unknown = {}): Promise<MintResult> {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidRequest('body must be a JSON object');
     const input = raw as MintInput;
-    const f = this.faker;
+    const f = await (this.faker ??= makeFaker(this.seed));
     const id = makeIdentity(f);
 
     const software_id = input.software_id ?? id.software_id;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from '../logger';
 
 export interface MailMessage {
@@ -51,7 +51,12 @@ export function mailText(message: MailMessage): string {
 }
 
 export function createMailer(opts: { smtpUrl: string | undefined; from: string; outbox: Outbox; logger: Logger }): Mailer {
-  const transport = opts.smtpUrl ? nodemailer.createTransport(opts.smtpUrl) : undefined;
+  // nodemailer loads on the first email, and only when SMTP is configured (the email-deferred profile).
+  let transporter: Promise<Transporter> | undefined;
+  const smtpUrl = opts.smtpUrl;
+  const transport = smtpUrl
+    ? { sendMail: async (mail: Parameters<Transporter['sendMail']>[0]) => (await (transporter ??= import('nodemailer').then((m) => (m.default ?? m).createTransport(smtpUrl)))).sendMail(mail) }
+    : undefined;
   return {
     async send(message) {
       const entry: OutboxEntry = {

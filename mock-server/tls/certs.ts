@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import selfsigned from 'selfsigned';
+import type SelfSigned from 'selfsigned';
 import { exportJWK, generateKeyPair, calculateJwkThumbprint, type JWK } from 'jose';
 import { makeFaker, makeIdentity, type SoftwareIdentity } from '../directory/identity';
 import { formatDn, parseDn } from '../core/dn';
@@ -23,7 +23,8 @@ export interface CertBundle {
   /**
    * A second TPP transport certificate from the same CA, with another software identity (so another
    * subject DN): what a conformance run presents to show that the bank refuses a trusted certificate
-   * that is not the client's. Issued at start-up when absent (it is not kept in certsDir).
+   * that is not the client's. Kept in certsDir beside the first; issued at start-up when a given
+   * bundle has none.
    */
   altTpp?: TppCredentials;
   /** The built-in directory's PS256 signing key, as a private JWK with kid. */
@@ -32,11 +33,15 @@ export interface CertBundle {
 
 const DAY = 86_400_000;
 
+let selfsignedModule: Promise<typeof SelfSigned> | undefined;
+/** selfsigned (with @peculiar/x509 and pkijs) loads only when a certificate is made: never on a warm start. */
+const selfsigned = () => (selfsignedModule ??= import('selfsigned').then((m) => (m as { default?: typeof SelfSigned }).default ?? (m as unknown as typeof SelfSigned)));
+
 type Attr = { name?: string; shortName?: string; value: string };
 
 export async function createCa(commonName: string, days = 825, keyPair?: { privateKey: string; publicKey: string }): Promise<PemPair> {
   const now = Date.now();
-  const pems = await selfsigned.generate(
+  const pems = await (await selfsigned()).generate(
     [
       { name: 'commonName', value: commonName },
       { name: 'organizationName', value: 'DCR Mock Bank' },
@@ -70,7 +75,7 @@ export async function issueCert(
     use.kind === 'server'
       ? use.hosts.map((h) => (/^[\d.]+$|:/.test(h) ? { type: 7 as const, ip: h } : { type: 2 as const, value: h }))
       : [];
-  const pems = await selfsigned.generate(subject, {
+  const pems = await (await selfsigned()).generate(subject, {
     keySize: 2048,
     algorithm: 'sha256',
     notBeforeDate: new Date(now - DAY),
@@ -118,8 +123,8 @@ export async function generateBundle(hosts: string[] = ['localhost', '127.0.0.1'
   const ca = await createCa('DCR Mock Bank Test CA');
   const [server, tpp, altTpp, directoryKey] = await Promise.all([
     issueCert(ca, [{ name: 'commonName', value: hosts[0] ?? 'localhost' }], { kind: 'server', hosts }),
-    issueTransportCert(ca, makeIdentity(makeFaker(seed))),
-    issueTransportCert(ca, makeIdentity(makeFaker(seed === undefined ? undefined : seed + 1))),
+    makeFaker(seed).then((f) => issueTransportCert(ca, makeIdentity(f))),
+    makeFaker(seed === undefined ? undefined : seed + 1).then((f) => issueTransportCert(ca, makeIdentity(f))),
     createDirectoryKey(),
   ]);
   return { ca, server, tpp, altTpp, directoryKey };
@@ -133,6 +138,9 @@ const FILES = {
   tppCert: 'tpp-transport.pem',
   tppKey: 'tpp-transport.key',
   tppIdentity: 'tpp-identity.json',
+  altTppCert: 'tpp-alt-transport.pem',
+  altTppKey: 'tpp-alt-transport.key',
+  altTppIdentity: 'tpp-alt-identity.json',
   directoryKey: 'directory-signing.jwk.json',
 } as const;
 
@@ -212,26 +220,30 @@ export async function ensureCerts(dir: string, hosts: string[] = ['localhost', '
     generated.push('server');
   }
 
-  let tppCert = read(dir, FILES.tppCert);
-  let tppKey = read(dir, FILES.tppKey);
-  const idText = read(dir, FILES.tppIdentity);
-  let identity: SoftwareIdentity | undefined;
-  try {
-    identity = idText ? (JSON.parse(idText) as SoftwareIdentity) : undefined;
-  } catch {
-    identity = undefined;
-  }
-  let tpp: TppCredentials;
-  if (!tppCert || !tppKey || !identity || !usable(tppCert, caCert) || !keyMatches(tppCert, tppKey)) {
-    tpp = await issueTransportCert(ca, identity ?? makeIdentity(makeFaker()));
-    writeFileSync(join(dir, FILES.tppCert), tpp.cert);
-    writeSecret(dir, FILES.tppKey, tpp.key);
-    const { software_id, org_id, org_name, software_client_name } = tpp;
-    writeFileSync(join(dir, FILES.tppIdentity), JSON.stringify({ software_id, org_id, org_name, software_client_name }, null, 2));
-    generated.push('tpp-transport');
-  } else {
-    tpp = { cert: tppCert, key: tppKey, ...identity, dn: certSubjectDn(tppCert) };
-  }
+  /** A TPP transport certificate kept in `dir`: reused while valid under the CA, else issued again (keeping its identity). */
+  const transport = async (files: { cert: string; key: string; identity: string }, name: string, differentFrom?: string): Promise<TppCredentials> => {
+    const cert = read(dir, files.cert);
+    const key = read(dir, files.key);
+    const idText = read(dir, files.identity);
+    let identity: SoftwareIdentity | undefined;
+    try {
+      identity = idText ? (JSON.parse(idText) as SoftwareIdentity) : undefined;
+    } catch {
+      identity = undefined;
+    }
+    if (identity && differentFrom !== undefined && identity.software_id === differentFrom) identity = undefined;
+    if (cert && key && identity && usable(cert, caCert) && keyMatches(cert, key)) return { cert, key, ...identity, dn: certSubjectDn(cert) };
+    const issued = await issueTransportCert(ca, identity ?? makeIdentity(await makeFaker()));
+    writeFileSync(join(dir, files.cert), issued.cert);
+    writeSecret(dir, files.key, issued.key);
+    const { software_id, org_id, org_name, software_client_name } = issued;
+    writeFileSync(join(dir, files.identity), JSON.stringify({ software_id, org_id, org_name, software_client_name }, null, 2));
+    generated.push(name);
+    return issued;
+  };
+  const tpp = await transport({ cert: FILES.tppCert, key: FILES.tppKey, identity: FILES.tppIdentity }, 'tpp-transport');
+  // The second one (another subject DN), kept too: issuing it is an RSA key generation at every start otherwise.
+  const altTpp = await transport({ cert: FILES.altTppCert, key: FILES.altTppKey, identity: FILES.altTppIdentity }, 'tpp-alt-transport', tpp.software_id);
 
   let directoryKey: JWK | undefined;
   const dk = read(dir, FILES.directoryKey);
@@ -246,7 +258,7 @@ export async function ensureCerts(dir: string, hosts: string[] = ['localhost', '
     generated.push('directory-key');
   }
 
-  return { bundle: { ca, server: { cert: serverCert, key: serverKey }, tpp, directoryKey }, generated };
+  return { bundle: { ca, server: { cert: serverCert, key: serverKey }, tpp, altTpp, directoryKey }, generated };
 }
 
 export const certFiles = FILES;
