@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { exportJWK, generateKeyPair, calculateJwkThumbprint, type JSONWebKeySet } from 'jose';
+import type { JSONWebKeySet } from 'jose';
+import { loadJose } from './lazy';
 import { createApp, bankUrls, type AppDeps } from './app';
 import { startupGate } from './http/startup';
 import { expressHttpClasses } from './http/prototypes';
@@ -146,6 +147,7 @@ export async function buildDeps(
   let jwks: Promise<JSONWebKeySet> | undefined;
   const bankJwks = () =>
     (jwks ??= (async () => {
+      const { generateKeyPair, exportJWK, calculateJwkThumbprint } = await loadJose();
       const { publicKey } = await generateKeyPair('PS256', { modulusLength: 2048, extractable: true });
       const pub = await exportJWK(publicKey);
       return { keys: [{ ...pub, kid: await calculateJwkThumbprint(pub), alg: 'PS256', use: 'sig' }] };

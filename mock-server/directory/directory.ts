@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import {
-  SignJWT,
-  importJWK,
-  exportJWK,
-  generateKeyPair,
-  calculateJwkThumbprint,
-  type JWK,
-  type JSONWebKeySet,
-  type CryptoKey,
-} from 'jose';
+import type { JWK, JSONWebKeySet, CryptoKey } from 'jose';
+import { loadJose } from '../lazy';
 import type { Faker } from '@faker-js/faker';
 import { InvalidRequest } from '../errors';
 import { makeFaker, makeIdentity } from './identity';
@@ -204,6 +196,7 @@ export class MockDirectory {
     if (input.jwks !== undefined) {
       jwks = checkPublicJwks(input.jwks);
     } else {
+      const { generateKeyPair, exportJWK, calculateJwkThumbprint } = await loadJose();
       const { privateKey, publicKey } = await generateKeyPair('PS256', { modulusLength: 2048, extractable: true });
       const pub = await exportJWK(publicKey);
       const kid = await calculateJwkThumbprint(pub);
@@ -256,6 +249,7 @@ export class MockDirectory {
       ...extra,
     };
 
+    const { importJWK, SignJWT } = await loadJose();
     this.signingKey ??= (await importJWK(this.signingJwk, 'PS256')) as CryptoKey;
     const software_statement = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'PS256', kid: this.kid, typ: 'JWT' })

@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync, chmodSync } from 'n
 import { join } from 'node:path';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type SelfSigned from 'selfsigned';
-import { exportJWK, generateKeyPair, calculateJwkThumbprint, type JWK } from 'jose';
+import type { JWK } from 'jose';
+import { loadJose } from '../lazy';
 import { makeFaker, makeIdentity, type SoftwareIdentity } from '../directory/identity';
 import { formatDn, parseDn } from '../core/dn';
 
@@ -113,6 +114,7 @@ export function certSubjectDn(certPem: string): string {
 }
 
 export async function createDirectoryKey(): Promise<JWK> {
+  const { generateKeyPair, exportJWK, calculateJwkThumbprint } = await loadJose();
   const { privateKey } = await generateKeyPair('PS256', { modulusLength: 2048, extractable: true });
   const jwk = await exportJWK(privateKey);
   return { ...jwk, alg: 'PS256', use: 'sig', kid: await calculateJwkThumbprint(jwk) };

@@ -39,3 +39,17 @@ test('the pack bench runs end to end and prints the pack beside its floor, and t
   expect(r.stdout).toMatch(/floor {5}: \d+ ms wall/);
   expect(r.stdout).toMatch(/ratio {5}: [\d.]+x the floor/);
 }, 130_000);
+
+/** npm run bench:startup: a tiny run prints the mock's warm start beside a bare https server's, and the ratio. No timing is asserted. */
+test('the start-up bench prints the warm start beside a bare https server started the same way, and the ratio', () => {
+  const r = spawnSync(join('node_modules', '.bin', 'tsx'), ['bench/startup.ts'], {
+    encoding: 'utf8',
+    env: { ...process.env, BENCH_STARTUP_ROUNDS: '1' },
+    timeout: 120_000,
+  });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/mock bank : \d+ ms {2}\(requests hung during start-up: 0\)/);
+  expect(r.stdout).toMatch(/bare https: \d+ ms/);
+  expect(r.stdout).toMatch(/ratio {5}: [\d.]+x the bare server's start/);
+}, 130_000);
