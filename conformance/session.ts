@@ -217,15 +217,22 @@ export async function openSession(target: Target, options: SessionOptions = {}):
     }
 
     const clientUris = new Map<string, string>();
-    let timeouts = 0;
     let unresponsive: string | undefined;
-    const exchangeOf = (plan?: string) => async (name: string, url: string, opts: RequestOptions, sent: Record<string, unknown> = {}): Promise<Recorded> => {
-      const r = await send(name, url, opts, sent, plan);
-      timeouts = r.timedOut ? timeouts + 1 : 0;
-      if (timeouts >= MAX_CONSECUTIVE_TIMEOUTS && !unresponsive) {
-        unresponsive = `the bank stopped answering: ${timeouts} consecutive exchanges got no answer within ${target.timeoutMs} ms (the last: ${r.request.method} ${url})`;
-      }
-      return r;
+    /**
+     * Each view counts its own consecutive timeouts (a plan's exchanges follow one another), so
+     * that plans running side by side cannot reset each other's count: the outcome does not depend
+     * on how they interleave. Any view reaching the limit ends the run for all.
+     */
+    const exchangeOf = (plan?: string) => {
+      let timeouts = 0;
+      return async (name: string, url: string, opts: RequestOptions, sent: Record<string, unknown> = {}): Promise<Recorded> => {
+        const r = await send(name, url, opts, sent, plan);
+        timeouts = r.timedOut ? timeouts + 1 : 0;
+        if (timeouts >= MAX_CONSECUTIVE_TIMEOUTS && !unresponsive) {
+          unresponsive = `the bank stopped answering: ${timeouts} consecutive exchanges got no answer within ${target.timeoutMs} ms (the last: ${r.request.method} ${url})`;
+        }
+        return r;
+      };
     };
     const exchange = exchangeOf();
     const extra = target.headers ?? {};
