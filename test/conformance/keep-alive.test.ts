@@ -31,6 +31,9 @@ const seen: Seen[] = [];
 const sockets = new WeakMap<Socket, number>();
 let connections = 0;
 let hang = (_url: string) => false;
+/** Resets the connection instead of answering (the request on a connection, counted from 1). */
+let resetOn = (_nth: number) => false;
+const perSocket = new WeakMap<Socket, number>();
 
 beforeAll(async () => {
   certs = await generateBundle();
@@ -43,8 +46,11 @@ beforeAll(async () => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', peer: peer && 'fingerprint256' in peer && peer.fingerprint256 ? peer.fingerprint256 : '', socket: sockets.get(socket)! });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
+    const nth = (perSocket.get(socket) ?? 0) + 1;
+    perSocket.set(socket, nth);
     req.on('end', () => {
       if (hang(req.url ?? '')) return;
+      if (resetOn(nth)) return void socket.destroy();
       const body = Buffer.concat(chunks).toString('utf8');
       const json = (status: number, b: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(b));
       if (req.url === '/.well-known/openid-configuration') {
@@ -78,6 +84,7 @@ afterAll(async () => {
 beforeEach(() => {
   seen.length = 0;
   hang = () => false;
+  resetOn = () => false;
 });
 
 const fingerprint = (pem?: string) => (pem ? new X509Certificate(pem).fingerprint256 : '');
@@ -174,3 +181,28 @@ test('three consecutive timeouts on keep-alive connections still end the run: th
   expect(run.results.filter((r) => r.plan !== 'discovery' && r.outcome === 'pass')).toEqual([]);
   expect(Date.now() - started).toBeLessThan(15_000);
 }, 30_000);
+
+test('a reused connection the server reset before answering is retried once on a new one, body and all', async () => {
+  const pool = new AgentPool();
+  const opts = { ca: certs.ca.cert, client: { cert: certs.tpp.cert, key: certs.tpp.key } };
+  const agent = pool.for(opts)!;
+  try {
+    expect((await httpsRequest(`${base}/first`, { ...opts, agent })).status).toBe(200);
+    resetOn = (nth) => nth === 2;
+    const r = await httpsRequest(`${base}/register`, { ...opts, agent, method: 'POST', headers: { 'content-type': 'application/jose' }, body: 'not-a-jwt' });
+    expect(r.status).toBe(400);
+    expect(seen.map((x) => `${x.method} ${x.url}`)).toEqual(['GET /first', 'POST /register', 'POST /register']);
+    expect(seen[2]!.socket).not.toBe(seen[1]!.socket);
+    // A connection reset on its first request is a real failure, not retried.
+    resetOn = (nth) => nth === 1;
+    await expect(httpsRequest(`${base}/again`, { ...opts, agent: pool.for({ ca: certs.ca.cert })!, ca: certs.ca.cert })).rejects.toMatchObject({ code: 'ECONNRESET' });
+  } finally {
+    pool.destroy();
+  }
+}, 30_000);
+
+test('the run ends its connections: none of the pack\'s is left open at the bank', async () => {
+  await runPack(await target());
+  await new Promise((r) => setTimeout(r, 100));
+  expect(await new Promise<number>((resolve) => server.getConnections((_e, n) => resolve(n)))).toBe(0);
+}, 60_000);
