@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, resolved from this package so it works from any directory.
+// In a clone of the repository: runs the conformance CLI from its TypeScript source through tsx
+// (the tests use it; no build needed). The published package's `dcr-conformance` is the compiled
+// dist/bin/dcr-conformance.js (npm run build).
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';

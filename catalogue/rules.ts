@@ -130,6 +130,7 @@ export const rules = {
   'TOKEN-SCOPE': rule('Every requested scope is one the client registered; an empty scope grants the registered ones', 'invalid_scope', 'RFC6749-3.3'),
   'TOKEN-CERT-BOUND': rule('A token issued over mTLS is bound to the certificate (cnf x5t#S256)', 'invalid_request', 'RFC8705-3'),
 
+  'TOKEN-NO-STORE': rule('A token answer carries Cache-Control: no-store (and Pragma: no-cache)', 'invalid_request', 'RFC6749-5.1'),
   'TOKEN-RESPONSE': rule('A granted token request answers 200 with access_token, token_type Bearer and integer expires_in', 'invalid_request', 'RFC6749-5.1', 'OBDCR-GEN'),
 
   // Client management with a bearer token (RFC 7592, OBIE GET/PUT/DELETE)

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadTarget, describeTarget, TargetConfigError, type Target } from './target';
 import { ConnectionError } from './session';
 import { checks, matches } from './rules';
-import type { Outcome } from './rules/define';
+import { quoteLine, type Outcome } from './rules/define';
 import { openCheckedSession, PreflightError, runWithSession } from './runner';
 import { buildReport, exitCode, type ReportedCheck, type RootCause } from './report/model';
 import { junitXml } from './report/junit';
@@ -16,17 +16,18 @@ const EXIT = { ok: 0, failed: 1, error: 2 } as const;
 
 const HELP = `dcr-conformance: run the Open Banking DCR conformance pack against a bank
 
-Usage:
+Usage (npx dcr-conformance ... from the npm package; npm run conformance -- ... in a clone):
   dcr-conformance [run] [--config file.json] [--target discovery-url] [--filter id-or-tag] [--report-dir dir] [--verbose]
   dcr-conformance lint <file | -> [--aud value]... [--dn subject-dn] [--json]
   dcr-conformance --help
 
 Options:
   --config      target configuration (JSON); DCR_* environment variables override it (see docs/conformance.md)
-  --target      discovery URL (overrides discoveryUrl / DCR_DISCOVERY_URL)
+  --target      discovery URL (overrides discoveryUrl / DCR_DISCOVERY_URL); with directory "mock-endpoint"
+                and no directoryUrl, the mock directory (its origin + /directory) follows it
   --filter      run only checks whose id starts with, or whose tags include, this (e.g. DCR-004, ssa, gap)
   --report-dir  where report.json, junit.xml and report.html go (default ./conformance-report)
-  --verbose     print the spec links and evidence of every check that did not pass
+  --verbose     print the spec sentence, spec links and evidence of every check that did not pass
 
 Outcomes: PASS, FAIL (a MUST rule broken), WARN (a SHOULD rule broken), SKIP (declared by the target),
 BLOCKED (its positive control, the same request with one change, was not accepted: not judged).
@@ -71,7 +72,9 @@ const oneLine = (s: string, max = 150) => {
 /** One line per check: outcome, id, one-line reason (the title for a pass). */
 function checkLine(r: ReportedCheck, verbose: boolean): string {
   const line = `  ${MARK[r.outcome].padEnd(7)} ${r.id.padEnd(34)} ${oneLine(r.outcome === 'pass' ? r.title : r.message)}`;
-  return verbose && r.outcome !== 'pass' ? `${line}\n${JSON.stringify({ spec: r.links, evidence: r.evidence }, null, 2).replace(/^/gm, '          ')}` : line;
+  if (!verbose || r.outcome === 'pass') return line;
+  const cited = [r.quote, ...(r.seeAlso ?? [])].flatMap((q) => (q ? [`          spec says: ${quoteLine(q)}`] : []));
+  return [line, ...cited, JSON.stringify({ spec: r.links, evidence: r.evidence }, null, 2).replace(/^/gm, '          ')].join('\n');
 }
 
 export function rootCauseLines(causes: readonly RootCause[]): string[] {

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { JSONWebKeySet } from 'jose';
+import { createPublicKey, randomUUID, type JsonWebKey } from 'node:crypto';
+import type { JSONWebKeySet, JWK } from 'jose';
 import { signingKeyFromJwk } from '../fixtures/keys';
 import { signJws } from '../fixtures/registration';
 import { httpsRequest, type HttpExchange, type RequestOptions } from '../fixtures/https';
@@ -23,6 +23,21 @@ export interface DirectoryAdapter {
   readonly mode: DirectoryConfig['mode'];
   base(): Promise<string>;
   mint?: (overrides: Record<string, unknown>) => Promise<string>;
+  /**
+   * Signs any claims with the directory's real key (PS256, its kid unless the header says otherwise),
+   * and gives its public key: only when the pack holds the directory key (local-key, or a mock
+   * endpoint whose key is known), for the SSA near misses (the real key under an unknown kid, HS256
+   * keyed with the directory's public key).
+   */
+  withKey?: { sign: (claims: Record<string, unknown>, header?: Record<string, unknown>) => Promise<string>; publicPem: () => Promise<string> };
+}
+
+function withKey(jwk: JWK): NonNullable<DirectoryAdapter['withKey']> {
+  const key = signingKeyFromJwk({ alg: 'PS256', ...jwk });
+  return {
+    sign: async (claims, header = {}) => signJws(claims, await key, header),
+    publicPem: async () => createPublicKey({ key: (await key).publicJwk as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString(),
+  };
 }
 
 type Tls = Pick<Target, 'ca' | 'insecure' | 'timeoutMs'> & {
@@ -60,7 +75,7 @@ export function createDirectoryAdapter(config: DirectoryConfig, sw: Software, tl
       const mint = async (overrides: Record<string, unknown>) =>
         (await postMock(config.url, { ...softwareClaims(sw), jwks: sw.jwks, ...overrides }, tls)).software_statement;
       let base: Promise<string> | undefined;
-      return { mode: 'mock-endpoint', base: () => (base ??= mint({})), mint };
+      return { mode: 'mock-endpoint', base: () => (base ??= mint({})), mint, ...(config.key ? { withKey: withKey(config.key) } : {}) };
     }
     case 'local-key': {
       let endpoint: Promise<string> | undefined;
@@ -84,7 +99,7 @@ export function createDirectoryAdapter(config: DirectoryConfig, sw: Software, tl
         return signJws(claims, key);
       };
       let base: Promise<string> | undefined;
-      return { mode: 'local-key', base: () => (base ??= mint({})), mint };
+      return { mode: 'local-key', base: () => (base ??= mint({})), mint, withKey: withKey(config.key) };
     }
   }
 }

@@ -19,7 +19,7 @@ export function mockTarget(bank: MockBank, capabilities: Partial<Capabilities> =
     redirectUris: ['https://tpp.example.com/callback', 'https://tpp.example.com/cb2'],
     roles: ['AISP', 'PISP', 'CBPII'],
     subjectDn: bank.tpp.dn,
-    directory: { mode: 'mock-endpoint', url: bank.urls.directory },
+    directory: { mode: 'mock-endpoint', url: bank.urls.directory, key: bank.certs.directoryKey },
     capabilities: { management: true, operations: ['GET', 'PUT', 'DELETE'], authMethods: ['tls_client_auth', 'private_key_jwt', 'client_secret_basic'], contentType: 'application/jose', ...capabilities },
     timeoutMs: 15_000,
   };

@@ -35,6 +35,12 @@ export const nearMiss = {
     u.hostname = `${u.hostname}.evil.example`;
     return u.toString();
   },
+  /** Characters put before the host (tpp.example.com becomes eviltpp.example.com): accepted by host suffix (endsWith) matching. */
+  hostPrefix: (uri: string) => {
+    const u = new URL(uri);
+    u.hostname = `evil${u.hostname}`;
+    return u.toString();
+  },
   /** A strict subset of the DN's RDNs (the CN alone, or all but the last): accepted by subset or contains comparison. */
   dnSubset: (dn: string) => {
     const rdns = parseDn(dn);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { foreignKey, sharedKey, signingKeyFromJwk, type SigningKey } from '../fixtures/keys';
+import { foreignKey, prewarmKeys, sharedKey, signingKeyFromJwk, OWN_KEY_ROLES, type SigningKey } from '../fixtures/keys';
 import { prewarmUntrusted } from '../fixtures/untrusted';
 import { registrationClaims, signJws, unsignedJws, decodePayload } from '../fixtures/registration';
 import { requestHeaders, type Credentials, type RequestOptions } from '../fixtures/https';
@@ -166,6 +166,10 @@ export async function openSession(target: Target, options: SessionOptions = {}):
     // The foreign key (also the untrusted certificates' key) beside the software key: two cores make both at once.
     prewarmUntrusted();
     keyReady.then((k) => foreignKey(k.alg as 'PS256' | 'RS256' | 'ES256')).catch(() => undefined);
+    // Then the keys of the probes that bring their own (late in the registration plan), after the two the run needs first.
+    Promise.all([keyReady, foreignKey('PS256')])
+      .then(() => prewarmKeys(Object.values(OWN_KEY_ROLES)))
+      .catch(() => undefined);
   }
   try {
     return await open();

@@ -16,7 +16,11 @@ export type AuthMethod = 'tls_client_auth' | 'private_key_jwt' | 'client_secret_
 /** How SSAs are obtained: as given, minted by the mock bank's directory endpoint, or signed here with a directory key. */
 export type DirectoryConfig =
   | { mode: 'given'; ssa: string }
-  | { mode: 'mock-endpoint'; url: string }
+  /**
+   * url: given as directoryUrl, else derived from the bank's origin (discoveryUrl, else registrationEndpoint) + /directory.
+   * key: the mock directory's signing JWK, when known, for the probes that re-sign an SSA with the real key.
+   */
+  | { mode: 'mock-endpoint'; url: string; key?: JWK }
   | { mode: 'local-key'; key: JWK; issuer: string; softwareJwksEndpoint?: string; hostUrl?: string };
 
 export interface Capabilities {
@@ -284,9 +288,12 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
     if (!signingKey) throw new TargetConfigError('signingKey', 'with a given SSA, the private JWK of the software key it names is required');
     directory = { mode, ssa };
   } else if (mode === 'mock-endpoint') {
-    const url = s('directoryUrl');
-    if (!url) throw new TargetConfigError('directoryUrl', 'directory "mock-endpoint" needs the mock directory base URL, e.g. https://localhost:8443/directory');
-    directory = { mode, url };
+    // Omitted: the mock bank's own directory, at the bank's origin, so it moves with discoveryUrl (--target).
+    const bankUrl = s('discoveryUrl') ?? s('registrationEndpoint')!;
+    const url = s('directoryUrl') ?? `${new URL(bankUrl).origin}/directory`;
+    // The mock directory's signing key, when the bank is a local mock (certs/directory-signing.jwk.json): the SSA near misses need it.
+    const dkey = readJwk(raw, 'directoryKey', baseDir);
+    directory = { mode, url, ...(dkey ? { key: dkey } : {}) };
   } else if (mode === 'local-key') {
     const dkey = readJwk(raw, 'directoryKey', baseDir);
     if (!dkey) throw new TargetConfigError('directoryKey', 'directory "local-key" needs the directory private JWK');
@@ -385,7 +392,7 @@ export function describeTarget(t: Target): Record<string, unknown> {
     roles: t.roles,
     directory:
       dir.mode === 'given' ? { mode: dir.mode, ssa: '(redacted)' }
-        : dir.mode === 'mock-endpoint' ? { mode: dir.mode, url: dir.url }
+        : dir.mode === 'mock-endpoint' ? { mode: dir.mode, url: dir.url, ...(dir.key ? { key: `(redacted, kid ${dir.key.kid ?? '?'})` } : {}) }
           : { mode: dir.mode, key: `(redacted, kid ${dir.key.kid ?? '?'})`, issuer: dir.issuer, softwareJwksEndpoint: dir.softwareJwksEndpoint, hostUrl: dir.hostUrl },
     capabilities: t.capabilities,
     ...(t.headers ? { headers: t.headers } : {}),

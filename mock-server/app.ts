@@ -56,7 +56,7 @@ export interface AppDeps {
 export function bankUrls(publicUrl: string, profile: Profile): BankUrls {
   const base = publicUrl.replace(/\/$/, '') + profile.basePath;
   return {
-    issuer: base,
+    issuer: base + (profile.paths.issuer ?? ''),
     register: base + profile.paths.register,
     token: base + profile.paths.token,
     jwks: base + profile.paths.jwks,

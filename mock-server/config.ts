@@ -100,12 +100,18 @@ export const ENV: Record<string, keyof MockBankConfig> = {
   OUTBOX_SIZE: 'outboxSize',
 };
 
-export const HELP = `Usage: npm start -- [options]      (or: npx dcr-mockbank [options])
+export const HELP = `Usage: npx dcr-mockbank [options]      (in a clone of the repository: npm start -- [options])
+       npx dcr-mockbank <command> [options]
 
 Starts the DCR mock bank over HTTPS with mutual TLS.
 
+Commands (each with --help):
+  mint-ssa              mint an SSA from a running mock bank's directory     (npm run mint-ssa)
+  sign-request          sign a registration request JWT for that SSA         (npm run sign-request)
+  certs [dir]           generate the test CA and certificates into dir       (npm run certs)
+
 Options (each also settable by the environment variable shown; flags win):
-  --port <n>            PORT            listen port (default 8443; 0 picks a free one)
+  --port <n>            PORT            listen port (default ${defaults.port}; 0 picks a free one)
   --host <addr>         HOST            bind address (default 127.0.0.1; 0.0.0.0 for containers)
   --public-url <url>    PUBLIC_URL      public base URL and issuer (default https://localhost:<port>)
   --profile <name>      PROFILE         bank profile (default obie), one of:

@@ -25,7 +25,7 @@ import { ensureCerts, generateBundle, issueTransportCert, type CertBundle, type 
 import { makeFaker, makeIdentity } from './directory/identity';
 
 export interface StartOptions extends Partial<MockBankConfig> {
-  /** Certificates and keys to use as given (in memory). Otherwise certsDir is used when set, else fresh ones are generated in memory. */
+  /** Certificates and keys to use as given (in memory). Otherwise certsDir is used (generated there, then reused) when set, else fresh ones are generated in memory and nothing is written to disk. */
   certs?: CertBundle;
   logger?: Logger;
   store?: Store;
@@ -194,7 +194,6 @@ function listen(server: https.Server, port: number, host: string): Promise<numbe
  */
 export async function startMockBank(options: StartOptions = {}): Promise<MockBank> {
   const { certs: givenCerts, logger: givenLogger, store: givenStore, ...partial } = options;
-  const inProcess = partial.port === undefined;
   const config = resolveConfig({ port: 0, logLevel: 'warn', ...partial });
   const publicUrlGiven = Boolean(partial.publicUrl);
   const logger = givenLogger ?? createLogger(config.logLevel);
@@ -203,7 +202,8 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
   let softwareFile: string | undefined;
   if (givenCerts) {
     certs = givenCerts;
-  } else if (!inProcess || options.certsDir) {
+  } else if (options.certsDir !== undefined) {
+    // Only when asked: a library call (with or without a port) writes nothing to the caller's disk.
     const { bundle, generated } = await ensureCerts(config.certsDir);
     if (generated.length) logger.info('certificates generated', { dir: config.certsDir, generated });
     certs = bundle;

@@ -1,4 +1,4 @@
-import { runPlanInJest } from './jest-plan';
+import { runPlanInJest } from '../jest';
 import { discoveryPlan } from './discovery.plan';
 
 runPlanInJest(discoveryPlan);

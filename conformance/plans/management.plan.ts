@@ -1,5 +1,5 @@
 import { foreignKey } from '../../fixtures/keys';
-import { unsignedJws } from '../../fixtures/registration';
+import { decodePayload, signJws, unsignedJws } from '../../fixtures/registration';
 import { definePlan, type ExchangeStep } from './plan';
 import { body, type Recorded } from '../exchange';
 import type { Session } from '../session';
@@ -82,13 +82,30 @@ export const managementPlan = definePlan({
     putProbe('mgmt-put-software-id-other', async (s, claims) => s.sign({ ...claims, software_id: 'someOtherSoftware1' })),
     putProbe('mgmt-put-client-id-other', async (s, claims) => s.sign({ ...claims, client_id: `other-${String(claims.client_id)}` })),
     putProbe('mgmt-put-expired', async (s, claims) => s.sign({ ...claims, iat: now() - 900, exp: now() - 600 })),
+    // The SSA inside the PUT re-signed by a foreign key under the directory's kid: PUT verifies the statement as POST does.
+    putProbe('mgmt-put-ssa-foreign-key', async (s, claims) => {
+      const kid = (JSON.parse(Buffer.from(s.ssa.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: string }).kid;
+      const forged = await signJws(decodePayload(s.ssa), await foreignKey('PS256'), kid ? { kid } : {});
+      return s.sign({ ...claims, software_statement: forged });
+    }),
+    putProbe('mgmt-put-redirect-foreign', async (s, claims) => s.sign({ ...claims, redirect_uris: ['https://evil.example.com/cb'] })),
+    // Another client's token on PUT and DELETE (OBIE: 403), as on GET: the same request as the accepted one, B's token instead of A's.
+    step('mgmt-put-cross', ['mgmt-put', 'mgmt-get-b'], async (s, p) => {
+      const clientId = clientOf(s, p, 'mgmt-register');
+      return s.manage('mgmt-put-cross', 'PUT', clientId, tokenOf(p, 'mgmt-token-b'), await s.sign(s.claims({ client_id: clientId })));
+    }, ['PUT']),
     step('mgmt-delete', ['mgmt-get'], (s, p) => s.manage('mgmt-delete', 'DELETE', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['DELETE'], answeredWith(204, 200)),
+    // RFC 7592 2.3: a deleted client_id can no longer be used at the token endpoint.
+    step('mgmt-token-after-delete', ['mgmt-delete'], (s, p) => tokenFor(s, 'mgmt-token-after-delete', p.get('mgmt-register')!), ['DELETE']),
     step('mgmt-get-b-with-deleted-token', ['mgmt-delete', 'mgmt-get-b'], (s, p) => s.manage('mgmt-get-b-with-deleted-token', 'GET', clientOf(s, p, 'mgmt-register-b'), tokenOf(p, 'mgmt-token')), ['GET', 'DELETE']),
     step('mgmt-get-after-delete', ['mgmt-delete'], (s, p) => s.manage('mgmt-get-after-delete', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['GET', 'DELETE']),
     step('mgmt-put-after-delete', ['mgmt-delete', 'mgmt-put'], async (s, p) => {
       const clientId = clientOf(s, p, 'mgmt-register');
       return s.manage('mgmt-put-after-delete', 'PUT', clientId, tokenOf(p, 'mgmt-token'), await s.sign(s.claims({ client_id: clientId })));
     }, ['PUT', 'DELETE']),
+    // A third client C, deleted with B's token: its control is the accepted DELETE of A with A's own token.
+    step('mgmt-register-c', ['mgmt-delete'], (s) => registerClient(s, 'mgmt-register-c'), ['DELETE'], clientRegistered),
+    step('mgmt-delete-cross', ['mgmt-delete', 'mgmt-register-c', 'mgmt-get-b'], (s, p) => s.manage('mgmt-delete-cross', 'DELETE', clientOf(s, p, 'mgmt-register-c'), tokenOf(p, 'mgmt-token-b')), ['DELETE']),
     step('mgmt-get-unknown', ['mgmt-get-b'], (s, p) => s.manage('mgmt-get-unknown', 'GET', `unknown-${clientOf(s, p, 'mgmt-register-b')}`, tokenOf(p, 'mgmt-token-b')), ['GET'], answeredWith(401)),
     step('mgmt-get-b-after-unknown', ['mgmt-get-b', 'mgmt-get-unknown'], (s, p) => s.manage('mgmt-get-b-after-unknown', 'GET', clientOf(s, p, 'mgmt-register-b'), tokenOf(p, 'mgmt-token-b')), ['GET']),
   ],

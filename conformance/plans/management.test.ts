@@ -1,4 +1,4 @@
-import { runPlanInJest } from './jest-plan';
+import { runPlanInJest } from '../jest';
 import { managementPlan } from './management.plan';
 
 runPlanInJest(managementPlan);

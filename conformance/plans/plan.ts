@@ -16,6 +16,11 @@ export interface ExchangeStep {
    */
   needs?: string[];
   /**
+   * Which of `needs` this target's run requires, when that depends on the target (e.g. the control
+   * registered with the auth method the probe uses); all of `needs` by default.
+   */
+  needsFor?: (s: Session) => string[];
+  /**
    * For a step others need: undefined when the bank accepted it as the next steps require, else
    * why not. Steps without it are accepted when they were answered at all.
    */
@@ -67,7 +72,7 @@ function precondition(plan: Plan, step: ExchangeStep, slots: ReadonlyMap<string,
   if (session.unresponsive) return { blocked: session.unresponsive, root: 'bank-unresponsive', summary: 'no answer', hint: 'the bank stopped answering; the run was ended' };
   const declared = step.skipIf?.(session);
   if (declared) return { skipped: declared };
-  for (const name of step.needs ?? []) {
+  for (const name of step.needsFor?.(session) ?? step.needs ?? []) {
     const slot = slots.get(name);
     if (!slot) return { skipped: `needs ${name}, not performed` };
     if ('skipped' in slot) return { skipped: slot.skipped };

@@ -1,8 +1,9 @@
-import { createPublicKey, randomUUID, type JsonWebKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomUUID, X509Certificate, type JsonWebKey } from 'node:crypto';
+import { CompactSign, type JWK } from 'jose';
 import { nearMiss } from '../near-miss';
-import { foreignKey } from '../../fixtures/keys';
+import { foreignKey, sharedKey, signingKeyFromJwk, OWN_KEY_ROLES, type SigningKey } from '../../fixtures/keys';
 import { hmacJws, unsignedJws } from '../../fixtures/registration';
-import { untrustedTransportCert } from '../../fixtures/untrusted';
+import { selfSignedCert, untrustedTransportCert } from '../../fixtures/untrusted';
 import { definePlan, type ExchangeStep } from './plan';
 import type { Session } from '../session';
 import type { Recorded } from '../exchange';
@@ -16,6 +17,18 @@ const now = () => Math.floor(Date.now() / 1000);
 /** The software public key as SPKI PEM: the HMAC secret of the classic algorithm-confusion attack. */
 function publicPem(s: Session): string {
   return createPublicKey({ key: s.key.publicJwk as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+}
+
+/** The public half of a key, with its kid: what a JWS would carry to name its own key. */
+const publicJwk = (k: SigningKey): JWK => ({ ...k.publicJwk, kid: k.kid, alg: k.alg });
+
+const CRIT = 'urn:dcr-conformance:unknown-extension';
+
+/** A JWS whose protected header marks an extension no bank knows as critical. */
+function critJws(claims: Record<string, unknown>, key: SigningKey): Promise<string> {
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', crit: [CRIT], [CRIT]: true })
+    .sign(key.privateKey, { crit: { [CRIT]: true } });
 }
 
 const supports = (m: AuthMethod) => (s: Session) =>
@@ -57,6 +70,11 @@ function methodControl(method: AuthMethod): ExchangeStep {
   return { ...claimStep(METHOD_CONTROL[method], () => ({}), { method, skipIf: supports(method), needs: [] }), accepted: clientRegistered };
 }
 
+/** The auth method of the no-certificate probe: one that needs no certificate, when the target declares one. */
+function noCertMethod(s: Session): AuthMethod | undefined {
+  return (['private_key_jwt', 'client_secret_basic', 'client_secret_post'] as const).find((m) => s.target.capabilities.authMethods.includes(m));
+}
+
 /** A probe whose control is register-valid, built from the session (keys, headers). */
 function probe(name: string, run: (s: Session) => Promise<Recorded>, needs = ['register-valid']): ExchangeStep {
   return { name, needs, run };
@@ -90,7 +108,21 @@ const steps: ExchangeStep[] = [
     run: async (s, prior) => s.post('register-replay-second', prior.get('register-replay-first')!.sent.jwt as string),
   },
   // Transport
-  probe('register-no-cert', async (s) => s.post('register-no-cert', await s.sign(s.claims()), { client: null })),
+  // Without a client certificate, registered with a method that needs none (private_key_jwt, else a secret method), so that
+  // only the transport rule can refuse it: a tls_client_auth request would also be refused for its DN, which proves nothing.
+  {
+    name: 'register-no-cert',
+    needs: ['register-valid', METHOD_CONTROL.private_key_jwt, METHOD_CONTROL.client_secret_basic, METHOD_CONTROL.client_secret_post],
+    needsFor: (s) => {
+      const method = noCertMethod(s);
+      return [method ? METHOD_CONTROL[method] : 'register-valid'];
+    },
+    run: async (s) => {
+      const method = noCertMethod(s);
+      const claims = s.claims({}, method ? { method } : {});
+      return s.post('register-no-cert', await s.sign(claims), { client: null, sent: { claims, method: method ?? s.target.capabilities.authMethods[0] } });
+    },
+  },
   {
     name: 'register-untrusted-cert',
     needs: [METHOD_CONTROL.tls_client_auth],
@@ -116,6 +148,11 @@ const steps: ExchangeStep[] = [
   claimStep('register-iss-long', () => ({ iss: 'a'.repeat(30) })),
   claimStep('register-iat-future', () => ({ iat: now() + 3600 })),
   claimStep('register-no-jti', () => ({ jti: undefined })),
+  claimStep('register-no-iat', () => ({ iat: undefined })),
+  claimStep('register-no-aud', () => ({ aud: undefined })),
+  claimStep('register-no-iss', () => ({ iss: undefined })),
+  // RFC 7515 4.1.11: a crit extension the bank cannot understand makes the JWS invalid; verifiers that ignore crit accept it.
+  probe('register-crit-unknown', async (s) => s.post('register-crit-unknown', await critJws(s.claims(), s.key))),
   claimStep('register-aud-other', () => ({ aud: 'https://another-bank.example.com' })),
   claimStep('register-software-id-other', () => ({ software_id: 'someOtherSoftware1' })),
   claimStep('register-response-types', () => ({ response_types: ['id_token', 'token'] })),
@@ -144,10 +181,25 @@ const steps: ExchangeStep[] = [
   claimStep('register-redirect-slash', (s) => ({ redirect_uris: [nearMiss.slash(s.target.redirectUris[0]!)] })),
   claimStep('register-redirect-query', (s) => ({ redirect_uris: [nearMiss.query(s.target.redirectUris[0]!)] })),
   claimStep('register-redirect-host-suffix', (s) => ({ redirect_uris: [nearMiss.hostSuffix(s.target.redirectUris[0]!)] })),
+  claimStep('register-redirect-host-prefix', (s) => ({ redirect_uris: [nearMiss.hostPrefix(s.target.redirectUris[0]!)] })),
   claimStep('register-dn-subset', (s) => ({ tls_client_auth_subject_dn: nearMiss.dnSubset(s.target.subjectDn), tls_client_auth_dn: undefined }), { method: 'tls_client_auth', skipIf: supports('tls_client_auth') }),
   claimStep('register-dn-altered', (s) => ({ tls_client_auth_subject_dn: nearMiss.dnAltered(s.target.subjectDn), tls_client_auth_dn: undefined }), { method: 'tls_client_auth', skipIf: supports('tls_client_auth') }),
   probe('register-real-key-unknown-kid', async (s) => s.post('register-real-key-unknown-kid', await s.sign(s.claims(), { key: { ...s.key, kid: `${s.key.kid ?? 'key'}-unknown` } }))),
   probe('register-hs256-public-key', async (s) => s.post('register-hs256-public-key', await hmacJws(s.claims(), new TextEncoder().encode(publicPem(s))))),
+  // Keys the request brings itself (jwk header, x5c certificate, jwks claim), under the software's kid: never trusted.
+  probe('register-jwk-header', async (s) => {
+    const own = { ...(await sharedKey(OWN_KEY_ROLES.jwkHeader)), kid: s.key.kid };
+    return s.post('register-jwk-header', await s.sign(s.claims(), { key: own, header: { jwk: publicJwk(own) } }));
+  }),
+  probe('register-x5c-self-signed', async (s) => {
+    const self = await selfSignedCert('Conformance Self-Signed Software', OWN_KEY_ROLES.x5c);
+    const key = await signingKeyFromJwk({ ...(createPrivateKey(self.key).export({ format: 'jwk' }) as JWK), alg: 'PS256', kid: s.key.kid });
+    return s.post('register-x5c-self-signed', await s.sign(s.claims(), { key, header: { x5c: [new X509Certificate(self.cert).raw.toString('base64')] } }));
+  }),
+  probe('register-self-jwks', async (s) => {
+    const own = { ...(await sharedKey(OWN_KEY_ROLES.jwksClaim)), kid: s.key.kid };
+    return s.post('register-self-jwks', await s.sign(s.claims({ jwks: { keys: [publicJwk(own)] } }), { key: own }));
+  }),
   claimStep('register-aud-extended', (s) => ({ aud: `${s.aud}.evil.example` })),
   claimStep('register-aud-contains', (s) => ({ aud: `https://evil.example/?${s.aud}` })),
 ];

@@ -1,4 +1,4 @@
-import { runPlanInJest } from './jest-plan';
+import { runPlanInJest } from '../jest';
 import { registrationPlan } from './registration.plan';
 
 runPlanInJest(registrationPlan);

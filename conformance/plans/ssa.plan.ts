@@ -30,6 +30,18 @@ function ssaStep(name: string, make: (s: Session) => Promise<string>, needsMint 
 
 const payload = (s: Session) => decodePayload(s.ssa);
 
+/** A scope in the form the target wants: an array for v3.1 (or when declared), else a space-separated string. */
+const scopeOf = (s: Session, scope: string): string | string[] =>
+  (s.target.capabilities.scopeFormat ?? (s.target.specVersion === '3.1' ? 'array' : 'string')) === 'array' ? scope.split(' ') : scope;
+
+/** An SSA probe that needs the directory's signing key; its control is the base SSA. */
+function keyStep(name: string, make: (s: Session) => Promise<string>): ExchangeStep {
+  return {
+    ...ssaStep(name, make),
+    skipIf: (s: Session) => (s.directory.withKey ? undefined : 'the pack does not hold the directory signing key (directory local-key, or directoryKey beside a mock directory endpoint)'),
+  };
+}
+
 /** The software statement: forged ones (made from the base SSA, no directory key needed) and minted ones. */
 export const ssaPlan = definePlan({
   id: 'ssa',
@@ -43,6 +55,32 @@ export const ssaPlan = definePlan({
     ssaStep('register-ssa-hs256', async (s) => hmacJws(payload(s), new TextEncoder().encode(randomUUID()), { kid: ssaHeader(s.ssa).kid })),
     ssaStep('register-ssa-unknown-kid', async (s) => signJws(payload(s), await foreignKey('PS256'))),
     ssaStep('register-ssa-untrusted-issuer', async (s) => signJws({ ...payload(s), iss: 'Untrusted Conformance Directory' }, await foreignKey('PS256'))),
+    // Near miss: the directory's real key, another issuer name. A bank that verifies the signature but never compares iss accepts it.
+    ssaStep('register-ssa-other-iss-real-key', (s) => s.directory.mint!({ iss: 'Untrusted Conformance Directory' }), true),
+    // Near misses with the directory's real key: under a kid its JWKS does not hold, and HS256 keyed with its public key.
+    keyStep('register-ssa-real-key-unknown-kid', async (s) => s.directory.withKey!.sign(payload(s), { kid: `${String(ssaHeader(s.ssa).kid ?? 'kid')}-unknown` })),
+    keyStep('register-ssa-hs256-public-key', async (s) => hmacJws(payload(s), new TextEncoder().encode(await s.directory.withKey!.publicPem()), { kid: ssaHeader(s.ssa).kid })),
+    // Scope within the SSA's roles: an SSA for AISP only, asking for accounts (the control), then for payments too.
+    {
+      name: 'register-ssa-aisp-control',
+      needs: ['register-ssa-minted-control'],
+      kind: 'ssa',
+      skipIf: (s: Session) => (s.directory.mint ? undefined : 'the target gives a fixed SSA: an SSA for AISP alone needs a directory signing key or the mock directory endpoint'),
+      accepted: clientRegistered,
+      run: async (s) => {
+        const ssa = await s.directory.mint!({ software_roles: ['AISP'] });
+        return s.post('register-ssa-aisp-control', await s.sign(s.claims({ scope: scopeOf(s, 'openid accounts') }, { ssa })), { sent: { ssa } });
+      },
+    },
+    {
+      name: 'register-scope-beyond-roles',
+      needs: ['register-ssa-aisp-control'],
+      kind: 'ssa',
+      run: async (s, prior) => {
+        const ssa = String(prior.get('register-ssa-aisp-control')!.sent.ssa);
+        return s.post('register-scope-beyond-roles', await s.sign(s.claims({ scope: scopeOf(s, 'openid accounts payments') }, { ssa })));
+      },
+    },
     ssaStep('register-ssa-expired', (s) => s.directory.mint!({ iat: now() - 7200, exp: now() - 3600 }), true),
     ssaStep('register-ssa-future', (s) => s.directory.mint!({ iat: now() + 3600, exp: now() + 7200 }), true),
     ssaStep('register-ssa-nbf', (s) => s.directory.mint!({ nbf: now() + 3600 }), true),

@@ -7,7 +7,7 @@ import { definePlan, type ExchangeStep } from './plan';
 import { body, type Recorded } from '../exchange';
 import type { ClientAuth, Session } from '../session';
 import type { AuthMethod } from '../target';
-import { clientRegistered, tokenIssued } from './controls';
+import { answeredWith, clientRegistered, tokenIssued } from './controls';
 import { METHOD_STEPS, TOKEN_AUTH_METHODS, tokenChecks } from '../rules/token';
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -78,7 +78,7 @@ function probe(name: string, method: AuthMethod, change: (s: Session, prior: Rea
 /** Selfsigned's names for the usual DN attributes; others go by OID. */
 const ATTRIBUTE_NAMES: Record<string, string> = { '2.5.4.3': 'commonName', '2.5.4.6': 'countryName', '2.5.4.10': 'organizationName', '2.5.4.11': 'OU', '2.5.4.7': 'localityName', '2.5.4.8': 'ST' };
 
-/** A certificate from a fresh, untrusted CA with the transport certificate's subject, attribute for attribute. */
+/** A certificate from an untrusted CA (made once per process) with the transport certificate's subject, attribute for attribute. */
 async function untrustedTwin(s: Session): Promise<{ cert: string; key: string; sameDn: boolean }> {
   const subject = parseDn(new X509Certificate(s.target.transport.cert).subject);
   const pair = await untrustedCert(subject.flat().map((a) => ({ name: ATTRIBUTE_NAMES[a.type] ?? a.type, value: a.value })));
@@ -94,8 +94,24 @@ async function untrustedTwin(s: Session): Promise<{ cert: string; key: string; s
 const needsAlt = (s: Session) =>
   s.target.altTransport ? undefined : 'the target gives no altTransportCert / altTransportKey (a second certificate the bank trusts, with another subject DN)';
 
+/**
+ * Sender-constrained tokens for every method, not only tls_client_auth: the method's token used on
+ * GET /register/{ClientId} with the transport certificate (the control, 200), then without it.
+ */
+function boundSteps(method: AuthMethod): ExchangeStep[] {
+  const { token, boundGet, boundNoCert } = METHOD_STEPS[method];
+  const getOffered = (s: Session) => offered(method)(s) ?? (s.target.capabilities.operations.includes('GET') ? undefined : 'the target does not declare GET in operations');
+  const get = (name: string, client?: null) => async (s: Session, p: ReadonlyMap<string, Recorded>) =>
+    s.manage(name, 'GET', registered(s, p, method).clientId, String(body(p.get(token)!).access_token ?? ''), undefined, client === null);
+  return [
+    { name: boundGet, kind: 'management', needs: [token], skipIf: getOffered, accepted: answeredWith(200), run: get(boundGet) },
+    { name: boundNoCert, kind: 'management', needs: [boundGet], skipIf: getOffered, run: get(boundNoCert, null) },
+  ];
+}
+
 const steps: ExchangeStep[] = [
   ...TOKEN_AUTH_METHODS.flatMap(methodSteps),
+  ...TOKEN_AUTH_METHODS.filter((m) => m !== 'tls_client_auth').flatMap(boundSteps),
   // tls_client_auth
   {
     ...probe('token-tls-untrusted-cert', 'tls_client_auth', async () => ({})),
@@ -110,12 +126,18 @@ const steps: ExchangeStep[] = [
   // private_key_jwt
   probe('token-assertion-aud-other', 'private_key_jwt', async () => ({ assertion: { claims: { aud: 'https://another-bank.example.com/token' } } })),
   probe('token-assertion-iss-other', 'private_key_jwt', async () => ({ assertion: { claims: { iss: 'someOtherClient', sub: 'someOtherClient' } } })),
+  // Each alone: a bank comparing only one of the two with the client_id accepts the other changed.
+  probe('token-assertion-sub-other', 'private_key_jwt', async () => ({ assertion: { claims: { sub: 'someOtherClient' } } })),
+  probe('token-assertion-iss-only-other', 'private_key_jwt', async () => ({ assertion: { claims: { iss: 'someOtherClient' } } })),
   probe('token-assertion-expired', 'private_key_jwt', async () => ({ assertion: { claims: { iat: now() - 600, exp: now() - 300 } } })),
   probe('token-assertion-foreign-key', 'private_key_jwt', async (s) => ({ assertion: { key: { ...(await foreignKey(s.key.alg as 'PS256' | 'RS256' | 'ES256')), kid: s.key.kid } } })),
+  probe('token-assertion-no-exp', 'private_key_jwt', async () => ({ assertion: { claims: { exp: undefined } } })),
+  probe('token-assertion-no-jti', 'private_key_jwt', async () => ({ assertion: { claims: { jti: undefined } } })),
   probe('token-assertion-alg-none', 'private_key_jwt', async () => ({ assertion: { unsigned: true } })),
   probe('token-assertion-replay', 'private_key_jwt', async (_s, p) => ({ assertion: { jwt: String(p.get(METHOD_STEPS.private_key_jwt.token)!.sent.assertion) } })),
   // client_secret_basic
   probe('token-secret-wrong', 'client_secret_basic', async () => ({ secret: `wrong-${randomUUID()}` })),
+  probe('token-secret-post-wrong', 'client_secret_post', async () => ({ secret: `wrong-${randomUUID()}` })),
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { runPlanInJest } from './jest-plan';
+import { runPlanInJest } from '../jest';
 import { tokenPlan } from './token.plan';
 
 runPlanInJest(tokenPlan);

@@ -19,9 +19,16 @@ function compact(c: ReportedCheck): string {
   return lines.map((l) => `<div>${l}</div>`).join('');
 }
 
+/** The spec sentence a failure relies on, then any others the check cites, each linked to its section. */
+function says(c: ReportedCheck): string {
+  return [c.quote, ...(c.seeAlso ?? [])]
+    .flatMap((q, i) => (q ? [`<blockquote class="quote${i ? ' also' : ''}" cite="${esc(q.link)}">&ldquo;${esc(q.text)}&rdquo; <a href="${esc(q.link)}">${esc(q.ref)}</a>${q.why ? `<div class="why">${esc(q.why)}</div>` : ''}</blockquote>`] : []))
+    .join('');
+}
+
 function row(c: ReportedCheck): string {
   const links = c.links.map((l, i) => `<a href="${esc(l)}" title="${esc(l)}">${esc(c.spec?.[i] ?? l)}</a>`).join('<br>');
-  const evidence = c.outcome === 'pass' ? '' : `<div class="ev">${compact(c)}</div><details><summary>full evidence</summary><pre>${esc(JSON.stringify(c.evidence, null, 2))}</pre></details>`;
+  const evidence = c.outcome === 'pass' ? '' : `${says(c)}<div class="ev">${compact(c)}</div><details><summary>full evidence</summary><pre>${esc(JSON.stringify(c.evidence, null, 2))}</pre></details>`;
   return `<tr class="${c.outcome}" id="${esc(c.id)}"><td>${c.outcome.toUpperCase()}</td><td><code>${esc(c.id)}</code></td><td>${esc(c.title)}<div class="msg">${esc(c.message)}</div>${evidence}</td><td>${c.severity}</td><td>${links}</td><td>${c.durationMs}</td></tr>`;
 }
 
@@ -56,6 +63,7 @@ export function html(report: Report): string {
 body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:6px;vertical-align:top;text-align:left}
 tr.fail td:first-child{color:#fff;background:#c62828}tr.blocked td:first-child{color:#fff;background:#6a1b9a}tr.warn td:first-child{background:#f9a825}tr.skip td:first-child{background:#ddd}tr.pass td:first-child{color:#fff;background:#2e7d32}
 .msg{color:#555;font-size:12px}.ev{font-size:12px;margin-top:4px}.ev div{overflow-wrap:anywhere}pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;overflow-wrap:anywhere;max-height:40em;overflow:auto}td:nth-child(3){max-width:60vw}td:nth-child(5){white-space:nowrap}.counts span{margin-right:1.5em;font-weight:600}
+.quote{margin:4px 0;padding:2px 8px;border-left:3px solid #c62828;font-size:12px;color:#333}.quote.also{border-left-color:#bbb;color:#555}.quote .why{font-style:italic;color:#555}
 .causes li{margin-bottom:1em}.causes p{margin:.2em 0}.hint{color:#6a1b9a}.aborted{background:#ffebee;padding:8px;border-left:4px solid #c62828}h2 small{font-weight:400;color:#555;font-size:13px}
 </style></head><body>
 <h1>DCR conformance report</h1>

@@ -1,4 +1,5 @@
 import type { Report } from './model';
+import { quoteLine } from '../rules/define';
 
 const esc = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
@@ -10,7 +11,8 @@ export function junitXml(report: Report): string {
     const cases = cs.map((c) => {
       const name = esc(`${c.id} ${c.title}`);
       const time = (c.durationMs / 1000).toFixed(3);
-      const detail = esc(`${c.message}\nspec: ${c.links.join(' ')}\nevidence: ${JSON.stringify(c.evidence, null, 2)}`);
+      const says = [c.quote, ...(c.seeAlso ?? [])].flatMap((q) => (q ? [`spec says: ${quoteLine(q)}\n`] : [])).join('');
+      const detail = esc(`${c.message}\n${says}spec: ${c.links.join(' ')}\nevidence: ${JSON.stringify(c.evidence, null, 2)}`);
       const inner =
         c.outcome === 'fail' ? `<failure message="${esc(c.message)}" type="${c.severity}">${detail}</failure>`
           : c.outcome === 'blocked' ? `<error message="${esc(c.message)}" type="blocked">${detail}</error>`

@@ -1,7 +1,10 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { CheckResult, Outcome } from '../rules/define';
 
-/** One check's result as reported: the result plus its plan and how long its exchanges took. */
+/**
+ * One check's result as reported: the result plus its plan and how long its exchanges took. A failed
+ * or warned check carries `quote` (and `seeAlso`): the spec sentence it relies on, with its link.
+ */
 export interface ReportedCheck extends CheckResult {
   plan: string;
   durationMs: number;

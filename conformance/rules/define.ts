@@ -1,6 +1,7 @@
 import type { RuleId } from '../../catalogue/rules';
 import { specUrl, type SpecRef } from '../../catalogue/references';
 import type { Recorded } from '../exchange';
+import { quotesOf, type Quote } from './quotes';
 
 /** MUST fails the run; SHOULD only warns. */
 export type Severity = 'MUST' | 'SHOULD';
@@ -60,6 +61,33 @@ export interface CheckResult {
   evidence: Evidence;
   /** With blocked: the exchange whose refusal blocked it (the root cause), e.g. register-valid. */
   blockedBy?: string;
+  /** With fail and warn: the spec sentence the verdict relies on (conformance/rules/quotes.ts), and its link. */
+  quote?: SpecQuote;
+  /** With quote: further sentences the check cites, shown beside it. */
+  seeAlso?: SpecQuote[];
+}
+
+/** A quoted spec sentence as a result carries it: the reference code, the text and the section's URL. */
+export interface SpecQuote {
+  ref: string;
+  text: string;
+  link: string;
+  /** How the sentence applies, when the check is the pack's reading of it. */
+  why?: string;
+}
+
+const cite = (q: Quote): SpecQuote => ({ ref: q.ref, text: q.text, link: specUrl(q.ref), ...(q.why ? { why: q.why } : {}) });
+
+/** The quote fields of a judged failure: the first quote, then the others; none for a check without quotes. */
+function quoted(id: string): Pick<CheckResult, 'quote' | 'seeAlso'> {
+  const [first, ...rest] = quotesOf(id) ?? [];
+  if (!first) return {};
+  return { quote: cite(first), ...(rest.length ? { seeAlso: rest.map(cite) } : {}) };
+}
+
+/** One line of a quote for text output: `RFC7591-3.2.2 "..." (why) <link>`. */
+export function quoteLine(q: SpecQuote): string {
+  return `${q.ref} "${q.text}"${q.why ? ` (${q.why})` : ''} ${q.link}`;
 }
 
 export function defineCheck(def: CheckDefinition): Check {
@@ -118,11 +146,15 @@ export function evaluate(check: Check, slots: ReadonlyMap<string, Slot>): CheckR
     recorded.push(slot);
   }
   let verdict: Verdict;
+  let judged = true;
   try {
     verdict = check.check(...recorded);
   } catch (e) {
+    judged = false;
     verdict = fail(`the check could not read the exchange: ${(e as Error).message}`, recorded[0] ? evidenceOf(recorded[0]) : {});
   }
   const outcome: Outcome = verdict.outcome === 'fail' && check.severity === 'SHOULD' ? 'warn' : verdict.outcome;
-  return { ...base, outcome, message: verdict.message, evidence: verdict.evidence, ...(verdict.blockedBy ? { blockedBy: verdict.blockedBy } : {}) };
+  // A failure cites the spec sentence it relies on; a pass, a skip or a block judged nothing against it, nor did a check that threw.
+  const cited = judged && (outcome === 'fail' || outcome === 'warn') ? quoted(check.id) : {};
+  return { ...base, outcome, message: verdict.message, evidence: verdict.evidence, ...(verdict.blockedBy ? { blockedBy: verdict.blockedBy } : {}), ...cited };
 }

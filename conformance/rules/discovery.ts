@@ -40,10 +40,37 @@ export const discoveryChecks = [
         ? pass(evidenceOf(r))
         : fail('expected 200 with a JSON object', evidenceOf(r, { expected: '200 application/json' })),
   }),
-  /** OBIE DCR: the registration endpoint is advertised in the well-known configuration. */
-  field('DCR-001-REG-ENDPOINT', 'Discovery advertises an https registration_endpoint', 'registration_endpoint', 'DISC-REGISTRATION-ENDPOINT', isHttpsUrl, 'is missing or not an https URL', ['OBDCR-GEN', 'OIDC-DISCOVERY'], 'MUST', ['DCR-001']),
+  /**
+   * OBIE DCR: "The URL of the registration end-point should be advertised on the ASPSP's OIDC Discovery
+   * Endpoint"; OIDC Discovery: registration_endpoint "RECOMMENDED". A SHOULD: a bank that documents its
+   * endpoint elsewhere (the target's registrationEndpoint) breaks no MUST.
+   */
+  field('DCR-001-REG-ENDPOINT', 'Discovery advertises an https registration_endpoint', 'registration_endpoint', 'DISC-REGISTRATION-ENDPOINT', isHttpsUrl, 'is missing or not an https URL', ['OBDCR-GEN', 'OIDC-DISCOVERY'], 'SHOULD', ['DCR-001']),
   field('DISC-TOKEN-ENDPOINT', 'Discovery advertises an https token_endpoint', 'token_endpoint', 'DISC-TOKEN-ENDPOINT', isHttpsUrl, 'is missing or not an https URL', ['OIDC-DISCOVERY', 'OBDCR-GEN']),
   field('DISC-ISSUER', 'Discovery names an https issuer', 'issuer', 'DISC-ISSUER', isHttpsUrl, 'is missing or not https', ['OIDC-DISCOVERY']),
+  /**
+   * OIDC Discovery 4.3: "The issuer value returned MUST be identical to the Issuer URL that was used as
+   * the prefix to /.well-known/openid-configuration to retrieve the configuration information"; RFC 8414
+   * 3.3 says the same of /.well-known/oauth-authorization-server (inserted before the issuer's path).
+   */
+  defineCheck({
+    id: 'DISC-ISSUER-MATCHES-URL',
+    title: 'The discovery issuer is the URL the configuration was fetched from, less the well-known suffix',
+    spec: ['OIDC-DISCOVERY-4.3', 'RFC8414-3.3'],
+    severity: 'MUST',
+    tags: ['discovery'],
+    rules: ['DISC-ISSUER'],
+    exchanges: ['discovery'],
+    check: (r) => {
+      const issuer = body(r).issuer;
+      const expected = issuerOfDiscoveryUrl(r.request.url);
+      if (expected === undefined) return pass(evidenceOf(r, { actual: r.request.url }), 'the discovery URL has no well-known suffix to compare the issuer with');
+      // OIDC Discovery 4.1: "any terminating / MUST be removed before appending /.well-known/openid-configuration".
+      return issuer === expected || issuer === `${expected}/`
+        ? pass(evidenceOf(r, { expected, actual: issuer }))
+        : fail(`issuer ${JSON.stringify(issuer)} is not the URL the configuration was fetched from (${expected})`, evidenceOf(r, { expected, actual: issuer }));
+    },
+  }),
   /** FAPI 1.0 Advanced 5.2.2: "shall support ... tls_client_auth ... or private_key_jwt". */
   field('DISC-AUTH-METHODS-FAPI', 'token_endpoint_auth_methods_supported offers tls_client_auth or private_key_jwt', 'token_endpoint_auth_methods_supported', 'DISC-AUTH-METHODS',
     (v) => !!list(v)?.some((m) => m === 'tls_client_auth' || m === 'private_key_jwt'), 'offers no FAPI-compliant method', ['OIDC-DISCOVERY', 'FAPI1-ADV-5.2.2']),
@@ -61,3 +88,18 @@ export const discoveryChecks = [
     (v) => !!list(v)?.every((t) => t === 'code' || t === 'code id_token'), 'is missing or includes implicit flows', ['OIDC-DISCOVERY', 'FAPI1-ADV-5.2.2'], 'SHOULD'),
   field('DISC-SCOPES', 'scopes_supported includes openid', 'scopes_supported', 'DISC-SCOPES', (v) => !!list(v)?.includes('openid'), 'does not include openid', ['OIDC-DISCOVERY'], 'SHOULD'),
 ];
+
+/**
+ * The issuer a discovery URL implies: the prefix before /.well-known/openid-configuration (OIDC), or
+ * the origin plus the path after /.well-known/oauth-authorization-server (RFC 8414 3); undefined for a
+ * URL of neither form.
+ */
+export function issuerOfDiscoveryUrl(url: string): string | undefined {
+  if (!URL.canParse(url)) return undefined;
+  const u = new URL(url);
+  const oidc = '/.well-known/openid-configuration';
+  if (u.pathname.endsWith(oidc)) return `${u.origin}${u.pathname.slice(0, -oidc.length)}`;
+  const oauth = '/.well-known/oauth-authorization-server';
+  if (u.pathname === oauth || u.pathname.startsWith(`${oauth}/`)) return `${u.origin}${u.pathname.slice(oauth.length)}`;
+  return undefined;
+}

@@ -7,7 +7,8 @@ function needs(r: Recorded, want: number): Verdict | undefined {
   return r.status === want ? undefined : blocked(r.name, `blocked: ${r.name} answered ${summarize(r)}, not ${want}`, evidenceOf(r, { expected: want }));
 }
 import { clientSchemaErrors } from './registration';
-import { expectRefusal, REGISTRATION_ERRORS } from './refusal';
+import { clientAuthRefusal } from './token';
+import { expectRefusal, refusal, REGISTRATION_ERRORS } from './refusal';
 
 const mgmt = (tags: string[] = []) => ['management', ...tags];
 
@@ -39,6 +40,25 @@ export const managementChecks = [
       return r.status === 200 && typeof b.access_token === 'string' && /^bearer$/i.test(String(b.token_type)) && (b.expires_in === undefined || Number.isInteger(b.expires_in))
         ? pass(evidenceOf(r, { body: '(token redacted)' }))
         : fail('expected 200 with access_token, token_type Bearer and integer expires_in', evidenceOf(r, { body: r.status === 200 ? '(token redacted)' : r.text.slice(0, 300) }));
+    },
+  }),
+  /**
+   * RFC 6749 5.1: "The authorization server MUST include the HTTP "Cache-Control" response header field
+   * ... with a value of "no-store" in any response containing tokens". (Its Pragma: no-cache is from
+   * HTTP/1.0 caching, obsoleted by RFC 9111, and is not required here.)
+   */
+  defineCheck({
+    id: 'TOKEN-NO-STORE',
+    title: 'The token answer carries Cache-Control: no-store',
+    spec: ['RFC6749-5.1'],
+    severity: 'MUST',
+    tags: mgmt(['token', 'gap']),
+    rules: ['TOKEN-NO-STORE'],
+    exchanges: ['mgmt-token'],
+    check: (r) => {
+      const cc = header(r, 'cache-control') ?? '';
+      const ev = evidenceOf(r, { body: '(token redacted)', expected: 'Cache-Control: no-store', actual: cc || '(none)' });
+      return needs(r, 200) ?? (/(^|,)\s*no-store\s*(,|$)/i.test(cc) ? pass(ev) : fail(cc ? `Cache-Control is ${JSON.stringify(cc)}, without no-store` : 'the token answer has no Cache-Control header', ev));
     },
   }),
   defineCheck({
@@ -142,6 +162,9 @@ export const managementChecks = [
     exchanges: ['mgmt-get-cross'],
     check: (r) => status(r, 403, 'GET with another client\'s token'),
   }),
+  /** OBIE MGT-02 on PUT and DELETE: another client's token would rewrite or remove a client the caller does not own. */
+  crossClientCheck('PUT', 'mgmt-put-cross', 'A PUT on client A with a token of client B answers 403'),
+  crossClientCheck('DELETE', 'mgmt-delete-cross', 'A DELETE of client C with a token of client B answers 403'),
   defineCheck({
     id: 'DCR-008-PUT-200',
     title: 'PUT /register/{ClientId} with a freshly signed request answers 200 with the client JSON',
@@ -201,6 +224,21 @@ export const managementChecks = [
     rules: ['DEL-REVOKES-TOKENS'],
     exchanges: ['mgmt-get-b-with-deleted-token'],
     check: (r) => unauthorized(r, 'the deleted client\'s token', true),
+  }),
+  /**
+   * RFC 7592 2.3: "A successful delete action will invalidate the client_id, client_secret, and
+   * registration access token for this client, thereby preventing the client_id from being used at
+   * either the authorization endpoint or token endpoint of the authorization server."
+   */
+  defineCheck({
+    id: 'DEL-TOKEN-ENDPOINT-REFUSED',
+    title: 'After DELETE the client can no longer get a token: the token endpoint answers invalid_client',
+    spec: ['RFC7592-2.3', 'OBDCR-DELETE', 'RFC6749-5.2'],
+    severity: 'MUST',
+    tags: mgmt(['DEL-01', 'gap']),
+    rules: ['MGT-DELETE'],
+    exchanges: ['mgmt-delete', 'mgmt-token-after-delete'],
+    check: (del, token) => (del.status === 200 || del.status === 204 ? undefined : needs(del, 204)) ?? clientAuthRefusal(token, { basic: token.sent.method === 'client_secret_basic' }),
   }),
   defineCheck({
     id: 'DCR-009-PUT-DELETED',
@@ -296,6 +334,9 @@ function putChecks() {
      * client's requested metadata values ... and substitute them with suitable values": refused, or
      * accepted with the software_id unchanged, both pass; a changed software_id fails.
      */
+    /** OBIE REQ-08 holds for PUT too (PUT carries the whole request, RFC 7592 2.2): every redirect_uri one of the SSA's. */
+    refusal({ id: 'PUT-SSA-WRONG-KEY', title: 'A PUT whose software statement is re-signed by a foreign key under the directory kid is refused', exchange: 'mgmt-put-ssa-foreign-key', rules: ['SSA-SIGNATURE'], spec: ['OBDCR-PUT', 'OBDCR-SSA'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['management', 'PUT', 'ssa', 'gap'] }),
+    refusal({ id: 'PUT-REDIRECT-NOT-IN-SSA', title: 'A PUT with a redirect_uri outside the SSA software_redirect_uris is refused', exchange: 'mgmt-put-redirect-foreign', rules: ['REQ-REDIRECT-SUBSET'], spec: ['OBDCR-PUT', 'OBDCR-REQ', 'RFC7591-3.2.2'], errors: ['invalid_redirect_uri', 'invalid_client_metadata'], tags: ['management', 'PUT', 'redirect', 'REQ-08', 'gap'] }),
     defineCheck({
       id: 'PUT-SOFTWARE-ID-CHANGE',
       title: 'A PUT with a software_id other than the SSA\'s is refused, or leaves software_id unchanged',
@@ -307,6 +348,25 @@ function putChecks() {
       check: softwareIdChangeVerdict,
     }),
   ];
+}
+
+function crossClientCheck(method: 'PUT' | 'DELETE', exchange: string, title: string) {
+  return defineCheck({
+    id: `MGT-CROSS-CLIENT-${method}-403`,
+    title,
+    spec: [method === 'PUT' ? 'OBDCR-PUT' : 'OBDCR-DELETE', 'RFC6750-3'],
+    severity: 'MUST',
+    tags: mgmt(['MGT-02', method, 'gap']),
+    rules: ['MGT-CLIENT-MATCH'],
+    exchanges: [exchange],
+    check: (r) => crossClientVerdict(r, method),
+  });
+}
+
+/** Another client's token: 403 (OBIE MGT-02); a 2xx means the caller changed or removed a client it does not own. */
+export function crossClientVerdict(r: Recorded, method: 'PUT' | 'DELETE'): Verdict {
+  if (r.status >= 200 && r.status < 300) return fail(`${method} with another client's token was accepted (${r.status}): any client can ${method === 'PUT' ? 'rewrite' : 'delete'} any other`, evidenceOf(r, { expected: 403, actual: r.status }));
+  return status(r, 403, `${method} with another client's token`);
 }
 
 /** The PUT naming another software_id: refused (400), or 200 answering the client's original software_id. */

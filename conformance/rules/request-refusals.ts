@@ -16,10 +16,21 @@ export const requestRefusalChecks = [
   refusal({ id: 'JWS-ALG-HS256', title: 'A request signed with HS256 is refused', exchange: 'register-hs256', rules: ['JWS-ALG', 'JWS-SIGNATURE'], spec: ['RFC8725-3.1', 'FAPI1-ADV-8.6'], tags: ['jws'] }),
   /** OBIE GEN-07: keys come from the JWKS named in the SSA; no x5c / x5u. */
   refusal({ id: 'JWS-NO-X5C', title: 'A request carrying an x5c header is refused', exchange: 'register-x5c', rules: ['JWS-NO-X5'], spec: ['OBDCR-GEN'], tags: ['jws', 'GEN-07'], severity: 'SHOULD' }),
+  /**
+   * RFC 7515 4.1.3 lets a JWS carry its own key in a "jwk" header, and 4.1.6 a certificate in "x5c"; a
+   * bank must not trust them: OBIE GEN-07 "keys come from the JWKS named in the SSA". Each request is
+   * signed by a key the software JWKS does not hold, carried in the request itself, under the software's kid.
+   */
+  refusal({ id: 'JWS-EMBEDDED-JWK', title: 'A request signed by a key carried in its own jwk header (not in the software JWKS) is refused', exchange: 'register-jwk-header', rules: ['JWS-NO-X5', 'JWS-SIGNATURE'], spec: ['OBDCR-GEN', 'OBDCR-REQ', 'RFC7515-4.1'], tags: ['jws', 'GEN-07', 'near-miss'] }),
+  refusal({ id: 'JWS-EMBEDDED-X5C', title: 'A request signed by the key of a self-signed certificate in its own x5c header is refused', exchange: 'register-x5c-self-signed', rules: ['JWS-NO-X5', 'JWS-SIGNATURE'], spec: ['OBDCR-GEN', 'OBDCR-REQ', 'RFC7515-4.1'], tags: ['jws', 'GEN-07', 'near-miss'] }),
+  refusal({ id: 'JWS-SELF-JWKS', title: 'A request signed by a key it lists in its own jwks claim (not in the software JWKS) is refused', exchange: 'register-self-jwks', rules: ['JWS-SIGNATURE'], spec: ['OBDCR-GEN', 'OBDCR-REQ', 'RFC7591-2'], tags: ['jws', 'GEN-07', 'near-miss'] }),
   refusal({ id: 'JWS-FOREIGN-KEY', title: 'A request signed by a key not in the software JWKS (same kid) is refused', exchange: 'register-foreign-key', rules: ['JWS-SIGNATURE'], spec: ['OBDCR-REQ', 'RFC7515-4.1'], tags: ['jws', 'fork'] }),
   refusal({ id: 'JWS-UNKNOWN-KID', title: 'A request whose kid is not in the software JWKS is refused', exchange: 'register-unknown-kid', rules: ['JWS-KID', 'JWS-SIGNATURE'], spec: ['OBDCR-REQ', 'RFC7515-4.1'], tags: ['jws', 'gap'] }),
-  /** The real software key under a kid the JWKS does not hold: a bank that ignores the kid and tries every key accepts it. */
-  refusal({ id: 'JWS-REAL-KEY-UNKNOWN-KID', title: 'A request signed by the real software key under an unknown kid is refused', exchange: 'register-real-key-unknown-kid', rules: ['JWS-KID'], spec: ['OBDCR-REQ', 'RFC7515-4.1'], tags: ['jws', 'near-miss'] }),
+  /**
+   * The real software key under a kid the JWKS does not hold: a bank that ignores the kid and tries every
+   * key accepts it. SHOULD: RFC 7515 4.1.4 calls kid "a hint", and the signature is the software's own.
+   */
+  refusal({ id: 'JWS-REAL-KEY-UNKNOWN-KID', title: 'A request signed by the real software key under an unknown kid is refused', exchange: 'register-real-key-unknown-kid', rules: ['JWS-KID'], spec: ['OBDCR-REQ', 'RFC7515-4.1'], tags: ['jws', 'near-miss'], severity: 'SHOULD' }),
   /** RFC 8725 2.1 / 3.1: algorithm confusion; an HMAC keyed with the software's public key must never verify. */
   refusal({ id: 'JWS-HS256-PUBLIC-KEY', title: 'A request signed HS256 with the software public key (PEM) as the secret is refused (algorithm confusion)', exchange: 'register-hs256-public-key', rules: ['JWS-ALG', 'JWS-SIGNATURE'], spec: ['RFC8725-3.1', 'FAPI1-ADV-8.6'], tags: ['jws', 'near-miss'] }),
   /** RFC 7519 4.1.4: "MUST NOT be accepted for processing" after exp. */
@@ -28,8 +39,16 @@ export const requestRefusalChecks = [
   refusal({ id: 'DCR-004-ISS-INVALID', title: 'A request whose iss is not the SSA software_id is refused', exchange: 'register-iss-invalid', rules: ['REQ-ISS'], spec: ['OBDCR-REQ'], tags: ['DCR-004', 'claims', 'REQ-02'] }),
   refusal({ id: 'DCR-004-ISS-EMPTY', title: 'A request with an empty iss is refused', exchange: 'register-iss-empty', rules: ['REQ-ISS', 'REQ-ISS-FORMAT'], spec: ['OBDCR-REQ'], tags: ['DCR-004', 'claims', 'REQ-02'] }),
   refusal({ id: 'DCR-004-ISS-LONG', title: 'A request with a 30-character iss is refused', exchange: 'register-iss-long', rules: ['REQ-ISS', 'REQ-ISS-FORMAT'], spec: ['OBDCR-REQ', 'OBDCR-3.1'], tags: ['DCR-004', 'claims', 'REQ-02'] }),
-  refusal({ id: 'REQ-IAT-FUTURE', title: 'A request issued an hour in the future is refused', exchange: 'register-iat-future', rules: ['REQ-IAT'], spec: ['OBDCR-REQ', 'RFC7519-4.1'], tags: ['claims', 'REQ-03'] }),
+  refusal({ id: 'REQ-IAT-FUTURE', title: 'A request issued an hour in the future is refused', exchange: 'register-iat-future', rules: ['REQ-IAT'], spec: ['OBDCR-REQ', 'RFC7519-4.1'], tags: ['claims', 'REQ-03'], severity: 'SHOULD' }),
   refusal({ id: 'REQ-JTI-MISSING', title: 'A request without jti is refused', exchange: 'register-no-jti', rules: ['REQ-JTI'], spec: ['OBDCR-REQ', 'RFC7519-4.1'], tags: ['claims', 'REQ-06'] }),
+  /** OBIE REQ-03: iat is required (the data dictionary's claims table). */
+  refusal({ id: 'REQ-IAT-MISSING', title: 'A request without iat is refused', exchange: 'register-no-iat', rules: ['REQ-IAT'], spec: ['OBDCR-REQ', 'RFC7519-4.1'], tags: ['claims', 'REQ-03'] }),
+  /** OBIE REQ-05: aud is required. */
+  refusal({ id: 'REQ-AUD-MISSING', title: 'A request without aud is refused', exchange: 'register-no-aud', rules: ['REQ-AUD'], spec: ['OBDCR-REQ', 'RFC7519-4.1'], tags: ['claims', 'REQ-05'] }),
+  /** OBIE REQ-02: iss is required and equals the SSA software_id. */
+  refusal({ id: 'REQ-ISS-MISSING', title: 'A request without iss is refused', exchange: 'register-no-iss', rules: ['REQ-ISS'], spec: ['OBDCR-REQ', 'RFC7519-4.1'], tags: ['claims', 'REQ-02'] }),
+  /** RFC 7515 4.1.11: "If any of the listed extension Header Parameters are not understood and supported by the recipient, then the JWS is invalid." */
+  refusal({ id: 'JWS-CRIT-UNKNOWN', title: 'A request marking an unknown header extension as critical (crit) is refused', exchange: 'register-crit-unknown', rules: ['JWS-SIGNATURE'], spec: ['RFC7515-4.1', 'OBDCR-REQ'], tags: ['jws', 'near-miss'] }),
   /** RFC 7519 4.1.3: "If the principal processing the claim does not identify itself with a value in the aud claim when this claim is present, then the JWT MUST be rejected." */
   refusal({ id: 'REQ-AUD-OTHER', title: 'A request addressed to another bank (aud) is refused', exchange: 'register-aud-other', rules: ['REQ-AUD'], spec: ['OBDCR-REQ', 'RFC7519-4.1'], tags: ['claims', 'REQ-05'] }),
   refusal({ id: 'REQ-AUD-EXTENDED', title: 'An aud that extends the bank\'s id (<aud>.evil.example) is refused: no prefix matching', exchange: 'register-aud-extended', rules: ['REQ-AUD'], spec: ['RFC7519-4.1', 'OBDCR-REQ'], tags: ['claims', 'REQ-05', 'near-miss'] }),
@@ -40,12 +59,17 @@ export const requestRefusalChecks = [
   refusal({ id: 'REQ-AUTH-METHOD-UNKNOWN', title: 'token_endpoint_auth_method "none" is refused', exchange: 'register-auth-method-none', rules: ['REQ-AUTH-METHOD'], spec: ['OBDCR-REQ', 'RFC7591-2'], tags: ['claims', 'REQ-09'] }),
   refusal({ id: 'REQ-AUTH-SIGNING-ALG-MISSING', title: 'private_key_jwt without token_endpoint_auth_signing_alg is refused', exchange: 'register-pkjwt-no-alg', rules: ['REQ-AUTH-SIGNING-ALG'], spec: ['OBDCR-REQ'], tags: ['claims', 'REQ-10'] }),
   refusal({ id: 'REQ-TLS-DN-MISSING', title: 'tls_client_auth without a subject DN is refused', exchange: 'register-tls-no-dn', rules: ['REQ-TLS-DN-PRESENCE'], spec: ['OBDCR-REQ', 'RFC8705-2'], tags: ['claims', 'REQ-11'] }),
-  /** RFC 8705 2.1.2: the registered DN must be that of the certificate the client authenticates with. */
-  refusal({ id: 'REQ-TLS-DN-SUBSET', title: 'A subject DN that is a strict subset of the transport certificate DN is refused: no subset comparison', exchange: 'register-dn-subset', rules: ['REQ-TLS-DN-MATCH'], spec: ['RFC8705-2', 'OBDCR-REQ'], tags: ['claims', 'REQ-11', 'near-miss'] }),
-  refusal({ id: 'REQ-TLS-DN-ALTERED', title: 'A subject DN with one value extended by a character is refused: no prefix comparison', exchange: 'register-dn-altered', rules: ['REQ-TLS-DN-MATCH'], spec: ['RFC8705-2', 'OBDCR-REQ'], tags: ['claims', 'REQ-11', 'near-miss'] }),
+  /**
+   * RFC 8705 2.1.2: the registered DN must be that of the certificate the client authenticates with.
+   * SHOULD, not MUST: OBIE lets a bank compare part of the DN ("The ASPSP may decide to match only a
+   * part of the DN so that the match is based only on the part of the DN that will be immutable"), so a
+   * bank accepting these may be doing that deliberately; a wholly other DN (REQ-TLS-DN-MISMATCH) is a MUST.
+   */
+  refusal({ id: 'REQ-TLS-DN-SUBSET', title: 'A subject DN that is a strict subset of the transport certificate DN is refused: no subset comparison', exchange: 'register-dn-subset', rules: ['REQ-TLS-DN-MATCH'], spec: ['RFC8705-2', 'OBDCR-REQ'], tags: ['claims', 'REQ-11', 'near-miss'], severity: 'SHOULD' }),
+  refusal({ id: 'REQ-TLS-DN-ALTERED', title: 'A subject DN with one value extended by a character is refused: no prefix comparison', exchange: 'register-dn-altered', rules: ['REQ-TLS-DN-MATCH'], spec: ['RFC8705-2', 'OBDCR-REQ'], tags: ['claims', 'REQ-11', 'near-miss'], severity: 'SHOULD' }),
   refusal({ id: 'REQ-TLS-DN-MISMATCH', title: 'A subject DN other than the transport certificate DN is refused', exchange: 'register-dn-mismatch', rules: ['REQ-TLS-DN-MATCH'], spec: ['OBDCR-REQ', 'RFC8705-2'], tags: ['claims', 'REQ-11', 'gap'] }),
   refusal({ id: 'REQ-GRANT-TYPE-UNSUPPORTED', title: 'grant_types ["password"] is refused, or substituted and returned', exchange: 'register-grant-password', rules: ['REQ-GRANT-TYPES'], spec: ['OBDCR-REQ', 'RFC7591-2'], tags: ['claims', 'REQ-12'] , substitutes: { field: 'grant_types', refused: (v) => !Array.isArray(v) || v.includes('password') } }),
-  refusal({ id: 'REQ-SCOPE-UNSUPPORTED', title: 'A scope outside the allowed set is refused', exchange: 'register-scope-unsupported', rules: ['REQ-SCOPE-ROLES'], spec: ['OBDCR-REQ'], tags: ['claims', 'REQ-15'] }),
+  refusal({ id: 'REQ-SCOPE-UNSUPPORTED', title: 'A scope outside the allowed set is refused, or substituted and returned', exchange: 'register-scope-unsupported', rules: ['REQ-SCOPE-ROLES'], spec: ['OBDCR-REQ'], tags: ['claims', 'REQ-15'], substitutes: { field: 'scope', refused: (v) => scopeList(v).includes('makepayment') } }),
   refusal({ id: 'REQ-SCOPE-SHAPE', title: 'A scope that is neither a string nor an array is refused', exchange: 'register-scope-number', rules: ['REQ-SCOPE-FORMAT'], spec: ['OBDCR-REQ', 'OBDCR-3.1'], tags: ['claims', 'REQ-15'] }),
   refusal({ id: 'REQ-APPLICATION-TYPE-NATIVE', title: 'application_type "native" is refused, or substituted and returned', exchange: 'register-application-type', rules: ['REQ-APPLICATION-TYPE'], spec: ['OBDCR-REQ', 'RFC7591-2'], tags: ['claims', 'REQ-16'], severity: 'SHOULD' , substitutes: { field: 'application_type', refused: (v) => v === 'native' } }),
   refusal({ id: 'REQ-ID-TOKEN-ALG-RS256', title: 'id_token_signed_response_alg RS256 is refused, or substituted and returned', exchange: 'register-id-token-rs256', rules: ['REQ-ID-TOKEN-ALG'], spec: ['FAPI1-ADV-8.6', 'OBDCR-REQ'], tags: ['claims', 'REQ-17'], severity: 'SHOULD' , substitutes: { field: 'id_token_signed_response_alg', refused: (v) => v === 'RS256' || v === 'none' || typeof v !== 'string' } }),
@@ -90,6 +114,7 @@ export const redirectRefusalChecks = [
     ['REDIRECT-TRAILING-SLASH', 'register-redirect-slash', 'An SSA redirect URI with a trailing slash added or removed is refused: exact matching'],
     ['REDIRECT-QUERY', 'register-redirect-query', 'An SSA redirect URI with a query string added is refused: exact matching'],
     ['REDIRECT-HOST-SUFFIX', 'register-redirect-host-suffix', 'An SSA redirect URI whose host is extended into another domain is refused'],
+    ['REDIRECT-HOST-PREFIX', 'register-redirect-host-prefix', 'An SSA redirect URI with characters put before its host (another domain ending like it) is refused'],
   ].map(([id, exchange, title]) =>
     /** OBIE REQ-08: every redirect_uri must be one of the SSA software_redirect_uris (RFC 6749 3.1.2.3 compares as strings, RFC 3986 6.2.1). */
     refusal({ id: id!, title: title!, exchange: exchange!, rules: ['REQ-REDIRECT-SUBSET'], spec: ['OBDCR-REQ', 'RFC7591-3.2.2'], errors: ['invalid_redirect_uri', 'invalid_client_metadata'], tags: ['redirect', 'REQ-08', 'near-miss'] }),
@@ -124,9 +149,24 @@ export const ssaRefusalChecks = [
   refusal({ id: 'SSA-ALG-HS256', title: 'An HS256 SSA is refused', exchange: 'register-ssa-hs256', rules: ['SSA-ALG', 'SSA-SIGNATURE'], spec: ['OBDCR-SSA', 'RFC8725-3.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'gap'] }),
   refusal({ id: 'SSA-UNKNOWN-KID', title: 'An SSA whose kid is not in the directory JWKS is refused', exchange: 'register-ssa-unknown-kid', rules: ['SSA-KID', 'SSA-SIGNATURE'], spec: ['OBDCR-SSA'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'gap'] }),
   refusal({ id: 'SSA-UNTRUSTED-ISSUER', title: 'An SSA from an untrusted issuer is refused', exchange: 'register-ssa-untrusted-issuer', rules: ['SSA-ISSUER'], spec: ['OBDCR-GEN', 'OBDCR-SSA'], errors: ['unapproved_software_statement', 'invalid_software_statement'], tags: ['ssa', 'GEN-06'] }),
+  /** RFC 7591 3.1.1 / OBIE GEN-06: the bank trusts a directory by its issuer and that issuer's keys; a good signature under another iss is not that directory's statement. */
+  refusal({ id: 'SSA-OTHER-ISS-REAL-KEY', title: 'An SSA signed by the trusted directory key but naming another issuer (iss) is refused', exchange: 'register-ssa-other-iss-real-key', rules: ['SSA-ISSUER'], spec: ['OBDCR-SSA', 'OBDCR-GEN', 'RFC7591-2.3'], errors: ['unapproved_software_statement', 'invalid_software_statement'], tags: ['ssa', 'GEN-06', 'near-miss'] }),
+  /** The directory's real key under a kid its JWKS does not hold: a bank that ignores the kid and tries every directory key accepts it. */
+  refusal({ id: 'SSA-REAL-KEY-UNKNOWN-KID', title: 'An SSA signed by the real directory key under a kid its JWKS does not hold is refused', exchange: 'register-ssa-real-key-unknown-kid', rules: ['SSA-KID', 'SSA-SIGNATURE'], spec: ['OBDCR-SSA', 'RFC7515-4.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'near-miss'], severity: 'SHOULD' }),
+  /** RFC 8725 2.1 / 3.1: algorithm confusion on the SSA: HS256 keyed with the directory's public key must never verify. */
+  refusal({ id: 'SSA-HS256-PUBLIC-KEY', title: 'An SSA signed HS256 with the directory public key (PEM) as the secret is refused (algorithm confusion)', exchange: 'register-ssa-hs256-public-key', rules: ['SSA-ALG', 'SSA-SIGNATURE'], spec: ['OBDCR-SSA', 'RFC8725-3.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'near-miss'] }),
+  /** OBIE REQ-15: the scope is within what the SSA's software_roles allow (AISP: accounts; PISP: payments). */
+  /* SHOULD: the sentence ("This must be a subset of the scopes in the SSA") is in the Data Mapping table, which the spec calls non-normative. */
+  refusal({ id: 'REQ-SCOPE-BEYOND-ROLES', title: 'An SSA for AISP alone asking for the payments scope is refused, or the scope substituted', exchange: 'register-scope-beyond-roles', rules: ['REQ-SCOPE-ROLES'], spec: ['OBDCR-REQ', 'OBDCR-SSA'], tags: ['claims', 'REQ-15', 'near-miss'], severity: 'SHOULD', substitutes: { field: 'scope', refused: (v) => scopeList(v).includes('payments') } }),
   refusal({ id: 'SSA-EXPIRED', title: 'An expired SSA is refused', exchange: 'register-ssa-expired', rules: ['SSA-EXP'], spec: ['OBDCR-SSA', 'RFC7519-4.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'gap', 'REQ-07'] }),
-  refusal({ id: 'SSA-NOT-YET-VALID', title: 'An SSA issued in the future is refused', exchange: 'register-ssa-future', rules: ['SSA-IAT'], spec: ['OBDCR-SSA', 'RFC7519-4.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'gap', 'REQ-07'] }),
+  refusal({ id: 'SSA-NOT-YET-VALID', title: 'An SSA issued in the future is refused', exchange: 'register-ssa-future', rules: ['SSA-IAT'], spec: ['OBDCR-SSA', 'RFC7519-4.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'gap', 'REQ-07'], severity: 'SHOULD' }),
   refusal({ id: 'SSA-NBF-FUTURE', title: 'An SSA with nbf in the future is refused', exchange: 'register-ssa-nbf', rules: ['SSA-IAT'], spec: ['OBDCR-SSA', 'RFC7519-4.1'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa', 'gap', 'REQ-07'] }),
   refusal({ id: 'SSA-CLAIMS-MISSING', title: 'An SSA without software_jwks_endpoint is refused', exchange: 'register-ssa-no-jwks-endpoint', rules: ['SSA-CLAIMS', 'JWS-SIGNATURE'], spec: ['OBDCR-SSA'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['ssa'] }),
   refusal({ id: 'SSA-JWKS-UNTRUSTED-HOST', title: 'An SSA naming a software_jwks_endpoint outside the directory is refused', exchange: 'register-ssa-foreign-jwks', rules: ['JWS-SIGNATURE'], spec: ['OBDCR-SSA'], errors: ['invalid_software_statement', 'unapproved_software_statement', 'invalid_client_metadata'], tags: ['ssa'] }),
 ];
+
+/** A scope value as a list: a space-separated string (v3.2+) or an array (v3.1); anything else is empty. */
+function scopeList(v: unknown): string[] {
+  if (typeof v === 'string') return v.split(' ').filter(Boolean);
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}

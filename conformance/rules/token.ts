@@ -10,9 +10,18 @@ export const TOKEN_AUTH_METHODS: readonly AuthMethod[] = ['tls_client_auth', 'pr
 
 const kebab = (m: AuthMethod) => m.replace(/_/g, '-');
 /** The registration with a method and its token request: the controls of that method's probes. */
-export const METHOD_STEPS: Readonly<Record<AuthMethod, { register: string; token: string }>> = Object.fromEntries(
-  TOKEN_AUTH_METHODS.map((m) => [m, { register: `auth-register-${kebab(m)}`, token: `auth-token-${kebab(m)}` }]),
-) as Record<AuthMethod, { register: string; token: string }>;
+export const METHOD_STEPS: Readonly<Record<AuthMethod, MethodSteps>> = Object.fromEntries(
+  TOKEN_AUTH_METHODS.map((m) => [m, { register: `auth-register-${kebab(m)}`, token: `auth-token-${kebab(m)}`, boundGet: `auth-get-${kebab(m)}`, boundNoCert: `auth-get-no-cert-${kebab(m)}` }]),
+) as Record<AuthMethod, MethodSteps>;
+
+interface MethodSteps {
+  register: string;
+  token: string;
+  /** GET /register/{ClientId} with the method's token and the transport certificate: the control of boundNoCert. */
+  boundGet: string;
+  /** The same GET without a client certificate: a sender-constrained token is refused. */
+  boundNoCert: string;
+}
 
 /** A 200 token answer's body is not shown: it carries a live access token. */
 const shown = (r: Recorded, extra: Record<string, unknown> = {}) => evidenceOf(r, { ...(r.status === 200 ? { body: '(token redacted)' } : {}), ...extra });
@@ -46,6 +55,32 @@ function authMethodCheck(method: AuthMethod, spec: SpecRef): Check {
     rules: ['TOKEN-AUTH-METHODS'],
     exchanges: [steps.register, steps.token],
     check: (registration, token) => authMethodVerdict(method, registration, token),
+  });
+}
+
+/**
+ * FAPI 1 Advanced part 2 5.2.2: the authorization server "shall only issue sender-constrained access
+ * tokens"; RFC 8705 3: the protected resource "MUST obtain the client certificate ... and verify that it
+ * matches the certificate-bound access token". Whatever the client authentication method, a token
+ * obtained over mutual TLS is bound to that certificate: used without it, 401 invalid_token.
+ */
+function boundTokenCheck(method: AuthMethod): Check {
+  const steps = METHOD_STEPS[method];
+  return defineCheck({
+    id: `TOKEN-CERT-BOUND-${kebab(method).toUpperCase()}`,
+    title: `A ${method} client's token, obtained over mutual TLS, is refused without the client certificate (sender-constrained)`,
+    spec: ['FAPI1-ADV-5.2.2', 'RFC8705-3', 'OBDCR-GET'],
+    severity: 'MUST',
+    tags: ['token', 'management', 'sender-constrained', method, 'gap'],
+    rules: ['MGT-TOKEN-CERT-BOUND'],
+    exchanges: [steps.boundNoCert],
+    check: (r) => {
+      const challenge = header(r, 'www-authenticate') ?? '';
+      if (r.status >= 200 && r.status < 300) return fail(`the ${method} client's token worked without the certificate it was obtained with (${r.status}): it is a bearer token, not sender-constrained`, evidenceOf(r, { expected: 401, actual: r.status }));
+      if (r.status !== 401) return fail(`expected 401 invalid_token, got ${r.status || r.transportError}`, evidenceOf(r, { expected: 401, actual: r.status }));
+      if (!/^Bearer\b/i.test(challenge) || !/error="invalid_token"/.test(challenge)) return fail('401 without WWW-Authenticate: Bearer error="invalid_token"', evidenceOf(r, { expected: 'Bearer error="invalid_token"', actual: challenge }));
+      return pass(evidenceOf(r));
+    },
   });
 }
 
@@ -127,6 +162,9 @@ export const tokenChecks: readonly Check[] = [
   authMethodCheck('private_key_jwt', 'RFC7523-3'),
   authMethodCheck('client_secret_basic', 'RFC6749-2.3.1'),
   authMethodCheck('client_secret_post', 'RFC6749-2.3.1'),
+  boundTokenCheck('private_key_jwt'),
+  boundTokenCheck('client_secret_basic'),
+  boundTokenCheck('client_secret_post'),
   // tls_client_auth (RFC 8705 2): the certificate chains to a trusted CA and its subject is the registered DN.
   tokenRefusal({ id: 'TOKEN-TLS-UNTRUSTED-CERT', title: 'tls_client_auth: a certificate from an untrusted CA with the client\'s subject DN is refused', exchange: 'token-tls-untrusted-cert', rules: ['TLS-CERT-TRUSTED'], spec: ['RFC8705-2', 'RFC6749-5.2'], tags: ['tls_client_auth', 'gap'], opts: { tls: true } }),
   tokenRefusal({ id: 'TOKEN-TLS-NO-CERT', title: 'tls_client_auth: a token request without a client certificate is refused', exchange: 'token-tls-no-cert', rules: ['TLS-CERT-REQUIRED'], spec: ['RFC8705-2', 'RFC6749-5.2'], tags: ['tls_client_auth', 'gap'], opts: { tls: true } }),
@@ -134,8 +172,14 @@ export const tokenChecks: readonly Check[] = [
   // private_key_jwt (RFC 7523 3): iss = sub = client_id, aud the authorization server, exp, signed by the client's key.
   tokenRefusal({ id: 'TOKEN-ASSERTION-AUD-OTHER', title: 'private_key_jwt: a client assertion addressed to another server (aud) is refused', exchange: 'token-assertion-aud-other', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: ASSERTION_SPEC, tags: ['private_key_jwt', 'gap'] }),
   tokenRefusal({ id: 'TOKEN-ASSERTION-ISS-OTHER', title: 'private_key_jwt: a client assertion whose iss and sub are not the client_id is refused', exchange: 'token-assertion-iss-other', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: ASSERTION_SPEC, tags: ['private_key_jwt', 'gap'] }),
+  tokenRefusal({ id: 'TOKEN-ASSERTION-SUB-OTHER', title: 'private_key_jwt: a client assertion whose sub alone is not the client_id is refused', exchange: 'token-assertion-sub-other', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: ASSERTION_SPEC, tags: ['private_key_jwt', 'near-miss'] }),
+  tokenRefusal({ id: 'TOKEN-ASSERTION-ISS-ONLY-OTHER', title: 'private_key_jwt: a client assertion whose iss alone is not the client_id is refused', exchange: 'token-assertion-iss-only-other', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: ASSERTION_SPEC, tags: ['private_key_jwt', 'near-miss'] }),
   tokenRefusal({ id: 'TOKEN-ASSERTION-EXPIRED', title: 'private_key_jwt: an expired client assertion is refused', exchange: 'token-assertion-expired', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: [...ASSERTION_SPEC, 'RFC7519-4.1'], tags: ['private_key_jwt', 'gap'] }),
   tokenRefusal({ id: 'TOKEN-ASSERTION-FOREIGN-KEY', title: 'private_key_jwt: a client assertion signed by a key not in the client\'s JWKS (same kid) is refused', exchange: 'token-assertion-foreign-key', rules: ['TOKEN-ASSERTION-SIGNATURE'], spec: ASSERTION_SPEC, tags: ['private_key_jwt', 'gap'] }),
+  /** RFC 7523 3: "The JWT MUST contain an "exp" (expiration time) claim"; verifiers that only check exp when present accept it. */
+  tokenRefusal({ id: 'TOKEN-ASSERTION-NO-EXP', title: 'private_key_jwt: a client assertion without exp is refused', exchange: 'token-assertion-no-exp', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: [...ASSERTION_SPEC, 'RFC7519-4.1'], tags: ['private_key_jwt', 'near-miss'] }),
+  /** OIDC Core 9 (named by FAPI 1 Advanced 5.2.2 for private_key_jwt): jti "REQUIRED. JWT ID. A unique identifier for the token, which can be used to prevent reuse of the token." */
+  tokenRefusal({ id: 'TOKEN-ASSERTION-NO-JTI', title: 'private_key_jwt: a client assertion without jti is refused', exchange: 'token-assertion-no-jti', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: ['OIDC-CORE-9', ...ASSERTION_SPEC], tags: ['private_key_jwt', 'near-miss'] }),
   tokenRefusal({ id: 'TOKEN-ASSERTION-ALG-NONE', title: 'private_key_jwt: an unsigned client assertion (alg none) is refused', exchange: 'token-assertion-alg-none', rules: ['TOKEN-ASSERTION-ALG', 'TOKEN-ASSERTION-SIGNATURE'], spec: [...ASSERTION_SPEC, 'RFC8725-3.1'], tags: ['private_key_jwt', 'gap'] }),
   defineCheck({
     id: 'TOKEN-ASSERTION-REPLAY',
@@ -148,5 +192,6 @@ export const tokenChecks: readonly Check[] = [
     check: replayVerdict,
   }),
   // client_secret_basic (RFC 6749 2.3.1)
+  tokenRefusal({ id: 'TOKEN-SECRET-POST-WRONG', title: 'client_secret_post: a wrong client secret is refused with invalid_client', exchange: 'token-secret-post-wrong', rules: ['TOKEN-SECRET'], spec: ['RFC6749-5.2', 'RFC6749-2.3.1'], tags: ['client_secret_post'] }),
   tokenRefusal({ id: 'TOKEN-SECRET-WRONG', title: 'client_secret_basic: a wrong client secret is refused with 401 invalid_client and a Basic challenge', exchange: 'token-secret-wrong', rules: ['TOKEN-SECRET'], spec: ['RFC6749-5.2', 'RFC6749-2.3.1'], tags: ['client_secret_basic'], opts: { basic: true } }),
 ];

@@ -247,10 +247,10 @@ export function claimViolations(claims: Claims, ctx: ClaimsContext, skip: Readon
 export function validateClaims(claims: Claims, ctx: ClaimsContext, skip: ReadonlySet<RuleId>): ClientMetadata {
   const [first] = claimViolations(claims, ctx, skip);
   if (first) throw first;
-  return normaliseMetadata(claims, ctx);
+  return normaliseMetadata(claims, ctx, skip);
 }
 
-export function normaliseMetadata(c: Claims, ctx: ClaimsContext): ClientMetadata {
+export function normaliseMetadata(c: Claims, ctx: ClaimsContext, skip: ReadonlySet<RuleId> = new Set()): ClientMetadata {
   const reg = ctx.profile.registration;
   const method = typeof c.token_endpoint_auth_method === 'string' ? c.token_endpoint_auth_method : reg.defaultAuthMethod ?? reg.authMethods[0]!;
   const scopes = scopesOf(c) ?? ['openid', ...Object.entries(SCOPE_ROLE).filter(([, r]) => r && ctx.ssa.roles.includes(r)).map(([s]) => s)];
@@ -261,7 +261,8 @@ export function normaliseMetadata(c: Claims, ctx: ClaimsContext): ClientMetadata
     token_endpoint_auth_method: method,
     grant_types: Array.isArray(c.grant_types) ? (c.grant_types as string[]) : ['authorization_code'],
     response_types: Array.isArray(c.response_types) ? (c.response_types as string[]) : [...reg.defaultResponseTypes],
-    scope: scopes.filter((s) => reg.scopes.includes(s)).join(' '),
+    // Fault REQ-SCOPE-ROLES (test-only): the requested scope registered as asked, as a bank that never checks it does.
+    scope: (skip.has('REQ-SCOPE-ROLES') ? scopes : scopes.filter((s) => reg.scopes.includes(s))).join(' '),
     application_type: str(c.application_type) ?? 'web',
     software_id: ctx.ssa.softwareId,
     software_statement: ctx.ssa.compact,

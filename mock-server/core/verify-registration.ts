@@ -98,7 +98,7 @@ export async function verifyRegistration(jws: string, ctx: RegistrationContext):
   }
   throwAll(violations);
 
-  return { header, claims: payload, ssa, metadata: normaliseMetadata(payload, claimsCtx) };
+  return { header, claims: payload, ssa, metadata: normaliseMetadata(payload, claimsCtx, skip) };
 }
 
 /** The request JWS verifies against the software JWKS named in the SSA. */

@@ -7,13 +7,19 @@ import { signingKey, signingKeyFromJwk } from '../../fixtures/keys';
 import { registrationClaims, signJws, decodePayload } from '../../fixtures/registration';
 import { httpsRequest } from '../../fixtures/https';
 import { formatDn, parseDn } from '../core/dn';
+import { defaults } from '../config';
+import { mockUrl } from '../mock-url';
 
 const HELP = `Usage:
-  npm run mint-ssa -- [options]       mint an SSA from the running mock bank's directory
-  npm run sign-request -- [options]   sign a registration request JWT for that SSA
+  npx dcr-mockbank mint-ssa [options]       mint an SSA from the running mock bank's directory
+  npx dcr-mockbank sign-request [options]   sign a registration request JWT for that SSA
+  (in a clone of the repository: npm run mint-ssa -- [options], npm run sign-request -- [options])
+
+The mock bank's URL: --url, else $MOCK_URL, else $PUBLIC_URL, else https://localhost:$PORT
+(PORT defaults to the mock's ${defaults.port}).
 
 mint-ssa options:
-  --url <url>             mock bank base URL (default https://localhost:8443)
+  --url <url>             mock bank base URL (default: see above)
   --certs-dir <dir>       where ca.pem and tpp-identity.json are (default ./certs)
   --software-id <id>      software_id (default: the generated TPP certificate's, from tpp-identity.json)
   --org-id <id>           org_id (default: the TPP certificate's)
@@ -26,7 +32,8 @@ mint-ssa options:
 sign-request options:
   --ssa <file>            the SSA (a file holding the JWT)                                [required]
   --key <file>            your private signing key as a JWK (what mint-ssa wrote)         [required]
-  --aud <value>           the bank: its issuer URL or directory id (default https://localhost:8443)
+  --url <url>             mock bank base URL, the default aud (default: see above)
+  --aud <value>           the bank: its issuer URL or directory id (default: the mock bank's URL)
   --redirect-uri <uri>    a redirect_uri; repeat for several (default: the SSA's first)
   --auth <method>         tls_client_auth | private_key_jwt | client_secret_basic | client_secret_post
                           (default tls_client_auth)
@@ -64,7 +71,7 @@ async function mint(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     options: {
-      url: { type: 'string', default: 'https://localhost:8443' },
+      url: { type: 'string' },
       'certs-dir': { type: 'string', default: 'certs' },
       'software-id': { type: 'string' },
       'org-id': { type: 'string' },
@@ -99,7 +106,7 @@ async function mint(argv: string[]) {
     ...(values.roles ? { software_roles: values.roles.split(',').map((r) => r.trim()) } : {}),
   };
   const caFile = join(certsDir, 'ca.pem');
-  const url = `${values.url.replace(/\/$/, '')}/directory/ssa`;
+  const url = `${(values.url ?? mockUrl()).replace(/\/$/, '')}/directory/ssa`;
   let res;
   try {
     res = await httpsRequest(url, {
@@ -146,7 +153,8 @@ async function signRequest(argv: string[]) {
     options: {
       ssa: { type: 'string' },
       key: { type: 'string' },
-      aud: { type: 'string', default: 'https://localhost:8443' },
+      url: { type: 'string' },
+      aud: { type: 'string' },
       'redirect-uri': { type: 'string', multiple: true },
       auth: { type: 'string', default: 'tls_client_auth' },
       cert: { type: 'string', default: 'certs/tpp-transport.pem' },
@@ -180,7 +188,7 @@ async function signRequest(argv: string[]) {
     softwareId: String(ssaClaims.software_id ?? ''),
     softwareStatement: ssa,
     redirectUris: values['redirect-uri'] ?? ssaRedirects.slice(0, 1),
-    aud: values.aud,
+    aud: values.aud ?? (values.url ?? mockUrl()).replace(/\/$/, ''),
     authMethod: auth,
     ...(subjectDn ? { subjectDn } : {}),
     version: values.version as '3.1' | '3.2' | '3.3',
@@ -202,7 +210,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     return 0;
   }
   try {
-    if (command === 'mint') await mint(rest);
+    if (command === 'mint' || command === 'mint-ssa') await mint(rest);
     else if (command === 'sign-request') await signRequest(rest);
     else {
       process.stdout.write(HELP);
@@ -216,8 +224,4 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     }
     throw e;
   }
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
-  main().then((code) => process.exit(code));
 }

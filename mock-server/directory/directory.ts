@@ -29,6 +29,12 @@ export interface MintInput {
   /** Override validity for negative tests: seconds since epoch, or null for an SSA without exp. */
   iat?: number;
   exp?: number | null;
+  /**
+   * Another issuer name, signed with this directory's key: an SSA a bank must refuse, because its
+   * iss is not the directory that signed it (the pack's SSA-OTHER-ISS-REAL-KEY probe). A bank
+   * trusting this directory looks its key up by issuer, so nothing else is weakened.
+   */
+  iss?: string;
   [claim: string]: unknown;
 }
 
@@ -189,6 +195,8 @@ export class MockDirectory {
     const iat = input.iat ?? now;
     if (!Number.isInteger(iat)) fail('iat', 'must be an integer');
     const exp = input.exp === undefined ? iat + this.ssaLifetime : input.exp;
+    const iss = input.iss ?? this.issuer;
+    if (typeof iss !== 'string' || iss.length < 1 || iss.length > 256) fail('iss', 'must be a string of 1 to 256 characters');
     if (exp !== null && !Number.isInteger(exp)) fail('exp', 'must be an integer or null');
 
     let signing_key: JWK | undefined;
@@ -211,7 +219,7 @@ export class MockDirectory {
     const orgName = input.org_name ?? id.org_name;
     const software_jwks_endpoint = this.softwareJwksUrl(software_id);
     const claims: Record<string, unknown> = {
-      iss: this.issuer,
+      iss,
       iat,
       ...(exp === null ? {} : { exp }),
       jti: randomUUID(),

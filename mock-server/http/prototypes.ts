@@ -18,7 +18,14 @@ import express, { type Express } from 'express';
  * Create the classes, pass them to https.createServer, then `bind(app)` before the server
  * takes requests.
  */
-export function expressHttpClasses() {
+export interface ExpressHttpClasses {
+  IncomingMessage: typeof http.IncomingMessage;
+  ServerResponse: typeof http.ServerResponse<http.IncomingMessage>;
+  bind(app: Express): void;
+}
+
+// The return type is spelled out: inferred, it names types of node:events that a declaration file cannot name.
+export function expressHttpClasses(): ExpressHttpClasses {
   class Request extends http.IncomingMessage {}
   class Response extends http.ServerResponse {}
   const copy = (target: object, ...sources: object[]) => {

@@ -38,6 +38,8 @@ export interface Profile {
     readonly jwks: string;
     /** Extra paths serving the discovery document, beside /.well-known/openid-configuration. */
     readonly discovery?: readonly string[];
+    /** The issuer's path below the base, when the bank's issuer is not its base URL (WSO2: /oauth2/token). */
+    readonly issuer?: string;
   };
   readonly registration: {
     /** Accepted Content-Type values of the registration JWT. */

@@ -21,6 +21,8 @@ export const wso2: Profile = {
     token: '/oauth2/token',
     jwks: '/oauth2/jwks',
     discovery: ['/oauth2/token/.well-known/openid-configuration'],
+    // The seed: "Issuer ... https://<IS_HOST>:9446/oauth2/token", the prefix of its well-known URL.
+    issuer: '/oauth2/token',
   },
   registration: {
     ...obie.registration,

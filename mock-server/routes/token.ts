@@ -2,7 +2,7 @@ import express, { Router, type Request, type Response, type NextFunction } from 
 import type { AppDeps } from '../app';
 import { RuleViolation } from '../errors';
 import { requireClientCertificate } from '../http/middleware';
-import { tokenAnswer } from '../faults';
+import { broken, tokenAnswer } from '../faults';
 import { clientCredentialsGrant } from '../core/token';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -55,6 +55,11 @@ export function tokenRoutes(deps: AppDeps): Router {
         certificate_bound: issued.record.cnf !== undefined,
       });
       res.setHeader('pragma', 'no-cache');
+      // Fault (test-only): a cacheable token answer.
+      if (broken(deps.skip, 'TOKEN-NO-STORE')) {
+        res.setHeader('cache-control', 'public, max-age=300');
+        res.removeHeader('pragma');
+      }
       res.status(200).json(tokenAnswer(issued.response, deps.skip));
     },
   );

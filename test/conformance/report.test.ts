@@ -39,6 +39,25 @@ test('HTML: self-contained, root causes, failures then blocked first, compact ev
   expect(page).toContain('&lt;script&gt;');
 });
 
+test('a failed check quotes the spec sentence it relies on: in the JUnit failure text and in the HTML beside the evidence, escaped; a pass quotes nothing', () => {
+  const quote = { ref: 'RFC7591-3.2.2', text: 'invalid_redirect_uri The value of one or more redirection URIs is invalid.', link: 'https://www.rfc-editor.org/rfc/rfc7591#section-3.2.2' };
+  const also = { ref: 'RFC6749-3.1.2.3', text: 'the authorization server MUST compare the two URIs using "simple string comparison" <6.2.1>', link: 'https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2.3', why: 'a re-cased path is another URI' };
+  const quoted = buildReport([{ ...check('F', 'fail', 'a re-cased redirect URI was registered'), quote, seeAlso: [also] }, check('A', 'pass')], meta);
+  const xml = junitXml(quoted);
+  const failure = xml.slice(xml.indexOf('<failure'), xml.indexOf('</failure>'));
+  expect(failure).toContain('spec says: RFC7591-3.2.2 &quot;invalid_redirect_uri The value of one or more redirection URIs is invalid.&quot; https://www.rfc-editor.org/rfc/rfc7591#section-3.2.2');
+  expect(failure).toContain('spec says: RFC6749-3.1.2.3 &quot;the authorization server MUST compare the two URIs using &quot;simple string comparison&quot; &lt;6.2.1&gt;&quot; (a re-cased path is another URI)');
+  expect(failure.indexOf('spec says:')).toBeLessThan(failure.indexOf('evidence:'));
+  const page = html(quoted);
+  const row = page.slice(page.indexOf('<tr class="fail" id="F">'), page.indexOf('</tr>', page.indexOf('<tr class="fail" id="F">')));
+  expect(row).toContain('<blockquote class="quote" cite="https://www.rfc-editor.org/rfc/rfc7591#section-3.2.2">&ldquo;invalid_redirect_uri The value of one or more redirection URIs is invalid.&rdquo; <a href="https://www.rfc-editor.org/rfc/rfc7591#section-3.2.2">RFC7591-3.2.2</a></blockquote>');
+  expect(row).toContain('&quot;simple string comparison&quot; &lt;6.2.1&gt;');
+  expect(row).toContain('<div class="why">a re-cased path is another URI</div>');
+  expect(row.indexOf('<blockquote')).toBeLessThan(row.indexOf('<div class="ev">'));
+  const passRow = page.slice(page.indexOf('<tr class="pass" id="A">'));
+  expect(passRow.slice(0, passRow.indexOf('</tr>'))).not.toContain('<blockquote');
+});
+
 test('exit code: 1 for a MUST failure or a blocked MUST check, 0 for warnings, skips and blocked SHOULD checks, 2 when aborted', () => {
   expect(exitCode(buildReport([check('A', 'pass'), check('C', 'warn'), check('D', 'skip')], meta))).toBe(0);
   expect(exitCode(buildReport([check('A', 'pass'), check('B', 'fail')], meta))).toBe(1);

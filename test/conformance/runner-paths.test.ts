@@ -11,7 +11,7 @@ import type { RuleId } from '../../catalogue/rules';
 
 /**
  * The CLI runner (runPack: one session, the plans side by side) and the Jest plan path
- * (conformance/plans/jest-plan.ts: a session per plan, openCheckedSession then runPlan) give
+ * (conformance/jest.ts runPlanInJest: a session per plan, openCheckedSession then runPlan) give
  * the same outcome for every check id, against mocks where checks fail, warn, skip and block.
  */
 let certs: CertBundle;
@@ -19,7 +19,7 @@ beforeAll(async () => {
   certs = await generateBundle();
 }, 60_000);
 
-/** What jest-plan.ts does for each plan file, without registering tests. */
+/** What runPlanInJest (conformance/jest.ts) does for each plan, without registering tests. */
 async function jestPath(target: Target): Promise<Record<string, Outcome>> {
   const out: Record<string, Outcome> = {};
   for (const plan of plans) {

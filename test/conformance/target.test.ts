@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMockBank, type MockBank } from '../../mock-server/runtime';
@@ -57,6 +57,28 @@ describe('loadTarget', () => {
     expect(() => loadTarget({ configFile: file({ ...base(), transportKey: 'alt.key' }), env: {} })).toThrow(/^transportKey: does not match transportCert/);
     writeFileSync(join(dir, 'garbage.key'), 'not a key');
     expect(() => loadTarget({ configFile: file({ ...base(), transportKey: 'garbage.key' }), env: {} })).toThrow(/^transportKey: is not a PEM private key/);
+  });
+
+  test('mock-endpoint without directoryUrl: the directory at the bank\'s origin, moving with --target (DCR_DISCOVERY_URL); a given directoryUrl stays', () => {
+    const { directoryUrl: _, ...noDir } = base();
+    const config = file({ ...noDir, directory: 'mock-endpoint' });
+    expect(loadTarget({ configFile: config, env: {} }).directory).toEqual({ mode: 'mock-endpoint', url: bank.urls.directory });
+    const moved = loadTarget({ configFile: config, env: { DCR_DISCOVERY_URL: 'https://127.0.0.1:9999/base/.well-known/openid-configuration' } });
+    expect(moved.directory).toEqual({ mode: 'mock-endpoint', url: 'https://127.0.0.1:9999/directory' });
+    const pinned = loadTarget({ configFile: file({ ...base(), directory: 'mock-endpoint' }), env: { DCR_DISCOVERY_URL: 'https://127.0.0.1:9999/.well-known/openid-configuration' } });
+    expect(pinned.directory).toEqual({ mode: 'mock-endpoint', url: bank.urls.directory });
+  });
+
+  test('conformance/targets/mock-local.json has no port of its own beside discoveryUrl: --target moves the directory too', () => {
+    const cfg = new URL('../../conformance/targets/mock-local.json', import.meta.url).pathname;
+    const raw = JSON.parse(readFileSync(cfg, 'utf8')) as Record<string, unknown>;
+    expect(raw).not.toHaveProperty('directoryUrl');
+    // Its certificate paths point at ./certs of the clone; use this test's instead.
+    writeFileSync(join(dir, 'directory.jwk.json'), JSON.stringify(bank.certs.directoryKey));
+    const env = { DCR_DISCOVERY_URL: 'https://localhost:50123/.well-known/openid-configuration', DCR_TRANSPORT_CERT: join(dir, 'tpp.pem'), DCR_TRANSPORT_KEY: join(dir, 'tpp.key'), DCR_CA: join(dir, 'ca.pem'), DCR_DIRECTORY_KEY: join(dir, 'directory.jwk.json') };
+    // It names the mock directory's signing key too (certs/directory-signing.jwk.json), for the SSA near misses that re-sign with it.
+    expect(raw.directoryKey).toBe('../../certs/directory-signing.jwk.json');
+    expect(loadTarget({ configFile: cfg, env }).directory).toEqual({ mode: 'mock-endpoint', url: 'https://localhost:50123/directory', key: bank.certs.directoryKey });
   });
 
   test('environment variables win over the file', () => {
@@ -131,8 +153,8 @@ describe('directory adapters against the mock', () => {
     const slots = await executePlan(ssaPlan, await openSession(t));
     const results = ssaPlan.checks.map((c) => evaluate(c, slots));
     const skipped = results.filter((r) => r.outcome === 'skip');
-    expect(skipped.map((r) => r.id).sort()).toEqual(['SSA-CLAIMS-MISSING', 'SSA-EXPIRED', 'SSA-JWKS-UNTRUSTED-HOST', 'SSA-NBF-FUTURE', 'SSA-NOT-YET-VALID']);
-    expect(skipped.every((r) => /fixed SSA/.test(r.message))).toBe(true);
+    expect(skipped.map((r) => r.id).sort()).toEqual(['REQ-SCOPE-BEYOND-ROLES', 'SSA-CLAIMS-MISSING', 'SSA-EXPIRED', 'SSA-HS256-PUBLIC-KEY', 'SSA-JWKS-UNTRUSTED-HOST', 'SSA-NBF-FUTURE', 'SSA-NOT-YET-VALID', 'SSA-OTHER-ISS-REAL-KEY', 'SSA-REAL-KEY-UNKNOWN-KID']);
+    expect(skipped.every((r) => /fixed SSA|does not hold the directory signing key/.test(r.message))).toBe(true);
     expect(results.filter((r) => r.outcome === 'pass')).toHaveLength(5);
   }, 60_000);
 });

@@ -149,7 +149,7 @@ describe('control wiring', () => {
   const needsOf = (plan: typeof tokenPlan, name: string) => plan.steps.find((s) => s.name === name)?.needs;
   test('every token probe needs its method\'s accepted token request', () => {
     for (const step of tokenPlan.steps.filter((s) => s.name.startsWith('token-'))) {
-      const method = step.name.startsWith('token-tls') ? 'tls_client_auth' : step.name.startsWith('token-assertion') ? 'private_key_jwt' : 'client_secret_basic';
+      const method = step.name.startsWith('token-tls') ? 'tls_client_auth' : step.name.startsWith('token-assertion') ? 'private_key_jwt' : step.name.startsWith('token-secret-post') ? 'client_secret_post' : 'client_secret_basic';
       expect({ step: step.name, needs: step.needs }).toEqual({ step: step.name, needs: [METHOD_STEPS[method].token] });
     }
     for (const m of Object.values(METHOD_STEPS)) expect(needsOf(tokenPlan, m.token)).toEqual([m.register]);

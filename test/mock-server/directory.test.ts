@@ -77,3 +77,10 @@ describe('hosted software JWKS survive a restart when a file is given', () => {
     expect(JSON.stringify(second.softwareJwks(r.software_id))).not.toContain('"d"');
   });
 });
+
+test('an iss override is signed with the directory key (the pack probes banks that never compare iss); a bad one is refused', async () => {
+  const r = await dir.mint({ iss: 'Another Directory' });
+  expect(JSON.parse(Buffer.from(r.software_statement.split('.')[1]!, 'base64url').toString()).iss).toBe('Another Directory');
+  await expect(dir.mint({ iss: '' })).rejects.toMatchObject({ status: 400 });
+  await expect(dir.mint({ iss: 42 })).rejects.toMatchObject({ status: 400 });
+});

@@ -1,0 +1,84 @@
+// npm run build: the published package in dist/ (git-ignored).
+//
+//   dist/index.js                the library (mock-server/index.ts): startMockBank and friends
+//   dist/jest.js                 dcr-mockbank/jest (conformance/jest.ts)
+//   dist/bin/dcr-mockbank.js     the mock bank and its tools (mock-server/cli.ts)
+//   dist/bin/dcr-conformance.js  the conformance pack (conformance/cli.ts)
+//   dist/chunks/                 code the entry points share (ESM code splitting)
+//   dist/types/                  declarations (tsc, emitDeclarationOnly; tsconfig.build.json)
+//
+// esbuild bundles the sources into ESM for Node 20 with every package left external: the
+// runtime dependencies in package.json are imported as installed. Plain JavaScript, so it runs
+// without tsx.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const BINS = ['bin/dcr-mockbank', 'bin/dcr-conformance'];
+
+rmSync(dist, { recursive: true, force: true });
+
+await build({
+  absWorkingDir: root,
+  entryPoints: {
+    index: 'mock-server/index.ts',
+    jest: 'conformance/jest.ts',
+    'bin/dcr-mockbank': 'mock-server/cli.ts',
+    'bin/dcr-conformance': 'conformance/cli.ts',
+  },
+  outdir: dist,
+  bundle: true,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  tsconfig: join(root, 'tsconfig.json'),
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+
+for (const bin of BINS) {
+  const file = join(dist, `${bin}.js`);
+  writeFileSync(file, `#!/usr/bin/env node\n${readFileSync(file, 'utf8')}`);
+  chmodSync(file, 0o755);
+}
+
+// Declarations. tsc resolves from this repository's node_modules (TypeScript 7 emits declarations).
+const require = createRequire(import.meta.url);
+const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+
+// The sources import relative modules without extensions (moduleResolution Bundler); the
+// declarations must resolve under node16/nodenext too, where relative ESM specifiers need them.
+const types = join(dist, 'types');
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.d.ts') ? [p] : [];
+  });
+}
+const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.\.?\/[^'"]*)\2/g;
+for (const file of walk(types)) {
+  const text = readFileSync(file, 'utf8');
+  const fixed = text.replace(SPECIFIER, (whole, lead, quote, spec) => {
+    if (/\.(js|mjs|cjs|json)$/.test(spec)) return whole;
+    const base = resolve(dirname(file), spec);
+    const target = existsSync(`${base}.d.ts`) ? `${spec}.js` : existsSync(join(base, 'index.d.ts')) ? `${spec}/index.js` : undefined;
+    if (!target) throw new Error(`build: ${relative(root, file)} imports ${spec}, which has no declaration`);
+    return `${lead}${quote}${target}${quote}`;
+  });
+  if (fixed !== text) writeFileSync(file, fixed);
+}
+
+// Entry declarations beside the entry files, so `types` and the exports map name short paths.
+writeFileSync(join(dist, 'index.d.ts'), "export * from './types/mock-server/index.js';\n");
+writeFileSync(join(dist, 'jest.d.ts'), "export * from './types/conformance/jest.js';\n");
+
+process.stdout.write(`built ${relative(process.cwd(), dist) || dist}\n`);
