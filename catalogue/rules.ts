@@ -20,7 +20,9 @@ export type OAuthErrorCode =
   | 'access_denied'
   | 'not_found'
   | 'method_not_allowed'
-  | 'server_error';
+  | 'server_error'
+  /** A store or the directory is full of live entries (RFC 6749 4.1.2.1): 503 with Retry-After. */
+  | 'temporarily_unavailable';
 
 export interface RuleDescriptor {
   readonly title: string;

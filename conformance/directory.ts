@@ -2,7 +2,7 @@ import { createPublicKey, randomUUID, type JsonWebKey } from 'node:crypto';
 import type { JSONWebKeySet, JWK } from 'jose';
 import { signingKeyFromJwk } from '../fixtures/keys';
 import { signJws } from '../fixtures/registration';
-import { httpsRequest, type HttpExchange, type RequestOptions } from '../fixtures/https';
+import { httpsRequest, type Credentials, type HttpExchange, type RequestOptions } from '../fixtures/https';
 import type { DirectoryConfig, Target } from './target';
 
 /** What the SSA should say about the software. */
@@ -45,35 +45,63 @@ type Tls = Pick<Target, 'ca' | 'insecure' | 'timeoutMs'> & {
   request?: (url: string, opts: RequestOptions) => Promise<HttpExchange & { transportError?: string }>;
 };
 
-async function postMock(url: string, input: Record<string, unknown>, tls: Tls): Promise<{ software_statement: string; software_jwks_endpoint: string }> {
+/**
+ * What proves to the mock directory that the software_id is ours: the transport certificate (the
+ * mock binds a software_id to the certificate that first minted for it, and the mock's own TPP
+ * software_id to its transport certificate from the start), and the software_secret it returns
+ * when a mint creates the software_id, kept for the later mints of the run.
+ */
+interface Owner {
+  client?: Credentials;
+  secret?: string;
+}
+
+async function postMock(url: string, input: Record<string, unknown>, tls: Tls, owner: Owner): Promise<{ software_statement: string; software_jwks_endpoint: string }> {
   const res = await (tls.request ?? httpsRequest)(`${url.replace(/\/$/, '')}/ssa`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(owner.secret ? { authorization: `Bearer ${owner.secret}` } : {}) },
     body: JSON.stringify(input),
     ...(tls.ca ? { ca: tls.ca } : {}),
+    ...(owner.client ? { client: owner.client } : {}),
     insecure: tls.insecure,
     timeoutMs: tls.timeoutMs,
   });
   const failed = (res as { transportError?: string }).transportError;
   if (res.status === 0 && failed) throw new Error(failed);
-  const b = res.json as { software_statement?: string; software_jwks_endpoint?: string } | undefined;
+  const b = res.json as { software_statement?: string; software_jwks_endpoint?: string; software_secret?: string } | undefined;
   if (res.status !== 201 || typeof b?.software_statement !== 'string') {
-    throw new Error(`the mock directory at ${url} did not mint an SSA (${res.status}): ${res.text.slice(0, 300)}`);
+    const hint =
+      res.status === 403 ? ' (the software_id belongs to another transport certificate: use that certificate, or another softwareId)'
+      : res.status === 409 ? ' (the software_id holds its maximum of keys still named by live SSAs: set signingKey to reuse one key across runs, or another softwareId)'
+      : '';
+    throw new Error(`the mock directory at ${url} did not mint an SSA (${res.status}): ${res.text.slice(0, 300)}${hint}`);
   }
+  if (typeof b.software_secret === 'string') owner.secret ??= b.software_secret;
   return { software_statement: b.software_statement, software_jwks_endpoint: b.software_jwks_endpoint ?? '' };
 }
+
+/**
+ * The SSAs the pack has the mock directory mint live an hour unless a probe says otherwise: the
+ * directory keeps a software's keys while an SSA naming them is live, so a run's keys free up
+ * soon after it (instead of after the directory's default year).
+ */
+const PACK_SSA_SECONDS = 3600;
 
 function softwareClaims(sw: Software): Record<string, unknown> {
   return { software_id: sw.softwareId, org_id: sw.orgId, software_redirect_uris: sw.redirectUris, software_roles: sw.roles };
 }
 
-export function createDirectoryAdapter(config: DirectoryConfig, sw: Software, tls: Tls): DirectoryAdapter {
+export function createDirectoryAdapter(config: DirectoryConfig, sw: Software, tls: Tls, transport?: Credentials): DirectoryAdapter {
+  const owner: Owner = transport ? { client: transport } : {};
   switch (config.mode) {
     case 'given':
       return { mode: 'given', base: async () => config.ssa };
     case 'mock-endpoint': {
-      const mint = async (overrides: Record<string, unknown>) =>
-        (await postMock(config.url, { ...softwareClaims(sw), jwks: sw.jwks, ...overrides }, tls)).software_statement;
+      const mint = async (overrides: Record<string, unknown>) => {
+        const iat = Math.floor(Date.now() / 1000);
+        const validity = 'iat' in overrides || 'exp' in overrides ? {} : { iat, exp: iat + PACK_SSA_SECONDS };
+        return (await postMock(config.url, { ...softwareClaims(sw), jwks: sw.jwks, ...validity, ...overrides }, tls, owner)).software_statement;
+      };
       let base: Promise<string> | undefined;
       return { mode: 'mock-endpoint', base: () => (base ??= mint({})), mint, ...(config.key ? { withKey: withKey(config.key) } : {}) };
     }
@@ -82,7 +110,7 @@ export function createDirectoryAdapter(config: DirectoryConfig, sw: Software, tl
       const jwksEndpoint = () =>
         (endpoint ??= config.softwareJwksEndpoint
           ? Promise.resolve(config.softwareJwksEndpoint)
-          : postMock(config.hostUrl!, { ...softwareClaims(sw), jwks: sw.jwks }, tls).then((r) => r.software_jwks_endpoint));
+          : postMock(config.hostUrl!, { ...softwareClaims(sw), jwks: sw.jwks, exp: Math.floor(Date.now() / 1000) + PACK_SSA_SECONDS }, tls, owner).then((r) => r.software_jwks_endpoint));
       const mint = async (overrides: Record<string, unknown>) => {
         const key = await signingKeyFromJwk({ alg: 'PS256', ...config.key });
         const now = Math.floor(Date.now() / 1000);

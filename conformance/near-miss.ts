@@ -41,6 +41,24 @@ export const nearMiss = {
     u.hostname = `evil${u.hostname}`;
     return u.toString();
   },
+  /** The same origin, another path: accepted by matching that compares only the scheme, host and port. */
+  otherPath: (uri: string) => {
+    const u = new URL(uri);
+    u.pathname = `/evil${u.pathname}`;
+    u.search = '';
+    return u.toString();
+  },
+  /** Another port on the same host: accepted by matching that compares the hostname but not the port. */
+  port: (uri: string) => {
+    const u = new URL(uri);
+    u.port = u.port === '8443' ? '9443' : '8443';
+    return u.toString();
+  },
+  /** The SSA origin as userinfo before another host (https://tpp.example.com@evil.example/cb): accepted by string prefix matching on the origin. */
+  userinfo: (uri: string) => {
+    const u = new URL(uri);
+    return `${u.protocol}//${u.host}@evil.example${u.pathname}${u.search}`;
+  },
   /** A strict subset of the DN's RDNs (the CN alone, or all but the last): accepted by subset or contains comparison. */
   dnSubset: (dn: string) => {
     const rdns = parseDn(dn);

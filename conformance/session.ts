@@ -212,6 +212,7 @@ export async function openSession(target: Target, options: SessionOptions = {}):
         jwks: { keys: hosted ? [key.publicJwk, rsKey.publicJwk] : [key.publicJwk] },
       },
       { ...tls, request: (url, opts) => send('directory-ssa', url, opts) },
+      target.transport,
     );
     let ssa: string;
     try {

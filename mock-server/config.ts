@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { isRuleId, type RuleId } from '../catalogue/rules';
 import { profiles } from './profiles';
 import type { LogLevel } from './logger';
+import { defaultStoreLimits, STORE_LIMIT_ENV, storeLimitsProblem, type StoreLimits } from './store/limits';
 
 export interface MockBankConfig {
   port: number;
@@ -43,6 +44,16 @@ export interface MockBankConfig {
   smtpFrom: string;
   /** Emails kept in the admin outbox. */
   outboxSize: number;
+  /** Delivery attempts per email (the first and its retries), and the delay before the first retry (doubling). */
+  smtpAttempts: number;
+  smtpRetryMs: number;
+  /** The built-in directory's limits (docs/directory.md). */
+  directoryMaxSoftware: number;
+  directoryMaxKeys: number;
+  directoryKeygenConcurrency: number;
+  directoryKeygenQueue: number;
+  /** Bounds of the store (clients, tokens, jtis) and bytes of the journal and outbox: docs/limits.md. */
+  storeLimits: StoreLimits;
 }
 
 export class ConfigError extends Error {}
@@ -68,6 +79,13 @@ export const defaults: MockBankConfig = {
   portalClientSecret: '',
   smtpFrom: 'DCR Mock Bank <dcr@mockbank.localhost>',
   outboxSize: 100,
+  smtpAttempts: 3,
+  smtpRetryMs: 1000,
+  directoryMaxSoftware: 1000,
+  directoryMaxKeys: 32,
+  directoryKeygenConcurrency: 1,
+  directoryKeygenQueue: 8,
+  storeLimits: { ...defaultStoreLimits },
 };
 
 /** Each environment variable and the config key it sets. */
@@ -98,6 +116,12 @@ export const ENV: Record<string, keyof MockBankConfig> = {
   SMTP_URL: 'smtpUrl',
   SMTP_FROM: 'smtpFrom',
   OUTBOX_SIZE: 'outboxSize',
+  SMTP_ATTEMPTS: 'smtpAttempts',
+  SMTP_RETRY_MS: 'smtpRetryMs',
+  DIRECTORY_MAX_SOFTWARE: 'directoryMaxSoftware',
+  DIRECTORY_MAX_KEYS: 'directoryMaxKeys',
+  DIRECTORY_KEYGEN_CONCURRENCY: 'directoryKeygenConcurrency',
+  DIRECTORY_KEYGEN_QUEUE: 'directoryKeygenQueue',
 };
 
 export const HELP = `Usage: npx dcr-mockbank [options]      (in a clone of the repository: npm start -- [options])
@@ -139,6 +163,16 @@ ${Object.values(profiles).map((p) => `                          ${p.name.padEnd(
                                         results are emailed (email-deferred); unset: kept in the outbox only
                         SMTP_FROM       sender of those emails (default "DCR Mock Bank <dcr@mockbank.localhost>")
                         OUTBOX_SIZE     emails kept in GET /__admin/outbox (default 100)
+                        SMTP_ATTEMPTS, SMTP_RETRY_MS  delivery attempts per email (default 3) and the
+                                        delay before the first retry, doubling (default 1000 ms)
+                        DIRECTORY_MAX_SOFTWARE  software ids the built-in directory holds (default 1000)
+                        DIRECTORY_MAX_KEYS      keys hosted per software id (default 32)
+                        DIRECTORY_KEYGEN_CONCURRENCY, DIRECTORY_KEYGEN_QUEUE  signing keys generated at
+                                        once for mints without jwks (default 1), and mints waiting (default 8)
+                        STORE_MAX_CLIENTS, STORE_MAX_CLIENT_BYTES, STORE_MAX_TOKENS, STORE_MAX_TOKEN_BYTES,
+                        STORE_MAX_JTIS, STORE_MAX_JTI_BYTES, JOURNAL_MAX_BYTES, OUTBOX_MAX_BYTES
+                                        store bounds in entries and bytes; full: 503 with Retry-After
+                                        (the journal and outbox drop their oldest): docs/limits.md
   -h, --help            show this help
 `;
 
@@ -159,6 +193,12 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
     case 'jwksCacheSeconds': cfg.jwksCacheSeconds = int(name, raw, 0, 86_400); break;
     case 'journalSize': cfg.journalSize = int(name, raw, 1, 100_000); break;
     case 'outboxSize': cfg.outboxSize = int(name, raw, 1, 10_000); break;
+    case 'smtpAttempts': cfg.smtpAttempts = int(name, raw, 1, 10); break;
+    case 'smtpRetryMs': cfg.smtpRetryMs = int(name, raw, 0, 600_000); break;
+    case 'directoryMaxSoftware': cfg.directoryMaxSoftware = int(name, raw, 1, 1_000_000); break;
+    case 'directoryMaxKeys': cfg.directoryMaxKeys = int(name, raw, 10, 1000); break;
+    case 'directoryKeygenConcurrency': cfg.directoryKeygenConcurrency = int(name, raw, 1, 64); break;
+    case 'directoryKeygenQueue': cfg.directoryKeygenQueue = int(name, raw, 0, 10_000); break;
     case 'admin':
     case 'managementDelete':
       if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be true or false, got "${raw}"`);
@@ -198,20 +238,26 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
 export function resolveConfig(partial: Partial<MockBankConfig> = {}): MockBankConfig {
   const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile', 'admin', 'managementDelete', 'smtpUrl'].includes(k));
   if (unknown) throw new ConfigError(`unknown config key "${unknown}"`);
-  const cfg: MockBankConfig = { ...defaults, ...partial };
+  const cfg: MockBankConfig = { ...defaults, ...partial, storeLimits: { ...defaults.storeLimits, ...partial.storeLimits } };
   if (!profiles[cfg.profile]) throw new ConfigError(`profile: unknown profile "${cfg.profile}"`);
   const bad = cfg.faults.find((f) => !isRuleId(f));
   if (bad) throw new ConfigError(`faults: unknown rule id "${bad}"`);
+  const limitsProblem = storeLimitsProblem(cfg.storeLimits as unknown as Record<string, unknown>);
+  if (limitsProblem) throw new ConfigError(limitsProblem);
   if (!cfg.publicUrl) cfg.publicUrl = `https://localhost:${cfg.port}`;
   return cfg;
 }
 
 /** Reads environment variables, then command-line flags (flags win). The only reader of process.env. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): MockBankConfig | 'help' {
-  const cfg: MockBankConfig = { ...defaults, clientCaFiles: [], faults: [] };
+  const cfg: MockBankConfig = { ...defaults, clientCaFiles: [], faults: [], storeLimits: { ...defaults.storeLimits } };
   for (const [name, key] of Object.entries(ENV)) {
     const raw = env[name];
     if (raw !== undefined && raw !== '') set(cfg, key, name, raw);
+  }
+  for (const [name, { key, min, max }] of Object.entries(STORE_LIMIT_ENV)) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') cfg.storeLimits[key] = int(name, raw, min, max);
   }
   let parsed;
   try {

@@ -54,6 +54,24 @@ export const InvalidGrant = defineError('invalid_grant', 400);
 export const AccessDenied = defineError('access_denied', 403);
 export const NotFound = defineError('not_found', 404);
 export const MethodNotAllowed = defineError('method_not_allowed', 405);
+/** RFC 6749 4.1.2.1: the server is overloaded or a limit is reached for now; Retry-After says when to try again. */
+export const TemporarilyUnavailable = defineError('temporarily_unavailable', 503);
+
+/**
+ * A bounded store is full of live entries and refuses to forget one to make room: answered
+ * 503 temporarily_unavailable with Retry-After (seconds until room is expected).
+ */
+export class StoreFull extends OAuthError {
+  readonly store: string;
+  readonly retryAfterSeconds: number;
+
+  constructor(store: string, description: string, retryAfterSeconds: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super('temporarily_unavailable', 503, description, { headers: { 'retry-after': String(seconds) } });
+    this.store = store;
+    this.retryAfterSeconds = seconds;
+  }
+}
 
 const statusOf: Record<OAuthErrorCode, number> = {
   invalid_redirect_uri: 400,
@@ -71,6 +89,7 @@ const statusOf: Record<OAuthErrorCode, number> = {
   access_denied: 403,
   not_found: 404,
   method_not_allowed: 405,
+  temporarily_unavailable: 503,
   server_error: 500,
 };
 

@@ -1,5 +1,5 @@
 import https from 'node:https';
-import { constants } from 'node:crypto';
+import { constants, createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +16,7 @@ import { faultedProfile } from './faults';
 import type { Profile } from './profiles/types';
 import type { ClientRecord } from './store/types';
 import { Outbox, createMailer } from './mail/outbox';
-import { MemoryStore } from './store/memory';
+import { MemoryStore, memoryStoreOptions } from './store/memory';
 import type { Store } from './store/types';
 import { MockDirectory, checkPublicJwks, type MintResult } from './directory/directory';
 import { createTrustStore, type TrustedDirectory } from './core/trust';
@@ -108,12 +108,29 @@ function readTrustedDirectories(file: string): Array<{ issuer: string; jwks?: un
   });
 }
 
+/**
+ * The directory's limits, the key it generates (ES256 where the profile signs requests and client
+ * assertions with it: ~100x cheaper than RSA; PS256 otherwise) and the mock's own TPP software_id,
+ * owned from the start by its transport certificate so nobody else can claim it.
+ */
+function directoryOptions(config: MockBankConfig, profile: Profile, certs: CertBundle) {
+  const es256 = profile.registration.requestAlgs.includes('ES256') && profile.registration.authSigningAlgs.includes('ES256');
+  return {
+    maxSoftware: config.directoryMaxSoftware,
+    maxKeysPerSoftware: config.directoryMaxKeys,
+    keygenConcurrency: config.directoryKeygenConcurrency,
+    keygenQueue: config.directoryKeygenQueue,
+    generatedKeyAlg: es256 ? ('ES256' as const) : ('PS256' as const),
+    owners: { [certs.tpp.software_id]: [createHash('sha256').update(new X509Certificate(certs.tpp.cert).raw).digest('base64url')] },
+  };
+}
+
 /** Builds the app's dependencies from a resolved config and certificates. */
 export async function buildDeps(
   config: MockBankConfig,
   certs: CertBundle,
   logger: Logger,
-  store: Store = new MemoryStore({ maxJournal: config.journalSize }),
+  store: Store = new MemoryStore(memoryStoreOptions(config.storeLimits, config.journalSize)),
   softwareFile?: string,
 ): Promise<AppDeps> {
   const profile = effectiveProfile(config);
@@ -123,6 +140,8 @@ export async function buildDeps(
     signingKey: certs.directoryKey,
     baseUrl: urls.directory,
     ...(softwareFile ? { softwareFile } : {}),
+    ...directoryOptions(config, profile, certs),
+    logger,
   });
   const extraCa = config.clientCaFiles.map((f) => readFileSync(f, 'utf8'));
 
@@ -153,7 +172,7 @@ export async function buildDeps(
       return { keys: [{ ...pub, kid: await calculateJwkThumbprint(pub), alg: 'PS256', use: 'sig' }] };
     })());
   const now = () => Math.floor(Date.now() / 1000);
-  const outbox = new Outbox(config.outboxSize);
+  const outbox = new Outbox(config.outboxSize, config.storeLimits.outboxBytes);
 
   return {
     config,
@@ -170,7 +189,7 @@ export async function buildDeps(
     now,
     ...(profile.registration.requireAccessToken ? { portal: portalApp(config, profile, now()) } : {}),
     outbox,
-    mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, outbox, logger }),
+    mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, outbox, logger, attempts: config.smtpAttempts, retryMs: config.smtpRetryMs }),
   };
 }
 
@@ -273,10 +292,12 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
     profile: deps.profile,
     ...(deps.portal ? { portal: { client_id: deps.portal.record.client_id, client_secret: deps.portal.clientSecret } } : {}),
     outbox: deps.outbox,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await deps.directory.close(); // the hosted software reach the disk
+    },
   };
 }

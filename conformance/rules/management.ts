@@ -335,7 +335,11 @@ function putChecks() {
      * accepted with the software_id unchanged, both pass; a changed software_id fails.
      */
     /** OBIE REQ-08 holds for PUT too (PUT carries the whole request, RFC 7592 2.2): every redirect_uri one of the SSA's. */
-    refusal({ id: 'PUT-SSA-WRONG-KEY', title: 'A PUT whose software statement is re-signed by a foreign key under the directory kid is refused', exchange: 'mgmt-put-ssa-foreign-key', rules: ['SSA-SIGNATURE'], spec: ['OBDCR-PUT', 'OBDCR-SSA'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['management', 'PUT', 'ssa', 'gap'] }),
+    /*
+     * SHOULD: a bank may keep the statement it verified at registration and ignore the one a PUT carries;
+     * the pack cannot tell that from trusting a forged one, and no sentence says a PUT's statement is re-verified.
+     */
+    refusal({ id: 'PUT-SSA-WRONG-KEY', title: 'A PUT whose software statement is re-signed by a foreign key under the directory kid is refused', exchange: 'mgmt-put-ssa-foreign-key', rules: ['SSA-SIGNATURE'], spec: ['OBDCR-PUT', 'OBDCR-SSA'], errors: ['invalid_software_statement', 'unapproved_software_statement'], tags: ['management', 'PUT', 'ssa', 'gap'], severity: 'SHOULD' }),
     refusal({ id: 'PUT-REDIRECT-NOT-IN-SSA', title: 'A PUT with a redirect_uri outside the SSA software_redirect_uris is refused', exchange: 'mgmt-put-redirect-foreign', rules: ['REQ-REDIRECT-SUBSET'], spec: ['OBDCR-PUT', 'OBDCR-REQ', 'RFC7591-3.2.2'], errors: ['invalid_redirect_uri', 'invalid_client_metadata'], tags: ['management', 'PUT', 'redirect', 'REQ-08', 'gap'] }),
     defineCheck({
       id: 'PUT-SOFTWARE-ID-CHANGE',

@@ -115,6 +115,9 @@ export const redirectRefusalChecks = [
     ['REDIRECT-QUERY', 'register-redirect-query', 'An SSA redirect URI with a query string added is refused: exact matching'],
     ['REDIRECT-HOST-SUFFIX', 'register-redirect-host-suffix', 'An SSA redirect URI whose host is extended into another domain is refused'],
     ['REDIRECT-HOST-PREFIX', 'register-redirect-host-prefix', 'An SSA redirect URI with characters put before its host (another domain ending like it) is refused'],
+    ['REDIRECT-OTHER-PATH', 'register-redirect-other-path', 'A redirect URI on an SSA URI\'s origin but another path is refused: no origin-only matching'],
+    ['REDIRECT-PORT', 'register-redirect-port', 'An SSA redirect URI on another port is refused: the port is part of the URI'],
+    ['REDIRECT-USERINFO', 'register-redirect-userinfo', 'The SSA origin as userinfo before another host (https://<ssa-host>@evil.example/...) is refused: no string prefix matching on the origin'],
   ].map(([id, exchange, title]) =>
     /** OBIE REQ-08: every redirect_uri must be one of the SSA software_redirect_uris (RFC 6749 3.1.2.3 compares as strings, RFC 3986 6.2.1). */
     refusal({ id: id!, title: title!, exchange: exchange!, rules: ['REQ-REDIRECT-SUBSET'], spec: ['OBDCR-REQ', 'RFC7591-3.2.2'], errors: ['invalid_redirect_uri', 'invalid_client_metadata'], tags: ['redirect', 'REQ-08', 'near-miss'] }),

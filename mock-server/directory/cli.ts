@@ -28,6 +28,12 @@ mint-ssa options:
   --jwks <file>           your software's public JWKS; otherwise a PS256 key is generated for you
   --key-out <file>        where to write the generated private key (default certs/software-<software_id>.key.json)
   --out <file>            also write the SSA to this file
+  --cert <file>           client certificate presented to the directory (default certs/tpp-transport.pem
+  --cert-key <file>       and certs/tpp-transport.key, when present); a software_id belongs to the
+                          certificate that first minted for it
+  --secret-file <file>    the software_secret the directory returns when a mint creates a software_id:
+                          written there, and sent on later mints for that software_id
+                          (default certs/software-<software_id>.secret)
 
 sign-request options:
   --ssa <file>            the SSA (a file holding the JWT)                                [required]
@@ -80,6 +86,9 @@ async function mint(argv: string[]) {
       jwks: { type: 'string' },
       'key-out': { type: 'string' },
       out: { type: 'string' },
+      cert: { type: 'string' },
+      'cert-key': { type: 'string' },
+      'secret-file': { type: 'string' },
     },
     strict: true,
   });
@@ -106,21 +115,40 @@ async function mint(argv: string[]) {
     ...(values.roles ? { software_roles: values.roles.split(',').map((r) => r.trim()) } : {}),
   };
   const caFile = join(certsDir, 'ca.pem');
+  // The transport certificate proves the software_id is ours (the mock binds it to the first minter's).
+  const certFile = values.cert ?? join(certsDir, 'tpp-transport.pem');
+  const certKeyFile = values['cert-key'] ?? (values.cert ? undefined : join(certsDir, 'tpp-transport.key'));
+  if (values.cert && !certKeyFile) throw new CliError('--cert needs --cert-key (the certificate\'s private key)');
+  const client = existsSync(certFile) && certKeyFile && existsSync(certKeyFile)
+    ? { cert: readFileSync(certFile, 'utf8'), key: readFileSync(certKeyFile, 'utf8') }
+    : undefined;
+  if (values.cert && !client) throw new CliError(`--cert ${values.cert} / --cert-key ${certKeyFile}: no such file`);
+  const secretFile = (id: string) => values['secret-file'] ?? join(certsDir, `software-${id}.secret`);
+  const secret = softwareId && existsSync(secretFile(softwareId)) ? readText(secretFile(softwareId), 'software secret') : undefined;
   const url = `${(values.url ?? mockUrl()).replace(/\/$/, '')}/directory/ssa`;
   let res;
   try {
     res = await httpsRequest(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(secret ? { authorization: `Bearer ${secret}` } : {}) },
       body: JSON.stringify(body),
       ...(existsSync(caFile) ? { ca: readFileSync(caFile, 'utf8') } : {}),
+      ...(client ? { client } : {}),
     });
   } catch (e) {
     throw new CliError(`could not reach the mock bank at ${url} (${(e as Error).message}); is it running (npm start)?`);
   }
   const json = res.json as Record<string, unknown> | undefined;
   if (res.status !== 201 || typeof json?.software_statement !== 'string') {
-    throw new CliError(`the directory refused: HTTP ${res.status} ${res.text.slice(0, 300)}`);
+    const hint = res.status === 403
+      ? `\n(the software_id belongs to whoever first minted for it: mint with that client certificate (--cert/--cert-key) or its software_secret (--secret-file), or choose another --software-id)`
+      : '';
+    throw new CliError(`the directory refused: HTTP ${res.status} ${res.text.slice(0, 500)}${hint}`);
+  }
+  if (typeof json.software_secret === 'string') {
+    const file = secretFile(String(json.software_id));
+    writePrivate(file, json.software_secret + '\n');
+    process.stderr.write(`software_secret (owns software_id ${String(json.software_id)} at this directory) written to ${resolve(file)}\n`);
   }
   if (privateJwk) {
     const keyOut = values['key-out'] ?? join(certsDir, `software-${String(json.software_id)}.key.json`);

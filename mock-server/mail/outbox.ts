@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import type { Logger } from '../logger';
+import { ENTRY_OVERHEAD_BYTES, RingBuffer, utf8Bytes } from '../store/bounded';
+import { defaultStoreLimits } from '../store/limits';
 
 export interface MailMessage {
   to: string;
@@ -16,28 +18,54 @@ export interface OutboxEntry extends MailMessage {
   time: string;
   from: string;
   text: string;
-  delivery: { status: 'sent' | 'not-configured' | 'failed'; message_id?: string; error?: string };
+  delivery: {
+    /**
+     * pending: being sent (or waiting to retry); sent; failed: every attempt failed, or the server
+     * refused it for good (5xx); not-configured: no SMTP_URL; undelivered: deliberately not sent (reason).
+     */
+    status: 'pending' | 'sent' | 'not-configured' | 'failed' | 'undelivered';
+    /** SMTP attempts made so far. */
+    attempts?: number;
+    message_id?: string;
+    error?: string;
+    reason?: string;
+  };
 }
 
-/** Emails sent by the bank, newest last, the oldest dropped past `max`: read through GET /__admin/outbox. */
+/**
+ * Emails sent by the bank, newest last: a ring of at most `max` entries and `maxBytes` bytes (each
+ * measured once, as JSON), the oldest dropped first. Read through GET /__admin/outbox.
+ */
 export class Outbox {
-  private entries: OutboxEntry[] = [];
-  constructor(readonly max: number) {}
+  private readonly ring: RingBuffer<OutboxEntry>;
+  constructor(readonly max: number, readonly maxBytes: number = defaultStoreLimits.outboxBytes) {
+    this.ring = new RingBuffer(max, maxBytes);
+  }
   add(entry: OutboxEntry): void {
-    this.entries.push(entry);
-    if (this.entries.length > this.max) this.entries.splice(0, this.entries.length - this.max);
+    const bytes = utf8Bytes(JSON.stringify(entry)) + ENTRY_OVERHEAD_BYTES;
+    if (this.ring.push(entry, bytes)) return;
+    // Larger than the whole outbox: kept without its result.
+    const note = `(omitted: ${bytes} bytes, larger than the outbox's ${this.maxBytes} byte limit, OUTBOX_MAX_BYTES)`;
+    const small = { ...entry, result: note, text: note };
+    this.ring.push(small, utf8Bytes(JSON.stringify(small)) + ENTRY_OVERHEAD_BYTES);
   }
   list(): OutboxEntry[] {
-    return structuredClone(this.entries);
+    return structuredClone(this.ring.toArray());
   }
   clear(): void {
-    this.entries = [];
+    this.ring.clear();
   }
 }
 
 export interface Mailer {
-  /** Sends through SMTP when configured and always keeps the mail in the outbox; never throws. */
+  /**
+   * Sends through SMTP when configured and always keeps the mail in the outbox (at once, as
+   * pending, then its final state); a transient failure is retried with a doubling delay, up to
+   * `attempts` in all. Resolves with the final state; never throws.
+   */
   send(message: MailMessage): Promise<OutboxEntry>;
+  /** Keeps the mail in the outbox without sending it (status undelivered, with the reason). */
+  keep(message: MailMessage, reason: string): OutboxEntry;
 }
 
 export function mailText(message: MailMessage): string {
@@ -50,34 +78,73 @@ export function mailText(message: MailMessage): string {
   ].join('\n');
 }
 
-export function createMailer(opts: { smtpUrl: string | undefined; from: string; outbox: Outbox; logger: Logger }): Mailer {
-  // nodemailer loads on the first email, and only when SMTP is configured (the email-deferred profile).
-  let transporter: Promise<Transporter> | undefined;
+/** A transient failure, worth another attempt: no SMTP answer at all (connection, timeout) or a 4xx. */
+function transient(e: unknown): boolean {
+  const code = (e as { responseCode?: unknown }).responseCode;
+  return typeof code !== 'number' || (code >= 400 && code < 500);
+}
+
+export function createMailer(opts: {
+  smtpUrl: string | undefined;
+  from: string;
+  outbox: Outbox;
+  logger: Logger;
+  /** Attempts per mail, the first included (default 3). */
+  attempts?: number;
+  /** Delay before the first retry, doubling after each (default 1000 ms). */
+  retryMs?: number;
+}): Mailer {
+  // Bounded waits: nodemailer's defaults let a silent server hold a send for minutes. nodemailer
+  // itself loads on the first email, and only when SMTP is configured (the email-deferred profile).
   const smtpUrl = opts.smtpUrl;
+  let transporter: Promise<Transporter> | undefined;
   const transport = smtpUrl
-    ? { sendMail: async (mail: Parameters<Transporter['sendMail']>[0]) => (await (transporter ??= import('nodemailer').then((m) => (m.default ?? m).createTransport(smtpUrl)))).sendMail(mail) }
+    ? {
+        sendMail: async (mail: Parameters<Transporter['sendMail']>[0]) =>
+          (await (transporter ??= import('nodemailer').then((m) => (m.default ?? m).createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 })))).sendMail(mail),
+      }
     : undefined;
+  const attempts = Math.max(1, opts.attempts ?? 3);
+  const retryMs = opts.retryMs ?? 1000;
+  const entryOf = (message: MailMessage, delivery: OutboxEntry['delivery']): OutboxEntry => ({
+    id: randomUUID(),
+    time: new Date().toISOString(),
+    from: opts.from,
+    ...message,
+    text: mailText(message),
+    delivery,
+  });
   return {
+    keep(message, reason) {
+      const entry = entryOf(message, { status: 'undelivered', reason });
+      opts.outbox.add(entry);
+      opts.logger.warn('email not sent', { to: message.to, subject: message.subject, reason });
+      return entry;
+    },
     async send(message) {
-      const entry: OutboxEntry = {
-        id: randomUUID(),
-        time: new Date().toISOString(),
-        from: opts.from,
-        ...message,
-        text: mailText(message),
-        delivery: { status: 'not-configured' },
-      };
+      const entry = entryOf(message, { status: transport ? 'pending' : 'not-configured', ...(transport ? { attempts: 0 } : {}) });
+      opts.outbox.add(entry);
       if (transport) {
-        try {
-          const info = await transport.sendMail({ from: opts.from, to: message.to, subject: message.subject, text: entry.text });
-          entry.delivery = { status: 'sent', message_id: String(info.messageId) };
-        } catch (e) {
-          entry.delivery = { status: 'failed', error: (e as Error).message };
-          opts.logger.warn('email delivery failed', { to: message.to, error: (e as Error).message });
+        for (let attempt = 1; ; attempt++) {
+          entry.delivery.attempts = attempt;
+          try {
+            const info = await transport.sendMail({ from: opts.from, to: message.to, subject: message.subject, text: entry.text });
+            entry.delivery = { status: 'sent', attempts: attempt, message_id: String(info.messageId) };
+            break;
+          } catch (e) {
+            const error = (e as Error).message;
+            const retry = attempt < attempts && transient(e);
+            opts.logger.warn(retry ? 'email delivery failed; retrying' : 'email delivery failed', { to: message.to, attempt, error });
+            if (!retry) {
+              entry.delivery = { status: 'failed', attempts: attempt, error };
+              break;
+            }
+            entry.delivery = { status: 'pending', attempts: attempt, error };
+            await new Promise((r) => setTimeout(r, retryMs * 2 ** (attempt - 1)).unref());
+          }
         }
       }
-      opts.outbox.add(entry);
-      opts.logger.info('email', { to: message.to, subject: message.subject, delivery: entry.delivery.status });
+      opts.logger.info('email', { to: message.to, subject: message.subject, delivery: entry.delivery.status, attempts: entry.delivery.attempts });
       return entry;
     },
   };

@@ -1,18 +1,59 @@
-import express, { Router } from 'express';
+import express, { Router, type Request } from 'express';
 import type { AppDeps } from '../app';
-import { NotFound } from '../errors';
+import { NotFound, OAuthError } from '../errors';
+import { requireClientCertificate } from '../http/middleware';
+import type { MintCaller } from '../directory/directory';
 
-/** The built-in mock directory: its JWKS, SSA minting and the hosted software JWKS. */
+/** The software_secret of `Authorization: Bearer <software_secret>`, when sent. */
+function bearerSecret(req: Request): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
+  return m?.[1];
+}
+
+/**
+ * The built-in mock directory: its JWKS, SSA minting and the hosted software JWKS.
+ * POST /directory/ssa needs no client certificate to mint for a new software_id; a certificate
+ * presented binds the software_id to it (see docs/directory.md).
+ */
 export function directoryRoutes(deps: AppDeps): Router {
   const router = Router();
   const { directory } = deps;
   router.get('/directory/jwks', (_req, res) => {
     res.json(directory.jwks());
   });
-  router.post('/directory/ssa', express.json({ limit: deps.config.maxBodyBytes, type: () => true }), async (req, res) => {
-    const result = await directory.mint(req.body ?? {});
-    res.status(201).json(result);
-  });
+  router.post(
+    '/directory/ssa',
+    requireClientCertificate({ skip: true }),
+    express.json({ limit: deps.config.maxBodyBytes, type: () => true }),
+    async (req, res) => {
+      const secret = bearerSecret(req);
+      const caller: MintCaller = {
+        ...(res.locals.clientCert ? { certThumbprint: res.locals.clientCert.thumbprint } : {}),
+        ...(secret !== undefined ? { softwareSecret: secret } : {}),
+      };
+      try {
+        const result = await directory.mint(req.body ?? {}, caller);
+        deps.logger.info('directory minted an SSA', {
+          interaction_id: res.locals.interactionId,
+          software_id: result.software_id,
+          created: result.software_secret !== undefined,
+          bound_to_certificate: result.software_secret !== undefined ? Boolean(caller.certThumbprint) : undefined,
+        });
+        res.status(201).json(result);
+      } catch (e) {
+        if (e instanceof OAuthError && [403, 409, 503].includes(e.status)) {
+          const body = req.body as { software_id?: unknown } | undefined;
+          deps.logger.warn('directory refused a mint', {
+            interaction_id: res.locals.interactionId,
+            software_id: typeof body?.software_id === 'string' ? body.software_id : undefined,
+            status: e.status,
+            reason: e.description,
+          });
+        }
+        throw e;
+      }
+    },
+  );
   router.get('/directory/software/:softwareId/jwks', (req, res) => {
     const jwks = directory.softwareJwks(req.params.softwareId);
     if (!jwks) throw new NotFound(`no software ${JSON.stringify(req.params.softwareId)} is registered with this directory`);

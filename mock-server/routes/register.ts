@@ -10,6 +10,7 @@ import { authorizeManagement, type Authorized } from '../core/management';
 import { deferredRecipient } from '../core/deferred';
 import { renderError } from '../core/error-envelope';
 import type { ClientRecord } from '../store/types';
+import { requestClaims, type RequestClaims } from '../store/once';
 import { CREDENTIAL_HEADERS } from '../profiles/types';
 import { asJws, broken, registrationAnswer } from '../faults';
 
@@ -46,7 +47,7 @@ export function jwtBody(deps: AppDeps): RequestHandler {
   };
 }
 
-export function registrationContext(deps: AppDeps, req: Request, certificateDn: string | undefined): RegistrationContext {
+export function registrationContext(deps: AppDeps, req: Request, certificateDn: string | undefined, claims: RequestClaims = requestClaims(deps.store)): RegistrationContext {
   return {
     profile: deps.profile,
     trust: deps.trust,
@@ -56,7 +57,7 @@ export function registrationContext(deps: AppDeps, req: Request, certificateDn: 
     audiences: deps.audiences,
     certificateDn,
     skip: deps.skip,
-    claimJti: (key, exp) => deps.store.claimOnce(key, exp),
+    claimJti: claims.claim,
   };
 }
 
@@ -134,14 +135,22 @@ function sendClient(deps: AppDeps, res: Response, record: ClientRecord) {
   else res.status(answer.status).type('application/jwt').send(asJws(answer.body));
 }
 
-/** A bank that emails its result: verify everything, then send the client or every failed rule. */
-async function completeDeferred(deps: AppDeps, jws: string, ctx: RegistrationContext, to: string, ref: string): Promise<void> {
+/** Failures meaning the SSA is not the trusted directory's: its org_contacts could be anyone's. */
+const UNVERIFIED_SSA: ReadonlySet<string> = new Set(['SSA-FORMAT', 'SSA-ALG', 'SSA-ISSUER', 'SSA-KID', 'SSA-SIGNATURE']);
+
+/**
+ * A bank that emails its result: verify everything, then send the client or every failed rule to
+ * the SSA's contact, but only when the SSA's issuer and signature verified; otherwise the result
+ * is kept in the outbox, undelivered (an unverified SSA would make the bank mail anyone).
+ */
+async function completeDeferred(deps: AppDeps, jws: string, ctx: RegistrationContext, to: string, ref: string, claims: RequestClaims): Promise<void> {
   let subject: string;
   let result: unknown;
+  let unverified: string | undefined;
   try {
     const reg = await verifyRegistration(jws, { ...ctx, collect: true });
     const record = newClientRecord(reg, deps.profile, deps.now());
-    await deps.store.createClient(record);
+    await claims.storing(() => deps.store.createClient(record));
     deps.logger.info('client registered', { interaction_id: ref, client_id: record.client_id, software_id: reg.ssa.softwareId });
     subject = 'TPP registration: client created';
     result = clientResponse(record, deps.profile);
@@ -149,11 +158,16 @@ async function completeDeferred(deps: AppDeps, jws: string, ctx: RegistrationCon
     if (!(e instanceof OAuthError)) {
       deps.logger.error('deferred registration failed', { interaction_id: ref, error: (e as Error)?.message });
       e = new OAuthError('server_error', 500, 'An unexpected error occurred.');
+      unverified = 'the registration failed unexpectedly before the software_statement was known to be verified';
+    } else if (e instanceof RuleViolation) {
+      const failed = (e.related.length ? e.related : [e]).map((v) => v.rule).filter((r) => UNVERIFIED_SSA.has(r));
+      if (failed.length) unverified = `the software_statement did not verify (${[...new Set(failed)].join(', ')}): its org_contacts are not the directory's, so nobody is emailed`;
     }
     subject = 'TPP registration: refused';
     result = renderError(e as OAuthError, deps.profile.errors).body;
   }
-  await deps.mailer.send({ to, subject, result, ref });
+  if (unverified) deps.mailer.keep({ to, subject, result, ref }, unverified);
+  else await deps.mailer.send({ to, subject, result, ref });
 }
 
 export function registerRoutes(deps: AppDeps): Router {
@@ -167,17 +181,19 @@ export function registerRoutes(deps: AppDeps): Router {
   const deferred = profile.registration.deferred;
 
   router.post(path, profileEnvelope, mtls, headers, portalToken(deps), jwtBody(deps), async (req, res) => {
-    const ctx = registrationContext(deps, req, res.locals.clientCert?.subjectDn);
+    const claims = requestClaims(deps.store);
+    const ctx = registrationContext(deps, req, res.locals.clientCert?.subjectDn, claims);
     if (deferred) {
       const to = deferredRecipient(req.body as string, deferred.contactType);
       const ref = res.locals.interactionId;
       res.status(deferred.status).json(deferred.ack);
-      void completeDeferred(deps, req.body as string, ctx, to, ref);
+      void completeDeferred(deps, req.body as string, ctx, to, ref, claims);
       return;
     }
     const reg = await verifyRegistration(req.body as string, ctx);
     const record = newClientRecord(reg, profile, deps.now());
-    await deps.store.createClient(record);
+    // Full: 503 with Retry-After, and the request's jti released so that the same request can be sent again.
+    await claims.storing(() => deps.store.createClient(record));
     deps.logger.info('client registered', { interaction_id: res.locals.interactionId, client_id: record.client_id, software_id: reg.ssa.softwareId });
     sendClient(deps, res, record);
   });
@@ -197,12 +213,13 @@ export function registerRoutes(deps: AppDeps): Router {
 
   router.put(`${path}/:clientId`, profileEnvelope, supported(m.put, 'PUT'), headers, mtls, bearer(deps), jwtBody(deps), async (req, res) => {
     const { client } = res.locals.authorized!;
-    const ctx = { ...registrationContext(deps, req, res.locals.clientCert?.subjectDn), clientIdInPath: client.client_id };
+    const claims = requestClaims(deps.store);
+    const ctx = { ...registrationContext(deps, req, res.locals.clientCert?.subjectDn, claims), clientIdInPath: client.client_id };
     const reg = await verifyRegistration(req.body as string, ctx);
     const record = updatedClientRecord(client, reg, profile);
     // Fault (test-only): the PUT takes software_id from the claims, as a bank that stores the update as sent.
     if (broken(deps.skip, 'PUT-SOFTWARE-ID') && typeof reg.claims.software_id === 'string') record.metadata = { ...record.metadata, software_id: reg.claims.software_id };
-    await deps.store.updateClient(record);
+    await claims.storing(() => deps.store.updateClient(record));
     // OBIE PUT: long-lived tokens stay valid; the fault PUT-KEEPS-TOKENS revokes them instead.
     if (deps.skip.has('PUT-KEEPS-TOKENS')) await deps.store.revokeClientTokens(client.client_id);
     deps.logger.info('client updated', { interaction_id: res.locals.interactionId, client_id: record.client_id });

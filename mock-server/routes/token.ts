@@ -4,6 +4,7 @@ import { RuleViolation } from '../errors';
 import { requireClientCertificate } from '../http/middleware';
 import { broken, tokenAnswer } from '../faults';
 import { clientCredentialsGrant } from '../core/token';
+import { requestClaims } from '../store/once';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -30,6 +31,7 @@ export function tokenRoutes(deps: AppDeps): Router {
     formBody(deps),
     async (req, res) => {
       const cert = res.locals.clientCert;
+      const claims = requestClaims(deps.store);
       const issued = await clientCredentialsGrant(
         {
           form: (req.body ?? {}) as Record<string, unknown>,
@@ -40,14 +42,15 @@ export function tokenRoutes(deps: AppDeps): Router {
           profile: deps.profile,
           getClient: async (id) => (deps.portal && id === deps.portal.record.client_id ? deps.portal.record : deps.store.getClient(id)),
           fetchJwks: deps.fetchJwks,
-          claimJti: (key, exp) => deps.store.claimOnce(key, exp),
+          claimJti: claims.claim,
           now: deps.now(),
           clockSkewSeconds: deps.config.clockSkewSeconds,
           audiences: [deps.urls.token, deps.urls.issuer],
           skip: deps.skip,
         },
       );
-      await deps.store.saveToken(issued.record);
+      // Full of live tokens: 503 with Retry-After (no other client's token is revoked), the assertion's jti released.
+      await claims.storing(() => deps.store.saveToken(issued.record));
       deps.logger.info('access token issued', {
         interaction_id: res.locals.interactionId,
         client_id: issued.record.client_id,

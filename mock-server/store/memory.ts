@@ -1,47 +1,117 @@
+import { createHash } from 'node:crypto';
 import type { ClientRecord, JournalEntry, Store, TokenRecord } from './types';
+import { BoundedMap, ENTRY_OVERHEAD_BYTES, ExpiringMap, RingBuffer, estimateBytes, utf8Bytes } from './bounded';
+import { defaultStoreLimits, type StoreLimits } from './limits';
 
 export interface MemoryStoreOptions {
+  /** Registered clients (default 10,000) and their bytes (default 64 MiB). */
   maxClients?: number;
+  maxClientBytes?: number;
+  /** Live single-use jtis (default 200,000) and their bytes (default 32 MiB). */
   maxJtis?: number;
+  maxJtiBytes?: number;
+  /** Live access tokens (default 100,000) and their bytes (default 32 MiB). */
   maxTokens?: number;
-  /** Journal entries kept; the oldest go first. */
+  maxTokenBytes?: number;
+  /** Journal entries kept (default 200) and their bytes (default 8 MiB); the oldest go first. */
   maxJournal?: number;
+  maxJournalBytes?: number;
+  /** Seconds since the epoch. */
   now?: () => number;
+  /** Milliseconds between sweeps of expired tokens and jtis (an unref'd timer); 0: none. Default 10,000. */
+  sweepIntervalMs?: number;
 }
 
-/** Deletes the oldest entries (insertion order) until the map is within max. */
-function trimOldest<K, V>(map: Map<K, V>, max: number): void {
-  while (map.size > max) map.delete(map.keys().next().value as K);
+/** The options of a store bounded by the configuration's limits (see docs/limits.md). */
+export function memoryStoreOptions(limits: StoreLimits, journalSize: number): MemoryStoreOptions {
+  return {
+    maxClients: limits.clients,
+    maxClientBytes: limits.clientBytes,
+    maxTokens: limits.tokens,
+    maxTokenBytes: limits.tokenBytes,
+    maxJtis: limits.jtis,
+    maxJtiBytes: limits.jtiBytes,
+    maxJournal: journalSize,
+    maxJournalBytes: limits.journalBytes,
+  };
+}
+
+/** Longer single-use keys are kept as their SHA-256: a jti of 60 KB costs what a short one does. */
+const MAX_PLAIN_KEY = 128;
+const onceKey = (key: string) => (key.length > MAX_PLAIN_KEY ? `sha256:${createHash('sha256').update(key).digest('base64url')}` : key);
+
+/** Retry-After of a refused registration: clients never expire, room comes when some are deleted. */
+const CLIENT_RETRY_AFTER_SECONDS = 60;
+/** Entries and buckets a periodic sweep looks at, at most: it never holds the event loop long. */
+const SWEEP_BUDGET = 20_000;
+
+export interface StoreUsage {
+  entries: number;
+  bytes: number;
+  maxEntries: number;
+  maxBytes: number;
 }
 
 /**
- * An in-memory store with bounded sizes: the oldest entries go first when full.
- * Clients are kept as JSON text, a copy no caller can change: one flat string per client is also
- * what the garbage collector walks fastest, which matters with tens of thousands registered
- * (structuredClone copies cost more and left a graph of objects per client on the heap).
+ * An in-memory store bounded in entries and bytes (docs/limits.md):
+ * - clients: full, a new registration is refused (StoreFull: 503 temporarily_unavailable with
+ *   Retry-After); a registered client is never forgotten to make room;
+ * - tokens and jtis expire: the dead are reclaimed lazily and by a periodic sweep, in expiry
+ *   order, and an insert never scans the live; full of live entries, a new one is refused with
+ *   503 and Retry-After (the seconds until the earliest expires), so no live token of another
+ *   client is revoked and no live jti forgotten (a replay stays refused);
+ * - the journal is a ring: the oldest entries go first, by count and by bytes.
+ * Clients and tokens are kept as JSON text, a copy no caller can change: one flat string per
+ * record is also what the garbage collector walks fastest, and its length is its size.
  */
 export class MemoryStore implements Store {
-  private readonly clients = new Map<string, string>();
-  private readonly jtis = new Map<string, number>();
-  private readonly tokens = new Map<string, TokenRecord>();
-  private journal: JournalEntry[] = [];
-  private readonly maxClients: number;
-  private readonly maxJtis: number;
-  private readonly maxTokens: number;
-  private readonly maxJournal: number;
+  private readonly clients: BoundedMap<string>;
+  private readonly jtis: ExpiringMap<true>;
+  private readonly tokens: ExpiringMap<{ json: string; clientId: string }>;
+  /** Token hashes by client, for revokeClientTokens without a scan of every token. */
+  private readonly tokensByClient = new Map<string, Set<string>>();
+  private readonly journal: RingBuffer<JournalEntry>;
   private readonly now: () => number;
 
   constructor(opts: MemoryStoreOptions = {}) {
-    this.maxClients = opts.maxClients ?? 100_000;
-    this.maxJtis = opts.maxJtis ?? 100_000;
-    this.maxTokens = opts.maxTokens ?? 100_000;
-    this.maxJournal = opts.maxJournal ?? 200;
+    const d = defaultStoreLimits;
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
+    this.clients = new BoundedMap(
+      { what: 'clients', countSetting: 'STORE_MAX_CLIENTS', bytesSetting: 'STORE_MAX_CLIENT_BYTES' },
+      opts.maxClients ?? d.clients,
+      opts.maxClientBytes ?? d.clientBytes,
+      CLIENT_RETRY_AFTER_SECONDS,
+    );
+    this.jtis = new ExpiringMap<true>(
+      { what: 'jtis', countSetting: 'STORE_MAX_JTIS', bytesSetting: 'STORE_MAX_JTI_BYTES' },
+      opts.maxJtis ?? d.jtis,
+      opts.maxJtiBytes ?? d.jtiBytes,
+      this.now,
+    );
+    this.tokens = new ExpiringMap<{ json: string; clientId: string }>(
+      { what: 'access tokens', countSetting: 'STORE_MAX_TOKENS', bytesSetting: 'STORE_MAX_TOKEN_BYTES' },
+      opts.maxTokens ?? d.tokens,
+      opts.maxTokenBytes ?? d.tokenBytes,
+      this.now,
+      (hash, t) => this.unindexToken(hash, t.clientId),
+    );
+    this.journal = new RingBuffer(opts.maxJournal ?? 200, opts.maxJournalBytes ?? d.journalBytes);
+    const every = opts.sweepIntervalMs ?? 10_000;
+    if (every > 0) {
+      // The timer holds the store weakly: a store nobody uses any more is collected, timer and all.
+      const self = new WeakRef(this);
+      const timer: NodeJS.Timeout = setInterval(() => {
+        const store = self.deref();
+        if (store) store.sweep(SWEEP_BUDGET);
+        else clearInterval(timer);
+      }, every);
+      timer.unref();
+    }
   }
 
   async createClient(record: ClientRecord): Promise<void> {
-    this.clients.set(record.client_id, JSON.stringify(record));
-    trimOldest(this.clients, this.maxClients);
+    const json = JSON.stringify(record);
+    this.clients.set(record.client_id, json, utf8Bytes(json) + ENTRY_OVERHEAD_BYTES);
   }
 
   async getClient(clientId: string): Promise<ClientRecord | undefined> {
@@ -50,7 +120,9 @@ export class MemoryStore implements Store {
   }
 
   async updateClient(record: ClientRecord): Promise<void> {
-    if (this.clients.has(record.client_id)) this.clients.set(record.client_id, JSON.stringify(record));
+    if (!this.clients.has(record.client_id)) return;
+    const json = JSON.stringify(record);
+    this.clients.set(record.client_id, json, utf8Bytes(json) + ENTRY_OVERHEAD_BYTES);
   }
 
   async deleteClient(clientId: string): Promise<boolean> {
@@ -61,35 +133,30 @@ export class MemoryStore implements Store {
     return [...this.clients.values()].map((r) => JSON.parse(r) as ClientRecord);
   }
 
-  async claimOnce(key: string, expiresAt: number): Promise<boolean> {
-    const now = this.now();
-    const seen = this.jtis.get(key);
-    if (seen !== undefined && seen >= now) return false;
-    this.jtis.set(key, expiresAt);
-    if (this.jtis.size > this.maxJtis) {
-      for (const [k, exp] of this.jtis) if (exp < now) this.jtis.delete(k);
-      trimOldest(this.jtis, this.maxJtis);
-    }
+  async claimOnce(claimed: string, expiresAt: number): Promise<boolean> {
+    const key = onceKey(claimed);
+    if (this.jtis.get(key) !== undefined) return false;
+    // Live while expiresAt >= now: dead from the second after it.
+    this.jtis.insert(key, true, Math.floor(expiresAt) + 1, utf8Bytes(key) + ENTRY_OVERHEAD_BYTES);
     return true;
   }
 
+  async releaseOnce(key: string): Promise<void> {
+    this.jtis.delete(onceKey(key));
+  }
+
   async saveToken(record: TokenRecord): Promise<void> {
-    this.tokens.set(record.token_hash, structuredClone(record));
-    if (this.tokens.size > this.maxTokens) {
-      const now = this.now();
-      for (const [k, t] of this.tokens) if (t.expires_at <= now) this.tokens.delete(k);
-      trimOldest(this.tokens, this.maxTokens);
-    }
+    const json = JSON.stringify(record);
+    // Live while expires_at > now.
+    if (!this.tokens.insert(record.token_hash, { json, clientId: record.client_id }, Math.ceil(record.expires_at), utf8Bytes(json) + ENTRY_OVERHEAD_BYTES)) return;
+    let hashes = this.tokensByClient.get(record.client_id);
+    if (!hashes) this.tokensByClient.set(record.client_id, (hashes = new Set()));
+    hashes.add(record.token_hash);
   }
 
   async getToken(tokenHash: string): Promise<TokenRecord | undefined> {
     const t = this.tokens.get(tokenHash);
-    if (!t) return undefined;
-    if (t.expires_at <= this.now()) {
-      this.tokens.delete(tokenHash);
-      return undefined;
-    }
-    return structuredClone(t);
+    return t === undefined ? undefined : (JSON.parse(t.json) as TokenRecord);
   }
 
   async revokeToken(tokenHash: string): Promise<boolean> {
@@ -97,29 +164,59 @@ export class MemoryStore implements Store {
   }
 
   async revokeClientTokens(clientId: string): Promise<number> {
+    const hashes = this.tokensByClient.get(clientId);
+    if (!hashes) return 0;
     let n = 0;
-    for (const [k, t] of this.tokens) {
-      if (t.client_id === clientId) {
-        this.tokens.delete(k);
-        n++;
-      }
+    for (const hash of [...hashes]) {
+      // Counted as revoked only while live, as before; the dead go either way.
+      if (this.tokens.get(hash) !== undefined) n++;
+      this.tokens.delete(hash);
     }
     return n;
   }
 
   async appendJournal(entry: JournalEntry): Promise<void> {
-    this.journal.push(entry);
-    if (this.journal.length > this.maxJournal) this.journal.shift();
+    const bytes = estimateBytes(entry) + ENTRY_OVERHEAD_BYTES;
+    if (this.journal.push(entry, bytes)) return;
+    // Larger than the whole journal: kept without what was sent.
+    const { request: _omitted, ...rest } = entry;
+    const note = { omitted: `the request (${bytes} bytes) is larger than the journal's ${this.journal.maxBytes} byte limit (JOURNAL_MAX_BYTES)` };
+    this.journal.push({ ...rest, request: note }, estimateBytes(rest) + ENTRY_OVERHEAD_BYTES + 160);
   }
 
   async listJournal(): Promise<JournalEntry[]> {
-    return structuredClone(this.journal);
+    return structuredClone(this.journal.toArray());
   }
 
   async clear(): Promise<void> {
     this.clients.clear();
     this.jtis.clear();
     this.tokens.clear();
-    this.journal = [];
+    this.tokensByClient.clear();
+    this.journal.clear();
+  }
+
+  /** Reclaims expired tokens and jtis, looking at most at `budget` entries of each; answers how many went. */
+  sweep(budget = Infinity): number {
+    return this.tokens.sweep(budget) + this.jtis.sweep(budget);
+  }
+
+  /** Entries and bytes held beside their bounds, and the entries looked at by inserts and sweeps. */
+  usage(): { clients: StoreUsage; tokens: StoreUsage; jtis: StoreUsage; journal: StoreUsage; examined: { tokens: number; jtis: number } } {
+    const of = (m: { size: number; bytes: number; maxEntries: number; maxBytes: number }): StoreUsage => ({ entries: m.size, bytes: m.bytes, maxEntries: m.maxEntries, maxBytes: m.maxBytes });
+    return {
+      clients: of(this.clients),
+      tokens: of(this.tokens),
+      jtis: of(this.jtis),
+      journal: of(this.journal),
+      examined: { tokens: this.tokens.examined, jtis: this.jtis.examined },
+    };
+  }
+
+  private unindexToken(hash: string, client: string): void {
+    const hashes = this.tokensByClient.get(client);
+    if (!hashes) return;
+    hashes.delete(hash);
+    if (hashes.size === 0) this.tokensByClient.delete(client);
   }
 }

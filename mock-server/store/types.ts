@@ -41,6 +41,8 @@ export interface JournalEntry {
 
 /**
  * Storage behind an interface: in memory by default; async so that a database can stand in.
+ * A bounded store that cannot take an insert without forgetting a live entry throws StoreFull
+ * (mock-server/errors.ts): answered 503 temporarily_unavailable with Retry-After.
  */
 export interface Store {
   createClient(record: ClientRecord): Promise<void>;
@@ -50,6 +52,11 @@ export interface Store {
   listClients(): Promise<ClientRecord[]>;
   /** Records a single-use value (a jti) until expiresAt (seconds); false when already recorded. */
   claimOnce(key: string, expiresAt: number): Promise<boolean>;
+  /**
+   * Forgets a value claimOnce recorded, when the request that claimed it was refused before it
+   * took effect (its result could not be stored): the same request may then be sent again.
+   */
+  releaseOnce?(key: string): Promise<void>;
   saveToken(record: TokenRecord): Promise<void>;
   /** The token by its hash, when present and not expired. */
   getToken(tokenHash: string): Promise<TokenRecord | undefined>;

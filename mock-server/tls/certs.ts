@@ -145,8 +145,8 @@ const FILES = {
   tppCert: 'tpp-transport.pem',
   tppKey: 'tpp-transport.key',
   tppIdentity: 'tpp-identity.json',
-  altTppCert: 'tpp-alt-transport.pem',
-  altTppKey: 'tpp-alt-transport.key',
+  altTppCert: 'tpp-transport-alt.pem',
+  altTppKey: 'tpp-transport-alt.key',
   altTppIdentity: 'tpp-alt-identity.json',
   directoryKey: 'directory-signing.jwk.json',
 } as const;
@@ -227,30 +227,9 @@ export async function ensureCerts(dir: string, hosts: string[] = ['localhost', '
     generated.push('server');
   }
 
-  /** A TPP transport certificate kept in `dir`: reused while valid under the CA, else issued again (keeping its identity). */
-  const transport = async (files: { cert: string; key: string; identity: string }, name: string, differentFrom?: string): Promise<TppCredentials> => {
-    const cert = read(dir, files.cert);
-    const key = read(dir, files.key);
-    const idText = read(dir, files.identity);
-    let identity: SoftwareIdentity | undefined;
-    try {
-      identity = idText ? (JSON.parse(idText) as SoftwareIdentity) : undefined;
-    } catch {
-      identity = undefined;
-    }
-    if (identity && differentFrom !== undefined && identity.software_id === differentFrom) identity = undefined;
-    if (cert && key && identity && usable(cert, caCert) && keyMatches(cert, key)) return { cert, key, ...identity, dn: certSubjectDn(cert) };
-    const issued = await issueTransportCert(ca, identity ?? makeIdentity(await makeFaker()));
-    writeFileSync(join(dir, files.cert), issued.cert);
-    writeSecret(dir, files.key, issued.key);
-    const { software_id, org_id, org_name, software_client_name } = issued;
-    writeFileSync(join(dir, files.identity), JSON.stringify({ software_id, org_id, org_name, software_client_name }, null, 2));
-    generated.push(name);
-    return issued;
-  };
-  const tpp = await transport({ cert: FILES.tppCert, key: FILES.tppKey, identity: FILES.tppIdentity }, 'tpp-transport');
-  // The second one (another subject DN), kept too: issuing it is an RSA key generation at every start otherwise.
-  const altTpp = await transport({ cert: FILES.altTppCert, key: FILES.altTppKey, identity: FILES.altTppIdentity }, 'tpp-alt-transport', tpp.software_id);
+  const tpp = await ensureTpp(dir, ca, { cert: FILES.tppCert, key: FILES.tppKey, identity: FILES.tppIdentity }, 'tpp-transport', generated);
+  // A second TPP certificate from the same CA, another subject DN: the pack's probes of a trusted certificate that is not the client's.
+  const altTpp = await ensureTpp(dir, ca, { cert: FILES.altTppCert, key: FILES.altTppKey, identity: FILES.altTppIdentity }, 'tpp-transport-alt', generated);
 
   let directoryKey: JWK | undefined;
   const dk = read(dir, FILES.directoryKey);
@@ -266,6 +245,27 @@ export async function ensureCerts(dir: string, hosts: string[] = ['localhost', '
   }
 
   return { bundle: { ca, server: { cert: serverCert, key: serverKey }, tpp, altTpp, directoryKey }, generated };
+}
+
+/** A TPP transport certificate, key and software identity from `dir`, (re)issued under `ca` when missing or unusable. */
+async function ensureTpp(dir: string, ca: PemPair, files: { cert: string; key: string; identity: string }, label: string, generated: string[]): Promise<TppCredentials> {
+  const cert = read(dir, files.cert);
+  const key = read(dir, files.key);
+  const idText = read(dir, files.identity);
+  let identity: SoftwareIdentity | undefined;
+  try {
+    identity = idText ? (JSON.parse(idText) as SoftwareIdentity) : undefined;
+  } catch {
+    identity = undefined;
+  }
+  if (cert && key && identity && usable(cert, ca.cert) && keyMatches(cert, key)) return { cert, key, ...identity, dn: certSubjectDn(cert) };
+  const tpp = await issueTransportCert(ca, identity ?? makeIdentity(await makeFaker()));
+  writeFileSync(join(dir, files.cert), tpp.cert);
+  writeSecret(dir, files.key, tpp.key);
+  const { software_id, org_id, org_name, software_client_name } = tpp;
+  writeFileSync(join(dir, files.identity), JSON.stringify({ software_id, org_id, org_name, software_client_name }, null, 2));
+  generated.push(label);
+  return tpp;
 }
 
 export const certFiles = FILES;

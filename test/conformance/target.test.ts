@@ -10,7 +10,8 @@ import { ssaPlan } from '../../conformance/plans/ssa.plan';
 import { registrationPlan } from '../../conformance/plans/registration.plan';
 import { evaluate } from '../../conformance/rules/define';
 import { signingKey } from '../../fixtures/keys';
-import { publicJwks } from '../../fixtures/registration';
+import { decodePayload, publicJwks } from '../../fixtures/registration';
+import { createDirectoryAdapter } from '../../conformance/directory';
 
 let bank: MockBank;
 let dir: string;
@@ -75,7 +76,7 @@ describe('loadTarget', () => {
     expect(raw).not.toHaveProperty('directoryUrl');
     // Its certificate paths point at ./certs of the clone; use this test's instead.
     writeFileSync(join(dir, 'directory.jwk.json'), JSON.stringify(bank.certs.directoryKey));
-    const env = { DCR_DISCOVERY_URL: 'https://localhost:50123/.well-known/openid-configuration', DCR_TRANSPORT_CERT: join(dir, 'tpp.pem'), DCR_TRANSPORT_KEY: join(dir, 'tpp.key'), DCR_CA: join(dir, 'ca.pem'), DCR_DIRECTORY_KEY: join(dir, 'directory.jwk.json') };
+    const env = { DCR_DISCOVERY_URL: 'https://localhost:50123/.well-known/openid-configuration', DCR_TRANSPORT_CERT: join(dir, 'tpp.pem'), DCR_TRANSPORT_KEY: join(dir, 'tpp.key'), DCR_CA: join(dir, 'ca.pem'), DCR_DIRECTORY_KEY: join(dir, 'directory.jwk.json'), DCR_ALT_TRANSPORT_CERT: join(dir, 'alt.pem'), DCR_ALT_TRANSPORT_KEY: join(dir, 'alt.key') };
     // It names the mock directory's signing key too (certs/directory-signing.jwk.json), for the SSA near misses that re-sign with it.
     expect(raw.directoryKey).toBe('../../certs/directory-signing.jwk.json');
     expect(loadTarget({ configFile: cfg, env }).directory).toEqual({ mode: 'mock-endpoint', url: 'https://localhost:50123/directory', key: bank.certs.directoryKey });
@@ -145,6 +146,23 @@ describe('directory adapters against the mock', () => {
     const reg = await executePlan(registrationPlan, await openSession(t), registrationPlan.checks.filter((c) => c.id === 'DCR-002-REGISTER-201'));
     expect(evaluate(registrationPlan.checks.find((c) => c.id === 'DCR-002-REGISTER-201')!, reg).outcome).toBe('pass');
   }, 60_000);
+
+  test('mock-endpoint: the adapter proves ownership with the transport certificate, or with the software_secret a creating mint returned; SSAs live an hour', async () => {
+    const sw = (softwareId: string, key: Awaited<ReturnType<typeof signingKey>>) => ({ softwareId, orgId: bank.tpp.org_id, redirectUris: ['https://tpp.example.com/callback'], roles: ['AISP'], jwks: publicJwks(key) });
+    const config = { mode: 'mock-endpoint' as const, url: bank.urls.directory };
+    const tls = { ca: bank.ca, insecure: false, timeoutMs: 10_000 };
+    const key = await signingKey('ES256');
+    // The mock's own TPP software_id: the transport certificate mints for it; without it, 403 with the hint.
+    const withCert = createDirectoryAdapter(config, sw(bank.tpp.software_id, key), tls, { cert: bank.tpp.cert, key: bank.tpp.key });
+    const claims = decodePayload(await withCert.base());
+    expect((claims.exp as number) - (claims.iat as number)).toBe(3600);
+    await expect(createDirectoryAdapter(config, sw(bank.tpp.software_id, key), tls).base()).rejects.toThrow(/\(403\).*belongs to another transport certificate/s);
+    // A new software_id without a certificate: the secret the first mint returned carries the later ones.
+    const noCert = createDirectoryAdapter(config, sw('packNoCert1', key), tls);
+    await noCert.base();
+    expect(decodePayload(await noCert.mint!({ iat: 100, exp: 200 }))).toMatchObject({ iat: 100, exp: 200 });
+    await expect(createDirectoryAdapter(config, sw('packNoCert1', key), tls).base()).rejects.toThrow(/\(403\)/);
+  });
 
   test('given SSA: checks that need a minted SSA are declared skips with the reason; forged ones still run', async () => {
     const key = await signingKey('PS256');

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../mock-server/directory/cli';
@@ -107,6 +107,35 @@ describe('mint-ssa and sign-request find the mock from MOCK_URL / PUBLIC_URL / P
     const signed = await capture(['sign-request', '--ssa', join(dir, 'ssa.jwt'), '--key', join(dir, keyFile), '--cert', join(dir, 'tpp-transport.pem')]);
     expect(signed.code).toBe(0);
     expect(decodePayload(signed.out.trim()).aud).toBe(`https://localhost:${bank.port}`);
+  });
+
+  test('mint-ssa --software-id: the first mint keeps the software_secret, later mints send it; without it (or the certificate) 403, exit 2', async () => {
+    process.env.MOCK_URL = bank.url;
+    const id = 'cliOwned1';
+    expect((await capture(['mint-ssa', '--certs-dir', dir, '--software-id', id])).code).toBe(0);
+    const secretFile = join(dir, `software-${id}.secret`);
+    expect(readFileSync(secretFile, 'utf8').trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+    expect((await capture(['mint-ssa', '--certs-dir', dir, '--software-id', id])).code).toBe(0);
+    const other = mkdtempSync(join(tmpdir(), 'mockbank-other-'));
+    writeFileSync(join(other, 'ca.pem'), bank.ca);
+    const errors: string[] = [];
+    const err = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((c: string) => (errors.push(String(c)), true)) as typeof process.stderr.write;
+    try {
+      expect(await main(['mint-ssa', '--certs-dir', other, '--software-id', id])).toBe(2);
+    } finally {
+      process.stderr.write = err;
+    }
+    expect(errors.join('')).toMatch(/HTTP 403 .*access_denied[\s\S]*--cert\/--cert-key[\s\S]*--secret-file/);
+    // The mock's own TPP software_id: the transport certificate in the certs dir proves it.
+    const tppDir = mkdtempSync(join(tmpdir(), 'mockbank-tpp-'));
+    writeFileSync(join(tppDir, 'ca.pem'), bank.ca);
+    writeFileSync(join(tppDir, 'tpp-transport.pem'), bank.tpp.cert);
+    writeFileSync(join(tppDir, 'tpp-transport.key'), bank.tpp.key);
+    writeFileSync(join(tppDir, 'tpp-identity.json'), JSON.stringify({ software_id: bank.tpp.software_id, org_id: bank.tpp.org_id }));
+    expect((await capture(['mint-ssa', '--certs-dir', tppDir])).code).toBe(0);
+    expect((await capture(['mint-ssa', '--certs-dir', other, '--software-id', bank.tpp.software_id])).code).toBe(2);
   });
 
   test('MOCK_URL wins over PORT; --url and --aud win over both', async () => {

@@ -1,17 +1,29 @@
 import { startMockBank, type MockBank } from '../../mock-server/runtime';
 import { httpsRequest } from '../../fixtures/https';
 import { signingKey } from '../../fixtures/keys';
+import { publicJwks } from '../../fixtures/registration';
+import { createLogger } from '../../mock-server/logger';
+import type { Credentials } from '../../fixtures/https';
 
 let bank: MockBank;
+const logLines: string[] = [];
 beforeAll(async () => {
-  bank = await startMockBank();
+  bank = await startMockBank({ logger: createLogger('warn', (l) => logLines.push(l)) });
 });
 afterAll(() => bank.close());
 
-const post = (body: string) =>
-  httpsRequest(`${bank.urls.directory}/ssa`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, ca: bank.ca });
+const post = (body: string, opts: { client?: Credentials; secret?: string } = {}) =>
+  httpsRequest(`${bank.urls.directory}/ssa`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(opts.secret ? { authorization: `Bearer ${opts.secret}` } : {}) },
+    body,
+    ca: bank.ca,
+    ...(opts.client ? { client: opts.client } : {}),
+  });
+const hostedKids = async (softwareId: string) =>
+  ((await httpsRequest(`${bank.urls.directory}/software/${softwareId}/jwks`, { ca: bank.ca })).json as { keys?: Array<{ kid: string }> }).keys?.map((k) => k.kid) ?? [];
 
-describe('the mock directory over HTTPS (no client certificate needed)', () => {
+describe('the mock directory over HTTPS (no client certificate needed for a new software_id)', () => {
   test('POST /directory/ssa mints, hosting the given JWKS at software_jwks_endpoint', async () => {
     const k = await signingKey();
     const res = await post(JSON.stringify({ jwks: { keys: [k.publicJwk] } }));
@@ -58,3 +70,83 @@ describe('the mock directory over HTTPS (no client certificate needed)', () => {
     expect(key).not.toHaveProperty('d');
   });
 });
+
+describe('a software_id belongs to its first registrant (issue 11: the takeover)', () => {
+  test('the mock TPP\'s software_id is its transport certificate\'s from the start: anyone else 403, the key not hosted, the log says why', async () => {
+    const attacker = await signingKey('ES256');
+    const body = JSON.stringify({ software_id: bank.tpp.software_id, jwks: publicJwks(attacker) });
+    for (const client of [undefined, { cert: bank.altTpp.cert, key: bank.altTpp.key }]) {
+      const res = await post(body, client ? { client } : {});
+      expect(res.status).toBe(403);
+      expect(res.json).toMatchObject({ error: 'access_denied', error_description: expect.stringMatching(/registered with this directory by another party/) });
+      const logged = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.interaction_id === res.headers['x-fapi-interaction-id']);
+      expect(logged).toMatchObject({ level: 'warn', msg: 'directory refused a mint', software_id: bank.tpp.software_id, status: 403, reason: expect.stringMatching(/another party/) });
+    }
+    expect(await hostedKids(bank.tpp.software_id)).not.toContain(attacker.kid);
+    const own = await signingKey('ES256');
+    const res = await post(JSON.stringify({ software_id: bank.tpp.software_id, jwks: publicJwks(own) }), { client: { cert: bank.tpp.cert, key: bank.tpp.key } });
+    expect(res.status).toBe(201);
+    expect(res.json).not.toHaveProperty('software_secret');
+    expect(await hostedKids(bank.tpp.software_id)).toContain(own.kid);
+  });
+
+  test('a new software_id minted with a client certificate is bound to it; the secret returned once works too', async () => {
+    const alt = { cert: bank.altTpp.cert, key: bank.altTpp.key };
+    const first = await post(JSON.stringify({ software_id: 'boundToAlt1', jwks: publicJwks(await signingKey('ES256')) }), { client: alt });
+    expect(first.status).toBe(201);
+    const secret = (first.json as { software_secret: string }).software_secret;
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const again = await post(JSON.stringify({ software_id: 'boundToAlt1', jwks: publicJwks(await signingKey('ES256')) }), { client: alt });
+    expect([again.status, (again.json as Record<string, unknown>).software_secret]).toEqual([201, undefined]);
+    expect((await post(JSON.stringify({ software_id: 'boundToAlt1' }), { client: { cert: bank.tpp.cert, key: bank.tpp.key } })).status).toBe(403);
+    expect((await post(JSON.stringify({ software_id: 'boundToAlt1' }))).status).toBe(403);
+    expect((await post(JSON.stringify({ software_id: 'boundToAlt1', jwks: publicJwks(await signingKey('ES256')) }), { secret })).status).toBe(201);
+    expect(await hostedKids('boundToAlt1')).toHaveLength(3);
+  });
+
+  test('a new software_id minted without a certificate: only its software_secret (Authorization: Bearer) mints again', async () => {
+    const first = await post(JSON.stringify({ software_id: 'secretOnly1' }));
+    expect(first.status).toBe(201);
+    const secret = (first.json as { software_secret: string }).software_secret;
+    expect((await post(JSON.stringify({ software_id: 'secretOnly1' }))).status).toBe(403);
+    expect((await post(JSON.stringify({ software_id: 'secretOnly1' }), { secret: 'wrong' })).status).toBe(403);
+    expect((await post(JSON.stringify({ software_id: 'secretOnly1' }), { client: { cert: bank.tpp.cert, key: bank.tpp.key } })).status).toBe(403);
+    expect((await post(JSON.stringify({ software_id: 'secretOnly1' }), { secret })).status).toBe(201);
+  });
+
+  test('the generated key follows the profile: ES256 under obie; PS256 under revolut (PS256 only)', async () => {
+    const es = await post('{}');
+    expect((es.json as { signing_key: { alg: string } }).signing_key.alg).toBe('ES256');
+    const revolut = await startMockBank({ profile: 'revolut' });
+    try {
+      const ps = await httpsRequest(`${revolut.urls.directory}/ssa`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', ca: revolut.ca });
+      expect((ps.json as { signing_key: { alg: string; kty: string } }).signing_key).toMatchObject({ alg: 'PS256', kty: 'RSA' });
+    } finally {
+      await revolut.close();
+    }
+  });
+});
+
+
+test('a restart on the same certs dir still serves the hosted keys and knows their owners (written on close)', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const certsDir = mkdtempSync(join(tmpdir(), 'dir-restart-'));
+  const key = await signingKey('ES256');
+  const first = await startMockBank({ certsDir });
+  const mint = (b: MockBank, body: unknown, secret?: string) =>
+    httpsRequest(`${b.urls.directory}/ssa`, { method: 'POST', headers: { 'content-type': 'application/json', ...(secret ? { authorization: `Bearer ${secret}` } : {}) }, body: JSON.stringify(body), ca: b.ca });
+  const created = await mint(first, { software_id: 'restart1', jwks: publicJwks(key) });
+  const secret = (created.json as { software_secret: string }).software_secret;
+  await first.close();
+  const second = await startMockBank({ certsDir, port: 0 });
+  try {
+    const hosted = await httpsRequest(`${second.urls.directory}/software/restart1/jwks`, { ca: second.ca });
+    expect((hosted.json as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid)).toEqual([key.kid]);
+    expect((await mint(second, { software_id: 'restart1' })).status).toBe(403);
+    expect((await mint(second, { software_id: 'restart1', jwks: publicJwks(key) }, secret)).status).toBe(201);
+  } finally {
+    await second.close();
+  }
+}, 60_000);

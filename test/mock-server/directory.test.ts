@@ -2,7 +2,8 @@ import { compactVerify, importJWK } from 'jose';
 import { MockDirectory, checkPublicJwks } from '../../mock-server/directory/directory';
 import { createDirectoryKey } from '../../mock-server/tls/certs';
 import { signingKey } from '../../fixtures/keys';
-import { decodePayload } from '../../fixtures/registration';
+import { decodePayload, publicJwks } from '../../fixtures/registration';
+import { readFileSync } from 'node:fs';
 import { OAuthError } from '../../mock-server/errors';
 
 let dir: MockDirectory;
@@ -64,17 +65,46 @@ describe('checkPublicJwks', () => {
 });
 
 describe('hosted software JWKS survive a restart when a file is given', () => {
-  test('a second directory on the same file serves what the first hosted', async () => {
-    const { mkdtempSync } = await import('node:fs');
+  test('a second directory on the same file serves what the first hosted, and knows who owns it', async () => {
+    const { mkdtempSync, existsSync, statSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
     const file = join(mkdtempSync(join(tmpdir(), 'dir-')), 'software.json');
     const key = await createDirectoryKey();
     const first = new MockDirectory({ issuer: 'D', signingKey: key, baseUrl: 'https://b/directory', softwareFile: file });
-    const r = await first.mint();
+    const r = await first.mint({}, { certThumbprint: 'owner-cert' });
+    const more = await Promise.all([1, 2, 3].map(async () => first.mint({ software_id: r.software_id, jwks: publicJwks(await signingKey('ES256')) }, { softwareSecret: r.software_secret! })));
+    // Written off the request path, coalesced: nothing on disk when the mints answer, one file after.
+    expect(existsSync(file)).toBe(false);
+    await first.close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
     const second = new MockDirectory({ issuer: 'D', signingKey: key, baseUrl: 'https://b/directory', softwareFile: file });
     expect(second.softwareJwks(r.software_id)).toEqual(first.softwareJwks(r.software_id));
+    expect(second.softwareJwks(r.software_id)?.keys).toHaveLength(4);
+    expect(more).toHaveLength(3);
     expect(JSON.stringify(second.softwareJwks(r.software_id))).not.toContain('"d"');
+    expect(readFileSync(file, 'utf8')).not.toContain(r.software_secret!); // only its hash is kept
+    // The owner is remembered: the certificate and the secret still work, nobody else does.
+    await expect(second.mint({ software_id: r.software_id }, { certThumbprint: 'owner-cert' })).resolves.toMatchObject({ software_id: r.software_id });
+    await expect(second.mint({ software_id: r.software_id }, { softwareSecret: r.software_secret! })).resolves.toMatchObject({ software_id: r.software_id });
+    await expect(second.mint({ software_id: r.software_id }, {})).rejects.toMatchObject({ status: 403 });
+    await second.close();
+  });
+
+  test('a file in the older format ({ software_id: jwks }) is served; its software ids, owner unknown, are closed to HTTP mints', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'dir-')), 'software.json');
+    const old = await signingKey('ES256');
+    writeFileSync(file, JSON.stringify({ oldSoftware1: publicJwks(old), tppSoftware1: publicJwks(old) }));
+    const d = new MockDirectory({ issuer: 'D', signingKey: await createDirectoryKey(), baseUrl: 'https://b/directory', softwareFile: file, owners: { tppSoftware1: ['tpp-cert'] } });
+    expect(d.softwareJwks('oldSoftware1')?.keys.map((k) => k.kid)).toEqual([old.kid]);
+    await expect(d.mint({ software_id: 'oldSoftware1' }, {})).rejects.toThrow(/hosted before owners were recorded/);
+    await expect(d.mint({ software_id: 'oldSoftware1' }, { certThumbprint: 'any' })).rejects.toMatchObject({ status: 403 });
+    await expect(d.mint({ software_id: 'tppSoftware1' }, { certThumbprint: 'tpp-cert' })).resolves.toBeDefined();
+    await expect(d.mint({ software_id: 'oldSoftware1' })).resolves.toBeDefined(); // in-process: the operator
+    await d.close();
   });
 });
 

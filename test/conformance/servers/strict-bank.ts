@@ -23,7 +23,7 @@ import { parseDn } from '../../../mock-server/core/dn';
 /** One realistic wrong implementation each; see BUG_NOTES for what each does. */
 export const BUGS = [
   // redirect_uris (OBIE REQ-08, RFC 6749 3.1.2.3: exact string comparison)
-  'redirect-prefix', 'redirect-case-insensitive', 'redirect-slash-ignored', 'redirect-query-ignored', 'redirect-host-prefix', 'redirect-host-endswith',
+  'redirect-prefix', 'redirect-case-insensitive', 'redirect-slash-ignored', 'redirect-query-ignored', 'redirect-host-prefix', 'redirect-host-endswith', 'redirect-origin-only', 'redirect-port-ignored', 'redirect-origin-startswith',
   // tls_client_auth_subject_dn (RFC 8705 2.1.2)
   'dn-subset', 'dn-unchecked',
   // the request JWS (OBIE GEN-07, RFC 8725, FAPI 1 Advanced 8.6)
@@ -55,6 +55,9 @@ export const BUG_NOTES: Readonly<Record<Bug, string>> = {
   'redirect-query-ignored': 'the query is ignored when comparing redirect_uris',
   'redirect-host-prefix': 'the redirect host compared with startsWith (tpp.example.com.evil.example passes)',
   'redirect-host-endswith': 'the redirect host compared with endsWith (eviltpp.example.com passes)',
+  'redirect-origin-only': 'only the origin (scheme, host, port) of a redirect_uri is compared with the SSA URIs',
+  'redirect-port-ignored': 'the port is ignored when comparing redirect_uris',
+  'redirect-origin-startswith': 'a redirect_uri is accepted when it starts with the origin of an SSA URI (string prefix)',
   'dn-subset': 'tls_client_auth_subject_dn accepted when its RDNs are a subset of the certificate\'s',
   'dn-unchecked': 'tls_client_auth_subject_dn not compared with the presented certificate at all',
   'kid-ignored': 'the request is verified with the first software JWKS key whatever its kid',
@@ -315,6 +318,13 @@ export function redirectMatches(uri: string, ssaUri: string, bugs: Bugs): boolea
   if (bugs.has('redirect-case-insensitive')) return uri.toLowerCase() === ssaUri.toLowerCase();
   if (bugs.has('redirect-slash-ignored')) return uri.replace(/\/+$/, '') === ssaUri.replace(/\/+$/, '');
   if (bugs.has('redirect-query-ignored')) return uri.split('?')[0] === ssaUri.split('?')[0];
+  if (bugs.has('redirect-origin-only')) return URL.canParse(uri) && new URL(uri).origin === new URL(ssaUri).origin;
+  if (bugs.has('redirect-port-ignored') && URL.canParse(uri)) {
+    const a = new URL(uri);
+    a.port = '';
+    return a.toString() === ssaUri;
+  }
+  if (bugs.has('redirect-origin-startswith')) return uri.startsWith(new URL(ssaUri).origin);
   if (bugs.has('redirect-host-prefix') || bugs.has('redirect-host-endswith')) {
     const a = new URL(uri);
     const b = new URL(ssaUri);

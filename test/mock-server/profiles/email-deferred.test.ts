@@ -7,7 +7,7 @@
 import { startMockBank, type MockBank } from '../../../mock-server/runtime';
 import { createTpp, type TestTpp } from '../../../fixtures/tpp';
 import { signingKey } from '../../../fixtures/keys';
-import { signJws } from '../../../fixtures/registration';
+import { decodePayload, signJws } from '../../../fixtures/registration';
 import { httpsRequest, type HttpExchange } from '../../../fixtures/https';
 import { mailResult, startSmtp, type ReceivedMail, type TestSmtp } from '../../../fixtures/smtp';
 import { basicAuth, tokenRequest } from '../../../fixtures/token';
@@ -60,6 +60,20 @@ function resultMail(res: HttpExchange): Promise<ReceivedMail> {
 }
 
 type TppMessages = { tppMessages: Array<{ category: string; code: number; text: string }> };
+type Entry = { ref: string; to: string; subject: string; result: unknown; delivery: { status: string; attempts?: number; error?: string; reason?: string } };
+
+/** The outbox entry of the request answered by res, once it satisfies `done` (GET /__admin/outbox, polled). */
+async function outboxEntry(b: MockBank, res: HttpExchange, done: (e: Entry) => boolean = () => true, timeoutMs = 8000): Promise<Entry> {
+  const ref = res.headers['x-fapi-interaction-id'];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const entries = ((await httpsRequest(`${b.url}/__admin/outbox`, { ca: b.ca })).json as { entries: Entry[] }).entries;
+    const entry = entries.find((e) => e.ref === ref);
+    if (entry && done(entry)) return entry;
+    if (Date.now() > deadline) throw new Error(`no finished outbox entry for ${String(ref)} (last: ${JSON.stringify(entry?.delivery)})`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
 const rulesOf = (r: unknown) => (r as TppMessages).tppMessages.map((m) => m.text.split(':')[0]);
 
 describe('email-deferred: POST /api/open-banking/v3.1/tpp/register, answered at once', () => {
@@ -130,13 +144,13 @@ describe('email-deferred: the result, sent by email to the SSA\'s technical cont
     expect(res.status).toBe(200);
   });
 
-  test('the seed\'s JWT as published: 200 at once, then every error in a tppMessages list by email', async () => {
+  test('the seed\'s JWT as published: 200 at once; its SSA does not verify, so nobody is emailed: every error kept in the outbox, undelivered', async () => {
     const res = await post(seed.registrationJwt);
     expect([res.status, res.json]).toEqual([200, seed.ack]);
-    const mail = await resultMail(res);
-    expect(mail.to).toEqual([TECHNICAL]);
-    expect(mail.subject).toBe('TPP registration: refused');
-    const result = mailResult(mail) as TppMessages;
+    const entry = await outboxEntry(bank, res, (e) => e.delivery.status !== 'pending');
+    expect(entry).toMatchObject({ to: TECHNICAL, subject: 'TPP registration: refused', delivery: { status: 'undelivered', reason: expect.stringMatching(/software_statement did not verify \(.*SSA-ISSUER.*\).*nobody is emailed/) } });
+    expect(smtp.mails.some((m) => m.text.includes(`Reference: ${String(res.headers['x-fapi-interaction-id'])}`))).toBe(false);
+    const result = entry.result as TppMessages;
     const byRule = Object.fromEntries(result.tppMessages.map((m) => [m.text.split(':')[0], m.category]));
     // HS256 SSA, an issuer this bank does not trust, an expired request, an http redirect URI, scope makepayment.
     expect(byRule).toMatchObject({
@@ -149,12 +163,22 @@ describe('email-deferred: the result, sent by email to the SSA\'s technical cont
     for (const m of result.tppMessages) expect(Object.entries(seed.errorClasses)).toContainEqual([m.category, m.code]);
   });
 
+  test('an SSA naming someone else\'s address, signed with a foreign key under the directory kid: not mailed (SSA-SIGNATURE), kept undelivered', async () => {
+    const forger = await signingKey('PS256');
+    const victim = 'victim@elsewhere.example';
+    const claims = { ...decodePayload(tpp.minted.software_statement), org_contacts: [{ name: 'T', email: victim, type: 'Technical' }] };
+    const forged = await signJws(claims, forger, { kid: bank.directory.jwks().keys[0]!.kid });
+    const res = await post(await tpp.sign(seedClaims({ software_statement: forged })));
+    expect(res.status).toBe(200);
+    const entry = await outboxEntry(bank, res, (e) => e.delivery.status !== 'pending');
+    expect(entry).toMatchObject({ to: victim, delivery: { status: 'undelivered', reason: expect.stringContaining('SSA-SIGNATURE') } });
+    expect(smtp.mails.some((m) => m.to.includes(victim))).toBe(false);
+  });
+
   test('the result is also kept in GET /__admin/outbox, delivered', async () => {
     const res = await post(await tpp.sign(seedClaims()));
     await resultMail(res);
-    const outbox = await httpsRequest(`${bank.url}/__admin/outbox`, { ca: bank.ca });
-    const entries = (outbox.json as { entries: Array<Record<string, unknown>> }).entries;
-    expect(entries.find((e) => e.ref === res.headers['x-fapi-interaction-id'])).toMatchObject({ to: TECHNICAL, delivery: { status: 'sent' } });
+    expect(await outboxEntry(bank, res, (e) => e.delivery.status !== 'pending')).toMatchObject({ to: TECHNICAL, delivery: { status: 'sent', attempts: 1 } });
   });
 
   test.each([
@@ -238,3 +262,62 @@ describe('email-deferred: without SMTP_URL, and the outbox bound', () => {
     }
   });
 });
+
+describe('email-deferred: a failed send is retried, a bounded number of times (SMTP_ATTEMPTS, SMTP_RETRY_MS)', () => {
+  /** A bank mailing through an SMTP server refusing messages as `refuse` says, retrying after 20 ms, 40 ms. */
+  async function flaky(refuse: (n: number) => number | undefined, run: (b: MockBank, t: TestTpp, s: TestSmtp & { offered: () => number }) => Promise<void>) {
+    const s = await startSmtp({ refuse });
+    const b = await startMockBank({ profile: 'email-deferred', smtpUrl: s.url, smtpRetryMs: 20, bankOrgId: seed.registrationClaims.aud });
+    try {
+      const t = await createTpp(b, { software_id: seed.registrationClaims.software_id, software_redirect_uris: [...seed.ssaClaims.software_redirect_uris], org_contacts: structuredClone(seed.ssaClaims.org_contacts) });
+      await run(b, t, s);
+    } finally {
+      await b.close();
+      await s.close();
+    }
+  }
+  const register = (b: MockBank, t: TestTpp) => t.sign({ ...seedClaims(), software_statement: t.minted.software_statement }).then((jwt) => t.register(jwt, { contentType: 'application/jwt', client: null }));
+
+  test('two transient refusals (451), then delivered on the third attempt: sent, attempts 3', async () => {
+    await flaky((n) => (n <= 2 ? 451 : undefined), async (b, t, s) => {
+      const res = await register(b, t);
+      const entry = await outboxEntry(b, res, (e) => e.delivery.status !== 'pending');
+      expect(entry.delivery).toMatchObject({ status: 'sent', attempts: 3 });
+      expect(s.mails).toHaveLength(1);
+      expect(s.offered()).toBe(3);
+    });
+  });
+
+  test('refused every time (451): failed after 3 attempts, the last error kept; no fourth', async () => {
+    await flaky(() => 451, async (b, t, s) => {
+      const res = await register(b, t);
+      const entry = await outboxEntry(b, res, (e) => e.delivery.status !== 'pending');
+      expect(entry.delivery).toMatchObject({ status: 'failed', attempts: 3, error: expect.stringMatching(/451/) });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(s.offered()).toBe(3);
+    });
+  });
+
+  test('refused for good (550): failed at once, not retried', async () => {
+    await flaky(() => 550, async (b, t, s) => {
+      const res = await register(b, t);
+      const entry = await outboxEntry(b, res, (e) => e.delivery.status !== 'pending');
+      expect(entry.delivery).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(s.offered()).toBe(1);
+    });
+  });
+
+  test('while waiting to retry, the outbox shows it pending with the attempts so far', async () => {
+    const s = await startSmtp({ refuse: () => 451 });
+    const b = await startMockBank({ profile: 'email-deferred', smtpUrl: s.url, smtpRetryMs: 2000, bankOrgId: seed.registrationClaims.aud });
+    try {
+      const t = await createTpp(b, { software_id: seed.registrationClaims.software_id, software_redirect_uris: [...seed.ssaClaims.software_redirect_uris], org_contacts: structuredClone(seed.ssaClaims.org_contacts) });
+      const res = await register(b, t);
+      expect((await outboxEntry(b, res, (e) => e.delivery.attempts === 1 && e.delivery.error !== undefined)).delivery).toMatchObject({ status: 'pending', attempts: 1 });
+    } finally {
+      await b.close();
+      await s.close();
+    }
+  });
+});
+

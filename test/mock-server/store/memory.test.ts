@@ -43,9 +43,10 @@ describe('MemoryStore clients', () => {
     expect(await store.deleteClient('c1')).toBe(false);
   });
 
-  test('bounded: the oldest clients go first when full', async () => {
+  test('bounded: full, a new client is refused (503) and no registered client is forgotten', async () => {
     const store = new MemoryStore({ maxClients: 2 });
-    for (const id of ['a', 'b', 'c']) await store.createClient(record(id));
-    expect((await store.listClients()).map((c) => c.client_id)).toEqual(['b', 'c']);
+    for (const id of ['a', 'b']) await store.createClient(record(id));
+    await expect(store.createClient(record('c'))).rejects.toMatchObject({ status: 503, code: 'temporarily_unavailable' });
+    expect((await store.listClients()).map((c) => c.client_id)).toEqual(['a', 'b']);
   });
 });
