@@ -1,5 +1,12 @@
 import { describe, rules, type OAuthErrorCode, type RuleId } from '../catalogue/rules';
 
+/** Longest error_description written: details quote untrusted input, which must not be echoed in full. */
+export const MAX_DESCRIPTION = 1024;
+
+function bounded(description: string): string {
+  return description.length > MAX_DESCRIPTION ? `${description.slice(0, MAX_DESCRIPTION - 1)}…` : description;
+}
+
 /**
  * One error class per OAuth error code; the code is the contract, the message is for people.
  * The single error handler turns an OAuthError into its status and `{ error, error_description }`.
@@ -16,7 +23,7 @@ export class OAuthError extends Error {
     description: string,
     options: { rule?: RuleId; headers?: Record<string, string> } = {},
   ) {
-    super(description);
+    super(bounded(description));
     this.name = new.target.name;
     this.code = code;
     this.status = status;

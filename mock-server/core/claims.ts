@@ -1,7 +1,8 @@
 import { RuleViolation } from '../errors';
 import type { RuleId } from '../../catalogue/rules';
 import type { Profile } from '../profiles/types';
-import { dnEquals } from './dn';
+import { DnParseError, dnEquals, parseDn } from './dn';
+import { preview } from './preview';
 import type { VerifiedSsa } from './verify-ssa';
 
 export interface ClaimsContext {
@@ -48,7 +49,8 @@ const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'cl
 const SIGNED_METHODS = new Set(['private_key_jwt', 'client_secret_jwt']);
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-const json = (v: unknown) => JSON.stringify(v);
+/** A claim value as JSON, bounded: claims are untrusted (see preview.ts). */
+const json = (v: unknown) => preview(v);
 
 function redirectUris(c: Claims): string[] {
   return Array.isArray(c.redirect_uris) ? (c.redirect_uris as unknown[]).filter((u): u is string => typeof u === 'string') : [];
@@ -73,6 +75,17 @@ function dnClaimOf(c: Claims, ctx: ClaimsContext): { name: string; value: unknow
 /** The requested method, or the profile's default when the request names none. */
 function authMethodOf(c: Claims, ctx: ClaimsContext): unknown {
   return c.token_endpoint_auth_method ?? ctx.profile.registration.defaultAuthMethod;
+}
+
+/** Why a DN string cannot be parsed, or undefined when it can. */
+function dnProblem(dn: string): string | undefined {
+  try {
+    parseDn(dn);
+    return undefined;
+  } catch (e) {
+    if (e instanceof DnParseError) return e.message;
+    throw e;
+  }
 }
 
 function firstBad<T>(items: readonly T[], bad: (t: T) => boolean): T | undefined {
@@ -168,6 +181,8 @@ export const claimRules: ReadonlyArray<readonly [RuleId, Check]> = [
     const dn = dnClaimOf(c, ctx);
     if (authMethodOf(c, ctx) !== 'tls_client_auth' || typeof dn?.value !== 'string') return undefined;
     if (ctx.certificateDn === undefined) return `${dn.name} ${json(dn.value)} cannot be matched: no transport certificate was presented`;
+    const unreadable = dnProblem(dn.value);
+    if (unreadable) return `${dn.name} ${json(dn.value)} is not a distinguished name (${unreadable}), so it cannot match the transport certificate subject ${json(ctx.certificateDn)}`;
     return dnEquals(dn.value, ctx.certificateDn) ? undefined
       : `${dn.name} ${json(dn.value)} does not match the transport certificate subject ${json(ctx.certificateDn)}`;
   }],

@@ -16,6 +16,11 @@ export type Dn = ReadonlyArray<ReadonlyArray<DnAttribute>>;
 
 export class DnParseError extends Error {}
 
+/**
+ * Attribute type names, lower case, with their OIDs: RFC 4514's, X.520's, and every name OpenSSL
+ * (so Node's X509Certificate.subject) prints for the attributes of eIDAS QWACs and EV certificates.
+ * Any other attribute is written by its dotted OID.
+ */
 const TYPES: Record<string, string> = {
   cn: '2.5.4.3', commonname: '2.5.4.3',
   sn: '2.5.4.4', surname: '2.5.4.4',
@@ -27,11 +32,35 @@ const TYPES: Record<string, string> = {
   o: '2.5.4.10', organizationname: '2.5.4.10',
   ou: '2.5.4.11', organizationalunitname: '2.5.4.11',
   t: '2.5.4.12', title: '2.5.4.12',
+  description: '2.5.4.13',
+  searchguide: '2.5.4.14',
+  businesscategory: '2.5.4.15',
+  postaladdress: '2.5.4.16',
+  postalcode: '2.5.4.17',
+  postofficebox: '2.5.4.18',
+  physicaldeliveryofficename: '2.5.4.19',
+  telephonenumber: '2.5.4.20',
+  name: '2.5.4.41',
   gn: '2.5.4.42', givenname: '2.5.4.42',
+  initials: '2.5.4.43',
+  generationqualifier: '2.5.4.44',
+  x500uniqueidentifier: '2.5.4.45',
+  dnqualifier: '2.5.4.46',
+  pseudonym: '2.5.4.65',
+  role: '2.5.4.72',
   organizationidentifier: '2.5.4.97',
+  countrycode3c: '2.5.4.98',
+  countrycode3n: '2.5.4.99',
+  dnsname: '2.5.4.100',
   dc: '0.9.2342.19200300.100.1.25', domaincomponent: '0.9.2342.19200300.100.1.25',
   uid: '0.9.2342.19200300.100.1.1', userid: '0.9.2342.19200300.100.1.1',
   e: '1.2.840.113549.1.9.1', emailaddress: '1.2.840.113549.1.9.1',
+  unstructuredname: '1.2.840.113549.1.9.2',
+  unstructuredaddress: '1.2.840.113549.1.9.8',
+  // EV and QWAC jurisdiction of incorporation (CA/Browser Forum EV Guidelines 9.2.4).
+  jurisdictionl: '1.3.6.1.4.1.311.60.2.1.1', jurisdictionlocalityname: '1.3.6.1.4.1.311.60.2.1.1',
+  jurisdictionst: '1.3.6.1.4.1.311.60.2.1.2', jurisdictionstateorprovincename: '1.3.6.1.4.1.311.60.2.1.2',
+  jurisdictionc: '1.3.6.1.4.1.311.60.2.1.3', jurisdictioncountryname: '1.3.6.1.4.1.311.60.2.1.3',
 };
 
 function typeOid(raw: string): string {
@@ -42,35 +71,132 @@ function typeOid(raw: string): string {
   return oid;
 }
 
-/** Decodes a `#hex` value: the BER encoding of an ASN.1 string. */
-function decodeHexValue(hex: string): string {
-  if (!/^([0-9a-f]{2})+$/i.test(hex)) throw new DnParseError(`malformed hex value "#${hex}"`);
-  const bytes = Buffer.from(hex, 'hex');
-  if (bytes.length < 2) throw new DnParseError('hex value too short');
-  const tag = bytes[0]!;
-  let len = bytes[1]!;
-  let offset = 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0 || n > 2 || bytes.length < 2 + n) throw new DnParseError('unsupported BER length');
-    len = n === 1 ? bytes[2]! : (bytes[2]! << 8) | bytes[3]!;
-    offset = 2 + n;
-  }
-  const content = bytes.subarray(offset, offset + len);
-  if (content.length !== len) throw new DnParseError('truncated hex value');
+/** A string of an ASN.1 string type, or the encoding itself in hex (the whole TLV) for any other type. */
+function decodeAsn1Value(tag: number, content: Buffer, tlvHex: string): string {
   switch (tag) {
     case 0x0c: // UTF8String
     case 0x13: // PrintableString
     case 0x16: // IA5String
     case 0x12: // NumericString
+    case 0x1a: // VisibleString
       return content.toString('utf8');
     case 0x14: // TeletexString, treated as Latin-1
       return content.toString('latin1');
-    case 0x1e: // BMPString, UTF-16BE
+    case 0x1e: // BMPString, UTF-16BE: two bytes a character
+      if (content.length % 2 !== 0) throw new DnParseError(`malformed BMPString value "#${tlvHex}": ${content.length} bytes, not a whole number of UTF-16 code units`);
       return Buffer.from(content).swap16().toString('utf16le');
+    case 0x1c: { // UniversalString, UTF-32BE: four bytes a character
+      if (content.length % 4 !== 0) throw new DnParseError(`malformed UniversalString value "#${tlvHex}": ${content.length} bytes, not a whole number of characters`);
+      let out = '';
+      for (let i = 0; i < content.length; i += 4) {
+        const cp = content.readUInt32BE(i);
+        if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw new DnParseError(`malformed UniversalString value "#${tlvHex}": U+${cp.toString(16)} is not a character`);
+        out += String.fromCodePoint(cp);
+      }
+      return out;
+    }
     default:
-      return hex.toLowerCase(); // not a string type: compare the encoding itself
+      return tlvHex.toLowerCase(); // not a string type: compare the encoding itself
   }
+}
+
+/** Reads one DER TLV at `offset` of `bytes`, within `end`. */
+function readTlv(bytes: Buffer, offset: number, end = bytes.length): { tag: number; start: number; end: number } {
+  if (offset + 2 > end) throw new DnParseError('truncated DER');
+  const tag = bytes[offset]!;
+  if ((tag & 0x1f) === 0x1f) throw new DnParseError('unsupported DER tag');
+  let len = bytes[offset + 1]!;
+  let start = offset + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 3 || start + n > end) throw new DnParseError('unsupported DER length');
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + bytes[start + i]!;
+    start += n;
+  }
+  if (start + len > end) throw new DnParseError('truncated DER');
+  return { tag, start, end: start + len };
+}
+
+/** Decodes a `#hex` value: the BER encoding of an ASN.1 string. */
+function decodeHexValue(hex: string): string {
+  if (!/^([0-9a-f]{2})+$/i.test(hex)) throw new DnParseError(`malformed hex value "#${hex}"`);
+  const bytes = Buffer.from(hex, 'hex');
+  if (bytes.length < 2) throw new DnParseError('hex value too short');
+  let tlv: { tag: number; start: number; end: number };
+  try {
+    tlv = readTlv(bytes, 0);
+  } catch (e) {
+    throw new DnParseError(`malformed hex value "#${hex}": ${(e as Error).message}`);
+  }
+  return decodeAsn1Value(tlv.tag, bytes.subarray(tlv.start, tlv.end), hex);
+}
+
+function decodeOid(bytes: Buffer): string {
+  if (bytes.length === 0 || bytes.length > 64) throw new DnParseError('malformed OID');
+  const arcs: number[] = [];
+  let v = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (v === 0 && b === 0x80) throw new DnParseError('malformed OID');
+    v = v * 128 + (b & 0x7f);
+    if (v > Number.MAX_SAFE_INTEGER / 128) throw new DnParseError('OID arc too large');
+    if (!(b & 0x80)) {
+      if (arcs.length === 0) arcs.push(v < 80 ? Math.floor(v / 40) : 2, v < 80 ? v % 40 : v - 80);
+      else arcs.push(v);
+      v = 0;
+    } else if (i === bytes.length - 1) {
+      throw new DnParseError('truncated OID');
+    }
+  }
+  return arcs.join('.');
+}
+
+/** A DER Name (SEQUENCE OF SET OF AttributeTypeAndValue), attribute types by OID, whatever they are. */
+export function parseDerName(bytes: Buffer, offset = 0): Dn {
+  const name = readTlv(bytes, offset);
+  if (name.tag !== 0x30) throw new DnParseError('a Name is not a SEQUENCE');
+  const rdns: DnAttribute[][] = [];
+  for (let at = name.start; at < name.end;) {
+    const set = readTlv(bytes, at, name.end);
+    if (set.tag !== 0x31) throw new DnParseError('an RDN is not a SET');
+    const rdn: DnAttribute[] = [];
+    for (let a = set.start; a < set.end;) {
+      const atv = readTlv(bytes, a, set.end);
+      if (atv.tag !== 0x30) throw new DnParseError('an attribute is not a SEQUENCE');
+      const oid = readTlv(bytes, atv.start, atv.end);
+      if (oid.tag !== 0x06) throw new DnParseError('an attribute type is not an OID');
+      const value = readTlv(bytes, oid.end, atv.end);
+      const content = bytes.subarray(value.start, value.end);
+      rdn.push({ type: decodeOid(bytes.subarray(oid.start, oid.end)), value: decodeAsn1Value(value.tag, content, bytes.subarray(oid.end, value.end).toString('hex')).trim() });
+      a = atv.end;
+    }
+    if (rdn.length === 0) throw new DnParseError('an RDN is empty');
+    rdns.push(rdn);
+    at = set.end;
+  }
+  return rdns;
+}
+
+/** The subject Name of a DER X.509 certificate, read from the encoding (not from a printed form). */
+export function certificateSubject(der: Buffer): Dn {
+  const cert = readTlv(der, 0);
+  if (cert.tag !== 0x30) throw new DnParseError('not a DER certificate');
+  const tbs = readTlv(der, cert.start, cert.end);
+  if (tbs.tag !== 0x30) throw new DnParseError('not a DER certificate');
+  let at = tbs.start;
+  const next = (tag?: number) => {
+    const t = readTlv(der, at, tbs.end);
+    if (tag !== undefined && t.tag !== tag) throw new DnParseError('not a DER certificate');
+    at = t.end;
+    return t;
+  };
+  if (der[at] === 0xa0) next(); // [0] version
+  next(0x02); // serialNumber
+  next(0x30); // signature
+  next(0x30); // issuer
+  next(0x30); // validity
+  return parseDerName(der, at);
 }
 
 /** Parses a DN string into RDNs of attributes. Throws DnParseError on malformed input. */
@@ -212,7 +338,11 @@ const SHORT: Record<string, string> = {
 };
 
 function escapeValue(v: string): string {
-  return v.replace(/([,+"\\<>;=])/g, '\\$1').replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ');
+  return v
+    .replace(/([,+"\\<>;=])/g, '\\$1')
+    .replace(/[\x00-\x1f\x7f]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`)
+    .replace(/^([ #])/, '\\$1')
+    .replace(/ $/, '\\ ');
 }
 
 /** Formats a DN the OBIE way (RFC 4514, most specific first: CN=...,OU=...,O=...,C=GB). */
@@ -223,7 +353,11 @@ export function formatDn(dn: Dn, order: 'most-specific-first' | 'as-parsed' = 'a
     .join(',');
 }
 
-/** Node's X509Certificate.subject lists RDNs least specific first, one a line. */
-export function subjectDnOf(cert: { subject: string }): string {
-  return formatDn(parseDn(cert.subject), 'as-parsed');
+/**
+ * The subject DN of a certificate as the bank writes it: read from the DER, so any attribute is
+ * kept (by OID when it has no short name) whatever OpenSSL would print for it. Throws DnParseError
+ * when the subject cannot be read.
+ */
+export function subjectDnOf(cert: { raw: Buffer }): string {
+  return formatDn(certificateSubject(cert.raw), 'as-parsed');
 }

@@ -1,5 +1,6 @@
 import { RuleViolation } from '../errors';
 import type { RuleId } from '../../catalogue/rules';
+import { MAX_JSON_DEPTH, jsonDepth } from './preview';
 
 export interface DecodedJws {
   header: Record<string, unknown>;
@@ -23,6 +24,10 @@ function decodePart(part: string, what: string, rule: RuleId): Record<string, un
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new RuleViolation(rule, `${what} is not a JSON object`);
+  }
+  // Everything downstream (error descriptions, the store, the answer) walks claims recursively.
+  if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new RuleViolation(rule, `${what} nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
   }
   return value as Record<string, unknown>;
 }

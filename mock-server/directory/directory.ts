@@ -4,7 +4,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import type { JWK, JSONWebKeySet, CryptoKey } from 'jose';
 import { loadJose } from '../lazy';
 import type { Faker } from '@faker-js/faker';
-import { AccessDenied, InvalidRequest, OAuthError, TemporarilyUnavailable } from '../errors';
+import { AccessDenied, InvalidRequest, OAuthError, RuleViolation, TemporarilyUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import { makeFaker, makeIdentity, softwareId } from './identity';
 
@@ -307,7 +307,12 @@ export class MockDirectory {
   resolveJwksUrl(url: string): JSONWebKeySet | undefined {
     const prefix = `${this.baseUrl}/software/`;
     if (!url.startsWith(prefix) || !url.endsWith('/jwks')) return undefined;
-    const id = decodeURIComponent(url.slice(prefix.length, -'/jwks'.length));
+    let id: string;
+    try {
+      id = decodeURIComponent(url.slice(prefix.length, -'/jwks'.length));
+    } catch {
+      throw new RuleViolation('JWKS-FETCH', `software_jwks_endpoint ${JSON.stringify(url.slice(0, 200))} holds a malformed %-escape`);
+    }
     return this.softwareJwks(id);
   }
 

@@ -3,7 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Request, Response, NextFunction, RequestHandler, ErrorRequestHandler } from 'express';
 import { OAuthError, RuleViolation } from '../errors';
 import type { Logger } from '../logger';
-import { formatDn, parseDn } from '../core/dn';
+import { subjectDnOf } from '../core/dn';
 import { journalRequest } from '../core/journal';
 import type { Store } from '../store/types';
 import type { Profile } from '../profiles/types';
@@ -87,6 +87,18 @@ export function requestContext(opts: { logger: Logger; store: Store; journalExce
  */
 const presented = new WeakMap<object, PresentedCertificate | null>();
 
+/**
+ * The subject DN, read from the certificate's DER: any attribute, by OID when it has no name. A
+ * subject that cannot be read (a malformed string value) is named as such, and matches no DN.
+ */
+function readableSubject(cert: { raw: Buffer }): string {
+  try {
+    return subjectDnOf(cert);
+  } catch (e) {
+    return `(unreadable subject: ${(e as Error).message})`;
+  }
+}
+
 function presentedCertificate(req: Request): PresentedCertificate | undefined {
   const socket = req.socket as Partial<TLSSocket>;
   if (typeof socket.getPeerX509Certificate !== 'function') return undefined;
@@ -95,7 +107,7 @@ function presentedCertificate(req: Request): PresentedCertificate | undefined {
     const cert = socket.getPeerX509Certificate() ?? undefined;
     entry = cert
       ? {
-          subjectDn: formatDn(parseDn(cert.subject)),
+          subjectDn: readableSubject(cert),
           fingerprint256: cert.fingerprint256,
           raw: cert.raw,
           thumbprint: createHash('sha256').update(cert.raw).digest('base64url'),
@@ -146,8 +158,18 @@ export function errorHandler(logger: Logger, envelope: Profile['errors'] = OAUTH
       e = new RuleViolation('HTTP-BODY-SIZE', `the body exceeds the ${(err as { limit?: number }).limit ?? ''} byte limit`);
     } else if (type === 'entity.parse.failed') {
       e = new OAuthError('invalid_request', 400, 'the body is not valid JSON');
+    } else if (err instanceof URIError && status === 400) {
+      // Express decodes path parameters (/register/%ZZ) before any route runs.
+      e = new OAuthError('invalid_request', 400, 'the path holds a malformed %-escape');
     } else if (status && status >= 400 && status < 500 && type) {
       e = new OAuthError('invalid_request', status === 415 ? 400 : status, `the request body could not be read (${type})`);
+    } else if (status && status >= 400 && status < 500 && (err as { expose?: boolean }).expose === true) {
+      // http-errors without a type: body-parser wraps a failed decompression (zlib) as a plain 400.
+      const encoding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase();
+      const why = encoding !== 'identity'
+        ? `the body could not be decompressed as Content-Encoding ${JSON.stringify(encoding.slice(0, 32))}`
+        : 'the request could not be read';
+      e = new OAuthError('invalid_request', status === 415 ? 400 : status, why);
     } else {
       logger.error('unhandled error', { interaction_id: res.locals.interactionId, path: req.path, error: (err as Error)?.name, message: (err as Error)?.message });
       e = new OAuthError('server_error', 500, 'An unexpected error occurred.');

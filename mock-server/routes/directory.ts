@@ -1,8 +1,9 @@
 import express, { Router, type Request } from 'express';
 import type { AppDeps } from '../app';
-import { NotFound, OAuthError } from '../errors';
+import { InvalidRequest, NotFound, OAuthError } from '../errors';
 import { requireClientCertificate } from '../http/middleware';
 import type { MintCaller } from '../directory/directory';
+import { MAX_JSON_DEPTH, jsonDepth, preview } from '../core/preview';
 
 /** The software_secret of `Authorization: Bearer <software_secret>`, when sent. */
 function bearerSecret(req: Request): string | undefined {
@@ -26,6 +27,8 @@ export function directoryRoutes(deps: AppDeps): Router {
     requireClientCertificate({ skip: true }),
     express.json({ limit: deps.config.maxBodyBytes, type: () => true }),
     async (req, res) => {
+      // Claims are copied into the SSA, signed and echoed: a body nested too deep would overflow their walks.
+      if (jsonDepth(req.body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new InvalidRequest(`the body nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
       const secret = bearerSecret(req);
       const caller: MintCaller = {
         ...(res.locals.clientCert ? { certThumbprint: res.locals.clientCert.thumbprint } : {}),
@@ -56,7 +59,7 @@ export function directoryRoutes(deps: AppDeps): Router {
   );
   router.get('/directory/software/:softwareId/jwks', (req, res) => {
     const jwks = directory.softwareJwks(req.params.softwareId);
-    if (!jwks) throw new NotFound(`no software ${JSON.stringify(req.params.softwareId)} is registered with this directory`);
+    if (!jwks) throw new NotFound(`no software ${preview(req.params.softwareId)} is registered with this directory`);
     res.json(jwks);
   });
   return router;

@@ -179,6 +179,9 @@ export function registerRoutes(deps: AppDeps): Router {
   const certOptional = requireClientCertificate({ skip: true });
   const headers = requiredHeaders(deps);
   const deferred = profile.registration.deferred;
+  // Before any route matches: Express decodes {ClientId} while matching, and a malformed
+  // %-escape (/register/%ZZ) is refused from there, in the profile's envelope like any refusal here.
+  router.use(path, profileEnvelope);
 
   router.post(path, profileEnvelope, mtls, headers, portalToken(deps), jwtBody(deps), async (req, res) => {
     const claims = requestClaims(deps.store);

@@ -5,7 +5,7 @@ import type SelfSigned from 'selfsigned';
 import type { JWK } from 'jose';
 import { loadJose } from '../lazy';
 import { makeFaker, makeIdentity, type SoftwareIdentity } from '../directory/identity';
-import { formatDn, parseDn } from '../core/dn';
+import { subjectDnOf } from '../core/dn';
 
 export interface PemPair {
   cert: string;
@@ -114,8 +114,9 @@ export async function issueTransportCert(ca: PemPair, id: SoftwareIdentity): Pro
   return { software_id, org_id, org_name, software_client_name, ...pair, dn: certSubjectDn(pair.cert) };
 }
 
+/** The subject DN as the bank reads it from a presented certificate (from the DER: any attribute, by OID without a name). */
 export function certSubjectDn(certPem: string): string {
-  return formatDn(parseDn(new X509Certificate(certPem).subject));
+  return subjectDnOf(new X509Certificate(certPem));
 }
 
 export async function createDirectoryKey(): Promise<JWK> {

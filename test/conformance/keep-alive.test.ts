@@ -206,3 +206,16 @@ test('the run ends its connections: none of the pack\'s is left open at the bank
   await new Promise((r) => setTimeout(r, 100));
   expect(await new Promise<number>((resolve) => server.getConnections((_e, n) => resolve(n)))).toBe(0);
 }, 60_000);
+
+test('a client certificate OpenSSL cannot load is a rejected exchange, with or without an agent, and its deadline fires on nothing', async () => {
+  const pool = new AgentPool();
+  const bad = { ca: certs.ca.cert, client: { cert: 'not a certificate', key: 'not a key' } };
+  try {
+    await expect(httpsRequest(`${base}/x`, { ...bad, timeoutMs: 200 })).rejects.toThrow();
+    await expect(httpsRequest(`${base}/x`, { ...bad, agent: pool.for(bad)!, timeoutMs: 200 })).rejects.toThrow();
+    // The deadline passing afterwards must not throw (an uncaught error would fail this test file).
+    await new Promise((r) => setTimeout(r, 300));
+  } finally {
+    pool.destroy();
+  }
+});
