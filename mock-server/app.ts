@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { health, isHealthCheck } from './http/startup';
 import type { JSONWebKeySet } from 'jose';
 import type { RuleId } from '../catalogue/rules';
 import type { MockBankConfig } from './config';
@@ -39,7 +40,8 @@ export interface AppDeps {
   urls: BankUrls;
   /** Accepted aud values. */
   audiences: string[];
-  bankJwks: JSONWebKeySet;
+  /** The bank's public JWKS, made on first use. */
+  bankJwks: () => Promise<JSONWebKeySet>;
   /** Rules not enforced: the profile's deferred rules plus test faults. */
   skip: ReadonlySet<RuleId>;
   /** Seconds since the epoch. */
@@ -67,6 +69,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   oneWriteJson(app);
+  app.use((req, res, next) => (isHealthCheck(req) ? health(res) : next()));
   app.use(requestContext({ logger: deps.logger, store: deps.store, journalExcept: ADMIN_PATH }));
   if (adminEnabled(deps.config)) app.use(ADMIN_PATH, adminRoutes(deps));
   app.use(directoryRoutes(deps));
