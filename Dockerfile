@@ -23,7 +23,7 @@ COPY --from=build /src/dist ./dist
 RUN mkdir -p /app/certs && chown node:node /app/certs
 USER node
 EXPOSE 8443
-# Discovery answers without a client certificate; node is the only tool the image needs.
+# GET /health answers 200 without a client certificate, whatever the profile's paths; node is the only tool the image needs.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "require('node:https').get({host:'127.0.0.1',port:process.env.PORT||8443,path:'/.well-known/openid-configuration',rejectUnauthorized:false},(r)=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"]
+  CMD ["node", "-e", "require('node:https').get({host:'127.0.0.1',port:process.env.PORT||8443,path:'/health',rejectUnauthorized:false},(r)=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"]
 CMD ["node", "dist/bin/dcr-mockbank.js"]

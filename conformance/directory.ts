@@ -2,7 +2,7 @@ import { createPublicKey, randomUUID, type JsonWebKey } from 'node:crypto';
 import type { JSONWebKeySet, JWK } from 'jose';
 import { signingKeyFromJwk } from '../fixtures/keys';
 import { signJws } from '../fixtures/registration';
-import { httpsRequest, type Credentials } from '../fixtures/https';
+import { httpsRequest, type Credentials, type HttpExchange, type RequestOptions } from '../fixtures/https';
 import type { DirectoryConfig, Target } from './target';
 
 /** What the SSA should say about the software. */
@@ -40,7 +40,10 @@ function withKey(jwk: JWK): NonNullable<DirectoryAdapter['withKey']> {
   };
 }
 
-type Tls = Pick<Target, 'ca' | 'insecure' | 'timeoutMs'>;
+type Tls = Pick<Target, 'ca' | 'insecure' | 'timeoutMs'> & {
+  /** How to send the directory's requests (the session's keep-alive connections); a plain httpsRequest by default. */
+  request?: (url: string, opts: RequestOptions) => Promise<HttpExchange & { transportError?: string }>;
+};
 
 /**
  * What proves to the mock directory that the software_id is ours: the transport certificate (the
@@ -54,7 +57,7 @@ interface Owner {
 }
 
 async function postMock(url: string, input: Record<string, unknown>, tls: Tls, owner: Owner): Promise<{ software_statement: string; software_jwks_endpoint: string }> {
-  const res = await httpsRequest(`${url.replace(/\/$/, '')}/ssa`, {
+  const res = await (tls.request ?? httpsRequest)(`${url.replace(/\/$/, '')}/ssa`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(owner.secret ? { authorization: `Bearer ${owner.secret}` } : {}) },
     body: JSON.stringify(input),
@@ -63,6 +66,8 @@ async function postMock(url: string, input: Record<string, unknown>, tls: Tls, o
     insecure: tls.insecure,
     timeoutMs: tls.timeoutMs,
   });
+  const failed = (res as { transportError?: string }).transportError;
+  if (res.status === 0 && failed) throw new Error(failed);
   const b = res.json as { software_statement?: string; software_jwks_endpoint?: string; software_secret?: string } | undefined;
   if (res.status !== 201 || typeof b?.software_statement !== 'string') {
     const hint =

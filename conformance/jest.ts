@@ -90,7 +90,11 @@ export function runPlanInJest(plan: Plan, options: ConformanceJestOptions = {}):
       if (mine.length === 0) return;
       try {
         const { session } = await openCheckedSession(await resolveSource(options.target));
-        for (const r of (await runPlan(plan, session, filter)).results) results.set(r.id, r);
+        try {
+          for (const r of (await runPlan(plan, session, filter)).results) results.set(r.id, r);
+        } finally {
+          session.close();
+        }
       } catch (e) {
         fatal = e as Error;
       }

@@ -1,4 +1,4 @@
-import { openSession, ConnectionError, type Session } from './session';
+import { openSession, ConnectionError, type Session, type SessionOptions } from './session';
 import { plans as allPlans } from './plans';
 import { executePlan, type Plan } from './plans/plan';
 import { evaluate, isRecorded, type Slot } from './rules/define';
@@ -24,8 +24,10 @@ export interface RunOptions {
   plans?: readonly Plan[];
   /** After each plan: its results, in catalogue order. */
   onPlan?: (plan: Plan, results: ReportedCheck[]) => void;
-  /** Before each plan, for progress output. */
+  /** Before each plan's results, for progress output (plans may already be running side by side). */
   onPlanStart?: (plan: Plan, checks: number) => void;
+  /** How many plans run side by side; default the target's `concurrency`, else all of them. 1: one after another. */
+  concurrency?: number;
 }
 
 export interface PackRun {
@@ -81,27 +83,61 @@ export async function runPlan(plan: Plan, session: Session, filter?: string): Pr
 }
 
 /** Opens the session (discovery, keys, SSA) and proves the transport; throws ConnectionError / PreflightError. */
-export async function openCheckedSession(target: Target): Promise<{ session: Session; notes: string[] }> {
-  const session = await openSession(target);
-  return { session, notes: await preflight(session) };
+export async function openCheckedSession(target: Target, options: SessionOptions = {}): Promise<{ session: Session; notes: string[] }> {
+  const session = await openSession(target, options);
+  try {
+    return { session, notes: await preflight(session) };
+  } catch (e) {
+    session.close();
+    throw e;
+  }
 }
 
-export async function runPack(target: Target, opts: RunOptions = {}): Promise<PackRun> {
-  const { session, notes } = await openCheckedSession(target);
+export async function runPack(target: Target, opts: RunOptions & SessionOptions = {}): Promise<PackRun> {
+  const { session, notes } = await openCheckedSession(target, opts);
   return runWithSession(session, notes, opts);
 }
 
+/**
+ * Runs the plans over the session, then ends its connections. Plans are independent (each reads
+ * only its own exchanges and discovery, and registers its own clients), so they run side by side,
+ * each on its own view of the session (`forPlan`: its cleanup deletes only its clients), up to
+ * `concurrency` at a time. Progress and results are reported in catalogue order all the same.
+ */
 export async function runWithSession(session: Session, notes: string[], opts: RunOptions = {}): Promise<PackRun> {
   const results: ReportedCheck[] = [];
   const slotsByPlan = new Map<string, Map<string, Slot>>();
-  for (const plan of opts.plans ?? allPlans) {
-    const count = plan.checks.filter((c) => matches(c, opts.filter)).length;
-    if (count === 0) continue;
-    opts.onPlanStart?.(plan, count);
-    const run = await runPlan(plan, session, opts.filter);
-    slotsByPlan.set(plan.id, run.slots);
-    results.push(...run.results);
-    opts.onPlan?.(plan, run.results);
+  const selected = (opts.plans ?? allPlans)
+    .map((plan) => ({ plan, count: plan.checks.filter((c) => matches(c, opts.filter)).length }))
+    .filter((p) => p.count > 0);
+  const limit = Math.max(1, opts.concurrency ?? session.target.concurrency ?? selected.length);
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const slot = async () => {
+    while (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+  };
+  const runs = selected.map(async ({ plan }) => {
+    await slot();
+    try {
+      return await runPlan(plan, session.forPlan(plan.id), opts.filter);
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  });
+  for (const r of runs) r.catch(() => undefined);
+  try {
+    for (const [i, { plan, count }] of selected.entries()) {
+      opts.onPlanStart?.(plan, count);
+      const run = await runs[i]!;
+      slotsByPlan.set(plan.id, run.slots);
+      results.push(...run.results);
+      opts.onPlan?.(plan, run.results);
+    }
+  } finally {
+    await Promise.allSettled(runs);
+    session.close();
   }
   return { results, rootCauses: rootCauses(results, slotsByPlan, opts.plans ?? allPlans), ...(session.unresponsive ? { aborted: session.unresponsive } : {}), preflight: notes };
 }

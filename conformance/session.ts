@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { signingKey, signingKeyFromJwk, type SigningKey } from '../fixtures/keys';
+import { foreignKey, prewarmKeys, sharedKey, signingKeyFromJwk, OWN_KEY_ROLES, type SigningKey } from '../fixtures/keys';
+import { prewarmUntrusted } from '../fixtures/untrusted';
 import { registrationClaims, signJws, unsignedJws, decodePayload } from '../fixtures/registration';
-import type { Credentials, RequestOptions } from '../fixtures/https';
+import { requestHeaders, type Credentials, type RequestOptions } from '../fixtures/https';
+import { AgentPool } from './agents';
 import { record, body, explainTransportError, registeredClient, type Recorded, type RegisteredClient } from './exchange';
 import { summarize } from './diagnose';
 import { createDirectoryAdapter, type DirectoryAdapter } from './directory';
@@ -80,6 +82,38 @@ export interface Session {
   stopAnswering(reason: string): void;
   /** Performs and records one exchange, counting consecutive timeouts. */
   exchange(name: string, url: string, opts: RequestOptions, sent?: Record<string, unknown>): Promise<Recorded>;
+  /**
+   * A view of this session for one plan, so that plans can run side by side: keys, SSA,
+   * connections, the timeout count and `unresponsive` are shared; the clients it creates are its
+   * own, and its cleanup deletes only those.
+   */
+  forPlan(plan?: string): Session;
+  /** Ends the run's keep-alive connections (one agent per credential set). Exchanges after it open their own. */
+  close(): void;
+}
+
+/** One request as it went on the wire (authorization unredacted), for the bench's replay. */
+export interface SentRequest {
+  name: string;
+  /** The plan whose view sent it (forPlan); undefined for discovery, the SSA and the pre-flight. */
+  plan?: string;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  client?: Credentials;
+  ca?: string | string[];
+  insecure?: boolean;
+}
+
+export interface SessionOptions {
+  /** Called with every request the session sends (discovery, SSA mints and every exchange), before it is sent. */
+  onRequest?: (r: SentRequest) => void;
+  /**
+   * Start making the keys and the untrusted certificate the probes use in the background while
+   * discovery and the SSA are fetched (they are made once per process). Default true.
+   */
+  prewarm?: boolean;
 }
 
 /** After this many consecutive timeouts the bank is taken to have stopped answering. */
@@ -97,209 +131,269 @@ function authMethodOf(jwt: string): string | undefined {
 
 const tlsOf = (t: Target) => ({ ...(t.ca ? { ca: t.ca } : {}), insecure: t.insecure, timeoutMs: t.timeoutMs });
 
-export async function openSession(target: Target): Promise<Session> {
+export async function openSession(target: Target, options: SessionOptions = {}): Promise<Session> {
   const tls = tlsOf(target);
-  const transport: Credentials = target.transport;
-  let discovery: Recorded | { skipped: string } = { skipped: 'no discoveryUrl configured' };
-  let registrationEndpoint = target.registrationEndpoint;
-  let tokenEndpoint: string | undefined;
-  let issuer: string | undefined;
-  if (target.discoveryUrl) {
-    const d = await record('discovery', target.discoveryUrl, tls);
-    if (d.status === 0) throw new ConnectionError(`cannot fetch discovery: ${explainTransportError(d.transportError ?? '', target.discoveryUrl, false)}`);
-    discovery = d;
-    const usable = d.status === 200 && typeof d.json === 'object' && d.json !== null && !Array.isArray(d.json);
-    if (!usable && !registrationEndpoint) {
-      throw new ConnectionError(`discovery at ${target.discoveryUrl} answered ${summarize(d)}, not 200 with a JSON object; fix it, or set registrationEndpoint to test registration regardless`);
-    }
-    const b = body(d);
-    registrationEndpoint ??= typeof b.registration_endpoint === 'string' ? b.registration_endpoint : undefined;
-    tokenEndpoint = typeof b.token_endpoint === 'string' ? b.token_endpoint : undefined;
-    issuer = typeof b.issuer === 'string' ? b.issuer : undefined;
-  }
-  if (!registrationEndpoint) throw new ConnectionError('no registration endpoint: discovery does not advertise one and registrationEndpoint is not configured');
-  const aud = target.aud ?? issuer ?? new URL(registrationEndpoint).origin;
-
-  const key = target.signingKey ? await signingKeyFromJwk(target.signingKey) : await signingKey('PS256');
+  const agents = new AgentPool();
+  /** Every request of the session: its credential set's keep-alive agent, and the tap. */
+  const send = (name: string, url: string, opts: RequestOptions, sent: Record<string, unknown> = {}, plan?: string): Promise<Recorded> => {
+    options.onRequest?.({
+      name,
+      ...(plan ? { plan } : {}),
+      method: opts.method ?? 'GET',
+      url,
+      headers: requestHeaders(opts),
+      ...(opts.body !== undefined ? { body: opts.body } : {}),
+      ...(opts.client ? { client: opts.client } : {}),
+      ...(opts.ca ? { ca: opts.ca } : {}),
+      ...(opts.insecure ? { insecure: true } : {}),
+    });
+    const agent = agents.for(opts);
+    return record(name, url, agent ? { ...opts, agent } : opts, sent);
+  };
+  // The keys first, in the background: RSA key generation is the slowest thing a run does.
+  const keyReady = target.signingKey ? signingKeyFromJwk(target.signingKey) : sharedKey('software', 'PS256');
   const hosted = target.directory.mode !== 'given' && !(target.directory.mode === 'local-key' && target.directory.softwareJwksEndpoint);
-  // RS256 with the software's own RSA key (the JWKS the bank reads holds it); an EC key cannot, so a fresh RSA key is used.
-  const rsKey = hosted ? await signingKey('RS256') : key.privateJwk.kty === 'RSA' ? await signingKeyFromJwk({ ...key.privateJwk, alg: 'RS256' }) : await signingKey('RS256');
-  const directory = createDirectoryAdapter(
-    target.directory,
-    {
-      softwareId: target.softwareId,
-      orgId: target.orgId,
-      redirectUris: target.redirectUris,
-      roles: target.roles,
-      jwks: { keys: hosted ? [key.publicJwk, rsKey.publicJwk] : [key.publicJwk] },
-    },
-    tls,
-    target.transport,
+  // RS256 with the software's own RSA key (an EC key cannot: then another RSA key). When the pack hosts
+  // the JWKS, that key is in it a second time under its own kid, declared RS256, so that the bank
+  // can only refuse the algorithm, not a key that does not match; a second key would cost another
+  // RSA key generation for nothing the bank can tell apart.
+  const rsReady = keyReady.then((k) =>
+    k.privateJwk.kty === 'RSA' ? signingKeyFromJwk({ ...k.privateJwk, alg: 'RS256', ...(hosted ? { kid: `${k.kid}-rs256` } : {}) }) : sharedKey('software', 'RS256'),
   );
-  let ssa: string;
+  keyReady.catch(() => undefined);
+  rsReady.catch(() => undefined);
+  if (options.prewarm !== false) {
+    // The foreign key (also the untrusted certificates' key) beside the software key: two cores make both at once.
+    prewarmUntrusted();
+    keyReady.then((k) => foreignKey(k.alg as 'PS256' | 'RS256' | 'ES256')).catch(() => undefined);
+    // Then the keys of the probes that bring their own (late in the registration plan), after the two the run needs first.
+    Promise.all([keyReady, foreignKey('PS256')])
+      .then(() => prewarmKeys(Object.values(OWN_KEY_ROLES)))
+      .catch(() => undefined);
+  }
   try {
-    ssa = await directory.base();
+    return await open();
   } catch (e) {
-    throw new ConnectionError(`cannot obtain an SSA (${target.directory.mode}): ${(e as Error).message}`);
+    agents.destroy();
+    throw e;
   }
 
-  const created = new Map<string, Recorded>();
-  const clientUris = new Map<string, string>();
-  let timeouts = 0;
-  let unresponsive: string | undefined;
-  const exchange = async (name: string, url: string, opts: RequestOptions, sent: Record<string, unknown> = {}): Promise<Recorded> => {
-    const r = await record(name, url, opts, sent);
-    timeouts = r.timedOut ? timeouts + 1 : 0;
-    if (timeouts >= MAX_CONSECUTIVE_TIMEOUTS && !unresponsive) {
-      unresponsive = `the bank stopped answering: ${timeouts} consecutive exchanges got no answer within ${target.timeoutMs} ms (the last: ${r.request.method} ${url})`;
+  async function open(): Promise<Session> {
+    const transport: Credentials = target.transport;
+    let discovery: Recorded | { skipped: string } = { skipped: 'no discoveryUrl configured' };
+    let registrationEndpoint = target.registrationEndpoint;
+    let tokenEndpoint: string | undefined;
+    let issuer: string | undefined;
+    if (target.discoveryUrl) {
+      const d = await send('discovery', target.discoveryUrl, tls);
+      if (d.status === 0) throw new ConnectionError(`cannot fetch discovery: ${explainTransportError(d.transportError ?? '', target.discoveryUrl, false)}`);
+      discovery = d;
+      const usable = d.status === 200 && typeof d.json === 'object' && d.json !== null && !Array.isArray(d.json);
+      if (!usable && !registrationEndpoint) {
+        throw new ConnectionError(`discovery at ${target.discoveryUrl} answered ${summarize(d)}, not 200 with a JSON object; fix it, or set registrationEndpoint to test registration regardless`);
+      }
+      const b = body(d);
+      registrationEndpoint ??= typeof b.registration_endpoint === 'string' ? b.registration_endpoint : undefined;
+      tokenEndpoint = typeof b.token_endpoint === 'string' ? b.token_endpoint : undefined;
+      issuer = typeof b.issuer === 'string' ? b.issuer : undefined;
     }
-    return r;
-  };
-  const extra = target.headers ?? {};
-  let registrationToken: Promise<string | undefined> | undefined;
-  /** The bearer token protecting POST {register}, obtained once (client_credentials, client_secret_basic). */
-  const registrationBearer = (): Promise<string | undefined> => {
-    const auth = target.registrationAuth;
-    if (!auth) return Promise.resolve(undefined);
-    registrationToken ??= (async () => {
-      const url = auth.tokenEndpoint ?? tokenEndpoint;
-      if (!url) return undefined;
-      const basic = Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64');
-      const r = await exchange('registration-token', url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
-        body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
-        client: transport,
-        ...tls,
-      });
-      const t = body(r).access_token;
-      return typeof t === 'string' ? t : undefined;
-    })();
-    return registrationToken;
-  };
-  /**
-   * RFC 7592 2: the client configuration endpoint is the registration_client_uri the bank returned;
-   * OBIE's {registration_endpoint}/{ClientId} when it returned none.
-   */
-  const clientUri = (clientId: string): string => {
-    return clientUris.get(clientId) ?? `${registrationEndpoint}/${encodeURIComponent(clientId)}`;
-  };
-  /** RFC 7523 3: iss = sub = client_id, aud the token endpoint, short exp, unique jti; or that with one change. */
-  const clientAssertion = async (clientId: string, aud: string, opts: AssertionOptions = {}): Promise<string> => {
-    if (opts.jwt !== undefined) return opts.jwt;
-    const now = Math.floor(Date.now() / 1000);
-    const claims: Record<string, unknown> = { iss: clientId, sub: clientId, aud, iat: now, exp: now + 60, jti: randomUUID() };
-    for (const [k, v] of Object.entries(opts.claims ?? {})) {
-      if (v === undefined) delete claims[k];
-      else claims[k] = v;
-    }
-    const signer = opts.key ?? key;
-    return opts.unsigned ? unsignedJws(claims, { kid: signer.kid }) : signJws(claims, signer);
-  };
-  const session: Session = {
-    target,
-    discovery,
-    registrationEndpoint,
-    tokenEndpoint,
-    aud,
-    key,
-    rsKey,
-    directory,
-    ssa,
-    claims(overrides = {}, opts = {}) {
-      const method = opts.method ?? target.capabilities.authMethods[0] ?? 'tls_client_auth';
-      const c = registrationClaims({
+    if (!registrationEndpoint) throw new ConnectionError('no registration endpoint: discovery does not advertise one and registrationEndpoint is not configured');
+    const aud = target.aud ?? issuer ?? new URL(registrationEndpoint).origin;
+
+    const key = await keyReady;
+    const rsKey = await rsReady;
+    const directory = createDirectoryAdapter(
+      target.directory,
+      {
         softwareId: target.softwareId,
-        softwareStatement: opts.ssa ?? ssa,
-        redirectUris: target.redirectUris.slice(0, 1),
-        aud,
-        authMethod: method,
-        subjectDn: target.subjectDn,
-        version: target.specVersion,
-        ...(target.capabilities.scopeFormat ? { scopeAs: target.capabilities.scopeFormat } : {}),
-      });
-      if (target.capabilities.responseTypes) c.response_types = [...target.capabilities.responseTypes];
-      for (const [k, v] of Object.entries(overrides)) {
-        if (v === undefined) delete c[k];
-        else c[k] = v;
+        orgId: target.orgId,
+        redirectUris: target.redirectUris,
+        roles: target.roles,
+        jwks: { keys: hosted ? [key.publicJwk, rsKey.publicJwk] : [key.publicJwk] },
+      },
+      { ...tls, request: (url, opts) => send('directory-ssa', url, opts) },
+      target.transport,
+    );
+    let ssa: string;
+    try {
+      ssa = await directory.base();
+    } catch (e) {
+      throw new ConnectionError(`cannot obtain an SSA (${target.directory.mode}): ${(e as Error).message}`);
+    }
+
+    const clientUris = new Map<string, string>();
+    let unresponsive: string | undefined;
+    /**
+     * Each view counts its own consecutive timeouts (a plan's exchanges follow one another), so
+     * that plans running side by side cannot reset each other's count: the outcome does not depend
+     * on how they interleave. Any view reaching the limit ends the run for all.
+     */
+    const exchangeOf = (plan?: string) => {
+      let timeouts = 0;
+      return async (name: string, url: string, opts: RequestOptions, sent: Record<string, unknown> = {}): Promise<Recorded> => {
+        const r = await send(name, url, opts, sent, plan);
+        timeouts = r.timedOut ? timeouts + 1 : 0;
+        if (timeouts >= MAX_CONSECUTIVE_TIMEOUTS && !unresponsive) {
+          unresponsive = `the bank stopped answering: ${timeouts} consecutive exchanges got no answer within ${target.timeoutMs} ms (the last: ${r.request.method} ${url})`;
+        }
+        return r;
+      };
+    };
+    const exchange = exchangeOf();
+    const extra = target.headers ?? {};
+    let registrationToken: Promise<string | undefined> | undefined;
+    /** The bearer token protecting POST {register}, obtained once (client_credentials, client_secret_basic). */
+    const registrationBearer = (): Promise<string | undefined> => {
+      const auth = target.registrationAuth;
+      if (!auth) return Promise.resolve(undefined);
+      registrationToken ??= (async () => {
+        const url = auth.tokenEndpoint ?? tokenEndpoint;
+        if (!url) return undefined;
+        const basic = Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64');
+        const r = await exchange('registration-token', url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
+          body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
+          client: transport,
+          ...tls,
+        });
+        const t = body(r).access_token;
+        return typeof t === 'string' ? t : undefined;
+      })();
+      return registrationToken;
+    };
+    /**
+     * RFC 7592 2: the client configuration endpoint is the registration_client_uri the bank returned;
+     * OBIE's {registration_endpoint}/{ClientId} when it returned none.
+     */
+    const clientUri = (clientId: string): string => {
+      return clientUris.get(clientId) ?? `${registrationEndpoint}/${encodeURIComponent(clientId)}`;
+    };
+    /** RFC 7523 3: iss = sub = client_id, aud the token endpoint, short exp, unique jti; or that with one change. */
+    const clientAssertion = async (clientId: string, aud: string, opts: AssertionOptions = {}): Promise<string> => {
+      if (opts.jwt !== undefined) return opts.jwt;
+      const now = Math.floor(Date.now() / 1000);
+      const claims: Record<string, unknown> = { iss: clientId, sub: clientId, aud, iat: now, exp: now + 60, jti: randomUUID() };
+      for (const [k, v] of Object.entries(opts.claims ?? {})) {
+        if (v === undefined) delete claims[k];
+        else claims[k] = v;
       }
-      return c;
-    },
-    sign: (claims, opts = {}) => signJws(claims, opts.key ?? key, opts.header ?? {}),
-    async post(name, jwt, opts = {}) {
-      const client = opts.client === null ? undefined : (opts.client ?? transport);
-      const bearer = await registrationBearer();
-      const headers = { ...extra, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), 'content-type': opts.contentType ?? target.capabilities.contentType };
-      const r = await exchange(
-        name,
+      const signer = opts.key ?? key;
+      return opts.unsigned ? unsignedJws(claims, { kid: signer.kid }) : signJws(claims, signer);
+    };
+    /** The session, or a view of it for one plan: all shared but the clients it created (and deletes on cleanup). */
+    const view = (plan?: string): Session => {
+      const created = new Map<string, Recorded>();
+      const exchange = exchangeOf(plan);
+      const session: Session = {
+        target,
+        discovery,
         registrationEndpoint,
-        { method: 'POST', headers, body: jwt, ...tls, ...(client ? { client } : {}) },
-        { softwareId: target.softwareId, authMethod: authMethodOf(jwt), ...opts.sent },
-      );
-      const id = session.registered(r).clientId;
-      if (r.status >= 200 && r.status < 300 && id) {
-        r.clientId = id;
-        created.set(id, r);
-        const uri = body(r).registration_client_uri;
-        // Only on the registration endpoint's own origin: the management token is never sent elsewhere.
-        if (typeof uri === 'string' && URL.canParse(uri) && new URL(uri).origin === new URL(registrationEndpoint).origin) clientUris.set(id, uri);
-      }
-      return r;
-    },
-    registered: (r) => registeredClient(r, target.capabilities.credentialHeaders),
-    async token(name, clientId, auth = { method: 'tls_client_auth' }) {
-      if (!tokenEndpoint) return missingEndpoint(name, 'token_endpoint');
-      const form: Record<string, string> = { grant_type: 'client_credentials', client_id: clientId };
-      const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-      if (auth.method === 'client_secret_basic') {
-        headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(auth.secret ?? '')}`).toString('base64')}`;
-        delete form.client_id;
-      } else if (auth.method === 'client_secret_post') {
-        form.client_secret = auth.secret ?? '';
-      } else if (auth.method === 'private_key_jwt') {
-        form.client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-        form.client_assertion = await clientAssertion(clientId, tokenEndpoint, auth.assertion);
-      }
-      const client = auth.client === null ? undefined : (auth.client ?? transport);
-      const sent = { clientId, method: auth.method, ...(form.client_assertion ? { assertion: form.client_assertion } : {}) };
-      return exchange(name, tokenEndpoint, { method: 'POST', headers, body: new URLSearchParams(form).toString(), ...(client ? { client } : {}), ...tls }, sent);
-    },
-    async manage(name, method, clientId, token, jwt, withoutCertificate = false) {
-      const opts: ManageOptions = withoutCertificate === true ? { client: null } : withoutCertificate === false ? {} : withoutCertificate;
-      const client = opts.client === null ? undefined : (opts.client ?? transport);
-      const headers: Record<string, string> = { ...extra, authorization: `Bearer ${token ?? ''}` };
-      if (jwt !== undefined) headers['content-type'] = target.capabilities.contentType;
-      const r = await exchange(
-        name,
-        clientUri(clientId),
-        { method, headers, ...(jwt !== undefined ? { body: jwt } : {}), ...(client ? { client } : {}), ...tls },
-        { clientId },
-      );
-      if (method === 'DELETE' && (r.status === 204 || r.status === 200)) created.delete(clientId);
-      return r;
-    },
-    get unresponsive() {
-      return unresponsive;
-    },
-    stopAnswering(reason) {
-      unresponsive ??= reason;
-    },
-    exchange,
-    async cleanup() {
-      const deleted: string[] = [];
-      if (!target.capabilities.management || !target.capabilities.operations.includes('DELETE')) return deleted;
-      for (const [id, r] of [...created]) {
-        if (unresponsive) break;
-        const { method, secret } = session.registered(r);
-        const auth: ClientAuth = { method, ...(secret ? { secret } : {}) };
-        const t = body(await session.token('cleanup-token', id, auth)).access_token;
-        if (typeof t !== 'string') continue;
-        if ((await session.manage('cleanup-delete', 'DELETE', id, t)).status === 204) deleted.push(id);
-      }
-      return deleted;
-    },
-  };
-  return session;
+        tokenEndpoint,
+        aud,
+        key,
+        rsKey,
+        directory,
+        ssa,
+        claims(overrides = {}, opts = {}) {
+          const method = opts.method ?? target.capabilities.authMethods[0] ?? 'tls_client_auth';
+          const c = registrationClaims({
+            softwareId: target.softwareId,
+            softwareStatement: opts.ssa ?? ssa,
+            redirectUris: target.redirectUris.slice(0, 1),
+            aud,
+            authMethod: method,
+            subjectDn: target.subjectDn,
+            version: target.specVersion,
+            ...(target.capabilities.scopeFormat ? { scopeAs: target.capabilities.scopeFormat } : {}),
+          });
+          if (target.capabilities.responseTypes) c.response_types = [...target.capabilities.responseTypes];
+          for (const [k, v] of Object.entries(overrides)) {
+            if (v === undefined) delete c[k];
+            else c[k] = v;
+          }
+          return c;
+        },
+        sign: (claims, opts = {}) => signJws(claims, opts.key ?? key, opts.header ?? {}),
+        async post(name, jwt, opts = {}) {
+          const client = opts.client === null ? undefined : (opts.client ?? transport);
+          const bearer = await registrationBearer();
+          const headers = { ...extra, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), 'content-type': opts.contentType ?? target.capabilities.contentType };
+          const r = await exchange(
+            name,
+            registrationEndpoint,
+            { method: 'POST', headers, body: jwt, ...tls, ...(client ? { client } : {}) },
+            { softwareId: target.softwareId, authMethod: authMethodOf(jwt), ...opts.sent },
+          );
+          const id = session.registered(r).clientId;
+          if (r.status >= 200 && r.status < 300 && id) {
+            r.clientId = id;
+            created.set(id, r);
+            const uri = body(r).registration_client_uri;
+            // Only on the registration endpoint's own origin: the management token is never sent elsewhere.
+            if (typeof uri === 'string' && URL.canParse(uri) && new URL(uri).origin === new URL(registrationEndpoint).origin) clientUris.set(id, uri);
+          }
+          return r;
+        },
+        registered: (r) => registeredClient(r, target.capabilities.credentialHeaders),
+        async token(name, clientId, auth = { method: 'tls_client_auth' }) {
+          if (!tokenEndpoint) return missingEndpoint(name, 'token_endpoint');
+          const form: Record<string, string> = { grant_type: 'client_credentials', client_id: clientId };
+          const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+          if (auth.method === 'client_secret_basic') {
+            headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(auth.secret ?? '')}`).toString('base64')}`;
+            delete form.client_id;
+          } else if (auth.method === 'client_secret_post') {
+            form.client_secret = auth.secret ?? '';
+          } else if (auth.method === 'private_key_jwt') {
+            form.client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+            form.client_assertion = await clientAssertion(clientId, tokenEndpoint, auth.assertion);
+          }
+          const client = auth.client === null ? undefined : (auth.client ?? transport);
+          const sent = { clientId, method: auth.method, ...(form.client_assertion ? { assertion: form.client_assertion } : {}) };
+          return exchange(name, tokenEndpoint, { method: 'POST', headers, body: new URLSearchParams(form).toString(), ...(client ? { client } : {}), ...tls }, sent);
+        },
+        async manage(name, method, clientId, token, jwt, withoutCertificate = false) {
+          const opts: ManageOptions = withoutCertificate === true ? { client: null } : withoutCertificate === false ? {} : withoutCertificate;
+          const client = opts.client === null ? undefined : (opts.client ?? transport);
+          const headers: Record<string, string> = { ...extra, authorization: `Bearer ${token ?? ''}` };
+          if (jwt !== undefined) headers['content-type'] = target.capabilities.contentType;
+          const r = await exchange(
+            name,
+            clientUri(clientId),
+            { method, headers, ...(jwt !== undefined ? { body: jwt } : {}), ...(client ? { client } : {}), ...tls },
+            { clientId },
+          );
+          if (method === 'DELETE' && (r.status === 204 || r.status === 200)) created.delete(clientId);
+          return r;
+        },
+        get unresponsive() {
+          return unresponsive;
+        },
+        stopAnswering(reason) {
+          unresponsive ??= reason;
+        },
+        exchange,
+        forPlan: view,
+        close: () => agents.destroy(),
+        async cleanup() {
+          const deleted: string[] = [];
+          if (!target.capabilities.management || !target.capabilities.operations.includes('DELETE')) return deleted;
+          for (const [id, r] of [...created]) {
+            if (unresponsive) break;
+            const { method, secret } = session.registered(r);
+            const auth: ClientAuth = { method, ...(secret ? { secret } : {}) };
+            const t = body(await session.token('cleanup-token', id, auth)).access_token;
+            if (typeof t !== 'string') continue;
+            if ((await session.manage('cleanup-delete', 'DELETE', id, t)).status === 204) deleted.push(id);
+          }
+          return deleted;
+        },
+      };
+      return session;
+    };
+    return view();
+  }
 }
 
 function missingEndpoint(name: string, what: string): Recorded {

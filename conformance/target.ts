@@ -81,6 +81,8 @@ export interface Target {
   headers?: Record<string, string>;
   registrationAuth?: RegistrationAuth;
   timeoutMs: number;
+  /** How many plans run side by side (default: all of them; 1 runs them one after another, e.g. for a bank that rate-limits). */
+  concurrency?: number;
 }
 
 export class TargetConfigError extends Error {
@@ -136,6 +138,7 @@ export const FIELDS = {
   registrationClientId: { env: 'DCR_REGISTRATION_CLIENT_ID', kind: 'string' },
   registrationClientSecret: { env: 'DCR_REGISTRATION_CLIENT_SECRET', kind: 'string', secret: true },
   timeoutMs: { env: 'DCR_TIMEOUT_MS', kind: 'int' },
+  concurrency: { env: 'DCR_CONCURRENCY', kind: 'int' },
 } as const satisfies Record<string, Field>;
 
 type FieldName = keyof typeof FIELDS;
@@ -346,6 +349,7 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
     ...(Object.keys(headers).length ? { headers } : {}),
     ...(registrationAuth ? { registrationAuth } : {}),
     timeoutMs: (raw.timeoutMs as number | undefined) ?? 15_000,
+    ...(raw.concurrency !== undefined ? { concurrency: raw.concurrency as number } : {}),
   };
 }
 
@@ -394,5 +398,6 @@ export function describeTarget(t: Target): Record<string, unknown> {
     ...(t.headers ? { headers: t.headers } : {}),
     ...(t.registrationAuth ? { registrationAuth: { ...t.registrationAuth, clientSecret: '(redacted)' } } : {}),
     timeoutMs: t.timeoutMs,
+    ...(t.concurrency !== undefined ? { concurrency: t.concurrency } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { health, isHealthCheck } from './http/startup';
 import type { JSONWebKeySet } from 'jose';
 import type { RuleId } from '../catalogue/rules';
 import type { MockBankConfig } from './config';
@@ -42,7 +43,8 @@ export interface AppDeps {
   urls: BankUrls;
   /** Accepted aud values. */
   audiences: string[];
-  bankJwks: JSONWebKeySet;
+  /** The bank's public JWKS, made on first use. */
+  bankJwks: () => Promise<JSONWebKeySet>;
   /** Rules not enforced: the profile's deferred rules plus test faults; live: runtimeFaults switches rules in it. */
   skip: ReadonlySet<RuleId>;
   /** Faults injected while running (POST /__admin/faults), over `skip`. */
@@ -74,6 +76,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   oneWriteJson(app);
+  app.use((req, res, next) => (isHealthCheck(req) ? health(res) : next()));
   app.use(requestContext({ logger: deps.logger, store: deps.store, journalExcept: ADMIN_PATH }));
   app.use(deps.runtimeFaults.middleware({ store: deps.store, logger: deps.logger, except: ADMIN_PATH }));
   if (adminEnabled(deps.config)) app.use(ADMIN_PATH, adminUiRoutes(deps), adminRoutes(deps));

@@ -3,8 +3,10 @@ import { constants, createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, calculateJwkThumbprint, type JSONWebKeySet } from 'jose';
+import type { JSONWebKeySet } from 'jose';
+import { loadJose } from './lazy';
 import { createApp, bankUrls, type AppDeps } from './app';
+import { startupGate } from './http/startup';
 import { expressHttpClasses } from './http/prototypes';
 import { resolveConfig, ConfigError, type MockBankConfig } from './config';
 import { createLogger, type Logger } from './logger';
@@ -178,9 +180,15 @@ export async function buildDeps(
     directories.push({ issuer: d.issuer, jwks: jwks ? () => jwks : () => fetchJwks(uri!), jwksHosts: d.jwks_hosts });
   }
 
-  const { publicKey } = await generateKeyPair('PS256', { modulusLength: 2048, extractable: true });
-  const pub = await exportJWK(publicKey);
-  const bankJwks = { keys: [{ ...pub, kid: await calculateJwkThumbprint(pub), alg: 'PS256', use: 'sig' }] };
+  // The bank's published key (it signs nothing): made on the first GET of its JWKS, off the start-up path.
+  let jwks: Promise<JSONWebKeySet> | undefined;
+  const bankJwks = () =>
+    (jwks ??= (async () => {
+      const { generateKeyPair, exportJWK, calculateJwkThumbprint } = await loadJose();
+      const { publicKey } = await generateKeyPair('PS256', { modulusLength: 2048, extractable: true });
+      const pub = await exportJWK(publicKey);
+      return { keys: [{ ...pub, kid: await calculateJwkThumbprint(pub), alg: 'PS256', use: 'sig' }] };
+    })());
   const now = () => Math.floor(Date.now() / 1000);
   const outbox = new Outbox(config.outboxSize, config.storeLimits.outboxBytes);
   const skip = new Set([...profile.registration.skipRules, ...config.faults]);
@@ -248,13 +256,16 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
     // SEED (tests only): the TPP identities repeat; the keys are fresh each run.
     certs = await generateBundle(undefined, config.seed ? seedNumber(config.seed) : undefined);
   }
-  const altTpp = certs.altTpp ?? (await issueTransportCert(certs.ca, makeIdentity(makeFaker(config.seed ? seedNumber(config.seed) + 1 : undefined))));
+  const altTpp = certs.altTpp ?? (await issueTransportCert(certs.ca, makeIdentity(await makeFaker(config.seed ? seedNumber(config.seed) + 1 : undefined))));
   const serverCert = tlsFiles.cert ?? certs.server.cert;
   const serverKey = tlsFiles.key ?? certs.server.key;
   const clientCas = [certs.ca.cert, ...tlsFiles.clientCas];
 
   // Requests and responses built on Express's prototypes from the start: see http/prototypes.ts.
   const classes = expressHttpClasses();
+  // The handler is attached before listen: a request that arrives while the app is being built is
+  // held and answered by it (never left hanging), and /health answers at once (http/startup.ts).
+  const gate = startupGate();
   const server = https.createServer({
     IncomingMessage: classes.IncomingMessage,
     ServerResponse: classes.ServerResponse,
@@ -267,16 +278,26 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
     ...SERVER_TLS_OPTIONS,
     // No renegotiation: a connection's client certificate is fixed, so it is parsed once per connection.
     secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
-  });
+  }, gate.handler);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   const port = await listen(server, config.port, config.host);
   if (!publicUrlGiven) config.publicUrl = `https://localhost:${port}`;
 
-  const deps = await buildDeps(config, certs, logger, givenStore, softwareFile);
-  const app = createApp(deps);
-  classes.bind(app);
-  server.on('request', app);
+  let deps: AppDeps;
+  try {
+    deps = await buildDeps(config, certs, logger, givenStore, softwareFile);
+    const app = createApp(deps);
+    classes.bind(app);
+    gate.ready(app);
+  } catch (e) {
+    // The held requests are answered 503 first, then the server is closed.
+    gate.failed(e as Error);
+    await new Promise((resolve) => setImmediate(resolve));
+    server.close();
+    server.closeAllConnections();
+    throw e;
+  }
 
   return {
     url: config.publicUrl,

@@ -1,4 +1,4 @@
-import { signingKey } from '../../fixtures/keys';
+import { foreignKey } from '../../fixtures/keys';
 import { decodePayload, signJws, unsignedJws } from '../../fixtures/registration';
 import { definePlan, type ExchangeStep } from './plan';
 import { body, type Recorded } from '../exchange';
@@ -77,7 +77,7 @@ export const managementPlan = definePlan({
     }, ['PUT'], answeredWith(200)),
     step('mgmt-get-after-put', ['mgmt-put'], (s, p) => s.manage('mgmt-get-after-put', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['GET', 'PUT']),
     // PUT validated as strictly as POST: each the valid PUT (mgmt-put) with one change; the client stays usable for DELETE below.
-    putProbe('mgmt-put-foreign-key', async (s, claims) => s.sign(claims, { key: { ...(await signingKey(s.key.alg as 'PS256' | 'RS256' | 'ES256')), kid: s.key.kid } })),
+    putProbe('mgmt-put-foreign-key', async (s, claims) => s.sign(claims, { key: { ...(await foreignKey(s.key.alg as 'PS256' | 'RS256' | 'ES256')), kid: s.key.kid } })),
     putProbe('mgmt-put-alg-none', async (_s, claims) => unsignedJws(claims)),
     putProbe('mgmt-put-software-id-other', async (s, claims) => s.sign({ ...claims, software_id: 'someOtherSoftware1' })),
     putProbe('mgmt-put-client-id-other', async (s, claims) => s.sign({ ...claims, client_id: `other-${String(claims.client_id)}` })),
@@ -85,7 +85,7 @@ export const managementPlan = definePlan({
     // The SSA inside the PUT re-signed by a foreign key under the directory's kid: PUT verifies the statement as POST does.
     putProbe('mgmt-put-ssa-foreign-key', async (s, claims) => {
       const kid = (JSON.parse(Buffer.from(s.ssa.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: string }).kid;
-      const forged = await signJws(decodePayload(s.ssa), await signingKey('PS256'), kid ? { kid } : {});
+      const forged = await signJws(decodePayload(s.ssa), await foreignKey('PS256'), kid ? { kid } : {});
       return s.sign({ ...claims, software_statement: forged });
     }),
     putProbe('mgmt-put-redirect-foreign', async (s, claims) => s.sign({ ...claims, redirect_uris: ['https://evil.example.com/cb'] })),

@@ -1,9 +1,9 @@
 import { createPrivateKey, createPublicKey, randomUUID, X509Certificate, type JsonWebKey } from 'node:crypto';
 import { CompactSign, type JWK } from 'jose';
 import { nearMiss } from '../near-miss';
-import { signingKey, signingKeyFromJwk, type SigningKey } from '../../fixtures/keys';
+import { foreignKey, sharedKey, signingKeyFromJwk, OWN_KEY_ROLES, type SigningKey } from '../../fixtures/keys';
 import { hmacJws, unsignedJws } from '../../fixtures/registration';
-import { createCa, issueTransportCert } from '../../mock-server/tls/certs';
+import { selfSignedCert, untrustedTransportCert } from '../../fixtures/untrusted';
 import { definePlan, type ExchangeStep } from './plan';
 import type { Session } from '../session';
 import type { Recorded } from '../exchange';
@@ -128,8 +128,7 @@ const steps: ExchangeStep[] = [
     needs: [METHOD_CONTROL.tls_client_auth],
     skipIf: supports('tls_client_auth'),
     run: async (s) => {
-      const rogueCa = await createCa('Untrusted Test CA');
-      const rogue = await issueTransportCert(rogueCa, { software_id: s.target.softwareId, org_id: s.target.orgId || 'org', org_name: 'Conformance TPP', software_client_name: 'conformance' });
+      const rogue = await untrustedTransportCert({ software_id: s.target.softwareId, org_id: s.target.orgId || 'org', org_name: 'Conformance TPP' });
       const claims = s.claims({ tls_client_auth_subject_dn: rogue.dn, tls_client_auth_dn: undefined }, { method: 'tls_client_auth' });
       return s.post('register-untrusted-cert', await s.sign(claims), { client: { cert: rogue.cert, key: rogue.key } });
     },
@@ -139,8 +138,8 @@ const steps: ExchangeStep[] = [
   probe('register-alg-none', async (s) => s.post('register-alg-none', unsignedJws(s.claims()))),
   probe('register-hs256', async (s) => s.post('register-hs256', await hmacJws(s.claims(), new TextEncoder().encode(randomUUID())))),
   probe('register-x5c', async (s) => s.post('register-x5c', await s.sign(s.claims(), { header: { x5c: ['MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA'] } }))),
-  probe('register-foreign-key', async (s) => s.post('register-foreign-key', await s.sign(s.claims(), { key: { ...(await signingKey('PS256')), kid: s.key.kid } }))),
-  probe('register-unknown-kid', async (s) => s.post('register-unknown-kid', await s.sign(s.claims(), { key: await signingKey('PS256') }))),
+  probe('register-foreign-key', async (s) => s.post('register-foreign-key', await s.sign(s.claims(), { key: { ...(await foreignKey('PS256')), kid: s.key.kid } }))),
+  probe('register-unknown-kid', async (s) => s.post('register-unknown-kid', await s.sign(s.claims(), { key: await foreignKey('PS256') }))),
   // Claims
   claimStep('register-expired', () => ({ iat: now() - 900, exp: now() - 600 })),
   claimStep('register-no-exp', () => ({ exp: undefined })),
@@ -192,16 +191,16 @@ const steps: ExchangeStep[] = [
   probe('register-hs256-public-key', async (s) => s.post('register-hs256-public-key', await hmacJws(s.claims(), new TextEncoder().encode(publicPem(s))))),
   // Keys the request brings itself (jwk header, x5c certificate, jwks claim), under the software's kid: never trusted.
   probe('register-jwk-header', async (s) => {
-    const own = { ...(await signingKey('PS256')), kid: s.key.kid };
+    const own = { ...(await sharedKey(OWN_KEY_ROLES.jwkHeader)), kid: s.key.kid };
     return s.post('register-jwk-header', await s.sign(s.claims(), { key: own, header: { jwk: publicJwk(own) } }));
   }),
   probe('register-x5c-self-signed', async (s) => {
-    const self = await createCa('Conformance Self-Signed Software');
+    const self = await selfSignedCert('Conformance Self-Signed Software', OWN_KEY_ROLES.x5c);
     const key = await signingKeyFromJwk({ ...(createPrivateKey(self.key).export({ format: 'jwk' }) as JWK), alg: 'PS256', kid: s.key.kid });
     return s.post('register-x5c-self-signed', await s.sign(s.claims(), { key, header: { x5c: [new X509Certificate(self.cert).raw.toString('base64')] } }));
   }),
   probe('register-self-jwks', async (s) => {
-    const own = { ...(await signingKey('PS256')), kid: s.key.kid };
+    const own = { ...(await sharedKey(OWN_KEY_ROLES.jwksClaim)), kid: s.key.kid };
     return s.post('register-self-jwks', await s.sign(s.claims({ jwks: { keys: [publicJwk(own)] } }), { key: own }));
   }),
   claimStep('register-aud-extended', (s) => ({ aud: `${s.aud}.evil.example` })),

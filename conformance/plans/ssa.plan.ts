@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { signingKey } from '../../fixtures/keys';
+import { foreignKey } from '../../fixtures/keys';
 import { decodePayload, hmacJws, signJws, unsignedJws } from '../../fixtures/registration';
 import { definePlan, type ExchangeStep } from './plan';
 import type { Session } from '../session';
@@ -50,11 +50,11 @@ export const ssaPlan = definePlan({
     // Controls: the same registration with the base SSA, and with an SSA freshly minted without overrides.
     { ...ssaStep('register-ssa-control', async (s) => s.ssa, false, ''), accepted: clientRegistered },
     { ...ssaStep('register-ssa-minted-control', (s) => s.directory.mint!({}), true, ''), accepted: clientRegistered },
-    ssaStep('register-ssa-foreign-key', async (s) => signJws(payload(s), await signingKey('PS256'), { kid: ssaHeader(s.ssa).kid })),
+    ssaStep('register-ssa-foreign-key', async (s) => signJws(payload(s), await foreignKey('PS256'), { kid: ssaHeader(s.ssa).kid })),
     ssaStep('register-ssa-none', async (s) => unsignedJws(payload(s), { kid: ssaHeader(s.ssa).kid })),
     ssaStep('register-ssa-hs256', async (s) => hmacJws(payload(s), new TextEncoder().encode(randomUUID()), { kid: ssaHeader(s.ssa).kid })),
-    ssaStep('register-ssa-unknown-kid', async (s) => signJws(payload(s), await signingKey('PS256'))),
-    ssaStep('register-ssa-untrusted-issuer', async (s) => signJws({ ...payload(s), iss: 'Untrusted Conformance Directory' }, await signingKey('PS256'))),
+    ssaStep('register-ssa-unknown-kid', async (s) => signJws(payload(s), await foreignKey('PS256'))),
+    ssaStep('register-ssa-untrusted-issuer', async (s) => signJws({ ...payload(s), iss: 'Untrusted Conformance Directory' }, await foreignKey('PS256'))),
     // Near miss: the directory's real key, another issuer name. A bank that verifies the signature but never compares iss accepts it.
     ssaStep('register-ssa-other-iss-real-key', (s) => s.directory.mint!({ iss: 'Untrusted Conformance Directory' }), true),
     // Near misses with the directory's real key: under a kid its JWKS does not hold, and HS256 keyed with its public key.

@@ -1,6 +1,7 @@
 import { randomUUID, X509Certificate } from 'node:crypto';
-import { signingKey } from '../../fixtures/keys';
-import { createCa, issueCert, certSubjectDn } from '../../mock-server/tls/certs';
+import { foreignKey } from '../../fixtures/keys';
+import { certSubjectDn } from '../../mock-server/tls/certs';
+import { untrustedCert } from '../../fixtures/untrusted';
 import { parseDn, dnEquals } from '../../mock-server/core/dn';
 import { definePlan, type ExchangeStep } from './plan';
 import { body, type Recorded } from '../exchange';
@@ -77,11 +78,10 @@ function probe(name: string, method: AuthMethod, change: (s: Session, prior: Rea
 /** Selfsigned's names for the usual DN attributes; others go by OID. */
 const ATTRIBUTE_NAMES: Record<string, string> = { '2.5.4.3': 'commonName', '2.5.4.6': 'countryName', '2.5.4.10': 'organizationName', '2.5.4.11': 'OU', '2.5.4.7': 'localityName', '2.5.4.8': 'ST' };
 
-/** A certificate from a fresh, untrusted CA with the transport certificate's subject, attribute for attribute. */
+/** A certificate from an untrusted CA (made once per process) with the transport certificate's subject, attribute for attribute. */
 async function untrustedTwin(s: Session): Promise<{ cert: string; key: string; sameDn: boolean }> {
   const subject = parseDn(new X509Certificate(s.target.transport.cert).subject);
-  const ca = await createCa('Untrusted Test CA');
-  const pair = await issueCert(ca, subject.flat().map((a) => ({ name: ATTRIBUTE_NAMES[a.type] ?? a.type, value: a.value })), { kind: 'client' });
+  const pair = await untrustedCert(subject.flat().map((a) => ({ name: ATTRIBUTE_NAMES[a.type] ?? a.type, value: a.value })));
   let sameDn = false;
   try {
     sameDn = dnEquals(certSubjectDn(pair.cert), s.target.subjectDn);
@@ -130,7 +130,7 @@ const steps: ExchangeStep[] = [
   probe('token-assertion-sub-other', 'private_key_jwt', async () => ({ assertion: { claims: { sub: 'someOtherClient' } } })),
   probe('token-assertion-iss-only-other', 'private_key_jwt', async () => ({ assertion: { claims: { iss: 'someOtherClient' } } })),
   probe('token-assertion-expired', 'private_key_jwt', async () => ({ assertion: { claims: { iat: now() - 600, exp: now() - 300 } } })),
-  probe('token-assertion-foreign-key', 'private_key_jwt', async (s) => ({ assertion: { key: { ...(await signingKey(s.key.alg as 'PS256' | 'RS256' | 'ES256')), kid: s.key.kid } } })),
+  probe('token-assertion-foreign-key', 'private_key_jwt', async (s) => ({ assertion: { key: { ...(await foreignKey(s.key.alg as 'PS256' | 'RS256' | 'ES256')), kid: s.key.kid } } })),
   probe('token-assertion-no-exp', 'private_key_jwt', async () => ({ assertion: { claims: { exp: undefined } } })),
   probe('token-assertion-no-jti', 'private_key_jwt', async () => ({ assertion: { claims: { jti: undefined } } })),
   probe('token-assertion-alg-none', 'private_key_jwt', async () => ({ assertion: { unsigned: true } })),

@@ -1,4 +1,5 @@
-import { compactVerify, importJWK, type JWK, type KeyObject, type CryptoKey } from 'jose';
+import type { JWK, KeyObject, CryptoKey } from 'jose';
+import { loadJose } from '../lazy';
 
 type Imported = Promise<CryptoKey | KeyObject | Uint8Array>;
 
@@ -18,7 +19,7 @@ function importCached(jwk: JWK, alg: string): Imported {
   const id = `${alg}|${JSON.stringify(jwk)}`;
   let key = imported.get(id);
   if (!key) {
-    key = importJWK(jwk, alg);
+    key = loadJose().then((j) => j.importJWK(jwk, alg));
     key.catch(() => {
       imported.delete(id);
       byObject.delete(jwk);
@@ -32,6 +33,7 @@ function importCached(jwk: JWK, alg: string): Imported {
 
 /** Answers whether the compact JWS verifies with alg against one of the candidate keys. */
 export async function verifiesWithAny(compact: string, candidates: readonly JWK[], alg: string): Promise<boolean> {
+  const { compactVerify } = await loadJose();
   for (const jwk of candidates) {
     try {
       await compactVerify(compact, await importCached(jwk, alg), { algorithms: [alg] });

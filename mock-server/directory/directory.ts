@@ -1,16 +1,8 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
-import {
-  SignJWT,
-  importJWK,
-  exportJWK,
-  generateKeyPair,
-  calculateJwkThumbprint,
-  type JWK,
-  type JSONWebKeySet,
-  type CryptoKey,
-} from 'jose';
+import type { JWK, JSONWebKeySet, CryptoKey } from 'jose';
+import { loadJose } from '../lazy';
 import type { Faker } from '@faker-js/faker';
 import { AccessDenied, InvalidRequest, OAuthError, RuleViolation, TemporarilyUnavailable } from '../errors';
 import type { Logger } from '../logger';
@@ -217,7 +209,8 @@ export class MockDirectory {
   readonly baseUrl: string;
   private readonly signingJwk: JWK;
   private signingKey: CryptoKey | undefined;
-  private readonly faker: Faker;
+  private faker: Promise<Faker> | undefined;
+  private readonly seed: number | undefined;
   private readonly records = new Map<string, SoftwareRecord>();
   private readonly maxSoftware: number;
   private readonly maxKeys: number;
@@ -236,7 +229,7 @@ export class MockDirectory {
     this.issuer = opts.issuer;
     this.baseUrl = opts.baseUrl.replace(/\/$/, '');
     this.signingJwk = opts.signingKey;
-    this.faker = makeFaker(opts.seed);
+    this.seed = opts.seed;
     this.maxSoftware = opts.maxSoftware ?? DIRECTORY_LIMITS.maxSoftware;
     this.maxKeys = Math.max(opts.maxKeysPerSoftware ?? DIRECTORY_LIMITS.maxKeysPerSoftware, MAX_KEYS_PER_MINT);
     this.ssaLifetime = opts.ssaLifetimeSeconds ?? 365 * 86_400;
@@ -403,7 +396,7 @@ export class MockDirectory {
   async mint(raw: unknown = {}, caller?: MintCaller): Promise<MintResult> {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidRequest('body must be a JSON object');
     const input = raw as MintInput;
-    const f = this.faker;
+    const f = await (this.faker ??= makeFaker(this.seed));
     const id = makeIdentity(f);
 
     let software_id = input.software_id ?? id.software_id;
@@ -444,6 +437,7 @@ export class MockDirectory {
       // ES256 unless the profile refuses it: a P-256 key costs about a hundredth of an RSA-2048 one;
       // either way one generation at a time (Slots), so mints cannot take the machine's CPU.
       const alg = this.generatedKeyAlg;
+      const { generateKeyPair, exportJWK, calculateJwkThumbprint } = await loadJose();
       const { privateKey, publicKey } = await this.keygen.run(() =>
         generateKeyPair(alg, { extractable: true, ...(alg === 'PS256' ? { modulusLength: 2048 } : {}) }),
       );
@@ -498,6 +492,7 @@ export class MockDirectory {
       ...extra,
     };
 
+    const { importJWK, SignJWT } = await loadJose();
     this.signingKey ??= (await importJWK(this.signingJwk, 'PS256')) as CryptoKey;
     const software_statement = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'PS256', kid: this.kid, typ: 'JWT' })

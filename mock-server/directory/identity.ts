@@ -1,4 +1,4 @@
-import { Faker, en } from '@faker-js/faker';
+import type { Faker } from '@faker-js/faker';
 
 /** Identities in the shape the OB Directory issues them. */
 export interface SoftwareIdentity {
@@ -10,7 +10,15 @@ export interface SoftwareIdentity {
 
 const BASE62 = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-export function makeFaker(seed?: number): Faker {
+let faker: Promise<typeof import('@faker-js/faker')> | undefined;
+
+/**
+ * A faker with the English locale, seeded when asked. The faker module is large (about a quarter
+ * of a second to load), so it is loaded on first use: a warm start of the mock (certificates on
+ * disk) never needs it before the first SSA is minted.
+ */
+export async function makeFaker(seed?: number): Promise<Faker> {
+  const { Faker, en } = await (faker ??= import('@faker-js/faker'));
   const f = new Faker({ locale: [en] });
   if (seed !== undefined) f.seed(seed);
   return f;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from '../logger';
 import { ENTRY_OVERHEAD_BYTES, RingBuffer, utf8Bytes } from '../store/bounded';
 import { defaultStoreLimits } from '../store/limits';
@@ -94,9 +94,15 @@ export function createMailer(opts: {
   /** Delay before the first retry, doubling after each (default 1000 ms). */
   retryMs?: number;
 }): Mailer {
-  // Bounded waits: nodemailer's defaults let a silent server hold a send for minutes.
-  const transport = opts.smtpUrl
-    ? nodemailer.createTransport({ url: opts.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 })
+  // Bounded waits: nodemailer's defaults let a silent server hold a send for minutes. nodemailer
+  // itself loads on the first email, and only when SMTP is configured (the email-deferred profile).
+  const smtpUrl = opts.smtpUrl;
+  let transporter: Promise<Transporter> | undefined;
+  const transport = smtpUrl
+    ? {
+        sendMail: async (mail: Parameters<Transporter['sendMail']>[0]) =>
+          (await (transporter ??= import('nodemailer').then((m) => (m.default ?? m).createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 })))).sendMail(mail),
+      }
     : undefined;
   const attempts = Math.max(1, opts.attempts ?? 3);
   const retryMs = opts.retryMs ?? 1000;

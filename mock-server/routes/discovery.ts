@@ -39,8 +39,8 @@ export function discoveryRoutes(deps: AppDeps): Router {
       tls_client_certificate_bound_access_tokens: !deps.skip.has('TOKEN-CERT-BOUND'),
     }, deps.skip));
   });
-  router.get(profile.paths.jwks, (_req, res) => {
-    res.json(deps.bankJwks);
+  router.get(profile.paths.jwks, async (_req, res) => {
+    res.json(await deps.bankJwks());
   });
   router.all([...discoveryPaths, profile.paths.jwks], methodNotAllowed(profile.errors, ['GET']));
   return router;

@@ -1,8 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import selfsigned from 'selfsigned';
-import { exportJWK, generateKeyPair, calculateJwkThumbprint, type JWK } from 'jose';
+import type SelfSigned from 'selfsigned';
+import type { JWK } from 'jose';
+import { loadJose } from '../lazy';
 import { makeFaker, makeIdentity, type SoftwareIdentity } from '../directory/identity';
 import { subjectDnOf } from '../core/dn';
 
@@ -23,7 +24,8 @@ export interface CertBundle {
   /**
    * A second TPP transport certificate from the same CA, with another software identity (so another
    * subject DN): what a conformance run presents to show that the bank refuses a trusted certificate
-   * that is not the client's. Issued at start-up when absent (it is not kept in certsDir).
+   * that is not the client's. Kept in certsDir beside the first; issued at start-up when a given
+   * bundle has none.
    */
   altTpp?: TppCredentials;
   /** The built-in directory's PS256 signing key, as a private JWK with kid. */
@@ -32,11 +34,20 @@ export interface CertBundle {
 
 const DAY = 86_400_000;
 
+let selfsignedModule: Promise<typeof SelfSigned> | undefined;
+/** selfsigned (with @peculiar/x509 and pkijs) loads only when a certificate is made: never on a warm start. */
+const selfsigned = () => (selfsignedModule ??= import('selfsigned').then((m) => (m as { default?: typeof SelfSigned }).default ?? (m as unknown as typeof SelfSigned)));
+
+/** Starts loading what certificate making needs, for a caller that will make one soon. */
+export function preloadCertificateTools(): void {
+  selfsigned().catch(() => undefined);
+}
+
 type Attr = { name?: string; shortName?: string; value: string };
 
-export async function createCa(commonName: string, days = 825): Promise<PemPair> {
+export async function createCa(commonName: string, days = 825, keyPair?: { privateKey: string; publicKey: string }): Promise<PemPair> {
   const now = Date.now();
-  const pems = await selfsigned.generate(
+  const pems = await (await selfsigned()).generate(
     [
       { name: 'commonName', value: commonName },
       { name: 'organizationName', value: 'DCR Mock Bank' },
@@ -47,6 +58,7 @@ export async function createCa(commonName: string, days = 825): Promise<PemPair>
       algorithm: 'sha256',
       notBeforeDate: new Date(now - DAY),
       notAfterDate: new Date(now + days * DAY),
+      ...(keyPair ? { keyPair } : {}),
       extensions: [
         { name: 'basicConstraints', cA: true, critical: true },
         { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
@@ -61,18 +73,21 @@ export async function issueCert(
   subject: Attr[],
   use: { kind: 'server'; hosts: string[] } | { kind: 'client' },
   days = 397,
+  /** The certificate's key pair (PKCS#8 and SPKI PEM); a fresh RSA 2048 one when absent. */
+  keyPair?: { privateKey: string; publicKey: string },
 ): Promise<PemPair> {
   const now = Date.now();
   const altNames =
     use.kind === 'server'
       ? use.hosts.map((h) => (/^[\d.]+$|:/.test(h) ? { type: 7 as const, ip: h } : { type: 2 as const, value: h }))
       : [];
-  const pems = await selfsigned.generate(subject, {
+  const pems = await (await selfsigned()).generate(subject, {
     keySize: 2048,
     algorithm: 'sha256',
     notBeforeDate: new Date(now - DAY),
     notAfterDate: new Date(now + days * DAY),
     ca: { key: ca.key, cert: ca.cert },
+    ...(keyPair ? { keyPair } : {}),
     extensions: [
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
@@ -105,6 +120,7 @@ export function certSubjectDn(certPem: string): string {
 }
 
 export async function createDirectoryKey(): Promise<JWK> {
+  const { generateKeyPair, exportJWK, calculateJwkThumbprint } = await loadJose();
   const { privateKey } = await generateKeyPair('PS256', { modulusLength: 2048, extractable: true });
   const jwk = await exportJWK(privateKey);
   return { ...jwk, alg: 'PS256', use: 'sig', kid: await calculateJwkThumbprint(jwk) };
@@ -115,8 +131,8 @@ export async function generateBundle(hosts: string[] = ['localhost', '127.0.0.1'
   const ca = await createCa('DCR Mock Bank Test CA');
   const [server, tpp, altTpp, directoryKey] = await Promise.all([
     issueCert(ca, [{ name: 'commonName', value: hosts[0] ?? 'localhost' }], { kind: 'server', hosts }),
-    issueTransportCert(ca, makeIdentity(makeFaker(seed))),
-    issueTransportCert(ca, makeIdentity(makeFaker(seed === undefined ? undefined : seed + 1))),
+    makeFaker(seed).then((f) => issueTransportCert(ca, makeIdentity(f))),
+    makeFaker(seed === undefined ? undefined : seed + 1).then((f) => issueTransportCert(ca, makeIdentity(f))),
     createDirectoryKey(),
   ]);
   return { ca, server, tpp, altTpp, directoryKey };
@@ -244,7 +260,7 @@ async function ensureTpp(dir: string, ca: PemPair, files: { cert: string; key: s
     identity = undefined;
   }
   if (cert && key && identity && usable(cert, ca.cert) && keyMatches(cert, key)) return { cert, key, ...identity, dn: certSubjectDn(cert) };
-  const tpp = await issueTransportCert(ca, identity ?? makeIdentity(makeFaker()));
+  const tpp = await issueTransportCert(ca, identity ?? makeIdentity(await makeFaker()));
   writeFileSync(join(dir, files.cert), tpp.cert);
   writeSecret(dir, files.key, tpp.key);
   const { software_id, org_id, org_name, software_client_name } = tpp;

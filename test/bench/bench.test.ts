@@ -25,3 +25,31 @@ test('a setting that is not a positive whole number stops the bench with exit 2,
   expect(r.status).toBe(2);
   expect(r.stderr).toMatch(/^BENCH_ROUNDS="0": expected a positive whole number/);
 });
+
+/** npm run bench:pack: a tiny run completes and prints the pack, its floor and their ratio. No timing is asserted. */
+test('the pack bench runs end to end and prints the pack beside its floor, and the ratio', () => {
+  const r = spawnSync(join('node_modules', '.bin', 'tsx'), ['bench/pack.ts'], {
+    encoding: 'utf8',
+    env: { ...process.env, BENCH_PACK_ROUNDS: '1', BENCH_PACK_CLI: '0' },
+    timeout: 120_000,
+  });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/pack {6}: \d+ ms wall {2}\(\d+ exchanges, \d+ checks: \d+ pass/);
+  expect(r.stdout).toMatch(/floor {5}: \d+ ms wall/);
+  expect(r.stdout).toMatch(/ratio {5}: [\d.]+x the floor/);
+}, 130_000);
+
+/** npm run bench:startup: a tiny run prints the mock's warm start beside a bare https server's, and the ratio. No timing is asserted. */
+test('the start-up bench prints the warm start beside a bare https server started the same way, and the ratio', () => {
+  const r = spawnSync(join('node_modules', '.bin', 'tsx'), ['bench/startup.ts'], {
+    encoding: 'utf8',
+    env: { ...process.env, BENCH_STARTUP_ROUNDS: '1' },
+    timeout: 120_000,
+  });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/mock bank : \d+ ms {2}\(requests hung during start-up: 0\)/);
+  expect(r.stdout).toMatch(/bare https: \d+ ms/);
+  expect(r.stdout).toMatch(/ratio {5}: [\d.]+x the bare server's start/);
+}, 130_000);

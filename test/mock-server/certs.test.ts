@@ -26,13 +26,17 @@ describe('ensureCerts', () => {
     expect(statSync(join(dir, 'ca.key')).mode & 0o077).toBe(0);
     expect(statSync(join(dir, 'tpp-transport.key')).mode & 0o077).toBe(0);
     expect(bundle.directoryKey).toMatchObject({ kty: 'RSA', alg: 'PS256' });
+    // The second transport certificate is kept too, so a warm start makes no key.
+    expect(statSync(join(dir, 'tpp-transport-alt.key')).mode & 0o077).toBe(0);
   });
 
   test('a second run reuses them', async () => {
     const before = readFileSync(join(dir, 'tpp-transport.pem'), 'utf8');
-    const { generated } = await ensureCerts(dir);
+    const alt = readFileSync(join(dir, 'tpp-transport-alt.pem'), 'utf8');
+    const { generated, bundle } = await ensureCerts(dir);
     expect(generated).toEqual([]);
     expect(readFileSync(join(dir, 'tpp-transport.pem'), 'utf8')).toBe(before);
+    expect(bundle.altTpp!.cert).toBe(alt);
   });
 
   test('an expired server certificate is regenerated, the rest kept', async () => {

@@ -1,0 +1,110 @@
+/**
+ * npm run bench:pack: the wall time of a whole conformance pack run against the mock bank, beside
+ * its floor: the same HTTP exchanges (recorded from that run) replayed with a bare keep-alive
+ * https client and nothing else. Both measured in the same process, one after the other, in a
+ * fresh process per round (so keys are made as in a CLI run); the mock bank runs in a process of
+ * its own. The ratio is printed whatever it is. Then one run of the CLI itself, process start-up,
+ * tsx and the reports included.
+ */
+import { fork, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Target } from '../conformance/target';
+import type { PackRoundResult } from './pack-run';
+
+function setting(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    console.error(`${name}=${JSON.stringify(raw)}: expected a whole number`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const ROUNDS = Math.max(1, setting('BENCH_PACK_ROUNDS', 5));
+const CLI_RUNS = setting('BENCH_PACK_CLI', 1);
+const here = (f: string) => new URL(f, import.meta.url).pathname;
+
+function child<T>(file: string, message?: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const c = fork(here(file), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    c.once('message', (m: T | { error: string }) => {
+      if (m && typeof m === 'object' && 'error' in m) reject(new Error(m.error));
+      else resolve(m as T);
+    });
+    c.once('exit', (code) => code && reject(new Error(`${file} exited with ${code}`)));
+    if (message !== undefined) c.send(message as object);
+  });
+}
+
+/** The CLI as a user runs it, against the same mock: wall time from spawn to exit. */
+function cli(target: Target): Promise<{ ms: number; code: number | null }> {
+  const dir = mkdtempSync(join(tmpdir(), 'dcr-bench-pack-'));
+  writeFileSync(join(dir, 'ca.pem'), target.ca ?? '');
+  writeFileSync(join(dir, 'tpp.pem'), target.transport.cert);
+  writeFileSync(join(dir, 'tpp.key'), target.transport.key);
+  writeFileSync(join(dir, 'alt.pem'), target.altTransport?.cert ?? '');
+  writeFileSync(join(dir, 'alt.key'), target.altTransport?.key ?? '');
+  const directoryUrl = target.directory.mode === 'mock-endpoint' ? target.directory.url : undefined;
+  writeFileSync(
+    join(dir, 'target.json'),
+    JSON.stringify({
+      discoveryUrl: target.discoveryUrl,
+      specVersion: target.specVersion,
+      transportCert: 'tpp.pem',
+      transportKey: 'tpp.key',
+      altTransportCert: 'alt.pem',
+      altTransportKey: 'alt.key',
+      ca: 'ca.pem',
+      directory: 'mock-endpoint',
+      directoryUrl,
+      redirectUris: target.redirectUris,
+      management: true,
+      authMethods: target.capabilities.authMethods,
+      contentType: target.capabilities.contentType,
+    }),
+  );
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [here('../bin/dcr-conformance.js'), '--config', join(dir, 'target.json'), '--report-dir', join(dir, 'out')], { stdio: 'ignore' });
+    c.on('exit', (code) => {
+      resolve({ ms: performance.now() - started, code });
+      rmSync(dir, { recursive: true, force: true });
+    });
+  });
+}
+
+async function main() {
+  const mock = fork(here('./mock-child.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const { target } = await new Promise<{ target: Target }>((resolve) => mock.once('message', resolve));
+  const rounds: PackRoundResult[] = [];
+  for (let i = 0; i < ROUNDS; i++) rounds.push(await child<PackRoundResult>('./pack-run.ts', { target }));
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const pack = median(rounds.map((r) => r.packMs));
+  const floorMs = median(rounds.map((r) => r.floorMs));
+  const last = rounds[rounds.length - 1]!;
+  const outcomes = Object.entries(last.outcomes).map(([k, n]) => `${n} ${k}`).join(', ');
+  const checks = Object.values(last.outcomes).reduce((a, b) => a + b, 0);
+  console.log(`conformance pack against the mock bank, ${ROUNDS} round(s) (median shown): each round a fresh process (keys made as in a CLI run), the mock in a process of its own`);
+  console.log(`  pack      : ${pack.toFixed(0)} ms wall  (${last.exchanges} exchanges, ${checks} checks: ${outcomes}; rss ${last.rssMiB.toFixed(0)} MiB)`);
+  console.log(`  floor     : ${floorMs.toFixed(0)} ms wall  (the same ${last.exchanges} requests replayed in order, plans side by side as the pack ran them, with a bare keep-alive https client: no keys, no signing, no checks${last.floorFailed ? `; ${last.floorFailed} failed` : ''})`);
+  console.log(`  ratio     : ${(pack / floorMs).toFixed(2)}x the floor (goal <= 1.5x)`);
+  console.log(`  by round  : ${rounds.map((r) => `${r.packMs.toFixed(0)}/${r.floorMs.toFixed(0)} = ${(r.packMs / r.floorMs).toFixed(2)}x`).join(', ')}`);
+  const warm = median(rounds.map((r) => r.warmPackMs));
+  const warmFloor = median(rounds.map((r) => r.warmFloorMs));
+  console.log(`  keys made : ${warm.toFixed(0)} ms pack / ${warmFloor.toFixed(0)} ms floor = ${(warm / warmFloor).toFixed(2)}x (a second run in the same process: its keys and untrusted certificate already made)`);
+  for (let i = 0; i < CLI_RUNS; i++) {
+    const r = await cli(target);
+    console.log(`  CLI       : ${(r.ms / 1000).toFixed(2)} s wall for dcr-conformance, spawn to exit (node and tsx start-up, discovery, pre-flight, reports included; exit ${r.code})`);
+  }
+  mock.disconnect();
+  if (rounds.some((r) => r.floorFailed || (r.outcomes.fail ?? 0) > 0)) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
