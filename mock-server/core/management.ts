@@ -2,6 +2,7 @@ import { describe, type RuleId } from '../../catalogue/rules';
 import { NotFound, RuleViolation } from '../errors';
 import type { ClientRecord, TokenRecord } from '../store/types';
 import { tokenHash } from './token';
+import type { RuleTrace } from './rule-trace';
 
 export interface ManagementRequest {
   authorization: string | undefined;
@@ -15,6 +16,8 @@ export interface ManagementContext {
   getClient: (clientId: string) => Promise<ClientRecord | undefined>;
   revokeToken: (hash: string) => Promise<boolean>;
   skip: ReadonlySet<RuleId>;
+  /** Records every rule checked, with its verdict, for the journal (core/rule-trace.ts). */
+  trace?: RuleTrace;
 }
 
 export interface Authorized {
@@ -37,6 +40,27 @@ function refuse(rule: RuleId, detail: string, headers: Record<string, string> = 
  * OBIE: an unknown ClientId answers 401 and the presented token is revoked at once.
  */
 export async function authorizeManagement(req: ManagementRequest, ctx: ManagementContext): Promise<Authorized> {
+  const t = ctx.trace;
+  try {
+    const authorized = await authorizeChecked(req, ctx);
+    for (const r of ['MGT-BEARER-REQUIRED', 'MGT-TOKEN-VALID', 'MGT-TOKEN-CERT-BOUND', 'MGT-UNKNOWN-CLIENT', 'MGT-CLIENT-MATCH'] as const) t?.check(r, true, ctx.skip.has(r));
+    return authorized;
+  } catch (e) {
+    // The rules before the failing one passed (they run in this order); the failing one failed.
+    const order = ['MGT-BEARER-REQUIRED', 'MGT-TOKEN-VALID', 'MGT-TOKEN-CERT-BOUND', 'MGT-UNKNOWN-CLIENT', 'MGT-CLIENT-MATCH'] as const;
+    const failed = (e as { rule?: RuleId }).rule;
+    if (t && failed) {
+      for (const r of order) {
+        if (r === failed) break;
+        t.check(r, true, ctx.skip.has(r));
+      }
+      t.record(failed, 'fail');
+    }
+    throw e;
+  }
+}
+
+async function authorizeChecked(req: ManagementRequest, ctx: ManagementContext): Promise<Authorized> {
   const m = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(req.authorization ?? '');
   if (!m && ctx.skip.has('MGT-BEARER-REQUIRED')) {
     // Fault (test-only): no bearer token required; the request acts as the client in the path.

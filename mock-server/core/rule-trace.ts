@@ -66,3 +66,29 @@ export function registrationTrace(locals: { trace?: RuleTrace }, reg: Profile['r
   for (const r of ['HTTP-CONTENT-TYPE', 'HTTP-BODY-SIZE', 'HTTP-BODY-PRESENT'] as const) t.pass(r);
   return t;
 }
+
+/** The token endpoint's rules in the order core/token.ts checks them; the method's own between client authentication and the grant. */
+const TOKEN_HEAD: readonly RuleId[] = ['TOKEN-REQUEST-FORMAT', 'TOKEN-GRANT-TYPE', 'TOKEN-CLIENT-AUTH'];
+const TOKEN_METHOD: Readonly<Record<string, readonly RuleId[]>> = {
+  tls_client_auth: ['TLS-CERT-REQUIRED', 'TLS-CERT-TRUSTED', 'TOKEN-TLS-DN'],
+  private_key_jwt: ['TOKEN-ASSERTION-ALG', 'TOKEN-ASSERTION-SIGNATURE', 'TOKEN-ASSERTION-CLAIMS', 'TOKEN-ASSERTION-REPLAY'],
+  client_secret_basic: ['TOKEN-SECRET'],
+  client_secret_post: ['TOKEN-SECRET'],
+};
+const TOKEN_TAIL: readonly RuleId[] = ['TOKEN-GRANT-REGISTERED', 'TOKEN-SCOPE', 'TOKEN-CERT-BOUND'];
+
+/**
+ * The trace of a token request: every rule up to the failing one passed (they run in order), the
+ * failing one failed; a granted request passed them all. `method` is the client's auth method when
+ * known (a failure before client authentication leaves it unknown, and the method's rules out).
+ */
+export function tokenTrace(method: string | undefined, failed: RuleId | undefined, skip: ReadonlySet<RuleId>): RuleTrace {
+  const t = new RuleTrace();
+  const order = [...TOKEN_HEAD, ...(method ? TOKEN_METHOD[method] ?? [] : []), ...TOKEN_TAIL];
+  for (const rule of order) {
+    if (rule === failed) break;
+    t.check(rule, true, skip.has(rule));
+  }
+  if (failed) t.record(failed, 'fail');
+  return t;
+}

@@ -13,7 +13,7 @@ import type { ClientRecord } from '../store/types';
 import { requestClaims, type RequestClaims } from '../store/once';
 import { CREDENTIAL_HEADERS } from '../profiles/types';
 import { asJws, broken, registrationAnswer } from '../faults';
-import { registrationTrace } from '../core/rule-trace';
+import { RuleTrace, registrationTrace } from '../core/rule-trace';
 import { methodNotAllowed } from '../http/methods';
 
 /**
@@ -75,7 +75,7 @@ declare module 'express-serve-static-core' {
 function authorize(deps: AppDeps, req: Request, res: Response, clientId: string, getClient: (id: string) => Promise<ClientRecord | undefined>) {
   return authorizeManagement(
     { authorization: req.get('authorization'), certThumbprint: res.locals.clientCert?.thumbprint, clientIdInPath: clientId },
-    { getToken: (h) => deps.store.getToken(h), getClient, revokeToken: (h) => deps.store.revokeToken(h), skip: deps.skip },
+    { getToken: (h) => deps.store.getToken(h), getClient, revokeToken: (h) => deps.store.revokeToken(h), skip: deps.skip, trace: (res.locals.trace ??= new RuleTrace()) },
   );
 }
 

@@ -7,6 +7,8 @@ import { methodNotAllowed } from '../http/methods';
 import { clientCredentialsGrant, tokenChallenge } from '../core/token';
 import { requestClaims } from '../store/once';
 import type { ClientRecord } from '../store/types';
+import { tokenTrace } from '../core/rule-trace';
+import type { RuleId } from '../../catalogue/rules';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -30,6 +32,23 @@ function offeredMethods(deps: AppDeps, client: ClientRecord | undefined): readon
   return deps.profile.registration.authMethods;
 }
 
+/**
+ * Runs the grant and keeps, for the journal, every rule the request was checked against: the client's
+ * registered auth method (when the client_id names one) tells which method rules ran.
+ */
+async function traced<T extends { record: { client_id: string } }>(deps: AppDeps, res: Response, form: Record<string, unknown>, grant: () => Promise<T>): Promise<T> {
+  const methodOf = async (id: unknown) => (typeof id === 'string' && id ? (await deps.store.getClient(id).catch(() => undefined))?.metadata.token_endpoint_auth_method : undefined);
+  try {
+    const issued = await grant();
+    res.locals.trace = tokenTrace(await methodOf(issued.record.client_id), undefined, deps.skip);
+    return issued;
+  } catch (e) {
+    const rule = (e as { rule?: RuleId }).rule;
+    if (rule) res.locals.trace = tokenTrace(await methodOf(form.client_id), rule, deps.skip);
+    throw e;
+  }
+}
+
 /** POST {token}: client_credentials for registered clients (RFC 6749 4.4), tokens bound to the mTLS certificate. */
 export function tokenRoutes(deps: AppDeps): Router {
   const router = Router();
@@ -45,9 +64,10 @@ export function tokenRoutes(deps: AppDeps): Router {
     async (req, res) => {
       const cert = res.locals.clientCert;
       const claims = requestClaims(deps.store);
-      const issued = await clientCredentialsGrant(
+      const form = (req.body ?? {}) as Record<string, unknown>;
+      const issued = await traced(deps, res, form, () => clientCredentialsGrant(
         {
-          form: (req.body ?? {}) as Record<string, unknown>,
+          form,
           authorization: req.get('authorization'),
           cert: cert && { subjectDn: cert.subjectDn, thumbprint: cert.thumbprint, authorized: cert.authorized },
         },
@@ -62,7 +82,7 @@ export function tokenRoutes(deps: AppDeps): Router {
           offeredMethods: (client) => offeredMethods(deps, client),
           skip: deps.skip,
         },
-      );
+      ));
       // Full of live tokens: 503 with Retry-After (no other client's token is revoked), the assertion's jti released.
       await claims.storing(() => deps.store.saveToken(issued.record));
       deps.logger.info('access token issued', {

@@ -209,3 +209,44 @@ describe('admin: one client', () => {
     expect((res.json as { rules: Record<string, { title: string }> }).rules['REQ-REDIRECT-SUBSET']!.title).toMatch(/SSA software_redirect_uris/);
   });
 });
+
+describe('the journal records the rules a management request was checked against', () => {
+  test('GET with the own token: every bearer rule passed; with another client\'s token: MGT-CLIENT-MATCH failed after the rest passed', async () => {
+    const { getToken, manageClient, registerClient } = await import('../../fixtures/token');
+    const a = await registerClient(tpp, 'tls_client_auth');
+    const b = await registerClient(tpp, 'tls_client_auth');
+    expect((await manageClient(bank, 'GET', a.client_id, await getToken(bank, a))).status).toBe(200);
+    const own = (await journal()).filter((e) => e.path === `/register/${a.client_id}`).at(-1)!;
+    expect(Object.fromEntries(own.rules!.map((c) => [c.rule, c.verdict]))).toEqual({
+      'MGT-BEARER-REQUIRED': 'pass', 'MGT-TOKEN-VALID': 'pass', 'MGT-TOKEN-CERT-BOUND': 'pass', 'MGT-UNKNOWN-CLIENT': 'pass', 'MGT-CLIENT-MATCH': 'pass',
+    });
+    expect((await manageClient(bank, 'DELETE', b.client_id, await getToken(bank, a))).status).toBe(403);
+    const cross = (await journal()).filter((e) => e.path === `/register/${b.client_id}`).at(-1)!;
+    expect(cross.rule).toBe('MGT-CLIENT-MATCH');
+    expect(Object.fromEntries(cross.rules!.map((c) => [c.rule, c.verdict]))).toEqual({
+      'MGT-BEARER-REQUIRED': 'pass', 'MGT-TOKEN-VALID': 'pass', 'MGT-TOKEN-CERT-BOUND': 'pass', 'MGT-UNKNOWN-CLIENT': 'pass', 'MGT-CLIENT-MATCH': 'fail',
+    });
+  });
+});
+
+describe('the journal records the rules a token request was checked against', () => {
+  test('granted with tls_client_auth: the format, grant, client authentication, certificate and DN rules passed; a replayed assertion: the assertion rules up to the replay passed', async () => {
+    const { clientAssertion, requestToken, registerClient } = await import('../../fixtures/token');
+    const tls = await registerClient(tpp, 'tls_client_auth');
+    expect((await requestToken(bank, tls)).status).toBe(200);
+    const granted = (await journal()).filter((e) => e.path === bank.urls.token.replace(bank.url, '')).at(-1)!;
+    expect(Object.fromEntries(granted.rules!.map((c) => [c.rule, c.verdict]))).toMatchObject({
+      'TOKEN-REQUEST-FORMAT': 'pass', 'TOKEN-GRANT-TYPE': 'pass', 'TOKEN-CLIENT-AUTH': 'pass', 'TLS-CERT-REQUIRED': 'pass', 'TLS-CERT-TRUSTED': 'pass', 'TOKEN-TLS-DN': 'pass', 'TOKEN-SCOPE': 'pass',
+    });
+    const pk = await registerClient(tpp, 'private_key_jwt');
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: pk.client_id, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await clientAssertion(bank, pk) }).toString();
+    const send = () => httpsRequest(bank.urls.token, { method: 'POST', ca: bank.ca, client: { cert: bank.tpp.cert, key: bank.tpp.key }, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    expect((await send()).status).toBe(200);
+    expect(refusal(await send()).rule).toBe('TOKEN-ASSERTION-REPLAY');
+    const replay = (await journal()).filter((e) => e.path === bank.urls.token.replace(bank.url, '')).at(-1)!;
+    expect(replay.rule).toBe('TOKEN-ASSERTION-REPLAY');
+    expect(Object.fromEntries(replay.rules!.map((c) => [c.rule, c.verdict]))).toEqual({
+      'TOKEN-REQUEST-FORMAT': 'pass', 'TOKEN-GRANT-TYPE': 'pass', 'TOKEN-CLIENT-AUTH': 'pass', 'TOKEN-ASSERTION-ALG': 'pass', 'TOKEN-ASSERTION-SIGNATURE': 'pass', 'TOKEN-ASSERTION-CLAIMS': 'pass', 'TOKEN-ASSERTION-REPLAY': 'fail',
+    });
+  });
+});
