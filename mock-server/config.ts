@@ -54,6 +54,12 @@ export interface MockBankConfig {
   directoryKeygenQueue: number;
   /** Bounds of the store (clients, tokens, jtis) and bytes of the journal and outbox: docs/limits.md. */
   storeLimits: StoreLimits;
+  /** What this process serves: a bank (with its built-in directory unless directoryUrl is set) or only the directory (docs/topology.md). */
+  role: 'bank' | 'directory';
+  /** A standalone directory this bank trusts instead of its built-in one, e.g. https://localhost:42001 (docs/topology.md). */
+  directoryUrl?: string;
+  /** Where clients, tokens, jtis, the journal, the outbox and the directory's software live: redis://host:port[/db]; unset: in memory. */
+  storeUrl?: string;
 }
 
 export class ConfigError extends Error {}
@@ -86,6 +92,7 @@ export const defaults: MockBankConfig = {
   directoryKeygenConcurrency: 1,
   directoryKeygenQueue: 8,
   storeLimits: { ...defaultStoreLimits },
+  role: 'bank',
 };
 
 /** Each environment variable and the config key it sets. */
@@ -122,6 +129,9 @@ export const ENV: Record<string, keyof MockBankConfig> = {
   DIRECTORY_MAX_KEYS: 'directoryMaxKeys',
   DIRECTORY_KEYGEN_CONCURRENCY: 'directoryKeygenConcurrency',
   DIRECTORY_KEYGEN_QUEUE: 'directoryKeygenQueue',
+  ROLE: 'role',
+  DIRECTORY_URL: 'directoryUrl',
+  STORE_URL: 'storeUrl',
 };
 
 export const HELP = `Usage: npx dcr-mockbank [options]      (in a clone of the repository: npm start -- [options])
@@ -133,6 +143,7 @@ Commands (each with --help):
   mint-ssa              mint an SSA from a running mock bank's directory     (npm run mint-ssa)
   sign-request          sign a registration request JWT for that SSA         (npm run sign-request)
   certs [dir]           generate the test CA and certificates into dir       (npm run certs)
+  directory             run only the mock directory, for banks started with DIRECTORY_URL (same as --role directory)
 
 Options (each also settable by the environment variable shown; flags win):
   --port <n>            PORT            listen port (default ${defaults.port}; 0 picks a free one)
@@ -173,6 +184,11 @@ ${Object.values(profiles).map((p) => `                          ${p.name.padEnd(
                         STORE_MAX_JTIS, STORE_MAX_JTI_BYTES, JOURNAL_MAX_BYTES, OUTBOX_MAX_BYTES
                                         store bounds in entries and bytes; full: 503 with Retry-After
                                         (the journal and outbox drop their oldest): docs/limits.md
+  --role <bank|directory>  ROLE    bank (default; its directory built in) or a standalone directory
+                        DIRECTORY_URL   https URL of a standalone directory to trust instead of the built-in one
+                                        (its /directory/jwks and software JWKS host): docs/topology.md
+                        STORE_URL       redis://host:port[/db]: clients, tokens, jtis, journal, outbox and the
+                                        directory's software on Redis, shared by instances (default: in memory)
   -h, --help            show this help
 `;
 
@@ -208,6 +224,19 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
       if (!URL.canParse(raw) || !['smtp:', 'smtps:'].includes(new URL(raw).protocol)) throw new ConfigError(`${name} must be an smtp:// or smtps:// URL, got "${raw}"`);
       cfg.smtpUrl = raw;
       break;
+    case 'role':
+      if (raw !== 'bank' && raw !== 'directory') throw new ConfigError(`${name} must be bank or directory, got "${raw}"`);
+      cfg.role = raw;
+      break;
+    case 'directoryUrl':
+      if (!URL.canParse(raw) || new URL(raw).protocol !== 'https:') throw new ConfigError(`${name} must be an https URL, got "${raw}"`);
+      cfg.directoryUrl = raw.replace(/\/+$/, '').replace(/\/directory$/, '');
+      break;
+    case 'storeUrl':
+      if (raw === 'memory' || raw === 'memory:') { delete cfg.storeUrl; break; }
+      if (!URL.canParse(raw) || !['redis:', 'rediss:'].includes(new URL(raw).protocol)) throw new ConfigError(`${name} must be a redis:// or rediss:// URL (or memory), got "${raw}"`);
+      cfg.storeUrl = raw;
+      break;
     case 'clientCaFiles': cfg.clientCaFiles = raw.split(',').map((s) => s.trim()).filter(Boolean); break;
     case 'faults': {
       const ids = raw.split(',').map((s) => s.trim()).filter(Boolean);
@@ -236,7 +265,7 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
 
 /** Validates a programmatic partial config: unknown keys fail with their name. */
 export function resolveConfig(partial: Partial<MockBankConfig> = {}): MockBankConfig {
-  const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile', 'admin', 'managementDelete', 'smtpUrl'].includes(k));
+  const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile', 'admin', 'managementDelete', 'smtpUrl', 'directoryUrl', 'storeUrl'].includes(k));
   if (unknown) throw new ConfigError(`unknown config key "${unknown}"`);
   const cfg: MockBankConfig = { ...defaults, ...partial, storeLimits: { ...defaults.storeLimits, ...partial.storeLimits } };
   if (!profiles[cfg.profile]) throw new ConfigError(`profile: unknown profile "${cfg.profile}"`);
@@ -244,6 +273,9 @@ export function resolveConfig(partial: Partial<MockBankConfig> = {}): MockBankCo
   if (bad) throw new ConfigError(`faults: unknown rule id "${bad}"`);
   const limitsProblem = storeLimitsProblem(cfg.storeLimits as unknown as Record<string, unknown>);
   if (limitsProblem) throw new ConfigError(limitsProblem);
+  if (cfg.role !== 'bank' && cfg.role !== 'directory') throw new ConfigError(`role must be bank or directory, got ${JSON.stringify(cfg.role)}`);
+  if (cfg.directoryUrl !== undefined) set(cfg, 'directoryUrl', 'directoryUrl', cfg.directoryUrl);
+  if (cfg.storeUrl !== undefined) set(cfg, 'storeUrl', 'storeUrl', cfg.storeUrl);
   if (!cfg.publicUrl) cfg.publicUrl = `https://localhost:${cfg.port}`;
   return cfg;
 }
@@ -269,6 +301,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
         'public-url': { type: 'string' },
         profile: { type: 'string' },
         'certs-dir': { type: 'string' },
+        role: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -283,6 +316,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if (v['public-url'] !== undefined) set(cfg, 'publicUrl', '--public-url', v['public-url']);
   if (v.profile !== undefined) set(cfg, 'profile', '--profile', v.profile);
   if (v['certs-dir'] !== undefined) set(cfg, 'certsDir', '--certs-dir', v['certs-dir']);
+  if (v.role !== undefined) set(cfg, 'role', '--role', v.role);
   // With port 0 the URL is known only once listening: startMockBank fills it in then.
   if (!cfg.publicUrl && cfg.port !== 0) cfg.publicUrl = `https://localhost:${cfg.port}`;
   return cfg;
