@@ -18,8 +18,8 @@ const inCi = process.env.CI === 'true' || process.env.CI === '1';
  * describe() when a redis-server can be started; otherwise a skipped suite with a loud message,
  * or (CI=true) a failing test saying Redis is missing.
  */
-export function describeRedis(name: string, body: () => void): void {
-  if (redisBinaryFound) {
+export function describeRedis(name: string, body: () => void, opts: { needsBinary?: boolean } = {}): void {
+  if (redisBinaryFound || (!opts.needsBinary && process.env.REDIS_TEST_URL)) {
     describe(name, body);
     return;
   }
@@ -120,4 +120,15 @@ export async function removeRedis(r: TestRedis | undefined): Promise<void> {
   if (!r) return;
   await r.stop();
   rmSync(r.dir, { recursive: true, force: true });
+}
+
+/**
+ * The Redis of REDIS_TEST_URL when set (CI's; tests keep to their own key prefixes and never stop
+ * it), else a fresh redis-server of this test file.
+ */
+export async function sharedRedis(): Promise<{ url: string; close(): Promise<void> }> {
+  const given = process.env.REDIS_TEST_URL;
+  if (given) return { url: given, close: async () => {} };
+  const own = await startRedis();
+  return { url: own.url, close: () => removeRedis(own) };
 }

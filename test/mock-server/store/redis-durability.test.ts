@@ -119,4 +119,4 @@ describeRedis('durability on Redis (appendfsync always)', () => {
     expect(acknowledged.filter((id) => !atA.has(id))).toEqual([]);
     child.kill('SIGTERM');
   });
-});
+}, { needsBinary: true });

@@ -95,4 +95,4 @@ describeRedis('two instances of one bank on Redis', () => {
     expect(again.status).toBe(201);
     expect((await b.store.listClients()).length).toBeLessThanOrEqual(before + 1);
   });
-});
+}, { needsBinary: true });
