@@ -5,6 +5,7 @@
  *   dcr-mockbank mint-ssa [options]        mint an SSA from a running mock's directory
  *   dcr-mockbank sign-request [options]    sign a registration request JWT
  *   dcr-mockbank certs [dir]               generate the test CA and certificates
+ *   dcr-mockbank directory [options]       run only the mock directory (banks trust it by DIRECTORY_URL)
  */
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
     process.exitCode = await certsMain(rest);
     return;
   }
+  if (command === 'directory') process.argv.splice(2, 1, '--role', 'directory');
   // The server reads process.argv itself (and prints its --help, which lists these subcommands).
   await import('./server');
 }

@@ -66,6 +66,12 @@ export interface MockBankConfig {
    * set it on a sandbox that others share.
    */
   seed?: string;
+  /** What this process serves: a bank (with its built-in directory unless directoryUrl is set) or only the directory (docs/topology.md). */
+  role: 'bank' | 'directory';
+  /** A standalone directory this bank trusts instead of its built-in one, e.g. https://localhost:42001 (docs/topology.md). */
+  directoryUrl?: string;
+  /** Where clients, tokens, jtis, the journal, the outbox and the directory's software live: redis://host:port[/db]; unset: in memory. */
+  storeUrl?: string;
 }
 
 export class ConfigError extends Error {}
@@ -98,6 +104,7 @@ export const defaults: MockBankConfig = {
   directoryKeygenConcurrency: 1,
   directoryKeygenQueue: 8,
   storeLimits: { ...defaultStoreLimits },
+  role: 'bank',
 };
 
 /** Each environment variable and the config key it sets. */
@@ -136,6 +143,9 @@ export const ENV: Record<string, keyof MockBankConfig> = {
   DIRECTORY_KEYGEN_CONCURRENCY: 'directoryKeygenConcurrency',
   DIRECTORY_KEYGEN_QUEUE: 'directoryKeygenQueue',
   SEED: 'seed',
+  ROLE: 'role',
+  DIRECTORY_URL: 'directoryUrl',
+  STORE_URL: 'storeUrl',
 };
 
 export const HELP = `Usage: npx dcr-mockbank [options]      (in a clone of the repository: npm start -- [options])
@@ -147,6 +157,7 @@ Commands (each with --help):
   mint-ssa              mint an SSA from a running mock bank's directory     (npm run mint-ssa)
   sign-request          sign a registration request JWT for that SSA         (npm run sign-request)
   certs [dir]           generate the test CA and certificates into dir       (npm run certs)
+  directory             run only the mock directory, for banks started with DIRECTORY_URL (same as --role directory)
 
 Options (each also settable by the environment variable shown; flags win):
   --port <n>            PORT            listen port (default ${defaults.port}; 0 picks a free one)
@@ -194,6 +205,11 @@ ${Object.values(profiles).map((p) => `                          ${p.name.padEnd(
                         STORE_MAX_JTIS, STORE_MAX_JTI_BYTES, JOURNAL_MAX_BYTES, OUTBOX_MAX_BYTES
                                         store bounds in entries and bytes; full: 503 with Retry-After
                                         (the journal and outbox drop their oldest): docs/limits.md
+  --role <bank|directory>  ROLE    bank (default; its directory built in) or a standalone directory
+                        DIRECTORY_URL   https URL of a standalone directory to trust instead of the built-in one
+                                        (its /directory/jwks and software JWKS host): docs/topology.md
+                        STORE_URL       redis://host:port[/db]: clients, tokens, jtis, journal, outbox and the
+                                        directory's software on Redis, shared by instances (default: in memory)
   -h, --help            show this help
 `;
 
@@ -251,6 +267,19 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
       if (raw.length > 256 || /[\x00-\x1f\x7f]/.test(raw)) throw new ConfigError(`${name} must be at most 256 printable characters`);
       cfg.seed = raw;
       break;
+    case 'role':
+      if (raw !== 'bank' && raw !== 'directory') throw new ConfigError(`${name} must be bank or directory, got "${raw}"`);
+      cfg.role = raw;
+      break;
+    case 'directoryUrl':
+      if (!URL.canParse(raw) || new URL(raw).protocol !== 'https:') throw new ConfigError(`${name} must be an https URL, got "${raw}"`);
+      cfg.directoryUrl = raw.replace(/\/+$/, '').replace(/\/directory$/, '');
+      break;
+    case 'storeUrl':
+      if (raw === 'memory' || raw === 'memory:') { delete cfg.storeUrl; break; }
+      if (!URL.canParse(raw) || !['redis:', 'rediss:'].includes(new URL(raw).protocol)) throw new ConfigError(`${name} must be a redis:// or rediss:// URL (or memory), got "${raw}"`);
+      cfg.storeUrl = raw;
+      break;
     case 'clientCaFiles': cfg.clientCaFiles = raw.split(',').map((s) => s.trim()).filter(Boolean); break;
     case 'faults': {
       const ids = raw.split(',').map((s) => s.trim()).filter(Boolean);
@@ -279,7 +308,7 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
 
 /** Validates a programmatic partial config: unknown keys fail with their name. */
 export function resolveConfig(partial: Partial<MockBankConfig> = {}): MockBankConfig {
-  const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile', 'admin', 'managementDelete', 'smtpUrl', 'authMethods', 'seed'].includes(k));
+  const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile', 'admin', 'managementDelete', 'smtpUrl', 'authMethods', 'seed', 'directoryUrl', 'storeUrl'].includes(k));
   if (unknown) throw new ConfigError(`unknown config key "${unknown}"`);
   const cfg: MockBankConfig = { ...defaults, ...partial, storeLimits: { ...defaults.storeLimits, ...partial.storeLimits } };
   if (!profiles[cfg.profile]) throw new ConfigError(`profile: unknown profile "${cfg.profile}"`);
@@ -292,6 +321,9 @@ export function resolveConfig(partial: Partial<MockBankConfig> = {}): MockBankCo
   }
   const limitsProblem = storeLimitsProblem(cfg.storeLimits as unknown as Record<string, unknown>);
   if (limitsProblem) throw new ConfigError(limitsProblem);
+  if (cfg.role !== 'bank' && cfg.role !== 'directory') throw new ConfigError(`role must be bank or directory, got ${JSON.stringify(cfg.role)}`);
+  if (cfg.directoryUrl !== undefined) set(cfg, 'directoryUrl', 'directoryUrl', cfg.directoryUrl);
+  if (cfg.storeUrl !== undefined) set(cfg, 'storeUrl', 'storeUrl', cfg.storeUrl);
   if (!cfg.publicUrl) cfg.publicUrl = `https://localhost:${cfg.port}`;
   return cfg;
 }
@@ -319,6 +351,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
         'certs-dir': { type: 'string' },
         seed: { type: 'string' },
         'auth-methods': { type: 'string' },
+        role: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -336,6 +369,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if (v.seed !== undefined) set(cfg, 'seed', '--seed', v.seed);
   if (v['auth-methods'] !== undefined) set(cfg, 'authMethods', '--auth-methods', v['auth-methods']);
   checkAuthMethods(cfg, v['auth-methods'] !== undefined ? '--auth-methods' : 'AUTH_METHODS');
+  if (v.role !== undefined) set(cfg, 'role', '--role', v.role);
   // With port 0 the URL is known only once listening: startMockBank fills it in then.
   if (!cfg.publicUrl && cfg.port !== 0) cfg.publicUrl = `https://localhost:${cfg.port}`;
   return cfg;

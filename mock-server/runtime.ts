@@ -8,7 +8,7 @@ import { loadJose } from './lazy';
 import { createApp, bankUrls, type AppDeps } from './app';
 import { startupGate } from './http/startup';
 import { expressHttpClasses } from './http/prototypes';
-import { resolveConfig, ConfigError, type MockBankConfig } from './config';
+import { resolveConfig, ConfigError, defaults, type MockBankConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { getProfile } from './profiles';
 import { faultedProfile } from './faults';
@@ -26,6 +26,8 @@ import { ensureCerts, generateBundle, issueTransportCert, type CertBundle, type 
 import { makeFaker, makeIdentity } from './directory/identity';
 import { RuntimeFaults } from './admin/runtime-faults';
 import { idSource, seedNumber, type IdSource } from './core/ids';
+import { connectRemoteDirectory, remoteMint, type RemoteDirectory } from './directory/remote';
+import type { SharedSoftware } from './directory/directory';
 
 export interface StartOptions extends Partial<MockBankConfig> {
   /** Certificates and keys to use as given (in memory). Otherwise certsDir is used (generated there, then reused) when set, else fresh ones are generated in memory and nothing is written to disk. */
@@ -149,31 +151,38 @@ export async function buildDeps(
   logger: Logger,
   store: Store = new MemoryStore(memoryStoreOptions(config.storeLimits, config.journalSize)),
   softwareFile?: string,
+  remote?: RemoteDirectory,
 ): Promise<AppDeps> {
   const profile = effectiveProfile(config);
   const urls = bankUrls(config.publicUrl, profile);
+  // The directory's software on the shared store (STORE_URL): kept across restarts of the directory.
+  const shared: SharedSoftware | undefined =
+    'directorySoftware' in store && typeof store.directorySoftware === 'function' ? await (store as { directorySoftware(issuer: string): Promise<SharedSoftware> }).directorySoftware(config.directoryIssuer) : undefined;
   const directory = new MockDirectory({
     issuer: config.directoryIssuer,
     signingKey: certs.directoryKey,
     baseUrl: urls.directory,
-    ...(softwareFile ? { softwareFile } : {}),
+    ...(softwareFile && !shared ? { softwareFile } : {}),
+    ...(shared ? { shared } : {}),
     ...directoryOptions(config, profile, certs),
     logger,
     ...(config.seed ? { seed: seedNumber(config.seed) } : {}),
   });
   const extraCa = readClientCas(config.clientCaFiles);
 
-  const directories: TrustedDirectory[] = [{ issuer: directory.issuer, jwks: () => directory.jwks(), jwksHosts: [new URL(urls.directory).host] }];
+  // DIRECTORY_URL: the standalone directory is trusted instead of the built-in one (docs/topology.md).
+  const directories: TrustedDirectory[] = remote ? [] : [{ issuer: directory.issuer, jwks: () => directory.jwks(), jwksHosts: [new URL(urls.directory).host] }];
   const external = config.trustedDirectoriesFile ? readTrustedDirectories(config.trustedDirectoriesFile) : [];
-  const allowedHosts = [new URL(urls.directory).host, ...external.flatMap((d) => d.jwks_hosts)];
+  const allowedHosts = [remote ? remote.host : new URL(urls.directory).host, ...external.flatMap((d) => d.jwks_hosts)];
   const fetchJwks = createJwksFetcher({
     allowedHosts,
     timeoutMs: config.jwksTimeoutMs,
     maxBytes: config.jwksMaxBytes,
     cacheSeconds: config.jwksCacheSeconds,
     ca: [certs.ca.cert, ...extraCa],
-    local: (url) => directory.resolveJwksUrl(url),
+    ...(remote ? {} : { local: (url: string) => directory.resolveJwksUrl(url) }),
   });
+  if (remote) directories.push({ issuer: remote.issuer, jwks: () => fetchJwks(remote.jwksUrl), jwksHosts: [remote.host] });
   for (const d of external) {
     const jwks = d.jwks !== undefined ? checkPublicJwks(d.jwks, `${d.issuer}.jwks`) : undefined;
     const uri = d.jwks_uri;
@@ -235,6 +244,7 @@ function listen(server: https.Server, port: number, host: string): Promise<numbe
  */
 export async function startMockBank(options: StartOptions = {}): Promise<MockBank> {
   const { certs: givenCerts, logger: givenLogger, store: givenStore, ...partial } = options;
+  let ownStore: (Store & { close?: () => Promise<void> }) | undefined;
   const config = resolveConfig({ port: 0, logLevel: 'warn', ...partial });
   const publicUrlGiven = Boolean(partial.publicUrl);
   const logger = givenLogger ?? createLogger(config.logLevel);
@@ -284,10 +294,24 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
   const port = await listen(server, config.port, config.host);
   if (!publicUrlGiven) config.publicUrl = `https://localhost:${port}`;
 
+  // STORE_URL: clients, tokens, jtis, journal and the directory's software on Redis (docs/topology.md).
+  let remote: RemoteDirectory | undefined;
   let deps: AppDeps;
   try {
-    deps = await buildDeps(config, certs, logger, givenStore, softwareFile);
-    const app = createApp(deps);
+    if (!givenStore && config.storeUrl) {
+      const { openRedisStore } = await import('./store/redis');
+      ownStore = await openRedisStore(config, logger);
+    }
+    if (config.directoryUrl && config.role === 'bank') {
+      // The directory's metadata (issuer, JWKS), waited for a while: it may be starting beside this bank.
+      remote = await connectRemoteDirectory(config.directoryUrl, { ca: clientCas }, {
+        timeoutMs: config.jwksTimeoutMs,
+        waitMs: Math.min(15_000, 5 * config.jwksTimeoutMs),
+        ...(config.directoryIssuer !== defaults.directoryIssuer ? { issuer: config.directoryIssuer } : {}),
+      });
+    }
+    deps = await buildDeps(config, certs, logger, givenStore ?? ownStore, softwareFile, remote);
+    const app = config.role === 'directory' ? (await import('./directory/app')).createDirectoryApp(deps) : createApp(deps);
     classes.bind(app);
     gate.ready(app);
   } catch (e) {
@@ -296,6 +320,7 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
     await new Promise((resolve) => setImmediate(resolve));
     server.close();
     server.closeAllConnections();
+    await ownStore?.close?.();
     throw e;
   }
 
@@ -308,11 +333,18 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
     tpp: certs.tpp,
     altTpp,
     certs,
-    directory: {
-      issuer: deps.directory.issuer,
-      mint: (input = {}) => deps.directory.mint(input),
-      jwks: () => deps.directory.jwks(),
-    },
+    directory: remote
+      ? {
+          // The standalone directory, over HTTP with this bank's TPP transport certificate (which owns its software_id there).
+          issuer: remote.issuer,
+          mint: (input = {}) => remoteMint(remote, input, { ca: clientCas, cert: certs.tpp.cert, key: certs.tpp.key }),
+          jwks: () => remote.jwks,
+        }
+      : {
+          issuer: deps.directory.issuer,
+          mint: (input = {}) => deps.directory.mint(input),
+          jwks: () => deps.directory.jwks(),
+        },
     store: deps.store,
     config,
     profile: deps.profile,
@@ -325,6 +357,7 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
         server.closeAllConnections();
       });
       await deps.directory.close(); // the hosted software reach the disk
+      await ownStore?.close?.();
     },
   };
 }

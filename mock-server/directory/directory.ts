@@ -107,6 +107,18 @@ export interface DirectoryOptions {
   keygenConcurrency?: number;
   keygenQueue?: number;
   logger?: Logger;
+  /**
+   * A shared store of the hosted software (STORE_URL, Redis): what it held at start (read by the
+   * caller, in the software file's format), and a write awaited before a mint answers.
+   */
+  shared?: SharedSoftware;
+}
+
+/** The hosted software kept outside the process (Redis): loaded at start, each change written before the mint answers. */
+export interface SharedSoftware {
+  /** The saved software, as `{ version: 2, software: { id: record } }`. */
+  initial: Record<string, unknown>;
+  save(softwareId: string, record: Record<string, unknown>): Promise<void>;
 }
 
 interface HostedKey {
@@ -223,6 +235,7 @@ export class MockDirectory {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
   private writes = 0;
+  private readonly shared: SharedSoftware | undefined;
 
   constructor(opts: DirectoryOptions) {
     if (!opts.signingKey.d || !opts.signingKey.kid) throw new Error('directory signing key must be a private JWK with a kid');
@@ -237,7 +250,9 @@ export class MockDirectory {
     this.generatedKeyAlg = opts.generatedKeyAlg ?? 'ES256';
     this.keygen = new Slots(opts.keygenConcurrency ?? DIRECTORY_LIMITS.keygenConcurrency, opts.keygenQueue ?? DIRECTORY_LIMITS.keygenQueue);
     this.logger = opts.logger;
-    if (this.softwareFile && existsSync(this.softwareFile)) this.load(this.softwareFile);
+    this.shared = opts.shared;
+    if (this.shared) this.loadSaved(this.shared.initial, 'STORE_URL');
+    else if (this.softwareFile && existsSync(this.softwareFile)) this.load(this.softwareFile);
     for (const [id, certs] of Object.entries(opts.owners ?? {})) {
       const record = this.records.get(id) ?? { certs: [], keys: [] };
       record.certs = [...new Set([...record.certs, ...certs])];
@@ -254,6 +269,10 @@ export class MockDirectory {
       this.logger?.warn('directory software file unreadable; starting afresh (it is rewritten on the next mint)', { file });
       return;
     }
+    this.loadSaved(saved, file);
+  }
+
+  private loadSaved(saved: Record<string, unknown>, file: string) {
     const now = Math.floor(Date.now() / 1000);
     const publicKey = (k: unknown, at: string) => checkPublicJwks({ keys: [k] }, at).keys[0]!;
     if (saved.version === 2 && typeof saved.software === 'object' && saved.software !== null) {
@@ -503,6 +522,7 @@ export class MockDirectory {
     let record = this.records.get(software_id);
     const keys = this.plan(software_id, record, jwks, exp, now);
     let software_secret: string | undefined;
+    const previousKeys = record?.keys;
     if (!record) {
       software_secret = randomBytes(32).toString('base64url');
       record = { certs: caller?.certThumbprint ? [caller.certThumbprint] : [], secretHash: sha256(software_secret).toString('base64url'), keys };
@@ -511,6 +531,16 @@ export class MockDirectory {
       record.keys = keys;
     }
     this.changed();
+    if (this.shared) {
+      // Stored before the SSA is handed out: an SSA a bank can verify names keys the directory still hosts after a restart.
+      try {
+        await this.shared.save(software_id, this.serializeRecord(record));
+      } catch (e) {
+        if (previousKeys === undefined) this.records.delete(software_id);
+        else record.keys = previousKeys;
+        throw e;
+      }
+    }
     return {
       software_statement, software_id, org_id, software_jwks_endpoint, claims,
       ...(signing_key ? { signing_key } : {}),
@@ -532,10 +562,12 @@ export class MockDirectory {
 
   private serialize(): string {
     const software: Record<string, unknown> = {};
-    for (const [id, r] of this.records) {
-      software[id] = { certs: r.certs, ...(r.secretHash ? { secret_sha256: r.secretHash } : {}), keys: r.keys };
-    }
+    for (const [id, r] of this.records) software[id] = this.serializeRecord(r);
     return JSON.stringify({ version: 2, software });
+  }
+
+  private serializeRecord(r: SoftwareRecord): Record<string, unknown> {
+    return { certs: r.certs, ...(r.secretHash ? { secret_sha256: r.secretHash } : {}), keys: r.keys };
   }
 
   /** Writes pending changes now (atomically: a temporary file renamed over the old one); resolves when on disk. */

@@ -19,8 +19,25 @@ function bearerSecret(req: Request): string | undefined {
 export function directoryRoutes(deps: AppDeps): Router {
   const router = Router();
   const { directory } = deps;
+  if (deps.config.directoryUrl && deps.config.role !== 'directory') {
+    // This bank trusts a standalone directory (DIRECTORY_URL): SSAs minted here would be refused by it.
+    router.use('/directory', (req) => {
+      throw new NotFound(`this bank trusts the directory at ${deps.config.directoryUrl} (DIRECTORY_URL); ${req.method} ${deps.config.directoryUrl}/directory${req.path === '/' ? '' : req.path} instead`);
+    });
+    return router;
+  }
   router.get('/directory/jwks', (_req, res) => {
     res.json(directory.jwks());
+  });
+  // What a bank started with DIRECTORY_URL reads at start (docs/topology.md).
+  router.get('/directory/metadata', (_req, res) => {
+    res.json({
+      issuer: directory.issuer,
+      jwks_uri: `${directory.baseUrl}/jwks`,
+      ssa_endpoint: `${directory.baseUrl}/ssa`,
+      software_jwks_endpoint_prefix: `${directory.baseUrl}/software/`,
+      jwks: directory.jwks(),
+    });
   });
   router.post(
     '/directory/ssa',
