@@ -10,7 +10,7 @@ import type { MockDirectory } from './directory/directory';
 import type { TrustStore } from './core/trust';
 import { errorHandler, profileEnvelope, requestContext } from './http/middleware';
 import type { ClientRecord } from './store/types';
-import type { Mailer, Outbox } from './mail/outbox';
+import type { Mailer, OutboxStore } from './mail/outbox';
 import { discoveryRoutes } from './routes/discovery';
 import { directoryRoutes } from './routes/directory';
 import { registerRoutes } from './routes/register';
@@ -56,7 +56,7 @@ export interface AppDeps {
   /** The pre-provisioned developer-portal application, where the profile protects POST /register with a token. */
   portal?: { record: ClientRecord; clientSecret: string };
   /** Emails sent (deferred results), kept for GET /__admin/outbox. */
-  outbox: Outbox;
+  outbox: OutboxStore;
   mailer: Mailer;
 }
 

@@ -14,7 +14,7 @@ import { getProfile } from './profiles';
 import { faultedProfile } from './faults';
 import type { AuthMethod, Profile } from './profiles/types';
 import type { ClientRecord } from './store/types';
-import { Outbox, createMailer } from './mail/outbox';
+import { Outbox, createMailer, type OutboxStore } from './mail/outbox';
 import { MemoryStore, memoryStoreOptions } from './store/memory';
 import type { Store } from './store/types';
 import { MockDirectory, checkPublicJwks, type MintResult } from './directory/directory';
@@ -60,7 +60,7 @@ export interface MockBank {
   profile: Profile;
   /** The developer-portal application (profiles whose POST /register needs an access token). */
   portal?: { client_id: string; client_secret: string };
-  outbox: Outbox;
+  outbox: OutboxStore;
   /** Runtime faults, as POST /__admin/faults adds them: add, list, remove, clear. */
   faults: RuntimeFaults;
   close(): Promise<void>;
@@ -199,7 +199,8 @@ export async function buildDeps(
       return { keys: [{ ...pub, kid: await calculateJwkThumbprint(pub), alg: 'PS256', use: 'sig' }] };
     })());
   const now = () => Math.floor(Date.now() / 1000);
-  const outbox = new Outbox(config.outboxSize, config.storeLimits.outboxBytes);
+  // On Redis the outbox is shared by every instance of the bank, as the rest of the store is.
+  const outbox: OutboxStore = 'outboxWrite' in store ? new (await import('./store/redis')).RedisOutbox(store as import('./store/redis').RedisStore, config.outboxSize, logger) : new Outbox(config.outboxSize, config.storeLimits.outboxBytes);
   const skip = new Set([...profile.registration.skipRules, ...config.faults]);
   const ids = idSource(config.seed);
 

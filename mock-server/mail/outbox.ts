@@ -33,10 +33,24 @@ export interface OutboxEntry extends MailMessage {
 }
 
 /**
+ * Where the bank keeps the emails it sent: in memory (Outbox), or shared by every instance of the
+ * bank (the Redis store's, STORE_URL). `add` and `save` (a changed delivery state) never throw: a
+ * mail kept nowhere must not fail the registration it reports on.
+ */
+export interface OutboxStore {
+  readonly max: number;
+  add(entry: OutboxEntry): void;
+  /** The entry's delivery state changed (pending, then sent or failed). */
+  save(entry: OutboxEntry): void;
+  list(): OutboxEntry[] | Promise<OutboxEntry[]>;
+  clear(): void | Promise<void>;
+}
+
+/**
  * Emails sent by the bank, newest last: a ring of at most `max` entries and `maxBytes` bytes (each
  * measured once, as JSON), the oldest dropped first. Read through GET /__admin/outbox.
  */
-export class Outbox {
+export class Outbox implements OutboxStore {
   private readonly ring: RingBuffer<OutboxEntry>;
   constructor(readonly max: number, readonly maxBytes: number = defaultStoreLimits.outboxBytes) {
     this.ring = new RingBuffer(max, maxBytes);
@@ -49,6 +63,8 @@ export class Outbox {
     const small = { ...entry, result: note, text: note };
     this.ring.push(small, utf8Bytes(JSON.stringify(small)) + ENTRY_OVERHEAD_BYTES);
   }
+  /** The ring holds the entry itself: a changed delivery state is already there. */
+  save(_entry: OutboxEntry): void {}
   list(): OutboxEntry[] {
     return structuredClone(this.ring.toArray());
   }
@@ -87,7 +103,7 @@ function transient(e: unknown): boolean {
 export function createMailer(opts: {
   smtpUrl: string | undefined;
   from: string;
-  outbox: Outbox;
+  outbox: OutboxStore;
   logger: Logger;
   /** Attempts per mail, the first included (default 3). */
   attempts?: number;
@@ -130,6 +146,7 @@ export function createMailer(opts: {
           try {
             const info = await transport.sendMail({ from: opts.from, to: message.to, subject: message.subject, text: entry.text });
             entry.delivery = { status: 'sent', attempts: attempt, message_id: String(info.messageId) };
+            opts.outbox.save(entry);
             break;
           } catch (e) {
             const error = (e as Error).message;
@@ -137,9 +154,11 @@ export function createMailer(opts: {
             opts.logger.warn(retry ? 'email delivery failed; retrying' : 'email delivery failed', { to: message.to, attempt, error });
             if (!retry) {
               entry.delivery = { status: 'failed', attempts: attempt, error };
+              opts.outbox.save(entry);
               break;
             }
             entry.delivery = { status: 'pending', attempts: attempt, error };
+            opts.outbox.save(entry);
             await new Promise((r) => setTimeout(r, retryMs * 2 ** (attempt - 1)).unref());
           }
         }

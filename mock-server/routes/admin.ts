@@ -49,11 +49,11 @@ export function adminRoutes(deps: AppDeps): Router {
       profile,
     });
   });
-  router.get('/outbox', (_req, res) => {
-    res.json({ size: deps.outbox.max, smtp: deps.config.smtpUrl ? 'configured' : 'not configured', entries: deps.outbox.list() });
+  router.get('/outbox', async (_req, res) => {
+    res.json({ size: deps.outbox.max, smtp: deps.config.smtpUrl ? 'configured' : 'not configured', entries: await deps.outbox.list() });
   });
-  router.delete('/outbox', (_req, res) => {
-    deps.outbox.clear();
+  router.delete('/outbox', async (_req, res) => {
+    await deps.outbox.clear();
     res.status(204).end();
   });
   router.get('/journal', async (_req, res) => {

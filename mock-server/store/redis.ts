@@ -1,3 +1,4 @@
+import type { OutboxEntry, OutboxStore } from '../mail/outbox';
 import { createHash } from 'node:crypto';
 import { createClient } from 'redis';
 import { StoreFull } from '../errors';
@@ -130,6 +131,20 @@ return 1`;
 
 type Client = ReturnType<typeof createClient>;
 
+// KEYS[1] outbox order, KEYS[2] entries; ARGV id, json, new (1/0), max. A changed entry is rewritten only while it is kept.
+const OUTBOX_WRITE = `
+if ARGV[3] == '1' then
+  redis.call('RPUSH', KEYS[1], ARGV[1])
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+  while redis.call('LLEN', KEYS[1]) > tonumber(ARGV[4]) do
+    local old = redis.call('LPOP', KEYS[1])
+    redis.call('HDEL', KEYS[2], old)
+  end
+elseif redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+end
+return 1`;
+
 export class RedisStore implements Store {
   readonly client: Client;
   private readonly p: string;
@@ -224,6 +239,22 @@ export class RedisStore implements Store {
 
   private full(what: string, setting: string, max: number, msUntilRoom: number): never {
     throw new StoreFull(what, `the store of ${what} is full: ${max} live ${what} (${setting}); none is forgotten to make room. Retry later`, Math.ceil(msUntilRoom / 1000));
+  }
+
+  /** An outbox entry: new ones appended to the order (the oldest beyond max dropped), changed ones rewritten in place. */
+  async outboxWrite(entry: OutboxEntry, isNew: boolean, max: number): Promise<void> {
+    await this.eval('keep outbox entry', OUTBOX_WRITE, [`${this.p}outbox`, `${this.p}outbox:entries`], [entry.id, JSON.stringify(entry), isNew ? 1 : 0, max]);
+  }
+
+  async outboxList(): Promise<OutboxEntry[]> {
+    const ids = await this.run('read outbox', (c) => c.lRange(`${this.p}outbox`, 0, -1));
+    if (ids.length === 0) return [];
+    const rows = await this.run('read outbox', (c) => c.hmGet(`${this.p}outbox:entries`, ids));
+    return rows.filter((r): r is string => typeof r === 'string').map((r) => JSON.parse(r) as OutboxEntry);
+  }
+
+  async outboxClear(): Promise<void> {
+    await this.run('clear outbox', (c) => c.del([`${this.p}outbox`, `${this.p}outbox:entries`]));
   }
 
   async createClient(record: ClientRecord): Promise<void> {
@@ -335,6 +366,30 @@ export class RedisStore implements Store {
         await this.run('save directory software', (c) => c.hSet(key, id, JSON.stringify(record)));
       },
     };
+  }
+}
+
+/**
+ * The outbox on Redis, shared by every instance of the bank: entries in a hash by id, their order
+ * in a list trimmed to `max` (the oldest dropped, as in memory). Writes are fire-and-forget (a mail
+ * kept nowhere must not fail the registration it reports on): a failure is logged.
+ */
+export class RedisOutbox implements OutboxStore {
+  constructor(private readonly store: RedisStore, readonly max: number, private readonly logger?: Logger) {}
+  private write(entry: OutboxEntry, isNew: boolean): void {
+    this.store.outboxWrite(entry, isNew, this.max).catch((e: Error) => this.logger?.warn('outbox: not kept on Redis', { id: entry.id, error: e.message }));
+  }
+  add(entry: OutboxEntry): void {
+    this.write(entry, true);
+  }
+  save(entry: OutboxEntry): void {
+    this.write(entry, false);
+  }
+  list(): Promise<OutboxEntry[]> {
+    return this.store.outboxList();
+  }
+  clear(): Promise<void> {
+    return this.store.outboxClear();
   }
 }
 

@@ -8,6 +8,7 @@ import { generateBundle, type CertBundle } from '../../../mock-server/tls/certs'
 import { createTpp, type TestTpp } from '../../../fixtures/tpp';
 import { getToken, manageClient, registerClient } from '../../../fixtures/token';
 import { httpsRequest } from '../../../fixtures/https';
+import type { OutboxEntry } from '../../../mock-server/mail/outbox';
 import { describeRedis, removeRedis, startRedis, type TestRedis } from '../../helpers/redis-server';
 
 let redis: TestRedis;
@@ -46,6 +47,27 @@ describeRedis('two instances of one bank on Redis', () => {
     expect((await manageClient(b, 'DELETE', client.client_id, token)).status).toBe(204);
     expect((await manageClient(a, 'GET', client.client_id, token)).status).toBe(401);
     expect(await a.store.getClient(client.client_id)).toBeUndefined();
+  });
+
+  test('the outbox is shared: a mail kept by A, its delivery state changed on A, is read from B; a clear on B empties A\'s', async () => {
+    const entry: OutboxEntry = { id: `mail-${Date.now()}`, time: new Date().toISOString(), from: 'bank@a', to: 'tpp@example.com', subject: 'TPP registration', result: { ok: true }, text: 'x', delivery: { status: 'pending', attempts: 1 } };
+    a.outbox.add(entry);
+    const seen = async (bank: MockBank) => {
+      for (let i = 0; i < 50; i++) {
+        const e = (await bank.outbox.list()).find((x) => x.id === entry.id);
+        if (e && e.delivery.status === entry.delivery.status) return e;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return (await bank.outbox.list()).find((x) => x.id === entry.id);
+    };
+    expect(await seen(b)).toMatchObject({ id: entry.id, delivery: { status: 'pending' } });
+    entry.delivery = { status: 'sent', attempts: 1 };
+    a.outbox.save(entry);
+    expect(await seen(b)).toMatchObject({ id: entry.id, delivery: { status: 'sent' } });
+    const admin = await httpsRequest(`${b.url}/__admin/outbox`, { ca: b.ca });
+    expect((admin.json as { entries: Array<{ id: string }> }).entries.map((e) => e.id)).toContain(entry.id);
+    await b.outbox.clear();
+    expect(await a.outbox.list()).toEqual([]);
   });
 
   test('a registration JWT accepted by A is a replay at B', async () => {
