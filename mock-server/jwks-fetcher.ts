@@ -12,7 +12,7 @@ export interface JwksFetcherOptions {
   /** Extra CA certificates (PEM) for directories on private PKI. */
   ca?: string[];
   /** Resolves URLs served in-process (the built-in directory) without a network round trip. */
-  local?: (url: string) => JSONWebKeySet | undefined;
+  local?: (url: string) => JSONWebKeySet | undefined | Promise<JSONWebKeySet | undefined>;
   /** Most cached JWKS kept. */
   maxEntries?: number;
 }
@@ -103,7 +103,7 @@ export function createJwksFetcher(opts: JwksFetcherOptions): JwksFetcher {
   const maxEntries = opts.maxEntries ?? 1000;
   const inflight = new Map<string, Promise<JSONWebKeySet>>();
   return async (raw: string) => {
-    const local = opts.local?.(raw);
+    const local = await opts.local?.(raw);
     if (local) return local;
     let url: URL;
     try {

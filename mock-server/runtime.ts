@@ -180,7 +180,7 @@ export async function buildDeps(
     maxBytes: config.jwksMaxBytes,
     cacheSeconds: config.jwksCacheSeconds,
     ca: [certs.ca.cert, ...extraCa],
-    ...(remote ? {} : { local: (url: string) => directory.resolveJwksUrl(url) }),
+    ...(remote ? {} : { local: async (url: string) => directory.resolveJwksUrl(url) ?? (await directory.resolveShared(url)) }),
   });
   if (remote) directories.push({ issuer: remote.issuer, jwks: () => fetchJwks(remote.jwksUrl), jwksHosts: [remote.host] });
   for (const d of external) {

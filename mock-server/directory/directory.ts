@@ -119,6 +119,8 @@ export interface SharedSoftware {
   /** The saved software, as `{ version: 2, software: { id: record } }`. */
   initial: Record<string, unknown>;
   save(softwareId: string, record: Record<string, unknown>): Promise<void>;
+  /** One software as saved now (another instance may have minted it since this one started). */
+  load?(softwareId: string): Promise<Record<string, unknown> | undefined>;
 }
 
 interface HostedKey {
@@ -322,17 +324,34 @@ export class MockDirectory {
     return { keys: record.keys.map((k) => k.jwk) };
   }
 
-  /** In-process resolution of a software_jwks_endpoint this directory hosts. */
-  resolveJwksUrl(url: string): JSONWebKeySet | undefined {
+  /** The software id a software_jwks_endpoint of this directory names, or undefined for another URL. */
+  private softwareIdOf(url: string): string | undefined {
     const prefix = `${this.baseUrl}/software/`;
     if (!url.startsWith(prefix) || !url.endsWith('/jwks')) return undefined;
-    let id: string;
     try {
-      id = decodeURIComponent(url.slice(prefix.length, -'/jwks'.length));
+      return decodeURIComponent(url.slice(prefix.length, -'/jwks'.length));
     } catch {
       throw new RuleViolation('JWKS-FETCH', `software_jwks_endpoint ${JSON.stringify(url.slice(0, 200))} holds a malformed %-escape`);
     }
+  }
+
+  /**
+   * A software JWKS this directory hosts, read again from the shared store (STORE_URL) when this
+   * instance does not hold it: another instance of the bank may have minted it since this one started.
+   */
+  async resolveShared(url: string): Promise<JSONWebKeySet | undefined> {
+    const id = this.softwareIdOf(url);
+    if (id === undefined || !this.shared?.load) return undefined;
+    const saved = await this.shared.load(id);
+    if (!saved) return undefined;
+    this.loadSaved({ version: 2, software: { [id]: saved } }, 'STORE_URL');
     return this.softwareJwks(id);
+  }
+
+  /** In-process resolution of a software_jwks_endpoint this directory hosts. */
+  resolveJwksUrl(url: string): JSONWebKeySet | undefined {
+    const id = this.softwareIdOf(url);
+    return id === undefined ? undefined : this.softwareJwks(id);
   }
 
   /** Refuses a caller that does not own an existing software_id (403, saying what would prove ownership). */

@@ -365,6 +365,15 @@ export class RedisStore implements Store {
       save: async (id, record) => {
         await this.run('save directory software', (c) => c.hSet(key, id, JSON.stringify(record)));
       },
+      load: async (id) => {
+        const json = await this.run('read directory software', (c) => c.hGet(key, id));
+        if (typeof json !== 'string') return undefined;
+        try {
+          return JSON.parse(json) as Record<string, unknown>;
+        } catch {
+          return undefined;
+        }
+      },
     };
   }
 }

@@ -118,3 +118,28 @@ describeRedis('two instances of one bank on Redis', () => {
     expect((await b.store.listClients()).length).toBeLessThanOrEqual(before + 1);
   });
 }, { needsBinary: true });
+
+describeRedis('two instances of one bank behind one URL, each with its built-in directory, on Redis', () => {
+  let r: TestRedis;
+  let one: MockBank;
+  let two: MockBank;
+  beforeAll(async () => {
+    r = await startRedis();
+    const bundle = await generateBundle();
+    // Behind one public URL (a load balancer, here one nothing answers on): SSAs name one directory, and
+    // neither instance can fetch the other's software JWKS over the network: only the shared store has it.
+    one = await startMockBank({ certs: bundle, storeUrl: r.url, publicUrl: 'https://localhost:9', logLevel: 'error' });
+    two = await startMockBank({ certs: bundle, storeUrl: r.url, publicUrl: 'https://localhost:9', logLevel: 'error' });
+  });
+  afterAll(async () => {
+    await Promise.all([one?.close(), two?.close()]);
+    await removeRedis(r);
+  });
+
+  test('an SSA minted by the first instance after the second started registers at the second', async () => {
+    const tpp2 = await createTpp(one);
+    const jwt = await tpp2.sign(tpp2.claims());
+    const atTwo = await httpsRequest(two.urls.register.replace('https://localhost:9', `https://localhost:${two.port}`), { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jwt, ca: two.ca, client: tpp2.transport });
+    expect([atTwo.status, atTwo.text.slice(0, 200)]).toEqual([201, expect.any(String)]);
+  });
+});
