@@ -12,20 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Target } from '../conformance/target';
 import type { PackRoundResult } from './pack-run';
+import { setting } from './settings';
 
-function setting(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) {
-    console.error(`${name}=${JSON.stringify(raw)}: expected a whole number`);
-    process.exit(2);
-  }
-  return n;
-}
 
-const ROUNDS = Math.max(1, setting('BENCH_PACK_ROUNDS', 5));
-const CLI_RUNS = setting('BENCH_PACK_CLI', 1);
+const ROUNDS = Math.max(1, setting('BENCH_PACK_ROUNDS', 5, 0));
+const CLI_RUNS = setting('BENCH_PACK_CLI', 1, 0);
 const here = (f: string) => new URL(f, import.meta.url).pathname;
 
 function child<T>(file: string, message?: unknown, env: NodeJS.ProcessEnv = process.env): Promise<T> {

@@ -10,18 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { compactVerify, importJWK, type JWK } from 'jose';
 import { startMockBank } from '../mock-server/runtime';
 import { createTpp } from '../fixtures/tpp';
-
-/** A positive whole number from the environment, or the default; anything else stops the bench. */
-function setting(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`${name}=${JSON.stringify(raw)}: expected a positive whole number`);
-    process.exit(2);
-  }
-  return n;
-}
+import { setting } from './settings';
 
 const N = setting('BENCH_N', 2000);
 const CONCURRENCY = setting('BENCH_CONCURRENCY', 16);

@@ -12,17 +12,8 @@ import { join } from 'node:path';
 import net, { type AddressInfo } from 'node:net';
 import https from 'node:https';
 import { ensureCerts } from '../mock-server/tls/certs';
+import { setting } from './settings';
 
-function setting(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`${name}=${JSON.stringify(raw)}: expected a positive whole number`);
-    process.exit(2);
-  }
-  return n;
-}
 
 const ROUNDS = setting('BENCH_STARTUP_ROUNDS', 5);
 const here = (f: string) => new URL(f, import.meta.url).pathname;

@@ -9,17 +9,8 @@
  * large size, default 100000; jtis are measured at it and twice it), BENCH_ROUNDS (default 5).
  */
 import { MemoryStore } from '../mock-server/store/memory';
+import { setting } from './settings';
 
-function setting(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`${name}=${JSON.stringify(raw)}: expected a positive whole number`);
-    process.exit(2);
-  }
-  return n;
-}
 
 const INSERTS = setting('BENCH_STORE_INSERTS', 20_000);
 const ROUNDS = setting('BENCH_ROUNDS', 5);

@@ -8,21 +8,12 @@ function needs(r: Recorded, want: number): Verdict | undefined {
 }
 import { clientSchemaErrors } from './registration';
 import { clientAuthRefusal } from './token';
-import { expectRefusal, refusal, REGISTRATION_ERRORS } from './refusal';
+import { bearerUnauthorized as unauthorized, expectRefusal, refusal, REGISTRATION_ERRORS } from './refusal';
 
 const mgmt = (tags: string[] = []) => ['management', ...tags];
 
 function status(r: Recorded, want: number, what: string): Verdict {
   return r.status === want ? pass(evidenceOf(r)) : fail(`${what}: expected ${want}, got ${r.status || r.transportError}`, evidenceOf(r, { expected: want, actual: r.status }));
-}
-
-/** RFC 6750 3.1: "invalid_token ... The resource SHOULD respond with the HTTP 401 (Unauthorized) status code" and a WWW-Authenticate: Bearer challenge. */
-function unauthorized(r: Recorded, what: string, requireInvalidToken: boolean): Verdict {
-  const challenge = header(r, 'www-authenticate') ?? '';
-  if (r.status !== 401) return fail(`${what}: expected 401, got ${r.status || r.transportError}`, evidenceOf(r, { expected: 401 }));
-  if (!/^Bearer\b/i.test(challenge)) return fail(`${what}: no WWW-Authenticate: Bearer challenge`, evidenceOf(r, { expected: 'WWW-Authenticate: Bearer ...', actual: challenge }));
-  if (requireInvalidToken && !/error="invalid_token"/.test(challenge)) return fail(`${what}: the challenge lacks error="invalid_token"`, evidenceOf(r, { expected: 'error="invalid_token"', actual: challenge }));
-  return pass(evidenceOf(r));
 }
 
 export const managementChecks = [
