@@ -42,6 +42,17 @@ export interface CheckDefinition {
   readonly exchanges: readonly string[];
   /** Pure: no I/O, no clock. */
   readonly check: (...exchanges: Recorded[]) => Verdict;
+  /** The spec sentences the verdict rests on, when the check carries its own (sweep rows); else rules/quotes.ts. */
+  readonly quotes?: readonly Quote[];
+  /** For a sweep row: the exchange it changes, the element and the change (reports group by them). */
+  readonly sweep?: SweepMeta;
+}
+
+/** Where a sweep row sits: the accepted exchange, the element changed, and how. */
+export interface SweepMeta {
+  exchange: string;
+  element: string;
+  change: string;
 }
 
 export interface Check extends CheckDefinition {
@@ -65,6 +76,8 @@ export interface CheckResult {
   quote?: SpecQuote;
   /** With quote: further sentences the check cites, shown beside it. */
   seeAlso?: SpecQuote[];
+  /** For a sweep row: its exchange, element and change. */
+  sweep?: SweepMeta;
 }
 
 /** A quoted spec sentence as a result carries it: the reference code, the text and the section's URL. */
@@ -78,9 +91,12 @@ export interface SpecQuote {
 
 const cite = (q: Quote): SpecQuote => ({ ref: q.ref, text: q.text, link: specUrl(q.ref), ...(q.why ? { why: q.why } : {}) });
 
+/** The sentences a check cites: its own (sweep rows), else those of rules/quotes.ts. */
+export const quotesFor = (check: Pick<CheckDefinition, 'id' | 'quotes'>): readonly Quote[] | undefined => check.quotes ?? quotesOf(check.id);
+
 /** The quote fields of a judged failure: the first quote, then the others; none for a check without quotes. */
-function quoted(id: string): Pick<CheckResult, 'quote' | 'seeAlso'> {
-  const [first, ...rest] = quotesOf(id) ?? [];
+function quoted(check: Check): Pick<CheckResult, 'quote' | 'seeAlso'> {
+  const [first, ...rest] = quotesFor(check) ?? [];
   if (!first) return {};
   return { quote: cite(first), ...(rest.length ? { seeAlso: rest.map(cite) } : {}) };
 }
@@ -134,7 +150,7 @@ export const isRecorded = (slot: Slot | undefined): slot is Recorded => !!slot &
 
 /** Evaluates one check over the recorded exchanges: skip or blocked when any is missing, never throws. */
 export function evaluate(check: Check, slots: ReadonlyMap<string, Slot>): CheckResult {
-  const base = { id: check.id, title: check.title, severity: check.severity, tags: check.tags, spec: check.spec, links: check.links };
+  const base = { id: check.id, title: check.title, severity: check.severity, tags: check.tags, spec: check.spec, links: check.links, ...(check.sweep ? { sweep: check.sweep } : {}) };
   const recorded: Recorded[] = [];
   for (const name of check.exchanges) {
     const slot = slots.get(name);
@@ -155,6 +171,6 @@ export function evaluate(check: Check, slots: ReadonlyMap<string, Slot>): CheckR
   }
   const outcome: Outcome = verdict.outcome === 'fail' && check.severity === 'SHOULD' ? 'warn' : verdict.outcome;
   // A failure cites the spec sentence it relies on; a pass, a skip or a block judged nothing against it, nor did a check that threw.
-  const cited = judged && (outcome === 'fail' || outcome === 'warn') ? quoted(check.id) : {};
+  const cited = judged && (outcome === 'fail' || outcome === 'warn') ? quoted(check) : {};
   return { ...base, outcome, message: verdict.message, evidence: verdict.evidence, ...(verdict.blockedBy ? { blockedBy: verdict.blockedBy } : {}), ...cited };
 }

@@ -1,7 +1,9 @@
 import type { Check } from './define';
 import { discoveryChecks } from './discovery';
 import { registrationChecks } from './registration';
-import { requestRefusalChecks, redirectRefusalChecks, transportRefusalChecks, ssaRefusalChecks } from './request-refusals';
+import { transportRefusalChecks, ssaRefusalChecks } from './request-refusals';
+import { registrationSweep } from '../sweep/register';
+import { sweepChecks } from '../sweep/table';
 import { managementChecks } from './management';
 import { tokenChecks } from './token';
 
@@ -10,8 +12,7 @@ export const checks: readonly Check[] = [
   ...discoveryChecks,
   ...registrationChecks,
   ...transportRefusalChecks,
-  ...requestRefusalChecks,
-  ...redirectRefusalChecks,
+  ...sweepChecks(registrationSweep),
   ...ssaRefusalChecks,
   ...managementChecks,
   ...tokenChecks,

@@ -26,10 +26,10 @@ export interface Quote {
 export const QUOTE_MAX = 300;
 
 
-const q = (ref: SpecRef, text: string, why?: string): Quote => (why ? { ref, text, why } : { ref, text });
+export const q = (ref: SpecRef, text: string, why?: string): Quote => (why ? { ref, text, why } : { ref, text });
 
 // OBIE DCR v3.3 (v3.1 where named): general, endpoints and authentication.
-const OB = {
+export const OB = {
   discovery: q('OBDCR-GEN', "The URL of the registration end-point should be advertised on the ASPSP's OIDC Discovery Endpoint using the registration_endpoint claim ..."),
   advertised: q('OBDCR-GEN', "The ASPSP may have a different URL for the endpoints as long as it is advertised appropriately in the ASPSP's Discovery endpoint."),
   sameUrl: q('OBDCR-GEN', 'The ASPSP must have the same URL for all the HTTP operations on that endpoint.'),
@@ -53,7 +53,7 @@ const OB = {
 };
 
 // OBIE DCR v3.3 data dictionary (OBClientRegistrationRequest1), and v3.1 where it differs.
-const DD = {
+export const DD = {
   sameClaims: q('OBDCR-REQ', 'The API responds with the same set of claims, but as part of a JSON object. It includes all the claims in the software_statement provided in the request, but each of these is flattened out as a top-level attribute of the JSON object.'),
   wellKnown: q('OBDCR-REQ', "Prior to making a request, the TPP must query the ASPSP's OIDC .well-known end-point to identify the subset of code values that are supported by the ASPSP."),
   unsupported: q('OBDCR-REQ', 'If the requests contains a value that the ASPSP does not support, the ASPSP must either: reject the request with an appropriate error message and error code ... accept the request and modify the value of the field to one that it supports. It must return the modified value as part of the response.'),
@@ -89,7 +89,7 @@ const DD = {
   secretExpires: q('OBDCR-REQ', 'client_secret_expires_at ... The value must be populated if a client_secret is returned. Set to zero if the client_secret does not expire.'),
 };
 
-const RFC7591 = {
+export const RFC7591 = {
   created: q('RFC7591-3.2.1', 'The successful registration response uses an HTTP 201 Created status code with a body of type "application/json" consisting of a single JSON object [RFC7159] with all parameters as top-level members of the object.'),
   allMetadata: q('RFC7591-3.2.1', 'Additionally, the authorization server MUST return all registered metadata about this client, including any fields provisioned by the authorization server itself.'),
   fromSsa: q('RFC7591-3.2.1', 'Client metadata elements used from the software statement MUST also be returned directly as top-level client metadata values in the registration response ...'),
@@ -103,7 +103,7 @@ const RFC7591 = {
   ssaIss: q('RFC7591-2.3', 'the software statement ... MUST contain an "iss" (issuer) claim denoting the party attesting to the claims in the software statement.'),
 };
 
-const RFC7592 = {
+export const RFC7592 = {
   readOk: q('RFC7592-2.1', 'Upon successful read of the information for a currently active client, the authorization server responds with an HTTP 200 OK with content type of "application/json" and a payload as described in Section 3.'),
   sameClientId: q('RFC7592-2.1', 'The value of the "client_id" MUST NOT change from the initial registration response.'),
   readUnknown: q('RFC7592-2.1', 'If the client does not exist on this server, the server MUST respond with HTTP 401 Unauthorized and the registration access token used to make this request SHOULD be immediately revoked.'),
@@ -117,7 +117,7 @@ const RFC7592 = {
   deleteForbidden: q('RFC7592-2.3', 'If the client is not allowed to delete itself, the server MUST respond with HTTP 403 Forbidden.'),
 };
 
-const JWT = {
+export const JWT = {
   exp: q('RFC7519-4.1', 'The "exp" (expiration time) claim identifies the expiration time on or after which the JWT MUST NOT be accepted for processing.'),
   nbf: q('RFC7519-4.1', 'The "nbf" (not before) claim identifies the time before which the JWT MUST NOT be accepted for processing.'),
   iat: q('RFC7519-4.1', 'The "iat" (issued at) claim identifies the time at which the JWT was issued. This claim can be used to determine the age of the JWT.'),
@@ -130,7 +130,7 @@ const JWT = {
   oneAlgPerKey: q('RFC8725-3.1', 'The library MUST ensure that the "alg" or "enc" header specifies the same algorithm that is used for the cryptographic operation. Moreover, each key MUST be used with exactly one algorithm, and this MUST be checked when the cryptographic operation is performed.'),
 };
 
-const FAPI = {
+export const FAPI = {
   psOrEs: q('FAPI1-ADV-8.6', 'For JWS, both clients and authorization servers: 1. shall use PS256 or ES256 algorithms; 2. should not use algorithms that use RSASSA-PKCS1-v1_5 (e.g. RS256); 3. shall not use none;'),
   notRs256: q('FAPI1-ADV-8.6', 'For JWS, both clients and authorization servers: ... should not use algorithms that use RSASSA-PKCS1-v1_5 (e.g. RS256); ... shall not use none;'),
   notNone: q('FAPI1-ADV-8.6', 'For JWS, both clients and authorization servers: ... shall not use none;'),
@@ -140,7 +140,7 @@ const FAPI = {
   noPublicClients: q('FAPI1-ADV-5.2.2', 'In addition, the authorization server ... shall not support public clients;'),
 };
 
-const MTLS = {
+export const MTLS = {
   handshake: q('RFC8705-2', 'In order to utilize TLS for OAuth client authentication, the TLS connection between the client and the authorization server MUST have been established or re-established with mutual-TLS X.509 certificate authentication ...'),
   noCert: q('RFC8705-2', "If no certificate is presented, or that which is presented doesn't match that which is expected for the given client_id, the authorization server returns a normal OAuth 2.0 error response per Section 5.2 of [RFC6749] with the invalid_client error code ..."),
   chain: q('RFC8705-2', 'It relies on a validated certificate chain [RFC5280] and a single subject distinguished name (DN) or a single subject alternative name (SAN) to authenticate the client.'),
@@ -149,13 +149,13 @@ const MTLS = {
   boundMetadata: q('RFC8705-3', 'tls_client_certificate_bound_access_tokens OPTIONAL. Boolean value indicating server support for mutual-TLS client certificate-bound access tokens. If omitted, the default value is false.'),
 };
 
-const BEARER = {
+export const BEARER = {
   challenge: q('RFC6750-3', 'If the protected resource request does not include authentication credentials or does not contain an access token that enables access to the protected resource, the resource server MUST include the HTTP "WWW-Authenticate" response header field ...'),
   invalidToken: q('RFC6750-3.1', 'invalid_token The access token provided is expired, revoked, malformed, or invalid for other reasons. The resource SHOULD respond with the HTTP 401 (Unauthorized) status code.'),
   insufficient: q('RFC6750-3.1', 'insufficient_scope The request requires higher privileges than provided by the access token. The resource server SHOULD respond with the HTTP 403 (Forbidden) status code ...'),
 };
 
-const OAUTH = {
+export const OAUTH = {
   tokenResponse: q('RFC6749-5.1', 'access_token REQUIRED. The access token issued by the authorization server. token_type REQUIRED. The type of the token issued as described in Section 7.1. Value is case insensitive.'),
   invalidClient: q('RFC6749-5.2', 'invalid_client Client authentication failed ... If the client attempted to authenticate via the "Authorization" request header field, the authorization server MUST respond with an HTTP 401 (Unauthorized) status code and include the "WWW-Authenticate" response header field ...'),
   basic: q('RFC6749-2.3.1', 'The authorization server MUST support the HTTP Basic authentication scheme for authenticating clients that were issued a client password.'),
@@ -163,7 +163,7 @@ const OAUTH = {
   exactMatch: q('RFC6749-3.1.2.3', 'If the client registration included the full redirection URI, the authorization server MUST compare the two URIs using simple string comparison as defined in [RFC3986] Section 6.2.1.'),
 };
 
-const ASSERTION = {
+export const ASSERTION = {
   sub: q('RFC7523-3', 'The JWT MUST contain a "sub" (subject) claim ... For client authentication, the subject MUST be the "client_id" of the OAuth client.'),
   aud: q('RFC7523-3', 'The JWT MUST contain an "aud" (audience) claim containing a value that identifies the authorization server as an intended audience. ... The authorization server MUST reject any JWT that does not contain its own identity as the intended audience.'),
   exp: q('RFC7523-3', 'The authorization server MUST reject any JWT with an expiration time that has passed, subject to allowable clock skew between systems.'),
@@ -172,7 +172,7 @@ const ASSERTION = {
   jtiOnce: q('OIDC-CORE-9', 'jti REQUIRED. JWT ID. A unique identifier for the token, which can be used to prevent reuse of the token. These tokens MUST only be used once, unless conditions for reuse were negotiated between the parties ...'),
 };
 
-const DISCOVERY = {
+export const DISCOVERY = {
   response: q('OIDC-DISCOVERY', 'A successful response MUST use the 200 OK HTTP status code and return a JSON object using the application/json content type that contains a set of Claims as its members that are a subset of the Metadata values defined in Section 3.'),
   registration: q('OIDC-DISCOVERY', "registration_endpoint RECOMMENDED. URL of the OP's Dynamic Client Registration Endpoint [OpenID.Registration], which MUST use the https scheme."),
   token: q('OIDC-DISCOVERY', "token_endpoint URL of the OP's OAuth 2.0 Token Endpoint [OpenID.Core]. This is REQUIRED unless only the Implicit Flow is used. This URL MUST use the https scheme ..."),

@@ -48,6 +48,20 @@ export interface RefusalInput {
   substitutes?: { field: string; refused: (v: unknown) => boolean };
 }
 
+/**
+ * A refused registration (expectRefusal), or, when the field may be substituted, a 2xx that
+ * registered the client with an acceptable value for it (RFC 7591 2).
+ */
+export function refusalVerdict(r: Recorded, errors: readonly string[], statuses?: readonly number[], sub?: RefusalInput['substitutes']): Verdict {
+  if (sub && r.clientId && r.status >= 200 && r.status < 300) {
+    const v = body(r)[sub.field];
+    return v !== undefined && !sub.refused(v)
+      ? pass(evidenceOf(r, { actual: { [sub.field]: v } }), `accepted with ${sub.field} substituted (${JSON.stringify(v)}), as RFC 7591 2 allows`)
+      : fail(`registered with the refused ${sub.field} ${JSON.stringify(v)}: refuse it (RFC 7591 3.2.2) or substitute a supported value and return it (RFC 7591 2)`, evidenceOf(r, { expected: 'a refusal or a substituted value', actual: { [sub.field]: v } }));
+  }
+  return expectRefusal(r, errors, statuses);
+}
+
 /** A registration the bank must refuse with 400 and one of the named RFC 7591 errors. */
 export function refusal(input: RefusalInput): Check {
   const errors = input.errors ?? ['invalid_client_metadata'];
@@ -59,16 +73,7 @@ export function refusal(input: RefusalInput): Check {
     tags: ['registration', 'negative', ...(input.tags ?? [])],
     rules: input.rules,
     exchanges: [input.exchange],
-    check: (r) => {
-      const sub = input.substitutes;
-      if (sub && r.clientId && r.status >= 200 && r.status < 300) {
-        const v = body(r)[sub.field];
-        return v !== undefined && !sub.refused(v)
-          ? pass(evidenceOf(r, { actual: { [sub.field]: v } }), `accepted with ${sub.field} substituted (${JSON.stringify(v)}), as RFC 7591 2 allows`)
-          : fail(`registered with the refused ${sub.field} ${JSON.stringify(v)}: refuse it (RFC 7591 3.2.2) or substitute a supported value and return it (RFC 7591 2)`, evidenceOf(r, { expected: 'a refusal or a substituted value', actual: { [sub.field]: v } }));
-      }
-      return expectRefusal(r, errors, input.statuses);
-    },
+    check: (r) => refusalVerdict(r, errors, input.statuses, input.substitutes),
   });
 }
 
