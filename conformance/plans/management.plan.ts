@@ -6,6 +6,8 @@ import type { Session } from '../session';
 import type { ManagementOperation } from '../target';
 import { managementChecks } from '../rules/management';
 import { answeredWith, clientRegistered, tokenIssued } from './controls';
+import { clientOf, managementSweep, putClaims, readBackChecks, readBackSteps, tokenOf } from '../sweep/management';
+import { sweepChecks, sweepSteps } from '../sweep/table';
 
 const declared = (s: Session) =>
   s.target.capabilities.management ? undefined : 'the target declares management: false (no token endpoint, GET/PUT/DELETE /register/{ClientId})';
@@ -16,9 +18,6 @@ const needsOps = (...ops: ManagementOperation[]) => (s: Session) => {
   return declared(s) ?? (missing.length ? `the target does not declare ${missing.join(', ')} in operations` : undefined);
 };
 
-const str = (v: unknown) => (typeof v === 'string' ? v : '');
-const clientOf = (s: Session, prior: ReadonlyMap<string, Recorded>, name: string) => s.registered(prior.get(name)!).clientId;
-const tokenOf = (prior: ReadonlyMap<string, Recorded>, name: string) => str(body(prior.get(name)!).access_token);
 
 function step(name: string, needs: string[], run: ExchangeStep['run'], ops: ManagementOperation[] = [], accepted?: ExchangeStep['accepted']): ExchangeStep {
   const kind = name.includes('token') && !name.startsWith('mgmt-get') ? 'token' : name.includes('register') ? 'registration' : 'management';
@@ -42,7 +41,7 @@ const now = () => Math.floor(Date.now() / 1000);
 function putProbe(name: string, body: (s: Session, claims: Record<string, unknown>) => Promise<string>): ExchangeStep {
   return step(name, ['mgmt-put'], async (s, p) => {
     const clientId = clientOf(s, p, 'mgmt-register');
-    return s.manage(name, 'PUT', clientId, tokenOf(p, 'mgmt-token'), await body(s, s.claims({ client_id: clientId })));
+    return s.manage(name, 'PUT', clientId, tokenOf(p, 'mgmt-token'), await body(s, putClaims(s, clientId)));
   }, ['PUT']);
 }
 
@@ -72,7 +71,7 @@ export const managementPlan = definePlan({
     step('mgmt-get-cross', ['mgmt-get', 'mgmt-get-b'], (s, p) => s.manage('mgmt-get-cross', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token-b')), ['GET']),
     step('mgmt-put', ['mgmt-get'], async (s, p) => {
       const clientId = clientOf(s, p, 'mgmt-register');
-      const jwt = await s.sign(s.claims({ client_id: clientId }));
+      const jwt = await s.sign(putClaims(s, clientId));
       return s.manage('mgmt-put', 'PUT', clientId, tokenOf(p, 'mgmt-token'), jwt);
     }, ['PUT'], answeredWith(200)),
     step('mgmt-get-after-put', ['mgmt-put'], (s, p) => s.manage('mgmt-get-after-put', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['GET', 'PUT']),
@@ -92,8 +91,14 @@ export const managementPlan = definePlan({
     // Another client's token on PUT and DELETE (OBIE: 403), as on GET: the same request as the accepted one, B's token instead of A's.
     step('mgmt-put-cross', ['mgmt-put', 'mgmt-get-b'], async (s, p) => {
       const clientId = clientOf(s, p, 'mgmt-register');
-      return s.manage('mgmt-put-cross', 'PUT', clientId, tokenOf(p, 'mgmt-token-b'), await s.sign(s.claims({ client_id: clientId })));
+      return s.manage('mgmt-put-cross', 'PUT', clientId, tokenOf(p, 'mgmt-token-b'), await s.sign(putClaims(s, clientId)));
     }, ['PUT']),
+    // The one-change sweep of the path's ClientId (conformance/sweep/management.ts) on a client D of its own, then what the writes left, read back.
+    step('mgmt-register-d', [], (s) => registerClient(s, 'mgmt-register-d'), [], clientRegistered),
+    step('mgmt-token-d', ['mgmt-register-d'], (s, p) => tokenFor(s, 'mgmt-token-d', p.get('mgmt-register-d')!), [], tokenIssued),
+    step('mgmt-get-d', ['mgmt-token-d'], (s, p) => s.manage('mgmt-get-d', 'GET', clientOf(s, p, 'mgmt-register-d'), tokenOf(p, 'mgmt-token-d')), ['GET'], answeredWith(200)),
+    ...sweepSteps(managementSweep),
+    ...readBackSteps(step),
     step('mgmt-delete', ['mgmt-get'], (s, p) => s.manage('mgmt-delete', 'DELETE', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['DELETE'], answeredWith(204, 200)),
     // RFC 7592 2.3: a deleted client_id can no longer be used at the token endpoint.
     step('mgmt-token-after-delete', ['mgmt-delete'], (s, p) => tokenFor(s, 'mgmt-token-after-delete', p.get('mgmt-register')!), ['DELETE']),
@@ -101,7 +106,7 @@ export const managementPlan = definePlan({
     step('mgmt-get-after-delete', ['mgmt-delete'], (s, p) => s.manage('mgmt-get-after-delete', 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token')), ['GET', 'DELETE']),
     step('mgmt-put-after-delete', ['mgmt-delete', 'mgmt-put'], async (s, p) => {
       const clientId = clientOf(s, p, 'mgmt-register');
-      return s.manage('mgmt-put-after-delete', 'PUT', clientId, tokenOf(p, 'mgmt-token'), await s.sign(s.claims({ client_id: clientId })));
+      return s.manage('mgmt-put-after-delete', 'PUT', clientId, tokenOf(p, 'mgmt-token'), await s.sign(putClaims(s, clientId)));
     }, ['PUT', 'DELETE']),
     // A third client C, deleted with B's token: its control is the accepted DELETE of A with A's own token.
     step('mgmt-register-c', ['mgmt-delete'], (s) => registerClient(s, 'mgmt-register-c'), ['DELETE'], clientRegistered),
@@ -109,5 +114,5 @@ export const managementPlan = definePlan({
     step('mgmt-get-unknown', ['mgmt-get-b'], (s, p) => s.manage('mgmt-get-unknown', 'GET', `unknown-${clientOf(s, p, 'mgmt-register-b')}`, tokenOf(p, 'mgmt-token-b')), ['GET'], answeredWith(401)),
     step('mgmt-get-b-after-unknown', ['mgmt-get-b', 'mgmt-get-unknown'], (s, p) => s.manage('mgmt-get-b-after-unknown', 'GET', clientOf(s, p, 'mgmt-register-b'), tokenOf(p, 'mgmt-token-b')), ['GET']),
   ],
-  checks: managementChecks,
+  checks: [...managementChecks, ...sweepChecks(managementSweep), ...readBackChecks],
 });

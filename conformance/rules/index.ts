@@ -4,6 +4,7 @@ import { registrationChecks } from './registration';
 import { transportRefusalChecks, ssaRefusalChecks } from './request-refusals';
 import { registrationSweep } from '../sweep/register';
 import { sweepChecks } from '../sweep/table';
+import { managementSweep, readBackChecks } from '../sweep/management';
 import { managementChecks } from './management';
 import { tokenChecks } from './token';
 
@@ -15,6 +16,8 @@ export const checks: readonly Check[] = [
   ...sweepChecks(registrationSweep),
   ...ssaRefusalChecks,
   ...managementChecks,
+  ...sweepChecks(managementSweep),
+  ...readBackChecks,
   ...tokenChecks,
 ];
 
