@@ -9,6 +9,7 @@ import type { ClientAuth, Session } from '../session';
 import type { AuthMethod } from '../target';
 import { answeredWith, clientRegistered, tokenIssued } from './controls';
 import { METHOD_STEPS, TOKEN_AUTH_METHODS, tokenChecks } from '../rules/token';
+import { advertisedRegistersCheck, signingAlgChecks, signingAlgSteps } from '../sweep/capabilities';
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -48,7 +49,7 @@ function methodSteps(method: AuthMethod): ExchangeStep[] {
       accepted: clientRegistered,
       run: async (s) => {
         const claims = s.claims({}, { method });
-        return s.post(register, await s.sign(claims), { sent: { claims } });
+        return s.post(register, await s.sign(claims), { sent: { claims, advertised: advertised(s, method) } });
       },
     },
     {
@@ -138,7 +139,12 @@ const steps: ExchangeStep[] = [
   // client_secret_basic
   probe('token-secret-wrong', 'client_secret_basic', async () => ({ secret: `wrong-${randomUUID()}` })),
   probe('token-secret-post-wrong', 'client_secret_post', async () => ({ secret: `wrong-${randomUUID()}` })),
+  // Each advertised signing alg, exercised (conformance/sweep/capabilities.ts).
+  ...signingAlgSteps(noTokenEndpoint),
 ];
+
+/** The token plan's checks: the hand-written ones, then each advertised method's registration and each advertised signing alg. */
+export const tokenPlanChecks = [...tokenChecks, ...TOKEN_AUTH_METHODS.map((m) => advertisedRegistersCheck(m, METHOD_STEPS[m].register)), ...signingAlgChecks];
 
 /**
  * The token endpoint: every auth method the bank advertises (or the target declares) is tried, then
@@ -148,5 +154,5 @@ export const tokenPlan = definePlan({
   id: 'token',
   title: 'Token endpoint client authentication (every advertised method, and its refusals)',
   steps,
-  checks: tokenChecks,
+  checks: tokenPlanChecks,
 });

@@ -6,7 +6,7 @@ import { registrationSweep } from '../sweep/register';
 import { sweepChecks } from '../sweep/table';
 import { managementSweep, readBackChecks } from '../sweep/management';
 import { managementChecks } from './management';
-import { tokenChecks } from './token';
+import { tokenPlanChecks } from '../plans/token.plan';
 
 /** The catalogue of conformance checks. Ids are stable; the duplicate test keeps them unique. */
 export const checks: readonly Check[] = [
@@ -18,7 +18,7 @@ export const checks: readonly Check[] = [
   ...managementChecks,
   ...sweepChecks(managementSweep),
   ...readBackChecks,
-  ...tokenChecks,
+  ...tokenPlanChecks,
 ];
 
 export function checkById(id: string): Check | undefined {
