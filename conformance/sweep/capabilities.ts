@@ -74,10 +74,19 @@ export function signingAlgSteps(management: (s: Session) => string | undefined):
         name: token,
         kind: 'token',
         needs: [register],
+        accepted: (r) => (r.status === 200 && typeof body(r).access_token === 'string' ? undefined : `answered ${summarize(r)}`),
         run: async (s, p) => {
           const key = keyFor(s, alg)!;
           return s.token(token, s.registered(p.get(register)!).clientId, { method: 'private_key_jwt', assertion: { key } });
         },
+      },
+      // The session's cleanup signs its assertion with the main key: this client, registered for another alg, is deleted here.
+      {
+        name: `cap-delete-pkjwt-${alg.toLowerCase()}`,
+        kind: 'management',
+        needs: [token],
+        skipIf: (s) => (s.target.capabilities.operations.includes('DELETE') ? undefined : 'the target does not declare DELETE'),
+        run: (s, p) => s.manage(`cap-delete-pkjwt-${alg.toLowerCase()}`, 'DELETE', s.registered(p.get(register)!).clientId, String(body(p.get(token)!).access_token ?? '')),
       },
     ];
   });

@@ -133,11 +133,11 @@ const joseRows: Row[] = [
   }, { id: 'JWS-UNKNOWN-KID', exchange: 'register-unknown-kid', title: 'A request whose kid is not in the software JWKS is refused', rules: ['JWS-KID', 'JWS-SIGNATURE'], spec: ['OBDCR-REQ', 'RFC7515-4.1'], tags: ['jws', 'gap'] }),
   jose('header.kid', 'unknown, the real software key', (req, s) => ({ ...req, header: { ...req.header, kid: `${s.key.kid ?? 'key'}-unknown` } }), { id: 'JWS-REAL-KEY-UNKNOWN-KID', exchange: 'register-real-key-unknown-kid', title: 'A request signed by the real software key under an unknown kid is refused', rules: ['JWS-KID'], spec: ['OBDCR-REQ', 'RFC7515-4.1'], tags: ['jws', 'near-miss'], severity: 'SHOULD' }),
   jose('signature', 'stripped (alg unchanged)', (req) => ({ ...req, finish: stripSignature }), {
-    id: 'JWS-SIGNATURE-STRIPPED', title: 'A request with its signature removed (header still naming the algorithm) is refused', rules: ['JWS-SIGNATURE'], spec: ['RFC7515-4.1', 'OBDCR-REQ'], tags: ['jws', 'near-miss'],
+    id: 'JWS-SIGNATURE-STRIPPED', title: 'A request with its signature removed (header still naming the algorithm) is refused', rules: ['JWS-SIGNATURE'], spec: ['OBDCR-POST', 'RFC8725-3.1'], tags: ['jws', 'near-miss'],
     quotes: [q('OBDCR-POST', 'The TPP submits a JWS payload that describes the characteristics of the client to be created.', 'a JWS whose signature is missing is not a JWS signed by the software key'), JWT.algSet],
   }),
   jose('signature', 'one bit flipped', (req) => ({ ...req, finish: flipSignature }), {
-    id: 'JWS-SIGNATURE-ALTERED', title: 'A request whose signature has one bit flipped is refused', rules: ['JWS-SIGNATURE'], spec: ['RFC7515-4.1', 'OBDCR-REQ'], tags: ['jws', 'near-miss'],
+    id: 'JWS-SIGNATURE-ALTERED', title: 'A request whose signature has one bit flipped is refused', rules: ['JWS-SIGNATURE'], spec: ['OBDCR-GEN', 'OBDCR-REQ'], tags: ['jws', 'near-miss'],
     quotes: [q('OBDCR-GEN', 'In order to verify the contents of the request and the SSA the ecosystem has to rely on a set of JSON Web Key Stores (JWKS) that store the public part of key used to sign the JWT.', 'a signature that does not verify with that key proves nothing')],
   }),
   jose('header.crit', 'an unknown extension', (req) => ({ ...req, header: { ...req.header, crit: [CRIT], [CRIT]: true } }), { id: 'JWS-CRIT-UNKNOWN', exchange: 'register-crit-unknown', title: 'A request marking an unknown header extension as critical (crit) is refused', rules: ['JWS-SIGNATURE'], spec: ['RFC7515-4.1', 'OBDCR-REQ'], tags: ['jws', 'near-miss'] }),

@@ -97,8 +97,16 @@ export function sweepSteps<R>(table: SweepTable<R>): ExchangeStep[] {
   });
 }
 
-/** The rows' checks: refused or accepted as the row expects, with the row's sentence and severity. */
+const made = new WeakMap<object, Check[]>();
+
+/** The rows' checks: refused or accepted as the row expects, with the row's sentence and severity. Made once per table (the catalogue and the plan hold the same objects). */
 export function sweepChecks<R>(table: SweepTable<R>): Check[] {
+  let out = made.get(table);
+  if (!out) made.set(table, (out = makeChecks(table)));
+  return out;
+}
+
+function makeChecks<R>(table: SweepTable<R>): Check[] {
   return table.rows.map((row) =>
     defineCheck({
       id: row.id,

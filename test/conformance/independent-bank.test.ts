@@ -35,7 +35,7 @@ export const BUG_TABLE: CaughtRow[] = [
   { bug: 'redirect-host-prefix', expect: ['REDIRECT-HOST-SUFFIX'], filter: 'redirect' },
   // tls_client_auth_subject_dn against the presented certificate (RFC 8705 2.1.2); REQ-11 is the family.
   { bug: 'dn-subset', expect: ['REQ-TLS-DN-SUBSET'], filter: 'REQ-11' },
-  { bug: 'dn-unchecked', expect: ['REQ-TLS-DN-SUBSET', 'REQ-TLS-DN-ALTERED', 'REQ-TLS-DN-MISMATCH'], filter: 'REQ-11' },
+  { bug: 'dn-unchecked', expect: ['REQ-TLS-DN-SUBSET', 'REQ-TLS-DN-ALTERED', 'REQ-TLS-DN-MISMATCH', 'TLS-OTHER-TRUSTED-CERT'], filter: 'REQ-11' },
   // The request JWS; POST and PUT share the verification, so a flaw there shows on both.
   { bug: 'kid-ignored', expect: ['JWS-REAL-KEY-UNKNOWN-KID'], filter: 'jws' },
   { bug: 'alg-confusion', expect: ['JWS-HS256-PUBLIC-KEY'], filter: 'jws' },
@@ -46,7 +46,7 @@ export const BUG_TABLE: CaughtRow[] = [
   // The request claims.
   { bug: 'aud-substring', expect: ['REQ-AUD-EXTENDED', 'REQ-AUD-CONTAINS-ISSUER'], filter: 'claims' },
   { bug: 'aud-prefix', expect: ['REQ-AUD-EXTENDED'], filter: 'claims' },
-  { bug: 'aud-unchecked', expect: ['REQ-AUD-OTHER', 'REQ-AUD-EXTENDED', 'REQ-AUD-CONTAINS-ISSUER', 'REQ-AUD-MISSING'], filter: 'claims' },
+  { bug: 'aud-unchecked', expect: ['REQ-AUD-OTHER', 'REQ-AUD-EXTENDED', 'REQ-AUD-CONTAINS-ISSUER', 'REQ-AUD-MISSING', 'REQ-AUD-ARRAY-OTHER'], filter: 'claims' },
   { bug: 'exp-unchecked', expect: ['DCR-004-EXP', 'PUT-EXPIRED'], filter: 'claims' },
   { bug: 'iat-future', expect: ['REQ-IAT-FUTURE'], filter: 'claims' },
   { bug: 'jti-replay', expect: ['REQ-JTI-REPLAY'], filter: 'REQ-06' },
@@ -61,7 +61,8 @@ export const BUG_TABLE: CaughtRow[] = [
   { bug: 'ssa-hs256', expect: ['SSA-ALG-HS256', 'SSA-HS256-PUBLIC-KEY'] },
   // PUT /register/{ClientId}: the whole management plan each.
   { bug: 'put-signature-unverified', expect: ['PUT-FOREIGN-KEY', 'PUT-ALG-NONE'] },
-  { bug: 'put-software-id-change', expect: ['PUT-SOFTWARE-ID-CHANGE'] },
+  // Read back by a later GET: the stored software_id changed, and so did the client the refused PUT probes should have left alone.
+  { bug: 'put-software-id-change', expect: ['PUT-SOFTWARE-ID-CHANGE', 'READBACK-PUT-SOFTWARE-ID', 'READBACK-REFUSED-PUTS'] },
   { bug: 'put-client-id-ignored', expect: ['PUT-CLIENT-ID-MISMATCH'] },
   // The registration response.
   { bug: 'secret-43', expect: ['RES-SCHEMA-SECRET-CLIENT'], filter: 'positive' },
@@ -73,7 +74,7 @@ export const BUG_TABLE: CaughtRow[] = [
     blocked: ['RES-SCHEMA-POST', 'RES-ECHO-METADATA', 'RES-SOFTWARE-ID', 'RES-TLS-DN', 'RES-NO-SECRET-FOR-MTLS', 'REQ-CONTENT-TYPE-JWT', 'RES-SECRET-EXPIRES-AT', 'RES-SCHEMA-SECRET-CLIENT'],
   },
   // software_id is required in every client description: the POST, secret-client, GET and PUT answers all fail the schema.
-  { bug: 'response-no-software-id', expect: ['RES-SCHEMA-POST', 'RES-SOFTWARE-ID', 'RES-SCHEMA-SECRET-CLIENT', 'RES-SCHEMA-GET', 'DCR-008-PUT-200'] },
+  { bug: 'response-no-software-id', expect: ['RES-SCHEMA-POST', 'RES-SOFTWARE-ID', 'RES-SCHEMA-SECRET-CLIENT', 'RES-SCHEMA-GET', 'DCR-008-PUT-200', 'READBACK-PUT-SOFTWARE-ID'] },
   // Sender-constrained tokens (RFC 8705 3, FAPI 1 Advanced 5.2.2), seen on GET /register/{ClientId}.
   { bug: 'token-unbound', expect: ['MGT-TOKEN-CERT-BOUND', 'MGT-TOKEN-OTHER-CERT'] },
   { bug: 'token-binding-any-cert', expect: ['MGT-TOKEN-OTHER-CERT'] },
@@ -98,7 +99,7 @@ export const BUG_TABLE: CaughtRow[] = [
   { bug: 'ssa-iss-not-checked', expect: ['SSA-OTHER-ISS-REAL-KEY'] },
   { bug: 'put-cross-client', expect: ['MGT-CROSS-CLIENT-PUT-403'] },
   { bug: 'delete-cross-client', expect: ['MGT-CROSS-CLIENT-DELETE-403'] },
-  { bug: 'put-redirect-unchecked', expect: ['PUT-REDIRECT-NOT-IN-SSA'] },
+  { bug: 'put-redirect-unchecked', expect: ['PUT-REDIRECT-NOT-IN-SSA', 'READBACK-REFUSED-PUTS'] },
   { bug: 'pkjwt-token-unbound', expect: ['TOKEN-CERT-BOUND-PRIVATE-KEY-JWT'] },
   { bug: 'secret-token-unbound', expect: ['TOKEN-CERT-BOUND-CLIENT-SECRET-BASIC'] },
   { bug: 'jwk-header-trusted', expect: ['JWS-EMBEDDED-JWK'], filter: 'jws' },
@@ -140,6 +141,8 @@ const DECLARED_SKIPS: Record<string, string> = {
   'AUTH-METHOD-CLIENT-SECRET-POST': 'the bank does not offer client_secret_post (not FAPI-compliant) and the target does not declare it',
   'TOKEN-CERT-BOUND-CLIENT-SECRET-POST': 'likewise: no client_secret_post client to get a token for',
   'TOKEN-SECRET-POST-WRONG': 'likewise: no client_secret_post client whose secret to get wrong',
+  'ADVERTISED-AUTH-METHOD-CLIENT-SECRET-POST-REGISTERS': 'likewise: client_secret_post is neither advertised nor declared',
+  'ADVERTISED-SIGNING-ALG-ES256': 'the target gives its own software key (PS256) and JWKS: the pack holds no ES256 key the bank would trust',
 };
 
 const DIRECTORY_ISSUER = 'Strict Test Directory';

@@ -52,7 +52,7 @@ test('operations without DELETE: the checks that need it are declared skips nami
   const slots = await executePlan(managementPlan, await openSession(mockTarget(bank, { operations: ['GET', 'PUT'] })));
   const results = managementPlan.checks.map((c) => evaluate(c, slots));
   const skipped = results.filter((r) => r.outcome === 'skip');
-  expect(skipped.map((r) => r.id).sort()).toEqual(['DCR-002-DELETE-204', 'DCR-003-GET-DELETED', 'DCR-009-PUT-DELETED', 'DEL-REVOKES-TOKEN', 'DEL-TOKEN-ENDPOINT-REFUSED', 'MGT-CROSS-CLIENT-DELETE-403']);
+  expect(skipped.map((r) => r.id).sort()).toEqual(['DCR-002-DELETE-204', 'DCR-003-GET-DELETED', 'DCR-009-PUT-DELETED', 'DEL-REVOKES-TOKEN', 'DEL-TOKEN-ENDPOINT-REFUSED', 'MGT-CROSS-CLIENT-DELETE-403', 'MGT-DELETE-BY-SOFTWARE-ID']);
   expect(skipped.every((r) => /does not declare DELETE/.test(r.message))).toBe(true);
   expect(results.filter((r) => r.outcome === 'fail')).toEqual([]);
   // Without DELETE the pack cannot clean up after itself; remove its clients behind the bank's back.

@@ -1,5 +1,5 @@
 import { checks, checkById } from '../../conformance/rules';
-import { evaluate, type Slot } from '../../conformance/rules/define';
+import { evaluate, quotesFor, type Slot } from '../../conformance/rules/define';
 import { QUOTE_MAX, quotes } from '../../conformance/rules/quotes';
 import { references, specUrl } from '../../catalogue/references';
 import type { Recorded } from '../../conformance/exchange';
@@ -18,7 +18,7 @@ const CITE_ANOTHER_SECTION = ['SSA-CLAIMS-MISSING', 'SSA-JWKS-UNTRUSTED-HOST'];
 
 describe('spec quotes (conformance/rules/quotes.ts)', () => {
   test('every check has at least one quote', () => {
-    expect(checks.filter((c) => !quotes[c.id]?.length).map((c) => c.id)).toEqual([]);
+    expect(checks.filter((c) => !quotesFor(c)?.length).map((c) => c.id)).toEqual([]);
   });
 
   test('no quote is orphaned: each id is a check', () => {
@@ -31,12 +31,12 @@ describe('spec quotes (conformance/rules/quotes.ts)', () => {
   });
 
   test("each check cites at least one of its own spec codes (or a subsection of one), but for the listed exceptions", () => {
-    const off = checks.filter((c) => !quotes[c.id]?.some((q) => ownCode(q.ref, c.spec))).map((c) => c.id);
+    const off = checks.filter((c) => !quotesFor(c)?.some((q) => ownCode(q.ref, c.spec))).map((c) => c.id);
     expect(off.sort()).toEqual([...CITE_ANOTHER_SECTION].sort());
   });
 
   test(`texts are non-empty single-spaced sentences of at most ${QUOTE_MAX} characters; a why is one short clause`, () => {
-    for (const [id, qs] of Object.entries(quotes)) {
+    for (const [id, qs] of [...Object.entries(quotes), ...checks.filter((c) => c.quotes).map((c) => [c.id, c.quotes!] as const)]) {
       for (const q of qs) {
         const where = `${id} ${q.ref}`;
         expect([where, q.text.trim().length > 0]).toEqual([where, true]);

@@ -105,7 +105,7 @@ test('refuse-all: no pass outside discovery; the valid registration is the top r
   expect(mgmt.length).toBeGreaterThan(10);
   // Skips only where the target declares no second certificate (altTransport).
   expect(mgmt.filter((r) => r.outcome !== 'blocked' && r.outcome !== 'fail').map((r) => `${r.id} ${r.outcome}`)).toEqual(['MGT-TOKEN-OTHER-CERT skip']);
-  expect(mgmt.filter((r) => r.outcome === 'blocked').every((r) => r.blockedBy === 'mgmt-register' || r.blockedBy === 'mgmt-register-b')).toBe(true);
+  expect(mgmt.filter((r) => r.outcome === 'blocked').every((r) => ['mgmt-register', 'mgmt-register-b', 'mgmt-register-d'].includes(r.blockedBy ?? ''))).toBe(true);
 }, 60_000);
 
 test('accept-all: every negative check fails (or warns), none passes', async () => {
