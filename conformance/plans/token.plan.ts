@@ -9,7 +9,6 @@ import type { ClientAuth, Session } from '../session';
 import type { AuthMethod } from '../target';
 import { answeredWith, clientRegistered, tokenIssued } from './controls';
 import { METHOD_STEPS, TOKEN_AUTH_METHODS, tokenChecks } from '../rules/token';
-import { advertisedRegistersCheck, signingAlgChecks, signingAlgSteps } from '../sweep/capabilities';
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -139,12 +138,10 @@ const steps: ExchangeStep[] = [
   // client_secret_basic
   probe('token-secret-wrong', 'client_secret_basic', async () => ({ secret: `wrong-${randomUUID()}` })),
   probe('token-secret-post-wrong', 'client_secret_post', async () => ({ secret: `wrong-${randomUUID()}` })),
-  // Each advertised signing alg, exercised (conformance/sweep/capabilities.ts).
-  ...signingAlgSteps(noTokenEndpoint),
 ];
 
-/** The token plan's checks: the hand-written ones, then each advertised method's registration and each advertised signing alg. */
-export const tokenPlanChecks = [...tokenChecks, ...TOKEN_AUTH_METHODS.map((m) => advertisedRegistersCheck(m, METHOD_STEPS[m].register)), ...signingAlgChecks];
+/** The token plan's checks. */
+export const tokenPlanChecks = tokenChecks;
 
 /**
  * The token endpoint: every auth method the bank advertises (or the target declares) is tried, then

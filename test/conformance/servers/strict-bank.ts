@@ -43,6 +43,8 @@ export const BUGS = [
   'assertion-aud-unchecked', 'assertion-sub-unchecked', 'assertion-replay', 'assertion-exp-unchecked', 'assertion-alg-none', 'secret-unchecked', 'basic-no-challenge',
   // GET/PUT/DELETE /register/{ClientId} (OBIE MGT-01/02, DEL-01, RFC 6750 3)
   'get-cross-client', 'delete-cross-client', 'unknown-client-404', 'delete-keeps-tokens', 'deleted-client-404', 'no-www-authenticate',
+  // added with the one-change sweep: identifiers, read-back, tolerance
+  'manage-by-software-id', 'client-id-case-insensitive', 'client-id-prefix', 'put-stores-nothing', 'unknown-metadata-refused',
 ] as const;
 export type Bug = (typeof BUGS)[number];
 export type Bugs = ReadonlySet<Bug>;
@@ -115,6 +117,11 @@ export const BUG_NOTES: Readonly<Record<Bug, string>> = {
   'delete-keeps-tokens': 'DELETE does not revoke the client\'s tokens',
   'deleted-client-404': 'a deleted ClientId answers 404 before the token is looked at',
   'no-www-authenticate': 'management 401 answers carry no WWW-Authenticate',
+  'manage-by-software-id': 'GET/PUT/DELETE /register/{id} also finds the client whose software_id is id',
+  'client-id-case-insensitive': 'the ClientId of the path is looked up case-insensitively',
+  'client-id-prefix': 'the ClientId of the path is looked up by prefix (the first client whose id starts with it)',
+  'put-stores-nothing': 'PUT answers 200 with the new metadata but stores nothing',
+  'unknown-metadata-refused': 'a registration with a metadata member the bank does not know is refused (additionalProperties: false)',
 };
 
 type Json = Record<string, unknown>;
@@ -163,6 +170,8 @@ const SIGNING_ALGS = ['PS256', 'ES256'];
 const ROLE_SCOPES: Record<string, string[]> = { AISP: ['accounts'], PISP: ['payments'], CBPII: ['fundsconfirmations'] };
 const SCOPES = ['openid', 'accounts', 'payments', 'fundsconfirmations'];
 const BASE62 = /^[0-9a-zA-Z]{1,22}$/;
+/** The OBIE v3.3 OBClientRegistrationRequest1 members and the JWT claims: what a strict-schema bank knows. */
+const KNOWN_CLAIMS = new Set(['iss', 'iat', 'exp', 'aud', 'jti', 'nbf', 'client_id', 'redirect_uris', 'token_endpoint_auth_method', 'token_endpoint_auth_signing_alg', 'tls_client_auth_subject_dn', 'tls_client_auth_dn', 'grant_types', 'response_types', 'software_id', 'scope', 'software_statement', 'application_type', 'id_token_signed_response_alg', 'request_object_signing_alg', 'jwks', 'jwks_uri', 'backchannel_token_delivery_mode', 'backchannel_client_notification_endpoint', 'backchannel_authentication_request_signing_alg', 'backchannel_user_code_parameter_supported']);
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
@@ -560,6 +569,10 @@ export async function startStrictBank(opts: StrictBankOptions): Promise<StrictBa
     if (requestJtis.has(claims.jti as string) && !bugs.has('jti-replay')) throw metadataError('jti has been used before (replay)');
     requestJtis.add(claims.jti as string);
     if (put && claims.client_id !== put.clientId && !bugs.has('put-client-id-ignored')) throw metadataError('client_id must be the ClientId of the path (RFC 7592 2.2)');
+    if (bugs.has('unknown-metadata-refused')) {
+      const unknown = Object.keys(claims).find((k) => !KNOWN_CLAIMS.has(k));
+      if (unknown) throw metadataError(`unknown metadata ${unknown}`);
+    }
     const metadata = registrationMetadata(claims, { ssa, peerDn: peer?.dn, bugs, put: !!put });
     return { metadata, ssa, claims };
   }
@@ -674,7 +687,7 @@ export async function startStrictBank(opts: StrictBankOptions): Promise<StrictBa
     const t = tokens.get(presented);
     if (!t || t.expiresAt <= now()) throw invalidToken('the access token is unknown, revoked or expired');
     if (t.x5t !== undefined && (!peer || (peer.x5t !== t.x5t && !bugs.has('token-binding-any-cert')))) throw invalidToken('the access token is bound to another certificate (RFC 8705 3)');
-    const client = clients.get(id);
+    const client = clients.get(id) ?? lookalike(id);
     if (!client) {
       if (bugs.has('unknown-client-404')) return { status: 404, body: { error: 'not_found', error_description: 'no such client' } };
       // OBIE MGT-01: 401 and the presented token is revoked at once.
@@ -682,20 +695,29 @@ export async function startStrictBank(opts: StrictBankOptions): Promise<StrictBa
       throw invalidToken('unknown client; the access token is revoked');
     }
     const crossAllowed = (method === 'GET' && bugs.has('get-cross-client')) || (method === 'PUT' && bugs.has('put-cross-client')) || (method === 'DELETE' && bugs.has('delete-cross-client'));
-    if (t.clientId !== id && !crossAllowed) return { status: 403, body: { error: 'access_denied', error_description: 'the access token was issued to another client (OBIE MGT-02)' } };
+    if (t.clientId !== client.clientId && !crossAllowed) return { status: 403, body: { error: 'access_denied', error_description: 'the access token was issued to another client (OBIE MGT-02)' } };
     if (method === 'GET') return { status: 200, body: clientJson(client) };
     if (method === 'DELETE') {
-      clients.delete(id);
-      deleted.add(id);
-      if (!bugs.has('delete-keeps-tokens')) for (const [k, v] of tokens) if (v.clientId === id) tokens.delete(k);
+      clients.delete(client.clientId);
+      deleted.add(client.clientId);
+      if (!bugs.has('delete-keeps-tokens')) for (const [k, v] of tokens) if (v.clientId === client.clientId) tokens.delete(k);
       return { status: 204 };
     }
     const { metadata, ssa, claims } = await verifyRegistration(req, body, peer, client);
     const secret = metadata.token_endpoint_auth_method === 'client_secret_basic' ? (client.secret ?? randomBytes(27).toString('base64url')) : undefined;
     const { secret: _old, ...rest } = client;
     const updated: Client = { ...rest, metadata, orgId: ssa.org_id as string, softwareStatement: claims.software_statement as string, jwksEndpoint: ssa.software_jwks_endpoint as string, ...(secret ? { secret } : {}) };
-    clients.set(id, updated);
+    if (!bugs.has('put-stores-nothing')) clients.set(client.clientId, updated);
     return { status: 200, body: clientJson(updated) };
+  }
+
+  /** The wrong lookups some banks make when the path's ClientId is not a client's id (bug switches only). */
+  function lookalike(id: string): Client | undefined {
+    const all = [...clients.values()];
+    if (bugs.has('manage-by-software-id')) return all.find((c) => c.metadata.software_id === id);
+    if (bugs.has('client-id-case-insensitive')) return all.find((c) => c.clientId.toLowerCase() === id.toLowerCase());
+    if (bugs.has('client-id-prefix')) return all.find((c) => c.clientId.startsWith(id));
+    return undefined;
   }
 
   const discovery = () => ({
