@@ -110,13 +110,6 @@ const joseRows: Row[] = [
     id: 'JWS-ALG-CASE', title: 'A request whose alg is the right algorithm in lower case (ps256) is refused: alg is case-sensitive', rules: ['JWS-ALG', 'JWS-SIGNATURE'], spec: ['RFC7515-4.1', 'RFC8725-3.1'], tags: ['jws', 'near-miss'],
     quotes: [q('RFC7515-4.1', 'The "alg" value is a case-sensitive ASCII string containing a StringOrURI value.'), JWT.algSet],
   }),
-  jose('header.alg', 'absent', (req) => {
-    const { alg: _alg, ...header } = req.header;
-    return { ...req, header, signer: { key: (req.signer as { key: SigningKey }).key } };
-  }, {
-    id: 'JWS-ALG-ABSENT', title: 'A request whose JOSE header has no alg (signed as the control) is refused', rules: ['JWS-FORMAT', 'JWS-ALG', 'JWS-SIGNATURE'], spec: ['RFC7515-4.1', 'RFC8725-3.1'], tags: ['jws', 'near-miss'],
-    quotes: [q('RFC7515-4.1', 'This Header Parameter MUST be present and MUST be understood and processed by implementations.', 'of "alg": a JWS without it names no algorithm to verify with')],
-  }),
   jose('header.x5c', 'a bogus certificate', (req) => ({ ...req, header: { ...req.header, x5c: ['MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA'] } }), { id: 'JWS-NO-X5C', exchange: 'register-x5c', title: 'A request carrying an x5c header is refused', rules: ['JWS-NO-X5'], spec: ['OBDCR-GEN'], tags: ['jws', 'GEN-07'], severity: 'SHOULD' }),
   jose('header.jku', 'a URL on another host', (req) => ({ ...req, header: { ...req.header, jku: 'https://attacker.example.com/jwks.json' } }), {
     id: 'JWS-NO-JKU', title: 'A request naming a key set URL of its own (jku header) is refused', rules: ['JWS-NO-X5'], spec: ['OBDCR-GEN', 'RFC7515-4.1'], tags: ['jws', 'GEN-07', 'near-miss'], severity: 'SHOULD',

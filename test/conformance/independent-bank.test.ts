@@ -148,8 +148,6 @@ const DECLARED_SKIPS: Record<string, string> = {
   'AUTH-METHOD-CLIENT-SECRET-POST': 'the bank does not offer client_secret_post (not FAPI-compliant) and the target does not declare it',
   'TOKEN-CERT-BOUND-CLIENT-SECRET-POST': 'likewise: no client_secret_post client to get a token for',
   'TOKEN-SECRET-POST-WRONG': 'likewise: no client_secret_post client whose secret to get wrong',
-  'ADVERTISED-AUTH-METHOD-CLIENT-SECRET-POST-REGISTERS': 'likewise: client_secret_post is neither advertised nor declared',
-  'ADVERTISED-SIGNING-ALG-ES256': 'the target gives its own software key (PS256) and JWKS: the pack holds no ES256 key the bank would trust',
 };
 
 const DIRECTORY_ISSUER = 'Strict Test Directory';

@@ -687,7 +687,7 @@ export async function startStrictBank(opts: StrictBankOptions): Promise<StrictBa
     const t = tokens.get(presented);
     if (!t || t.expiresAt <= now()) throw invalidToken('the access token is unknown, revoked or expired');
     if (t.x5t !== undefined && (!peer || (peer.x5t !== t.x5t && !bugs.has('token-binding-any-cert')))) throw invalidToken('the access token is bound to another certificate (RFC 8705 3)');
-    const client = clients.get(id) ?? lookalike(id);
+    const client = clients.get(id) ?? lookalike(id, t.clientId);
     if (!client) {
       if (bugs.has('unknown-client-404')) return { status: 404, body: { error: 'not_found', error_description: 'no such client' } };
       // OBIE MGT-01: 401 and the presented token is revoked at once.
@@ -712,8 +712,9 @@ export async function startStrictBank(opts: StrictBankOptions): Promise<StrictBa
   }
 
   /** The wrong lookups some banks make when the path's ClientId is not a client's id (bug switches only). */
-  function lookalike(id: string): Client | undefined {
-    const all = [...clients.values()];
+  function lookalike(id: string, tokenClient: string): Client | undefined {
+    // The token's own client first, as a bank that resolves "the caller's client" by either identifier would.
+    const all = [...clients.values()].sort((a, b) => Number(b.clientId === tokenClient) - Number(a.clientId === tokenClient));
     if (bugs.has('manage-by-software-id')) return all.find((c) => c.metadata.software_id === id);
     if (bugs.has('client-id-case-insensitive')) return all.find((c) => c.clientId.toLowerCase() === id.toLowerCase());
     if (bugs.has('client-id-prefix')) return all.find((c) => c.clientId.startsWith(id));
