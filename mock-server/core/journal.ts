@@ -96,6 +96,18 @@ function jsonText(value: string, path: string, marks: Redactions, depth: number)
   return walked;
 }
 
+/** A member name as kept: a compact JWS without its signature, a scheme and credential as the scheme alone. */
+function memberName(name: string, path: string, marks: Redactions): string {
+  if (SCHEME_CREDENTIAL.test(name)) {
+    marks.add(`${path} (a member name)`);
+    return redactAuthorization(name);
+  }
+  const s = name.trim();
+  if (!COMPACT_JWS.test(s) || s.endsWith('.')) return name;
+  marks.add(`${path} (a member name's signature)`);
+  return s.slice(0, s.lastIndexOf('.') + 1);
+}
+
 /** The value with every secret, private key member, signature and credential removed; each removal named in `marks`. */
 export function walk(value: unknown, path: string, marks: Redactions, depth = 0): unknown {
   if (depth > MAX_DEPTH) {
@@ -114,9 +126,11 @@ export function walk(value: unknown, path: string, marks: Redactions, depth = 0)
   const o = value as Record<string, unknown>;
   const key = isPrivateKey(o);
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(o)) {
+  for (const name of Object.keys(o)) {
+    const v = o[name];
+    // A member name can be a credential too: a JWS sent as a form body parses as one field name.
+    const k = memberName(name, path, marks);
     const at = child(path, k);
-    const v = o[k];
     if (SECRET_NAME.test(k) || (key && PRIVATE_JWK_MEMBERS.has(k))) {
       marks.add(at);
       put(out, k, REDACTED);

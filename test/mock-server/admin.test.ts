@@ -105,6 +105,8 @@ describe('admin API', () => {
     await httpsRequest(`${bank.urls.directory}/ssa`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jwks: { keys: [jwk] }, x: { deep: [bareKey] }, y: JSON.stringify({ k: 'oct-key-9', kty: 'oct' }) }), ca: bank.ca });
     await tokenRequest(bank, { grant_type: 'client_credentials', client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: nested, extra: 'Basic YmFzaWMtaW4tZmllbGQ6MTA=' });
     await tpp.register(nested);
+    // Sent as a form, a JWS is a field name: its signature goes too.
+    await httpsRequest(bank.urls.token, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: nested, ca: bank.ca, client: bank.tpp });
     await new Promise((r) => setTimeout(r, 100));
     const secrets = [key.signing_key.d!, key.software_secret, 'private-d-member-1', 'private-p-member-2', 'private-q-member-3', 'private-dp-4', 'private-dq-5', 'private-qi-6', 'private-d-without-kty-7', 'bearer-in-claim-8', 'oct-key-9', 'YmFzaWMtaW4tZmllbGQ6MTA', 'c2lnbmF0dXJlLXNob3VsZC1nbw'];
     for (const stored of [JSON.stringify(await bank.store.listJournal()), (await admin('/journal')).text, (await admin('/journal?limit=5')).text]) {
