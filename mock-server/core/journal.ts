@@ -1,15 +1,56 @@
 /**
- * What the admin journal keeps of a request: decoded JWT headers and claims, form fields and the
- * Authorization scheme, with every signature, secret, token and private key member removed.
+ * What the admin journal keeps of an exchange, redacted by structure as it is written (the store,
+ * in memory or on Redis, never holds a credential): every object, array and string of the request
+ * and the answer is walked, and what is removed is named in the entry's `redacted` list (the
+ * dashboard shows it), e.g. `answer.signing_key.d` or `request.jwt.signature`.
+ *
+ * Removed, wherever it sits (a form field, JSON at any depth, JSON text inside a string, the header
+ * or claims of a compact JWS inside any value):
+ * - members named like a secret: client_secret, software_secret, passwords, tokens, cookies...;
+ * - the private members of a JWK (d, p, q, dp, dq, qi, oth, k): an object with `kty`, or with
+ *   `d` beside the public members of an RSA, EC or OKP key;
+ * - the signature of every compact JWS (request objects, client assertions, SSAs): the JWS is kept
+ *   as `{ header, claims }`, each redacted the same way;
+ * - the credentials of an Authorization value or of any string starting with an auth scheme
+ *   (`Bearer ...`, `Basic ...`): the scheme alone is kept.
  */
-const SECRET_NAME = /secret|password|assertion_signature|^access_token$|^refresh_token$|^token$|^code$|^code_verifier$|cookie/i;
+const SECRET_NAME = /secret|password|assertion_signature|^access_token$|^refresh_token$|^id_token$|^token$|^code$|^code_verifier$|cookie/i;
 /** Fields holding a signed credential: kept decoded (header and claims, no signature) when a compact JWS, otherwise redacted. */
 const SIGNED_CREDENTIAL = /assertion$|^subject_token$|^actor_token$/i;
 /** HTTP authentication schemes (the IANA registry): the only first word of an Authorization value kept. */
 const AUTH_SCHEMES = new Map(['Basic', 'Bearer', 'Concealed', 'Digest', 'DPoP', 'GNAP', 'HOBA', 'Mutual', 'Negotiate', 'NTLM', 'OAuth', 'PrivateToken', 'SCRAM-SHA-1', 'SCRAM-SHA-256', 'vapid'].map((s) => [s.toLowerCase(), s]));
+/** A string that carries credentials after a scheme: `Bearer abc`, `Basic Zm9v`. */
+const SCHEME_CREDENTIAL = /^\s*(?:Bearer|Basic|DPoP|Digest|Negotiate|NTLM|GNAP|PrivateToken)\s+\S/i;
 const PRIVATE_JWK_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth']);
+/** Public members that, beside `d`, make an object a private key even without `kty`. */
+const KEY_SHAPE = ['n', 'e', 'x', 'y', 'crv'];
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
-const REDACTED = '[redacted]';
+/** Deeper than this, a value is dropped (answers and requests the mock reads nest far less). */
+const MAX_DEPTH = 16;
+/** Paths named in one entry's `redacted` list; past it, a count. */
+const MAX_MARKS = 50;
+export const REDACTED = '[redacted]';
+
+/** Collects the paths of what was removed. */
+export class Redactions {
+  readonly paths: string[] = [];
+  private more = 0;
+  add(path: string): void {
+    if (this.paths.length < MAX_MARKS) this.paths.push(path);
+    else this.more++;
+  }
+  list(): string[] {
+    return this.more ? [...this.paths, `... and ${this.more} more`] : this.paths;
+  }
+}
+
+const child = (path: string, key: string | number) => (typeof key === 'number' ? `${path}[${key}]` : /^[A-Za-z_$][\w$#-]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key.slice(0, 40))}]`);
+
+/** `__proto__` may be a member the client sent: an own property, never the prototype. */
+function put(out: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[k] = v;
+}
 
 function decodePart(part: string): unknown {
   try {
@@ -19,29 +60,87 @@ function decodePart(part: string): unknown {
   }
 }
 
-/** A compact JWS as { header, claims }, its signature dropped; undefined when it is not one. */
-export function decodeJwt(value: string): { header: unknown; claims: unknown } | undefined {
+/** A compact JWS as { header, claims } (each redacted), its signature dropped; undefined when it is not one. */
+function decodeJws(value: string, path: string, marks: Redactions, depth: number): { header: unknown; claims: unknown } | undefined {
   const s = value.trim();
   if (!COMPACT_JWS.test(s)) return undefined;
-  const [h, p] = s.split('.');
+  const [h, p, sig] = s.split('.');
   const header = decodePart(h!);
-  const claims = decodePart(p!);
   if (typeof header !== 'object' || header === null) return undefined;
-  return { header: scrub(header), claims: scrub(claims) };
+  if (sig) marks.add(`${path}.signature`);
+  const payload = decodePart(p!);
+  return {
+    header: walk(header, `${path}.header`, marks, depth + 1),
+    claims: payload === undefined ? '(not JSON)' : walk(payload, `${path}.claims`, marks, depth + 1),
+  };
 }
 
-/** Removes secrets and private key members at any depth; decodes nested JWTs (e.g. the SSA). */
-export function scrub(value: unknown, depth = 0): unknown {
-  if (depth > 8) return REDACTED;
-  if (typeof value === 'string') return decodeJwt(value) ?? value;
-  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+function isPrivateKey(o: Record<string, unknown>): boolean {
+  return typeof o.kty === 'string' || (('d' in o || 'k' in o) && KEY_SHAPE.some((m) => m in o));
+}
+
+/** JSON text inside a string, when it holds something to redact: the redacted value; otherwise the string as it is. */
+function jsonText(value: string, path: string, marks: Redactions, depth: number): unknown {
+  const s = value.trimStart();
+  if (!(s.startsWith('{') || s.startsWith('['))) return value;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(s);
+  } catch {
+    return value;
+  }
+  const inner = new Redactions();
+  const walked = walk(parsed, path, inner, depth + 1);
+  if (!inner.paths.length) return value;
+  for (const p of inner.list()) marks.add(p);
+  return walked;
+}
+
+/** A member name as kept: a compact JWS without its signature, a scheme and credential as the scheme alone. */
+function memberName(name: string, path: string, marks: Redactions): string {
+  if (SCHEME_CREDENTIAL.test(name)) {
+    marks.add(`${path} (a member name)`);
+    return redactAuthorization(name);
+  }
+  const s = name.trim();
+  if (!COMPACT_JWS.test(s) || s.endsWith('.')) return name;
+  marks.add(`${path} (a member name's signature)`);
+  return s.slice(0, s.lastIndexOf('.') + 1);
+}
+
+/** The value with every secret, private key member, signature and credential removed; each removal named in `marks`. */
+export function walk(value: unknown, path: string, marks: Redactions, depth = 0): unknown {
+  if (depth > MAX_DEPTH) {
+    marks.add(`${path} (nested too deep)`);
+    return REDACTED;
+  }
+  if (typeof value === 'string') {
+    if (SCHEME_CREDENTIAL.test(value)) {
+      marks.add(path);
+      return redactAuthorization(value);
+    }
+    return decodeJws(value, path, marks, depth) ?? jsonText(value, path, marks, depth);
+  }
+  if (Array.isArray(value)) return value.map((v, i) => walk(v, child(path, i), marks, depth + 1));
   if (typeof value !== 'object' || value === null) return value;
-  const isJwk = typeof (value as { kty?: unknown }).kty === 'string';
+  const o = value as Record<string, unknown>;
+  const key = isPrivateKey(o);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (SECRET_NAME.test(k) || (isJwk && PRIVATE_JWK_MEMBERS.has(k))) out[k] = REDACTED;
-    else if (SIGNED_CREDENTIAL.test(k)) out[k] = (typeof v === 'string' && decodeJwt(v)) || REDACTED;
-    else out[k] = scrub(v, depth + 1);
+  for (const name of Object.keys(o)) {
+    const v = o[name];
+    // A member name can be a credential too: a JWS sent as a form body parses as one field name.
+    const k = memberName(name, path, marks);
+    const at = child(path, k);
+    if (SECRET_NAME.test(k) || (key && PRIVATE_JWK_MEMBERS.has(k))) {
+      marks.add(at);
+      put(out, k, REDACTED);
+    } else if (SIGNED_CREDENTIAL.test(k)) {
+      const jws = typeof v === 'string' ? decodeJws(v, at, marks, depth) : undefined;
+      if (!jws) marks.add(at);
+      put(out, k, jws ?? REDACTED);
+    } else {
+      put(out, k, walk(v, at, marks, depth + 1));
+    }
   }
   return out;
 }
@@ -55,26 +154,29 @@ export function redactAuthorization(value: string): string {
 }
 
 /**
- * What the journal keeps of a request, redacted as it is written (the store never holds a
- * credential): the Authorization scheme alone; a compact JWS body without its signature (cut off
- * cheaply, on the hot path; decoding the JWT and its SSA waits for someone to read the journal,
- * readableRequest); any other text body not at all; a form or JSON body scrubbed of secrets
- * (client_secret, passwords, tokens, cookies) with client assertions decoded, signatures dropped.
- * Cookies and other headers are not kept.
+ * What the journal keeps of a request: the Authorization scheme alone; a compact JWS body decoded
+ * as `{ header, claims }` without its signature; any other text body not at all; a form or JSON
+ * body redacted (see above). Cookies and other headers are not kept.
  */
-export function journalRequest(body: unknown, authorization: string | undefined): Record<string, unknown> | undefined {
+export function journalRequest(body: unknown, authorization: string | undefined, marks: Redactions): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
-  if (authorization) out.authorization = redactAuthorization(authorization);
+  if (authorization) {
+    out.authorization = redactAuthorization(authorization);
+    marks.add('request.authorization');
+  }
   if (typeof body === 'string' && body.trim() !== '') {
-    const text = body.trim();
-    if (COMPACT_JWS.test(text)) out.jwt = text.slice(0, text.lastIndexOf('.') + 1);
-    else out.body = `(not a compact JWS: ${Buffer.byteLength(text)} bytes, not kept)`;
-  } else if (body && typeof body === 'object' && Object.keys(body).length) out.form = scrub(body);
+    const jws = decodeJws(body, 'request.jwt', marks, 0);
+    if (jws) out.jwt = jws;
+    else out.body = `(not a compact JWS: ${Buffer.byteLength(body.trim())} bytes, not kept)`;
+  } else if (body && typeof body === 'object' && Object.keys(body).length) out.form = walk(body, 'request.form', marks);
   return Object.keys(out).length ? out : undefined;
 }
 
-/** The journal's request as the admin API shows it: the JWT decoded and scrubbed, its signature dropped. */
+/**
+ * The journal's request as the admin API shows it. Entries written before the JWS was decoded at
+ * write (on a shared Redis store, by an older instance) hold it as `header.payload.`: decoded here.
+ */
 export function readableRequest(request: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!request || typeof request.jwt !== 'string') return request;
-  return { ...request, jwt: decodeJwt(request.jwt) ?? '(not a compact JWS)' };
+  return { ...request, jwt: decodeJws(request.jwt, 'request.jwt', new Redactions(), 0) ?? '(not a compact JWS)' };
 }

@@ -30,7 +30,7 @@ export const DIRECTORY_LIMITS = {
   maxKeysPerSoftware: 32,
   /** Signing keys generated at once (mints without jwks); more wait in the queue. */
   keygenConcurrency: 1,
-  /** Mints waiting for a key generation slot; beyond it: 503 with Retry-After. */
+  /** Mints waiting for a key generation slot; beyond it: 429 with Retry-After (load, not an outage). */
   keygenQueue: 8,
   /** A key stays hosted this long past the exp of the last SSA naming it: banks tolerate clock skew. */
   keyGraceSeconds: 300,
@@ -182,26 +182,40 @@ function later(a: number | null, b: number | null): number | null {
 
 const isoOf = (exp: number | null) => (exp === null ? 'never (an SSA without exp)' : new Date(exp * 1000).toISOString());
 
-/** At most `concurrency` tasks at once, `queue` more waiting; past that, refused at once. */
+/**
+ * At most `concurrency` tasks at once, `queue` more waiting; past that, refused at once with 429
+ * Too Many Requests: the callers ask for more work than the directory does at once, nothing is
+ * out of order (a 503 would say an outage). Retry-After is the time the tasks ahead should take,
+ * from the average duration measured so far.
+ */
 class Slots {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
+  /** Mean duration of the tasks so far (ms), an exponential moving average; undefined before the first. */
+  private meanMs: number | undefined;
   constructor(private readonly concurrency: number, private readonly queue: number) {}
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active >= this.concurrency) {
       if (this.waiting.length >= this.queue) {
-        throw new TemporarilyUnavailable(
-          `the directory is generating ${this.active} signing key(s) with ${this.waiting.length} more waiting; retry shortly, or send your own public jwks (no generation needed)`,
-          { headers: { 'retry-after': '1' } },
+        const ahead = this.active + this.waiting.length;
+        const seconds = Math.max(1, Math.ceil(((this.meanMs ?? 1000) * ahead) / this.concurrency / 1000));
+        throw new OAuthError(
+          'temporarily_unavailable', 429,
+          `too many mints without jwks at once: the directory is generating ${this.active} signing key(s) with ${this.waiting.length} more waiting ` +
+            `(DIRECTORY_KEYGEN_CONCURRENCY, DIRECTORY_KEYGEN_QUEUE); retry after ${seconds} s, or send your own public jwks (no generation needed)`,
+          { headers: { 'retry-after': String(seconds) } },
         );
       }
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.active++;
     }
+    const start = performance.now();
     try {
       return await task();
     } finally {
+      const ms = performance.now() - start;
+      this.meanMs = this.meanMs === undefined ? ms : this.meanMs * 0.8 + ms * 0.2;
       const next = this.waiting.shift();
       if (next) next(); // the slot passes on
       else this.active--;

@@ -4,7 +4,7 @@ import type { Request, Response, NextFunction, RequestHandler, ErrorRequestHandl
 import { OAuthError, RuleViolation } from '../errors';
 import type { Logger } from '../logger';
 import { subjectDnOf } from '../core/dn';
-import { journalRequest } from '../core/journal';
+import { Redactions, journalRequest } from '../core/journal';
 import type { Store } from '../store/types';
 import type { Profile } from '../profiles/types';
 import { renderError } from '../core/error-envelope';
@@ -40,7 +40,7 @@ const INTERACTION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * - an x-fapi-interaction-id, echoed when well-formed, generated otherwise;
  * - Cache-Control: no-store;
  * - one structured log line when it finishes;
- * - an entry in the store's journal (redacted on read), unless its path is under `journalExcept`.
+ * - an entry in the store's journal (redacted as it is written, core/journal.ts), unless its path is under `journalExcept`.
  */
 export function requestContext(opts: { logger: Logger; store: Store; journalExcept: string }): RequestHandler {
   const { logger, store, journalExcept } = opts;
@@ -66,7 +66,9 @@ export function requestContext(opts: { logger: Logger; store: Store; journalExce
         ms: Number((process.hrtime.bigint() - start) / 1000n) / 1000,
       });
       if (!journal) return;
-      const request = journalRequest(req.body, req.get('authorization'));
+      const marks = new Redactions();
+      const request = journalRequest(req.body, req.get('authorization'), marks);
+      const extras = journalExtras(res.locals, rule, marks);
       store
         .appendJournal({
           time: new Date().toISOString(),
@@ -76,7 +78,8 @@ export function requestContext(opts: { logger: Logger; store: Store; journalExce
           status: res.statusCode,
           ...(rule ? { rule } : {}),
           ...(request ? { request } : {}),
-          ...journalExtras(res.locals, rule),
+          ...extras,
+          ...(marks.paths.length ? { redacted: marks.list() } : {}),
         })
         .catch(journalFailed);
     });

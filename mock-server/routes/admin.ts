@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppDeps } from '../app';
-import { NotFound } from '../errors';
+import { InvalidRequest, NotFound } from '../errors';
+import { preview } from '../core/preview';
 import type { ClientRecord } from '../store/types';
 import { readableRequest } from '../core/journal';
 
@@ -10,6 +11,20 @@ export const ADMIN_PATH = '/__admin';
 function adminView(record: ClientRecord): Record<string, unknown> {
   const { client_secret, ...rest } = record;
   return { ...rest, has_client_secret: client_secret !== undefined };
+}
+
+/**
+ * `?limit=N` of GET /__admin/journal: the newest N entries. A whole number from 1 up; above the
+ * journal's size it is clamped to it (there are no more). Anything else (negative, 0, NaN, a
+ * fraction, an exponent, given twice) is refused, 400 invalid_request saying what is accepted.
+ */
+function journalLimit(raw: unknown, size: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const text = typeof raw === 'string' ? raw : undefined;
+  if (text === undefined || !/^[0-9]{1,16}$/.test(text) || Number(text) < 1) {
+    throw new InvalidRequest(`limit ${text === undefined ? '(given more than once)' : preview(text)} must be a whole number from 1 to ${size} (JOURNAL_SIZE; larger is clamped to it)`);
+  }
+  return Math.min(Number(text), size);
 }
 
 /**
@@ -56,9 +71,11 @@ export function adminRoutes(deps: AppDeps): Router {
     await deps.outbox.clear();
     res.status(204).end();
   });
-  router.get('/journal', async (_req, res) => {
-    const entries = (await deps.store.listJournal()).map((e) => ({ ...e, request: readableRequest(e.request) }));
-    res.json({ size: deps.config.journalSize, entries });
+  router.get('/journal', async (req, res) => {
+    const limit = journalLimit(req.query.limit, deps.config.journalSize);
+    const all = await deps.store.listJournal();
+    const entries = (limit === undefined ? all : all.slice(-limit)).map((e) => ({ ...e, request: readableRequest(e.request) }));
+    res.json({ size: deps.config.journalSize, ...(limit !== undefined ? { limit } : {}), entries });
   });
   return router;
 }

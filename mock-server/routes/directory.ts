@@ -61,7 +61,7 @@ export function directoryRoutes(deps: AppDeps): Router {
         });
         res.status(201).json(result);
       } catch (e) {
-        if (e instanceof OAuthError && [403, 409, 503].includes(e.status)) {
+        if (e instanceof OAuthError && [403, 409, 429, 503].includes(e.status)) {
           const body = req.body as { software_id?: unknown } | undefined;
           deps.logger.warn('directory refused a mint', {
             interaction_id: res.locals.interactionId,

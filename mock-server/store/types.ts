@@ -35,7 +35,7 @@ export interface JournalEntry {
   path: string;
   status: number;
   rule?: string;
-  /** What was sent, secrets removed: the compact JWT (decoded when read), the scrubbed form, the auth scheme. */
+  /** What was sent, redacted: the compact JWT decoded without its signature, the redacted form, the auth scheme. */
   request?: Record<string, unknown>;
   /** Every rule checked, in order, with its verdict (registrations; elsewhere the failing rule); `fault`: the runtime fault that switched it. */
   rules?: Array<{ rule: string; verdict: 'pass' | 'fail' | 'skipped'; fault?: string }>;
@@ -43,6 +43,8 @@ export interface JournalEntry {
   answer?: unknown;
   /** A refusal's error_description, kept even where the profile's envelope has no body. */
   error_description?: string;
+  /** What was removed from the request and the answer, as paths (`answer.signing_key.d`, `request.jwt.signature`). */
+  redacted?: string[];
   /** The runtime faults (POST /__admin/faults) that shaped this exchange. */
   faults?: Array<{ id: string; kind: string; ms?: number; rule?: string }>;
 }

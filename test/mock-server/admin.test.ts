@@ -83,11 +83,60 @@ describe('admin API', () => {
     const auths = stored.map((e) => e.request?.authorization).filter(Boolean);
     expect(auths).toEqual(expect.arrayContaining(['[redacted]', 'Basic [redacted]']));
     expect(auths.every((a) => a === '[redacted]' || a === 'Basic [redacted]' || a === 'Bearer [redacted]')).toBe(true);
-    // The registration JWT is kept unsigned; reading it still decodes header and claims.
-    expect(stored.filter((e) => e.path === '/register' && e.status === 201).map((e) => e.request?.jwt)).toContain(jwt.slice(0, jwt.lastIndexOf('.') + 1));
+    // The registration JWT is kept decoded, without its signature, and the entry says so.
+    const kept = stored.find((e) => e.path === '/register' && e.status === 201 && (e.request?.jwt as { claims?: { jti?: string } })?.claims?.jti === tpp.claims().jti);
+    expect(stored.filter((e) => e.path === '/register' && e.status === 201).every((e) => e.redacted?.includes('request.jwt.signature'))).toBe(true);
+    expect(kept === undefined || typeof kept.request?.jwt === 'object').toBe(true);
     expect(stored.find((e) => e.request?.body)?.request?.body).toBe('(not a compact JWS: 32 bytes, not kept)');
     const read = (await admin('/journal')).json as { entries: Array<{ status: number; path: string; request?: { jwt?: { claims?: { iss?: string } } } }> };
     expect(read.entries.find((e) => e.path === '/register' && e.status === 201)?.request?.jwt?.claims?.iss).toBe(tpp.softwareId);
+  });
+
+  // Issue 24: an attacker reading /__admin/journal (also with ?limit=-1) found private JWK members.
+  test('the journal redacts by structure wherever a secret sits, and names what it redacted', async () => {
+    await admin('/clients', 'DELETE');
+    const mint = await httpsRequest(`${bank.urls.directory}/ssa`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', ca: bank.ca });
+    const key = (mint.json as { signing_key: Record<string, string>; software_secret: string });
+    expect(key.signing_key.d).toBeDefined();
+    const jwk = { kty: 'RSA', n: 'bm4', e: 'AQAB', d: 'private-d-member-1', p: 'private-p-member-2', q: 'private-q-member-3', dp: 'private-dp-4', dq: 'private-dq-5', qi: 'private-qi-6' };
+    const bareKey = { n: 'bm4', e: 'AQAB', d: 'private-d-without-kty-7' };
+    const jws = (header: object, claims: object, sig = 'c2lnbmF0dXJlLXNob3VsZC1nbw') => `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${sig}`;
+    const nested = jws({ alg: 'PS256', jwk }, { iss: 'x', software_statement: jws({ alg: 'PS256' }, { jwks: { keys: [bareKey] }, note: 'Bearer bearer-in-claim-8' }) });
+    await httpsRequest(`${bank.urls.directory}/ssa`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jwks: { keys: [jwk] }, x: { deep: [bareKey] }, y: JSON.stringify({ k: 'oct-key-9', kty: 'oct' }) }), ca: bank.ca });
+    await tokenRequest(bank, { grant_type: 'client_credentials', client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: nested, extra: 'Basic YmFzaWMtaW4tZmllbGQ6MTA=' });
+    await tpp.register(nested);
+    // Sent as a form, a JWS is a field name: its signature goes too.
+    await httpsRequest(bank.urls.token, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: nested, ca: bank.ca, client: bank.tpp });
+    await new Promise((r) => setTimeout(r, 100));
+    const secrets = [key.signing_key.d!, key.software_secret, 'private-d-member-1', 'private-p-member-2', 'private-q-member-3', 'private-dp-4', 'private-dq-5', 'private-qi-6', 'private-d-without-kty-7', 'bearer-in-claim-8', 'oct-key-9', 'YmFzaWMtaW4tZmllbGQ6MTA', 'c2lnbmF0dXJlLXNob3VsZC1nbw'];
+    for (const stored of [JSON.stringify(await bank.store.listJournal()), (await admin('/journal')).text, (await admin('/journal?limit=5')).text]) {
+      for (const secret of secrets) expect(stored).not.toContain(secret);
+    }
+    const { entries } = (await admin('/journal')).json as { entries: Array<{ path: string; status: number; redacted?: string[]; answer?: { signing_key?: Record<string, string> } }> };
+    const minted = entries.find((e) => e.path === '/directory/ssa' && e.status === 201)!;
+    expect(minted.answer?.signing_key).toMatchObject({ kty: expect.any(String), d: '[redacted]' });
+    expect(minted.redacted).toEqual(expect.arrayContaining(['answer.signing_key.d', 'answer.software_secret', 'answer.software_statement.signature']));
+    const refused = entries.find((e) => e.path === '/directory/ssa' && e.status === 400)!;
+    expect(refused.redacted).toEqual(expect.arrayContaining(['request.form.jwks.keys[0].d', 'request.form.x.deep[0].d', 'request.form.y.k']));
+    const token = entries.find((e) => e.path === '/token')!;
+    expect(token.redacted).toEqual(expect.arrayContaining(['request.form.client_assertion.signature', 'request.form.client_assertion.header.jwk.d', 'request.form.extra',
+      'request.form.client_assertion.claims.software_statement.claims.jwks.keys[0].d', 'request.form.client_assertion.claims.software_statement.claims.note']));
+  });
+
+  test.each(['-1', '0', 'NaN', '1.5', '1e3', 'abc', '', '99999999999999999999'])('?limit=%s is refused: 400 invalid_request naming what is accepted', async (limit) => {
+    const res = await admin(`/journal?limit=${limit}`);
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ error: 'invalid_request', error_description: expect.stringMatching(/whole number from 1 to 50/) });
+  });
+
+  test('?limit given twice is refused; ?limit=N answers the newest N; above JOURNAL_SIZE it is clamped', async () => {
+    expect((await admin('/journal?limit=1&limit=2')).status).toBe(400);
+    for (let i = 0; i < 3; i++) await httpsRequest(`${bank.url}/.well-known/openid-configuration`, { ca: bank.ca });
+    const all = ((await admin('/journal')).json as { entries: Array<{ interaction_id: string }> }).entries;
+    const two = (await admin('/journal?limit=2')).json as { limit: number; entries: Array<{ interaction_id: string }> };
+    expect(two.limit).toBe(2);
+    expect(two.entries.map((e) => e.interaction_id)).toEqual(all.slice(-2).map((e) => e.interaction_id));
+    expect(((await admin('/journal?limit=1000000')).json as { limit: number }).limit).toBe(50);
   });
 
   test('the journal is bounded by JOURNAL_SIZE', async () => {

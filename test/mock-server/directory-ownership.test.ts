@@ -170,14 +170,15 @@ describe('generated signing keys', () => {
     expect(Buffer.from(ps.signing_key!.n!, 'base64url')).toHaveLength(256);
   });
 
-  test('at most DIRECTORY_KEYGEN_CONCURRENCY at once and DIRECTORY_KEYGEN_QUEUE waiting: past them 503 with Retry-After; mints with jwks are never held', async () => {
+  test('at most DIRECTORY_KEYGEN_CONCURRENCY at once and DIRECTORY_KEYGEN_QUEUE waiting: past them 429 (load, not an outage) with Retry-After; mints with jwks are never held', async () => {
     const d = directory({ generatedKeyAlg: 'PS256', keygenConcurrency: 1, keygenQueue: 1 });
     const jwks = publicJwks(await ec());
     const results = await Promise.allSettled([d.mint({}, {}), d.mint({}, {}), d.mint({}, {}), d.mint({ jwks }, {})]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     const refused = (results[2] as PromiseRejectedResult).reason as { status: number; code: string; headers: Record<string, string>; message: string };
-    expect(refused).toMatchObject({ status: 503, code: 'temporarily_unavailable', headers: { 'retry-after': '1' } });
-    expect(refused.message).toMatch(/send your own public jwks/);
+    expect(refused).toMatchObject({ status: 429, code: 'temporarily_unavailable' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(refused.message).toMatch(/DIRECTORY_KEYGEN_QUEUE.*send your own public jwks/);
     // The slots free up: the next mint is generated again.
     await expect(d.mint({}, {})).resolves.toMatchObject({ signing_key: { kty: 'RSA' } });
   });
@@ -186,9 +187,9 @@ describe('generated signing keys', () => {
     const d = directory({ generatedKeyAlg: 'PS256', keygenConcurrency: 1, keygenQueue: 0 });
     await d.mint({ software_id: 'owned1', jwks: publicJwks(await ec()) }, { certThumbprint: 'owner' });
     const busy = d.mint({}, {}); // holds the only slot
-    // Refused for ownership (403), not for the busy slot (503): the check came before any generation.
+    // Refused for ownership (403), not for the busy slot (429): the check came before any generation.
     await expect(d.mint({ software_id: 'owned1' }, {})).rejects.toMatchObject({ status: 403 });
-    await expect(d.mint({}, {})).rejects.toMatchObject({ status: 503 });
+    await expect(d.mint({}, {})).rejects.toMatchObject({ status: 429 });
     await busy;
   });
 });

@@ -150,3 +150,26 @@ test('a restart on the same certs dir still serves the hosted keys and knows the
     await second.close();
   }
 }, 60_000);
+
+// Issue 24: email-deferred (RSA keys generated for mints without jwks, ~0.3 s each) answered 503
+// to a burst of mints with no outage anywhere: the key-generation queue was full. That is load the
+// callers made, not an outage: 429 with Retry-After and a clear error, never a 5xx.
+test('a burst of mints without jwks on a PS256 profile: 201 or 429 with Retry-After, never 5xx', async () => {
+  const deferred = await startMockBank({ profile: 'email-deferred', directoryKeygenQueue: 0 });
+  try {
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        httpsRequest(`${deferred.urls.directory}/ssa`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', ca: deferred.ca }),
+      ),
+    );
+    expect(answers.some((a) => a.status === 201)).toBe(true);
+    for (const a of answers) {
+      expect([201, 429]).toContain(a.status);
+      if (a.status !== 429) continue;
+      expect(Number(a.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect((a.json as { error_description: string }).error_description).toMatch(/DIRECTORY_KEYGEN_QUEUE/);
+    }
+  } finally {
+    await deferred.close();
+  }
+}, 60_000);

@@ -322,7 +322,18 @@
       requestBlocks(e.request),
       h('h3', null, 'Answer'),
       e.answer !== undefined ? json(e.answer) : h('p', { class: 'muted' }, e.status === 0 ? 'None: the connection was dropped.' : 'No JSON body (empty, or not JSON).'),
+      ...redactedBlock(e.redacted),
     );
+  }
+
+  // What the journal removed before keeping the exchange: secrets, private key members, signatures, credentials.
+  function redactedBlock(paths) {
+    if (!Array.isArray(paths) || paths.length === 0) return [];
+    return [
+      h('h3', null, 'Redacted'),
+      h('p', { class: 'muted' }, 'Removed before the exchange was kept (shown as [redacted]; a JWS is shown decoded, without its signature):'),
+      h('ul', { 'data-testid': 'journal-redacted' }, ...paths.map((p) => h('li', { class: 'mono' }, String(p)))),
+    ];
   }
 
   // ---- clients ---------------------------------------------------------------------------------
