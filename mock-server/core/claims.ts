@@ -1,7 +1,7 @@
 import { RuleViolation } from '../errors';
 import type { RuleId } from '../../catalogue/rules';
 import type { Profile } from '../profiles/types';
-import { DnParseError, dnEquals, parseDn } from './dn';
+import { DnParseError, dnEquals, parseDn } from '../../common/dn';
 import { preview } from './preview';
 import type { RuleTrace } from './rule-trace';
 import type { VerifiedSsa } from './verify-ssa';
