@@ -367,6 +367,17 @@ export function subjectDnOf(cert: { raw: Buffer }): string {
   return formatDn(certificateSubject(cert.raw), 'as-parsed');
 }
 
+/** Why a DN string cannot be parsed, or undefined when it can. */
+export function dnProblem(dn: string): string | undefined {
+  try {
+    parseDn(dn);
+    return undefined;
+  } catch (e) {
+    if (e instanceof DnParseError) return e.message;
+    throw e;
+  }
+}
+
 /** The subject DN as a bank reads it from a presented certificate (PEM): from the DER, any attribute, by OID without a name. */
 export function certSubjectDn(certPem: string): string {
   return subjectDnOf(new X509Certificate(certPem));
