@@ -3,7 +3,7 @@
  * sends the pack's target for itself over IPC, then serves until disconnected.
  */
 import { startMockBank } from '../mock-server/runtime';
-import { mockTarget } from '../conformance/mock-target';
+import { mockTarget } from '../integration/mock-target';
 
 const bank = await startMockBank({ logLevel: 'silent' });
 process.send!({ target: mockTarget(bank) });

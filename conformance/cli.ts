@@ -10,6 +10,7 @@ import { buildReport, exitCode, type ReportedCheck, type RootCause } from './rep
 import { junitXml } from './report/junit';
 import { html } from './report/html';
 import { lint } from './lint';
+import { isSpecVersion } from './lint-rules';
 
 /** Exit codes: 0 no MUST check failed or was blocked; 1 a MUST check failed or was blocked (or lint found something); 2 configuration, connection or pre-flight error, or the bank stopped answering. */
 const EXIT = { ok: 0, failed: 1, error: 2 } as const;
@@ -18,7 +19,7 @@ const HELP = `dcr-conformance: run the Open Banking DCR conformance pack against
 
 Usage (npx dcr-conformance ... from the npm package; npm run conformance -- ... in a clone):
   dcr-conformance [run] [--config file.json] [--target discovery-url] [--filter id-or-tag] [--report-dir dir] [--verbose]
-  dcr-conformance lint <file | -> [--aud value]... [--dn subject-dn] [--json]
+  dcr-conformance lint <file | -> [--aud value]... [--dn subject-dn] [--spec-version 3.1|3.2|3.3] [--json]
   dcr-conformance --help
 
 Options:
@@ -47,16 +48,18 @@ function fail(message: string): never {
 }
 
 async function runLint(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { aud: { type: 'string', multiple: true }, dn: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { aud: { type: 'string', multiple: true }, dn: { type: 'string' }, 'spec-version': { type: 'string' }, json: { type: 'boolean' } } });
   const file = positionals[0];
   if (!file) fail('lint needs a file, or - for standard input');
+  const version = values['spec-version'];
+  if (version !== undefined && !isSpecVersion(version)) fail(`--spec-version ${JSON.stringify(version)} is not 3.1, 3.2 or 3.3`);
   let text: string;
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (e) {
     fail(`cannot read ${file}: ${(e as Error).message}`);
   }
-  const result = await lint(text, { ...(values.aud ? { audiences: values.aud } : {}), ...(values.dn ? { certificateDn: values.dn } : {}) });
+  const result = await lint(text, { ...(values.aud ? { audiences: values.aud } : {}), ...(values.dn ? { certificateDn: values.dn } : {}), ...(version ? { specVersion: version } : {}) });
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else {
     console.log(`${file}: ${result.kind}, ${result.findings.length} finding(s)`);

@@ -16,7 +16,6 @@ import { plans as allPlans } from './plans/index';
 import type { ReportedCheck } from './report/model';
 import type { Plan } from './plans/plan';
 
-export { mockTarget } from './mock-target';
 export { loadTarget, TargetConfigError, type Target, type Capabilities } from './target';
 export type { Plan } from './plans/plan';
 export type { ReportedCheck } from './report/model';
@@ -24,7 +23,8 @@ export { allPlans as plans };
 
 /**
  * The bank under test: a target configuration file (JSON, as for `dcr-conformance --config`,
- * DCR_* environment variables still win), a resolved Target (e.g. `mockTarget(bank)`), or a
+ * DCR_* environment variables still win), a resolved Target (e.g. `mockTarget(bank)`, exported
+ * beside this module by dcr-mockbank/jest: integration/jest.ts), or a
  * function returning one, called in beforeAll: for a bank started in the suite's own beforeAll.
  */
 export type TargetSource = string | Target | (() => Target | Promise<Target>);

@@ -1,4 +1,4 @@
-import { formatDn, parseDn } from '../mock-server/core/dn';
+import { formatDn, parseDn } from '../common/dn';
 
 /**
  * Values one small step from a valid one, aimed at the ways real implementations get a rule

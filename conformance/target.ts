@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { JWK } from 'jose';
-import { parseDn, formatDn, dnEquals } from '../mock-server/core/dn';
+import { parseDn, formatDn, dnEquals } from '../common/dn';
 
 /**
  * The bank under test: where it is, the TPP's credentials, how SSAs are obtained and what the

@@ -7,5 +7,5 @@ export { ensureCerts, generateBundle, type CertBundle, type TppCredentials } fro
 export { MemoryStore, type MemoryStoreOptions } from './store/memory';
 export { defaultStoreLimits, type StoreLimits } from './store/limits';
 export type { Store, ClientRecord } from './store/types';
-export { dnEquals, parseDn, formatDn } from './core/dn';
+export { dnEquals, parseDn, formatDn } from '../common/dn';
 export * from './errors';

@@ -1,7 +1,7 @@
 // npm run build: the published package in dist/ (git-ignored).
 //
 //   dist/index.js                the library (mock-server/index.ts): startMockBank and friends
-//   dist/jest.js                 dcr-mockbank/jest (conformance/jest.ts)
+//   dist/jest.js                 dcr-mockbank/jest (integration/jest.ts: conformance/jest.ts and mockTarget)
 //   dist/bin/dcr-mockbank.js     the mock bank and its tools (mock-server/cli.ts)
 //   dist/bin/dcr-conformance.js  the conformance pack (conformance/cli.ts)
 //   dist/chunks/                 code the entry points share (ESM code splitting)
@@ -28,7 +28,7 @@ await build({
   absWorkingDir: root,
   entryPoints: {
     index: 'mock-server/index.ts',
-    jest: 'conformance/jest.ts',
+    jest: 'integration/jest.ts',
     'bin/dcr-mockbank': 'mock-server/cli.ts',
     'bin/dcr-conformance': 'conformance/cli.ts',
   },
@@ -83,6 +83,6 @@ for (const file of walk(types)) {
 
 // Entry declarations beside the entry files, so `types` and the exports map name short paths.
 writeFileSync(join(dist, 'index.d.ts'), "export * from './types/mock-server/index.js';\n");
-writeFileSync(join(dist, 'jest.d.ts'), "export * from './types/conformance/jest.js';\n");
+writeFileSync(join(dist, 'jest.d.ts'), "export * from './types/integration/jest.js';\n");
 
 process.stdout.write(`built ${relative(process.cwd(), dist) || dist}\n`);

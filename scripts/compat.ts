@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { profileNames, runProfile, outcomes } from '../conformance/compatibility/run';
-import { compatibilityMarkdown, readExpected, readReasons, EXPECTED_FILE, type Expected } from '../conformance/compatibility/matrix';
+import { profileNames, runProfile, outcomes } from '../integration/compatibility/run';
+import { compatibilityMarkdown, readExpected, readReasons, EXPECTED_FILE, type Expected } from '../integration/compatibility/matrix';
 
 /**
  * `npm run docs:compat`: writes docs/compatibility.md from the reviewed table.

@@ -1,8 +1,8 @@
 import { randomUUID, X509Certificate } from 'node:crypto';
 import { foreignKey } from '../../fixtures/keys';
-import { certSubjectDn } from '../../mock-server/tls/certs';
+import { certSubjectDn } from '../../common/dn';
 import { untrustedCert } from '../../fixtures/untrusted';
-import { parseDn, dnEquals } from '../../mock-server/core/dn';
+import { parseDn, dnEquals } from '../../common/dn';
 import { definePlan, type ExchangeStep } from './plan';
 import { body, type Recorded } from '../exchange';
 import type { ClientAuth, Session } from '../session';

@@ -1,7 +1,7 @@
 import { RuleViolation } from '../errors';
 import type { RuleId } from '../../catalogue/rules';
 import type { Profile } from '../profiles/types';
-import { DnParseError, dnEquals, parseDn } from './dn';
+import { dnEquals, dnProblem } from '../../common/dn';
 import { preview } from './preview';
 import type { RuleTrace } from './rule-trace';
 import type { VerifiedSsa } from './verify-ssa';
@@ -76,17 +76,6 @@ function dnClaimOf(c: Claims, ctx: ClaimsContext): { name: string; value: unknow
 /** The requested method, or the profile's default when the request names none. */
 function authMethodOf(c: Claims, ctx: ClaimsContext): unknown {
   return c.token_endpoint_auth_method ?? ctx.profile.registration.defaultAuthMethod;
-}
-
-/** Why a DN string cannot be parsed, or undefined when it can. */
-function dnProblem(dn: string): string | undefined {
-  try {
-    parseDn(dn);
-    return undefined;
-  } catch (e) {
-    if (e instanceof DnParseError) return e.message;
-    throw e;
-  }
 }
 
 function firstBad<T>(items: readonly T[], bad: (t: T) => boolean): T | undefined {

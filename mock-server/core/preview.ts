@@ -1,30 +1,8 @@
 /**
- * Untrusted JSON values, shown in error descriptions and measured, without recursion that an
+ * Untrusted JSON values, shown in error descriptions without recursion that an
  * attacker controls: a claim nested 10,000 levels deep overflows the stack of JSON.stringify, and
  * a megabyte claim would be echoed in full.
  */
-
-/** Deepest JSON nesting a request's JWS header or payload, or a JSON body, may have. */
-export const MAX_JSON_DEPTH = 64;
-
-/** How deep a JSON value nests (a scalar is 0, `[]` and `{}` are 1), counted without recursion; stops past `limit`. */
-export function jsonDepth(value: unknown, limit = Infinity): number {
-  let max = 0;
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    const depth = d + 1;
-    if (depth > max) {
-      max = depth;
-      if (max > limit) return max;
-    }
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth]);
-    }
-  }
-  return max;
-}
 
 const SHOWN_DEPTH = 4;
 const SHOWN_ITEMS = 8;

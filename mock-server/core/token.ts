@@ -4,7 +4,7 @@ import type { RuleId } from '../../catalogue/rules';
 import { OAuthError, RuleViolation } from '../errors';
 import type { Profile } from '../profiles/types';
 import type { ClientRecord, TokenRecord } from '../store/types';
-import { dnEquals } from './dn';
+import { dnEquals } from '../../common/dn';
 import { algRefusal, decodeCompactJws } from './jws';
 import { candidateKeys } from './trust';
 import { verifiesWithAny } from './verify-key';

@@ -6,7 +6,7 @@ import type { JWK } from 'jose';
 import { signingKey, signingKeyFromJwk } from '../../fixtures/keys';
 import { registrationClaims, signJws, decodePayload } from '../../fixtures/registration';
 import { httpsRequest } from '../../fixtures/https';
-import { formatDn, parseDn } from '../core/dn';
+import { formatDn, parseDn } from '../../common/dn';
 import { defaults } from '../config';
 import { mockUrl } from '../mock-url';
 

@@ -3,7 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Request, Response, NextFunction, RequestHandler, ErrorRequestHandler } from 'express';
 import { OAuthError, RuleViolation } from '../errors';
 import type { Logger } from '../logger';
-import { subjectDnOf } from '../core/dn';
+import { subjectDnOf } from '../../common/dn';
 import { Redactions, journalRequest } from '../core/journal';
 import type { Store } from '../store/types';
 import type { Profile } from '../profiles/types';

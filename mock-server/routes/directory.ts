@@ -3,7 +3,8 @@ import type { AppDeps } from '../app';
 import { InvalidRequest, NotFound, OAuthError } from '../errors';
 import { requireClientCertificate } from '../http/middleware';
 import type { MintCaller } from '../directory/directory';
-import { MAX_JSON_DEPTH, jsonDepth, preview } from '../core/preview';
+import { preview } from '../core/preview';
+import { MAX_JSON_DEPTH, jsonDepth } from '../../common/json';
 
 /** The software_secret of `Authorization: Bearer <software_secret>`, when sent. */
 function bearerSecret(req: Request): string | undefined {

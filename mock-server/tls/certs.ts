@@ -1,16 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import type SelfSigned from 'selfsigned';
 import type { JWK } from 'jose';
 import { loadJose } from '../lazy';
 import { makeFaker, makeIdentity, type SoftwareIdentity } from '../directory/identity';
-import { subjectDnOf } from '../core/dn';
-
-export interface PemPair {
-  cert: string;
-  key: string;
-}
+import { certSubjectDn } from '../../common/dn';
+import { createCa, issueCert, type PemPair } from '../../common/certs';
 
 export interface TppCredentials extends PemPair, SoftwareIdentity {
   /** Subject DN of the transport certificate, RFC 4514, most specific first. */
@@ -32,72 +27,6 @@ export interface CertBundle {
   directoryKey: JWK;
 }
 
-const DAY = 86_400_000;
-
-let selfsignedModule: Promise<typeof SelfSigned> | undefined;
-/** selfsigned (with @peculiar/x509 and pkijs) loads only when a certificate is made: never on a warm start. */
-const selfsigned = () => (selfsignedModule ??= import('selfsigned').then((m) => (m as { default?: typeof SelfSigned }).default ?? (m as unknown as typeof SelfSigned)));
-
-/** Starts loading what certificate making needs, for a caller that will make one soon. */
-export function preloadCertificateTools(): void {
-  selfsigned().catch(() => undefined);
-}
-
-type Attr = { name?: string; shortName?: string; value: string };
-
-export async function createCa(commonName: string, days = 825, keyPair?: { privateKey: string; publicKey: string }): Promise<PemPair> {
-  const now = Date.now();
-  const pems = await (await selfsigned()).generate(
-    [
-      { name: 'commonName', value: commonName },
-      { name: 'organizationName', value: 'DCR Mock Bank' },
-      { name: 'countryName', value: 'GB' },
-    ],
-    {
-      keySize: 2048,
-      algorithm: 'sha256',
-      notBeforeDate: new Date(now - DAY),
-      notAfterDate: new Date(now + days * DAY),
-      ...(keyPair ? { keyPair } : {}),
-      extensions: [
-        { name: 'basicConstraints', cA: true, critical: true },
-        { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-      ],
-    },
-  );
-  return { cert: pems.cert, key: pems.private };
-}
-
-export async function issueCert(
-  ca: PemPair,
-  subject: Attr[],
-  use: { kind: 'server'; hosts: string[] } | { kind: 'client' },
-  days = 397,
-  /** The certificate's key pair (PKCS#8 and SPKI PEM); a fresh RSA 2048 one when absent. */
-  keyPair?: { privateKey: string; publicKey: string },
-): Promise<PemPair> {
-  const now = Date.now();
-  const altNames =
-    use.kind === 'server'
-      ? use.hosts.map((h) => (/^[\d.]+$|:/.test(h) ? { type: 7 as const, ip: h } : { type: 2 as const, value: h }))
-      : [];
-  const pems = await (await selfsigned()).generate(subject, {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notBeforeDate: new Date(now - DAY),
-    notAfterDate: new Date(now + days * DAY),
-    ca: { key: ca.key, cert: ca.cert },
-    ...(keyPair ? { keyPair } : {}),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      use.kind === 'server' ? { name: 'extKeyUsage', serverAuth: true } : { name: 'extKeyUsage', clientAuth: true },
-      ...(altNames.length ? [{ name: 'subjectAltName' as const, altNames }] : []),
-    ],
-  });
-  return { cert: pems.cert, key: pems.private };
-}
-
 /** A TPP transport certificate whose subject follows OBIE: CN=<software_id>, OU=<org_id>, O=<org name>, C=GB. */
 export async function issueTransportCert(ca: PemPair, id: SoftwareIdentity): Promise<TppCredentials> {
   const pair = await issueCert(
@@ -112,11 +41,6 @@ export async function issueTransportCert(ca: PemPair, id: SoftwareIdentity): Pro
   );
   const { software_id, org_id, org_name, software_client_name } = id;
   return { software_id, org_id, org_name, software_client_name, ...pair, dn: certSubjectDn(pair.cert) };
-}
-
-/** The subject DN as the bank reads it from a presented certificate (from the DER: any attribute, by OID without a name). */
-export function certSubjectDn(certPem: string): string {
-  return subjectDnOf(new X509Certificate(certPem));
 }
 
 export async function createDirectoryKey(): Promise<JWK> {
@@ -153,6 +77,7 @@ const FILES = {
 } as const;
 
 /** Days of validity a certificate must still have to be reused rather than regenerated. */
+const DAY = 86_400_000;
 const MIN_REMAINING_MS = 7 * DAY;
 
 function usable(certPem: string, caPem?: string, hosts?: string[]): boolean {

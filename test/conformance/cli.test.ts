@@ -88,3 +88,16 @@ test('lint prints every finding with its rule id and exits 1', async () => {
   expect(r.code).toBe(1);
   for (const rule of ['SSA-ALG', 'REQ-EXP', 'REQ-REDIRECT-HTTPS', 'REQ-SCOPE-ROLES']) expect(r.out).toContain(rule);
 });
+
+test('lint --json carries each finding\'s spec sentences; --spec-version takes 3.1, 3.2 or 3.3 only', async () => {
+  const seed = new URL('../../fixtures/seeds/002-wso2-request-ob.jwt', import.meta.url).pathname;
+  const r = await cli(['lint', seed, '--spec-version', '3.1', '--json']);
+  expect(r.code).toBe(1);
+  const result = JSON.parse(r.out) as { findings: Array<{ rule: string; spec: Array<{ ref: string; text: string }> }> };
+  // v3.1: the 22-character iss is too long and scope is an array there.
+  expect(result.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['REQ-ISS-FORMAT', 'REQ-SCOPE-FORMAT']));
+  expect(result.findings.find((f) => f.rule === 'REQ-ISS-FORMAT')?.spec[0]?.ref).toBe('OBDCR-REQ');
+  const bad = await cli(['lint', seed, '--spec-version', '4']);
+  expect(bad.code).toBe(2);
+  expect(bad.out).toMatch(/--spec-version "4" is not 3.1, 3.2 or 3.3/);
+});

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { checksMarkdown, withReadmeChecks } from '../../conformance/checks-doc';
-import { compatibilityMarkdown, readExpected, readReasons } from '../../conformance/compatibility/matrix';
+import { compatibilityMarkdown, readExpected, readReasons } from '../../integration/compatibility/matrix';
 
 test('docs/checks.md is up to date with the catalogue (run npm run docs:checks)', () => {
   expect(readFileSync(new URL('../../docs/checks.md', import.meta.url), 'utf8')).toBe(checksMarkdown());

@@ -1,6 +1,6 @@
 import { startMockBank, type MockBank } from '../../mock-server/runtime';
 import { generateBundle, type CertBundle } from '../../mock-server/tls/certs';
-import { mockTarget } from '../../conformance/mock-target';
+import { mockTarget } from '../../integration/mock-target';
 import { openSession } from '../../conformance/session';
 import { plans } from '../../conformance/plans';
 import { executePlan } from '../../conformance/plans/plan';

@@ -1,5 +1,5 @@
 import { startMockBank, type MockBank } from '../../mock-server/runtime';
-import { mockTarget } from '../../conformance/mock-target';
+import { mockTarget } from '../../integration/mock-target';
 import { openSession } from '../../conformance/session';
 import { plans } from '../../conformance/plans';
 import { managementPlan } from '../../conformance/plans/management.plan';

@@ -1,7 +1,7 @@
 import { startMockBank, type MockBank } from '../../mock-server/runtime';
 import { generateBundle, type CertBundle } from '../../mock-server/tls/certs';
-import { mockTarget } from '../../conformance/mock-target';
-import { profileTarget } from '../../conformance/profile-targets';
+import { mockTarget } from '../../integration/mock-target';
+import { profileTarget } from '../../integration/profile-targets';
 import { plans } from '../../conformance/plans';
 import { openCheckedSession, runPack, runPlan } from '../../conformance/runner';
 import { checkById } from '../../conformance/rules';

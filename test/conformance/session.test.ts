@@ -1,6 +1,7 @@
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { generateBundle, createCa, type CertBundle } from '../../mock-server/tls/certs';
+import { generateBundle, type CertBundle } from '../../mock-server/tls/certs';
+import { createCa } from '../../common/certs';
 import { record, explainTransportError } from '../../conformance/exchange';
 import { openSession, ConnectionError } from '../../conformance/session';
 import type { Target } from '../../conformance/target';

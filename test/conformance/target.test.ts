@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMockBank, type MockBank } from '../../mock-server/runtime';
 import { loadTarget, describeTarget, TargetConfigError } from '../../conformance/target';
-import { mockTarget } from '../../conformance/mock-target';
+import { mockTarget } from '../../integration/mock-target';
 import { openSession } from '../../conformance/session';
 import { executePlan } from '../../conformance/plans/plan';
 import { ssaPlan } from '../../conformance/plans/ssa.plan';

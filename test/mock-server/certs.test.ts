@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync, statSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { ensureCerts, createCa, issueCert } from '../../mock-server/tls/certs';
-import { dnEquals } from '../../mock-server/core/dn';
+import { ensureCerts } from '../../mock-server/tls/certs';
+import { createCa, issueCert } from '../../common/certs';
+import { dnEquals } from '../../common/dn';
 
 let dir: string;
 beforeAll(() => {

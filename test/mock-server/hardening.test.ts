@@ -11,9 +11,9 @@ import { createTpp, type TestTpp } from '../../fixtures/tpp';
 import { httpsRequest, refusal, type Credentials } from '../../fixtures/https';
 import { publicJwks } from '../../fixtures/registration';
 import { getToken, requestToken, type RegisteredClient } from '../../fixtures/token';
-import { certSubjectDn, createCa, issueCert } from '../../mock-server/tls/certs';
+import { createCa, issueCert } from '../../common/certs';
 import { MAX_DESCRIPTION } from '../../mock-server/errors';
-import { DnParseError, subjectDnOf } from '../../mock-server/core/dn';
+import { DnParseError, certSubjectDn, subjectDnOf } from '../../common/dn';
 import type { SigningKey } from '../../fixtures/keys';
 
 let bank: MockBank;

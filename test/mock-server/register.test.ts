@@ -3,7 +3,8 @@ import { createTpp, type TestTpp } from '../../fixtures/tpp';
 import { signingKey } from '../../fixtures/keys';
 import { decodePayload, hmacJws, signJws, unsignedJws } from '../../fixtures/registration';
 import { httpsRequest } from '../../fixtures/https';
-import { createCa, issueTransportCert } from '../../mock-server/tls/certs';
+import { issueTransportCert } from '../../mock-server/tls/certs';
+import { createCa } from '../../common/certs';
 import { ruleIdOf } from '../../catalogue/rules';
 
 let bank: MockBank;

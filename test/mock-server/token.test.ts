@@ -5,7 +5,8 @@ import { signingKey } from '../../fixtures/keys';
 import { hmacJws, signJws, unsignedJws } from '../../fixtures/registration';
 import { assertionClaims, basicAuth, clientAssertion, registerClient, requestToken, tokenRequest, type RegisteredClient } from '../../fixtures/token';
 import { JWT_BEARER_ASSERTION } from '../../mock-server/core/token';
-import { createCa, issueTransportCert } from '../../mock-server/tls/certs';
+import { issueTransportCert } from '../../mock-server/tls/certs';
+import { createCa } from '../../common/certs';
 import { refusal } from '../../fixtures/https';
 
 let bank: MockBank;

@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { compactVerify, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { parseDn } from '../../../mock-server/core/dn';
+import { parseDn } from '../../../common/dn';
 
 /** One realistic wrong implementation each; see BUG_NOTES for what each does. */
 export const BUGS = [

@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+
 /**
  * Distinguished names, parsed and compared by attribute rather than as strings.
  *
@@ -5,6 +7,9 @@
  * (CN=...,OU=...,O=...,C=GB), OpenSSL and Node the other way round, unknown OIDs as
  * 2.5.4.97=#<hex>. Compare parsed RDNs." Accepted forms: RFC 4514 / RFC 2253 (`,` separated),
  * RFC 1779 (`;` separators, quoted values), and Node's X509Certificate.subject (one RDN a line).
+ *
+ * Shared by mock-server/ (the bank matching a registered DN against the presented certificate) and
+ * conformance/ (the pack judging how a bank matches one); neither imports the other.
  */
 export interface DnAttribute {
   /** Dotted OID of the attribute type. */
@@ -360,4 +365,20 @@ export function formatDn(dn: Dn, order: 'most-specific-first' | 'as-parsed' = 'a
  */
 export function subjectDnOf(cert: { raw: Buffer }): string {
   return formatDn(certificateSubject(cert.raw), 'as-parsed');
+}
+
+/** Why a DN string cannot be parsed, or undefined when it can. */
+export function dnProblem(dn: string): string | undefined {
+  try {
+    parseDn(dn);
+    return undefined;
+  } catch (e) {
+    if (e instanceof DnParseError) return e.message;
+    throw e;
+  }
+}
+
+/** The subject DN as a bank reads it from a presented certificate (PEM): from the DER, any attribute, by OID without a name. */
+export function certSubjectDn(certPem: string): string {
+  return subjectDnOf(new X509Certificate(certPem));
 }

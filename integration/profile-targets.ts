@@ -1,7 +1,7 @@
 import type { MockBank } from '../mock-server/runtime';
 import type { Profile } from '../mock-server/profiles/types';
 import { mockTarget } from './mock-target';
-import type { AuthMethod, Capabilities, ManagementOperation, Target } from './target';
+import type { AuthMethod, Capabilities, ManagementOperation, Target } from '../conformance/target';
 import { CREDENTIAL_HEADERS } from '../mock-server/profiles/types';
 
 /** The auth methods and content types the pack can use (a profile may list others, e.g. client_secret_jwt). */

@@ -1,5 +1,5 @@
 import type { MockBank } from '../mock-server/runtime';
-import type { Capabilities, Target } from './target';
+import type { Capabilities, Target } from '../conformance/target';
 
 /**
  * A target for a mock bank started in-process: its CA, its TPP transport certificate (and the

@@ -1,7 +1,7 @@
 import { startMockBank } from '../../mock-server/runtime';
 import { profiles } from '../../mock-server/profiles';
-import { runPack } from '../runner';
-import type { CheckResult, Outcome } from '../rules/define';
+import { runPack } from '../../conformance/runner';
+import type { CheckResult, Outcome } from '../../conformance/rules/define';
 import { profileTarget } from '../profile-targets';
 
 export const profileNames = Object.keys(profiles);

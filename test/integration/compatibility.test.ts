@@ -1,7 +1,7 @@
 import { profiles } from '../../mock-server/profiles';
-import { runProfile, outcomes, profileNames } from '../../conformance/compatibility/run';
-import { diffOutcomes, readExpected, readReasons, unexplained } from '../../conformance/compatibility/matrix';
-import { profileCapabilities } from '../../conformance/profile-targets';
+import { runProfile, outcomes, profileNames } from '../../integration/compatibility/run';
+import { diffOutcomes, readExpected, readReasons, unexplained } from '../../integration/compatibility/matrix';
+import { profileCapabilities } from '../../integration/profile-targets';
 import { checks } from '../../conformance/rules';
 
 const expected = readExpected();
@@ -23,7 +23,7 @@ test('capabilities are read from the profile data: revolut documents only POST, 
 });
 
 describe.each(profileNames)('the pack against the %s mock', (profile) => {
-  test('gives the reviewed outcome for every check (conformance/compatibility/expected.json)', async () => {
+  test('gives the reviewed outcome for every check (integration/compatibility/expected.json)', async () => {
     const results = await runProfile(profile);
     const diff = diffOutcomes(profile, expected[profile] ?? {}, outcomes(results));
     // On a mismatch, show why the check came out as it did.

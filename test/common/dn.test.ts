@@ -1,4 +1,4 @@
-import { parseDn, dnEquals, formatDn, DnParseError, certificateSubject } from '../../../mock-server/core/dn';
+import { parseDn, dnEquals, formatDn, DnParseError, certificateSubject } from '../../common/dn';
 
 describe('parseDn', () => {
   test('RFC 4514, most specific first', () => {
