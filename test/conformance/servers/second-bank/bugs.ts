@@ -4,7 +4,80 @@
  * correct with none of them on. Each switch names its mutation class, so a conformance tool
  * can be proved against every class of mistake.
  */
-const CATALOGUE = {
+export const SECOND_BANK_BUGS = [
+  'alg-none-accepted',
+  'rs256-accepted',
+  'alg-case-insensitive',
+  'kid-ignored',
+  'crit-ignored',
+  'jku-followed',
+  'x5u-followed',
+  'embedded-jwk-trusted',
+  'hs256-spki-pem-newline',
+  'hs256-spki-pem-no-newline',
+  'hs256-pkcs1-pem',
+  'hs256-spki-der',
+  'hs256-pkcs1-der',
+  'hs256-jwk-json',
+  'signature-unchecked',
+  'iss-unchecked',
+  'aud-substring',
+  'exp-unchecked',
+  'exp-optional',
+  'iat-optional',
+  'iat-future-accepted',
+  'jti-optional',
+  'jti-replay',
+  'numeric-string-claims',
+  'software-id-mismatch-accepted',
+  'redirect-fragment-allowed',
+  'redirect-not-in-ssa-accepted',
+  'redirect-http-allowed',
+  'grant-types-unchecked',
+  'response-types-unchecked',
+  'unknown-auth-method-accepted',
+  'signing-alg-optional',
+  'scope-beyond-roles',
+  'unknown-metadata-refused',
+  'jwks-and-jwks-uri-accepted',
+  'secret-prefix-compare',
+  'basic-secret-unchecked',
+  'post-secret-unchecked',
+  'assertion-sub-unchecked',
+  'assertion-aud-unchecked',
+  'assertion-exp-optional',
+  'assertion-replay',
+  'assertion-type-unchecked',
+  'mgmt-find-by-software-id',
+  'client-id-case-insensitive',
+  'cross-client-put-delete',
+  'unknown-client-404',
+  'unknown-client-token-kept',
+  'token-scope-beyond-client',
+  'grant-type-unchecked',
+  'empty-scope-refused',
+  'token-no-cert-dn-skipped',
+  'token-dn-mismatch-accepted',
+  'registration-untrusted-ca',
+  'registration-dn-mismatch',
+  'bound-token-any-cert',
+  'jwks-host-unpinned',
+  'ssa-iss-unchecked',
+  'ssa-signature-unchecked',
+  'ssa-exp-unchecked',
+  'put-stores-nothing',
+  'put-software-id-changes',
+  'put-answers-old',
+  'delete-keeps-client',
+  'post-stores-first-redirect',
+  'advertised-secret-post-refused',
+  'advertised-es256-assertion-refused',
+  'advertised-refresh-token-refused',
+] as const;
+export type SecondBankBug = (typeof SECOND_BANK_BUGS)[number];
+
+/** Each switch: its mutation class and one line on what the wrong implementation does. */
+const CATALOGUE: Readonly<Record<SecondBankBug, readonly [string, string]>> = {
   // --- jose-header: the registration request JWS header and signature --------------------
   'alg-none-accepted': ['jose-header', 'accepts a registration request JWS with alg "none" and an empty signature'],
   'rs256-accepted': ['jose-header', 'accepts a registration request signed RS256 (PKCS#1 v1.5), outside the PS256/ES256 FAPI list'],
@@ -92,12 +165,7 @@ const CATALOGUE = {
   'advertised-secret-post-refused': ['advertised', 'discovery lists client_secret_post but registering with it is refused'],
   'advertised-es256-assertion-refused': ['advertised', 'discovery lists ES256 for token_endpoint_auth_signing_alg but ES256 client assertions are refused'],
   'advertised-refresh-token-refused': ['advertised', 'discovery lists the refresh_token grant but registering grant_types with it is refused'],
-} as const satisfies Record<string, readonly [string, string]>;
-
-type Name = keyof typeof CATALOGUE;
-
-export const SECOND_BANK_BUGS = Object.keys(CATALOGUE) as unknown as readonly Name[];
-export type SecondBankBug = Name;
+};
 
 export const SECOND_BANK_BUG_NOTES: Readonly<Record<SecondBankBug, string>> = Object.freeze(
   Object.fromEntries(Object.entries(CATALOGUE).map(([k, v]) => [k, v[1]])) as Record<SecondBankBug, string>,
