@@ -192,15 +192,23 @@ function atvMatches(want: StringAtv, got: Atv): boolean {
   return got.text !== undefined && got.text === want.text;
 }
 
-/** Whether the registered RFC 4514 DN names this certificate subject. */
-export function dnMatches(dn: string, subject: readonly Rdn[]): boolean {
-  const want = parseDnString(dn);
-  if (!want || want.length !== subject.length) return false;
-  const got = [...subject].reverse();
+function sameSequence(want: readonly StringAtv[][], got: readonly Rdn[]): boolean {
   return want.every((rdn, i) => {
     const g = got[i]!;
     return rdn.length === g.length && rdn.every((w) => g.some((a) => atvMatches(w, a)));
   });
+}
+
+/**
+ * Whether the registered RFC 4514 DN names this certificate subject. RFC 4514 2.1 renders the
+ * RDNSequence "starting with the last element of the sequence and moving backwards"; a
+ * certificate whose RDNSequence is itself encoded most specific first (CN first) is then
+ * commonly written in the forward order instead, so both directions are compared, RDN by RDN.
+ */
+export function dnMatches(dn: string, subject: readonly Rdn[]): boolean {
+  const want = parseDnString(dn);
+  if (!want || want.length !== subject.length) return false;
+  return sameSequence(want, [...subject].reverse()) || sameSequence(want, subject);
 }
 
 function escapeValue(s: string): string {
