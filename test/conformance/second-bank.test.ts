@@ -3,7 +3,7 @@
  * manages the client; each sampled switch changes an observable answer.
  */
 import https from 'node:https';
-import { KeyObject, constants, createHmac, createPublicKey, randomUUID, sign as cryptoSign } from 'node:crypto';
+import { KeyObject, constants, createHmac, createPrivateKey, createPublicKey, randomUUID, sign as cryptoSign } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { generateBundle, type CertBundle } from '../../mock-server/tls/certs';
 import {
@@ -59,6 +59,11 @@ beforeAll(async () => {
   softwareJwks = new Map([[JWKS_URL, { keys: [rsa.pub, rsa2.pub, ec.pub] }]]);
   // An HTTPS server on 127.0.0.1 standing for any foreign host: it serves the attacker's JWKS.
   evil = https.createServer({ cert: bundle.server.cert, key: bundle.server.key }, (req, res) => {
+    if (req.url === '/cert.pem') {
+      res.writeHead(200, { 'content-type': 'application/pem-certificate-chain' });
+      res.end(bundle.server.cert);
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ keys: [attacker.pub] }));
   });
@@ -364,13 +369,17 @@ const reg = (ctx: Ctx, jws: string) => status(ctx.register(jws));
 const regClaims = async (ctx: Ctx, over: Record<string, unknown>, header: Record<string, unknown> = {}) =>
   reg(ctx, await signWith(rsa, ctx.claims(await ctx.ssa(), over), header));
 /** The secrets a confused HS256 verifier derives from the software public key sk1. */
-const hsSecret = (form: 'spki-pem' | 'spki-pem-trim' | 'pkcs1-der' | 'jwk'): Buffer => {
+const hsSecret = (form: 'spki-pem' | 'spki-pem-trim' | 'pkcs1-pem' | 'spki-der' | 'pkcs1-der' | 'jwk'): Buffer => {
   const publicKey = createPublicKey(KeyObject.from(rsa.priv));
   switch (form) {
     case 'spki-pem':
       return Buffer.from(publicKey.export({ type: 'spki', format: 'pem' }) as string);
     case 'spki-pem-trim':
       return Buffer.from((publicKey.export({ type: 'spki', format: 'pem' }) as string).trimEnd());
+    case 'pkcs1-pem':
+      return Buffer.from(publicKey.export({ type: 'pkcs1', format: 'pem' }) as string);
+    case 'spki-der':
+      return publicKey.export({ type: 'spki', format: 'der' });
     case 'pkcs1-der':
       return publicKey.export({ type: 'pkcs1', format: 'der' });
     case 'jwk':
@@ -393,6 +402,17 @@ const SCENARIOS: Partial<Record<SecondBankBug, Scenario>> = {
   'hs256-spki-pem-no-newline': async (ctx) => reg(ctx, raw({ alg: 'HS256', kid: 'sk1' }, ctx.claims(await ctx.ssa()), hmac(hsSecret('spki-pem-trim')))),
   'hs256-pkcs1-der': async (ctx) => reg(ctx, raw({ alg: 'HS256', kid: 'sk1' }, ctx.claims(await ctx.ssa()), hmac(hsSecret('pkcs1-der')))),
   'hs256-jwk-json': async (ctx) => reg(ctx, raw({ alg: 'HS256', kid: 'sk1' }, ctx.claims(await ctx.ssa()), hmac(hsSecret('jwk')))),
+  'x5u-followed': async (ctx) => {
+    const serverKey = createPrivateKey(bundle.server.key);
+    const alg = serverKey.asymmetricKeyType === 'rsa' ? 'PS256' : 'ES256';
+    const signer = (input: Buffer) =>
+      alg === 'PS256'
+        ? cryptoSign('sha256', input, { key: serverKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 })
+        : cryptoSign('sha256', input, { key: serverKey, dsaEncoding: 'ieee-p1363' });
+    return reg(ctx, raw({ alg, x5u: `https://attacker.test:${evilPort}/cert.pem` }, ctx.claims(await ctx.ssa()), signer));
+  },
+  'hs256-pkcs1-pem': async (ctx) => reg(ctx, raw({ alg: 'HS256', kid: 'sk1' }, ctx.claims(await ctx.ssa()), hmac(hsSecret('pkcs1-pem')))),
+  'hs256-spki-der': async (ctx) => reg(ctx, raw({ alg: 'HS256', kid: 'sk1' }, ctx.claims(await ctx.ssa()), hmac(hsSecret('spki-der')))),
   'signature-unchecked': async (ctx) => reg(ctx, raw({ alg: 'PS256', kid: 'sk1' }, ctx.claims(await ctx.ssa()), pss(attacker))),
 
   // claims
@@ -401,6 +421,7 @@ const SCENARIOS: Partial<Record<SecondBankBug, Scenario>> = {
   'exp-unchecked': (ctx) => regClaims(ctx, { exp: now() - 600 }),
   'exp-optional': (ctx) => regClaims(ctx, { exp: undefined }),
   'iat-optional': (ctx) => regClaims(ctx, { iat: undefined }),
+  'iat-future-accepted': (ctx) => regClaims(ctx, { iat: now() + 3600 }),
   'jti-optional': (ctx) => regClaims(ctx, { jti: undefined }),
   'jti-replay': async (ctx) => {
     const jti = randomUUID();
@@ -549,12 +570,85 @@ const SCENARIOS: Partial<Record<SecondBankBug, Scenario>> = {
   'advertised-refresh-token-refused': (ctx) => regClaims(ctx, { grant_types: ['client_credentials', 'refresh_token'] }),
 };
 
+/** What the correct bank answers, and what the switch makes it answer instead. */
+const EXPECTED: Partial<Record<SecondBankBug, readonly [unknown, unknown]>> = {
+  'alg-none-accepted': [400, 201],
+  'rs256-accepted': [400, 201],
+  'alg-case-insensitive': [400, 201],
+  'kid-ignored': [400, 201],
+  'crit-ignored': [400, 201],
+  'embedded-jwk-trusted': [400, 201],
+  'jku-followed': [400, 201],
+  'hs256-spki-pem-newline': [400, 201],
+  'hs256-spki-pem-no-newline': [400, 201],
+  'hs256-pkcs1-der': [400, 201],
+  'hs256-jwk-json': [400, 201],
+  'signature-unchecked': [400, 201],
+  'iss-unchecked': [400, 201],
+  'aud-substring': [400, 201],
+  'exp-unchecked': [400, 201],
+  'exp-optional': [400, 201],
+  'iat-optional': [400, 201],
+  'jti-optional': [400, 201],
+  'jti-replay': [400, 201],
+  'numeric-string-claims': [400, 201],
+  'software-id-mismatch-accepted': [400, 201],
+  'redirect-fragment-allowed': [400, 201],
+  'redirect-not-in-ssa-accepted': [400, 201],
+  'redirect-http-allowed': [400, 201],
+  'grant-types-unchecked': [400, 201],
+  'response-types-unchecked': [400, 201],
+  'unknown-auth-method-accepted': [400, 201],
+  'signing-alg-optional': [400, 201],
+  'scope-beyond-roles': [400, 201],
+  'unknown-metadata-refused': [201, 400],
+  'jwks-and-jwks-uri-accepted': [400, 201],
+  'secret-prefix-compare': [401, 200],
+  'basic-secret-unchecked': [401, 200],
+  'post-secret-unchecked': [401, 200],
+  'assertion-sub-unchecked': [401, 200],
+  'assertion-aud-unchecked': [401, 200],
+  'assertion-exp-optional': [401, 200],
+  'assertion-replay': [401, 200],
+  'assertion-type-unchecked': [401, 200],
+  'mgmt-find-by-software-id': [401, 200],
+  'client-id-case-insensitive': [401, 200],
+  'cross-client-put-delete': [403, 204],
+  'unknown-client-404': [401, 404],
+  'unknown-client-token-kept': [401, 200],
+  'token-scope-beyond-client': [400, 200],
+  'grant-type-unchecked': [400, 200],
+  'empty-scope-refused': [200, 400],
+  'token-no-cert-dn-skipped': [401, 200],
+  'token-dn-mismatch-accepted': [401, 200],
+  'registration-untrusted-ca': [401, 201],
+  'registration-dn-mismatch': [400, 201],
+  'bound-token-any-cert': [401, 200],
+  'jwks-host-unpinned': [400, 201],
+  'ssa-iss-unchecked': [400, 201],
+  'ssa-signature-unchecked': [400, 201],
+  'ssa-exp-unchecked': [400, 201],
+  'put-stores-nothing': [['https://tpp.example/cb2'], ['https://tpp.example/cb']],
+  'put-software-id-changes': ['SwSecondBank01', 'SwOther02'],
+  'put-answers-old': [['https://tpp.example/cb2'], ['https://tpp.example/cb']],
+  'delete-keeps-client': [401, 200],
+  'post-stores-first-redirect': [['https://tpp.example/cb2'], ['https://tpp.example/cb']],
+  'advertised-secret-post-refused': [201, 400],
+  'advertised-es256-assertion-refused': [200, 401],
+  'advertised-refresh-token-refused': [201, 400],
+  'x5u-followed': [400, 201],
+  'hs256-pkcs1-pem': [400, 201],
+  'hs256-spki-der': [400, 201],
+  'iat-future-accepted': [400, 201],
+};
+
 function pkjClient(ctx: Ctx): Promise<any> {
   return ctx.client({ token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'PS256', tls_client_auth_subject_dn: undefined });
 }
 
 describe('second bank, each sampled switch changes what a TPP observes', () => {
-  it('samples every class', () => {
+  it('samples every class, with an expected outcome for each sample', () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual(Object.keys(SCENARIOS).sort());
     const classes = new Set(Object.keys(SCENARIOS).map((b) => SECOND_BANK_BUG_CLASS[b as SecondBankBug]));
     expect(classes.size).toBe(new Set(Object.values(SECOND_BANK_BUG_CLASS)).size);
   });
@@ -563,6 +657,6 @@ describe('second bank, each sampled switch changes what a TPP observes', () => {
     const scenario = SCENARIOS[bug]!;
     const correct = await withBank([], scenario);
     const wrong = await withBank([bug], scenario);
-    expect({ bug, outcome: wrong }).not.toEqual({ bug, outcome: correct });
+    expect({ bug, correct, wrong }).toEqual({ bug, correct: EXPECTED[bug]![0], wrong: EXPECTED[bug]![1] });
   });
 });
