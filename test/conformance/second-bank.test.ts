@@ -59,6 +59,12 @@ beforeAll(async () => {
   softwareJwks = new Map([[JWKS_URL, { keys: [rsa.pub, rsa2.pub, ec.pub] }]]);
   // An HTTPS server on 127.0.0.1 standing for any foreign host: it serves the attacker's JWKS.
   evil = https.createServer({ cert: bundle.server.cert, key: bundle.server.key }, (req, res) => {
+    if (req.url === '/slow') return; // never answers
+    if (req.url === '/big') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: [attacker.pub], pad: 'x'.repeat(100 * 1024) }));
+      return;
+    }
     if (req.url === '/cert.pem') {
       res.writeHead(200, { 'content-type': 'application/pem-certificate-chain' });
       res.end(bundle.server.cert);
@@ -344,6 +350,42 @@ describe('second bank, correct', () => {
       expect((await ctx.token({ grant_type: 'client_credentials', client_id: post.client_id, client_secret: post.client_secret })).status).toBe(200);
     }));
 
+  it('accepts a registration request signed ES256 by the software EC key', () =>
+    withBank([], async (ctx) => {
+      const r = await ctx.register(await signWith(ec, ctx.claims(await ctx.ssa())));
+      expect(r.status).toBe(201);
+    }));
+
+  it('takes omitted redirect_uris as all of the SSA software_redirect_uris, and omitted scope as all the roles allow', () =>
+    withBank([], async (ctx) => {
+      const statement = await ctx.ssa({ software_redirect_uris: [CB, CB2] });
+      const r = await ctx.register(await signWith(rsa, ctx.claims(statement, { redirect_uris: undefined, scope: undefined })));
+      expect(r.status).toBe(201);
+      expect(r.json).toMatchObject({ redirect_uris: [CB, CB2], scope: 'openid accounts payments' });
+      // With a fragment URI among them, the implied list is refused like an explicit one.
+      const withFragment = await ctx.register(await signWith(rsa, ctx.claims(await ctx.ssa(), { redirect_uris: undefined })));
+      expect([withFragment.status, withFragment.json.error]).toEqual([400, 'invalid_redirect_uri']);
+    }));
+
+  it('refuses with the RFC 7591 / RFC 6749 code and a JSON body', () =>
+    withBank([], async (ctx) => {
+      const body = async (p: Promise<Res>) => {
+        const r = await p;
+        expect(typeof r.json?.error_description).toBe('string');
+        expect(r.headers['content-type']).toBe('application/json');
+        return [r.status, r.json.error];
+      };
+      const signed = async (over: Record<string, unknown>) => ctx.register(await signWith(rsa, ctx.claims(await ctx.ssa(), over)));
+      expect(await body(signed({ redirect_uris: [FRAG] }))).toEqual([400, 'invalid_redirect_uri']);
+      expect(await body(signed({ software_statement: await ctx.ssa({ iss: 'rogue' }) }))).toEqual([400, 'unapproved_software_statement']);
+      expect(await body(signed({ software_statement: (await ctx.ssa()).slice(0, -4) + 'AAAA' }))).toEqual([400, 'invalid_software_statement']);
+      expect(await body(ctx.register(raw({ alg: 'RS256', kid: 'sk1' }, ctx.claims(await ctx.ssa()), pkcs1(rsa))))).toEqual([400, 'invalid_client_metadata']);
+      const c = await ctx.client();
+      expect(await body(ctx.tlsToken(c.client_id, 'tpp', 'openid payments'))).toEqual([400, 'invalid_scope']);
+      expect(await body(ctx.token({ grant_type: 'password', client_id: c.client_id }))).toEqual([400, 'unsupported_grant_type']);
+      expect(await body(ctx.manage('GET', randomUUID(), await tokenFor(ctx, c.client_id)))).toEqual([401, 'invalid_token']);
+    }));
+
   it('answers 401 JSON without a client certificate, and 403 for another client token', () =>
     withBank([], async (ctx) => {
       const r = await ctx.register(await signWith(rsa, ctx.claims(await ctx.ssa())), 'none');
@@ -357,6 +399,24 @@ describe('second bank, correct', () => {
       const empty = await call(ctx.url, 'GET', `/register/${a.client_id}`, { headers: { authorization: 'Bearer ' } });
       expect(empty.status).toBe(401);
       expect(empty.headers['www-authenticate']).toMatch(/^Bearer /);
+    }));
+});
+
+describe('second bank, the unpinned fetch stays on 127.0.0.1 and within its limits', () => {
+  const viaJwks = (ctx: Ctx, endpoint: string) =>
+    ctx.ssa({ software_jwks_endpoint: endpoint }).then((statement) => reg(ctx, raw({ alg: 'PS256', kid: 'evil1' }, ctx.claims(statement), pss(attacker))));
+
+  it('sends an IP-literal host to 127.0.0.1 too', () =>
+    withBank(['jwks-host-unpinned'], async (ctx) => {
+      expect(await viaJwks(ctx, `https://10.255.255.1:${evilPort}/jwks`)).toBe(201);
+    }));
+
+  it('gives up after 2 s and refuses more than 64 KiB', () =>
+    withBank(['jwks-host-unpinned'], async (ctx) => {
+      const started = Date.now();
+      expect(await viaJwks(ctx, `https://slow.test:${evilPort}/slow`)).toBe(400);
+      expect(Date.now() - started).toBeLessThan(4000);
+      expect(await viaJwks(ctx, `https://big.test:${evilPort}/big`)).toBe(400);
     }));
 });
 

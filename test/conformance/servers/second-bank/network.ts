@@ -35,16 +35,17 @@ export function loopbackGet(url: string, ca: string): Promise<string> {
     }
     const req = https.get(
       {
-        host: u.hostname,
+        // An IP literal would bypass lookup: connect to the loopback address whatever the URL names.
+        host: '127.0.0.1',
         port: u.port || 443,
         path: `${u.pathname}${u.search}`,
-        servername: /^[\d.]+$/.test(u.hostname) || u.hostname.includes(':') ? undefined : u.hostname,
+        ...(/^[\d.]+$/.test(u.hostname) || u.hostname.includes(':') || u.hostname.startsWith('[') ? {} : { servername: u.hostname }),
         lookup: loopback,
         ca,
         // The chain is checked against ca; the name is not, since every name is 127.0.0.1 here.
         checkServerIdentity: () => undefined,
         agent: false,
-        headers: { accept: 'application/json' },
+        headers: { accept: 'application/json', host: u.host },
       },
       (res) => {
         if (res.statusCode !== 200) {
