@@ -26,7 +26,7 @@ export interface RunOptions {
   onPlan?: (plan: Plan, results: ReportedCheck[]) => void;
   /** Before each plan's results, for progress output (plans may already be running side by side). */
   onPlanStart?: (plan: Plan, checks: number) => void;
-  /** How many plans run side by side; default the target's `concurrency`, else all of them. 1: one after another. */
+  /** How many plans run side by side, and exchanges each plan has in flight; default the target's `concurrency`, else all plans and STEP_CONCURRENCY exchanges. 1: one exchange after another. */
   concurrency?: number;
 }
 
@@ -67,10 +67,10 @@ export async function preflight(session: Session): Promise<string[]> {
 }
 
 /** Runs one plan over a session: its exchanges once, then every check of it the filter keeps. */
-export async function runPlan(plan: Plan, session: Session, filter?: string): Promise<{ results: ReportedCheck[]; slots: Map<string, Slot> }> {
+export async function runPlan(plan: Plan, session: Session, filter?: string, concurrency?: number): Promise<{ results: ReportedCheck[]; slots: Map<string, Slot> }> {
   const mine = plan.checks.filter((c) => matches(c, filter));
   if (mine.length === 0) return { results: [], slots: new Map() };
-  const slots = await executePlan(plan, session, filter ? mine : undefined);
+  const slots = await executePlan(plan, session, filter ? mine : undefined, concurrency !== undefined ? { concurrency } : {});
   const results = mine.map((check) => {
     const r = evaluate(check, slots);
     const durationMs = check.exchanges.reduce((ms, n) => {
@@ -120,7 +120,7 @@ export async function runWithSession(session: Session, notes: string[], opts: Ru
   const runs = selected.map(async ({ plan }) => {
     await slot();
     try {
-      return await runPlan(plan, session.forPlan(plan.id), opts.filter);
+      return await runPlan(plan, session.forPlan(plan.id), opts.filter, opts.concurrency);
     } finally {
       running--;
       waiting.shift()?.();

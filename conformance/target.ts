@@ -81,7 +81,11 @@ export interface Target {
   headers?: Record<string, string>;
   registrationAuth?: RegistrationAuth;
   timeoutMs: number;
-  /** How many plans run side by side (default: all of them; 1 runs them one after another, e.g. for a bank that rate-limits). */
+  /**
+   * How many plans run side by side (default: all of them), and how many independent exchanges each
+   * plan has in flight (default 4: refusal probes of one accepted control); 1 runs everything one
+   * exchange after another, e.g. for a bank that rate-limits.
+   */
   concurrency?: number;
 }
 

@@ -30,6 +30,13 @@ export interface ExchangeStep {
   /** A declared reason not to perform it against this target (capabilities, given SSA ...), or undefined. */
   skipIf?: (s: Session) => string | undefined;
   run: (s: Session, prior: ReadonlyMap<string, Recorded>) => Promise<Recorded>;
+  /**
+   * May be in flight beside the plan's other concurrent steps: it reads only what it needs (waited
+   * for) and changes nothing another step reads (a refusal probe, a client of its own). A step
+   * without it is a barrier: it starts once every step before it has finished, and the steps after
+   * it wait for it.
+   */
+  concurrent?: boolean;
 }
 
 export interface Plan {
@@ -89,43 +96,82 @@ function precondition(plan: Plan, step: ExchangeStep, slots: ReadonlyMap<string,
 }
 
 export interface PlanProgress {
-  /** Called after each step with its slot, for progress output. */
+  /** Called after each step with its slot, for progress output (concurrent steps in the order they finish). */
   onStep?: (name: string, slot: Slot) => void;
+  /** Independent exchanges in flight at once; default the target's `concurrency`, else STEP_CONCURRENCY. */
+  concurrency?: number;
+}
+
+/** Independent exchanges a plan has in flight at once when the target does not say (`concurrency`). */
+export const STEP_CONCURRENCY = 4;
+
+/** At most `limit` tasks at a time, the others queued in the order they asked. */
+function pool(limit: number) {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    while (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
 }
 
 /**
- * Performs the plan's exchanges once, in order (or only those the given checks read): a step whose
- * controls were not accepted is blocked, not sent. Returns the record; then deletes what the run
- * created, when the bank allows it.
+ * Performs the plan's exchanges once (or only those the given checks read): a step whose controls
+ * were not accepted is blocked, not sent. Barrier steps run alone, in plan order; a run of
+ * consecutive `concurrent` steps is sent side by side, at most the target's `concurrency` (default
+ * STEP_CONCURRENCY) at a time, each once the steps it needs have finished. Returns the record;
+ * then deletes what the run created, when the bank allows it.
  */
 export async function executePlan(plan: Plan, session: Session, only?: readonly Check[], progress: PlanProgress = {}): Promise<Map<string, Slot>> {
   const slots = new Map<string, Slot>([['discovery', session.discovery]]);
   const wanted = only ? closure(plan, new Set(only.flatMap((c) => c.exchanges))) : undefined;
   const done = new Map<string, Recorded>();
+  const limited = pool(Math.max(1, progress.concurrency ?? session.target.concurrency ?? STEP_CONCURRENCY));
+  const inFlight = new Map<string, Promise<void>>();
+  const perform = async (step: ExchangeStep): Promise<void> => {
+    const not = precondition(plan, step, slots, session);
+    if (not) {
+      slots.set(step.name, not);
+      progress.onStep?.(step.name, not);
+      return;
+    }
+    let r: Recorded;
+    try {
+      r = await step.run(session, done);
+    } catch (e) {
+      // The pack could not build this request for this target (e.g. its key cannot sign it): not judged, and said so.
+      const blocked: Blocked = { blocked: `blocked: the pack could not build ${step.name}: ${(e as Error).message}`, root: step.name, summary: `not sent: ${(e as Error).message}`, hint: 'the pack could not build this request with the configured keys and certificates' };
+      slots.set(step.name, blocked);
+      progress.onStep?.(step.name, blocked);
+      return;
+    }
+    done.set(step.name, r);
+    slots.set(step.name, r);
+    progress.onStep?.(step.name, r);
+  };
   try {
     for (const step of plan.steps) {
       if (wanted && !wanted.has(step.name)) continue;
-      const not = precondition(plan, step, slots, session);
-      if (not) {
-        slots.set(step.name, not);
-        progress.onStep?.(step.name, not);
+      if (!step.concurrent) {
+        await Promise.all(inFlight.values());
+        inFlight.clear();
+        await perform(step);
         continue;
       }
-      let r: Recorded;
-      try {
-        r = await step.run(session, done);
-      } catch (e) {
-        // The pack could not build this request for this target (e.g. its key cannot sign it): not judged, and said so.
-        const blocked: Blocked = { blocked: `blocked: the pack could not build ${step.name}: ${(e as Error).message}`, root: step.name, summary: `not sent: ${(e as Error).message}`, hint: 'the pack could not build this request with the configured keys and certificates' };
-        slots.set(step.name, blocked);
-        progress.onStep?.(step.name, blocked);
-        continue;
-      }
-      done.set(step.name, r);
-      slots.set(step.name, r);
-      progress.onStep?.(step.name, r);
+      const needs = [...new Set([...(step.needs ?? []), ...(step.needsFor?.(session) ?? [])])];
+      const before = needs.map((n) => inFlight.get(n)).filter((p): p is Promise<void> => !!p);
+      inFlight.set(step.name, Promise.all(before).then(() => limited(() => perform(step))));
     }
+    await Promise.all(inFlight.values());
   } finally {
+    // A step still in flight when another threw must not outlive the run's cleanup.
+    await Promise.allSettled(inFlight.values());
     if (!session.unresponsive) await session.cleanup().catch(() => undefined);
   }
   return slots;

@@ -13,7 +13,7 @@ export { METHOD_CONTROL };
 /** A valid registration with one auth method: accepted, it is the control of that method's probes. */
 function methodControl(method: AuthMethod): ExchangeStep {
   const name = METHOD_CONTROL[method];
-  return { name, skipIf: supports(method), accepted: clientRegistered, run: (s) => sendRegistration(s, name, validRegistration(s, method)) };
+  return { name, concurrent: true, skipIf: supports(method), accepted: clientRegistered, run: (s) => sendRegistration(s, name, validRegistration(s, method)) };
 }
 
 /** The auth method of the no-certificate probe: one that needs no certificate, when the target declares one. */
@@ -23,7 +23,7 @@ function noCertMethod(s: Session): AuthMethod | undefined {
 
 /** A probe whose control is register-valid, built from the session (keys, headers). */
 function probe(name: string, run: ExchangeStep['run'], needs = ['register-valid']): ExchangeStep {
-  return { name, needs, run };
+  return { name, needs, run, concurrent: true };
 }
 
 const steps: ExchangeStep[] = [
@@ -42,6 +42,7 @@ const steps: ExchangeStep[] = [
   methodControl('client_secret_post'),
   {
     name: 'register-replay-first',
+    concurrent: true,
     accepted: clientRegistered,
     run: async (s) => {
       const jwt = await s.sign(s.claims());
@@ -50,6 +51,7 @@ const steps: ExchangeStep[] = [
   },
   {
     name: 'register-replay-second',
+    concurrent: true,
     needs: ['register-replay-first'],
     run: async (s, prior) => s.post('register-replay-second', prior.get('register-replay-first')!.sent.jwt as string),
   },
@@ -58,6 +60,7 @@ const steps: ExchangeStep[] = [
   // only the transport rule can refuse it: a tls_client_auth request would also be refused for its DN, which proves nothing.
   {
     name: 'register-no-cert',
+    concurrent: true,
     needs: ['register-valid', METHOD_CONTROL.private_key_jwt, METHOD_CONTROL.client_secret_basic, METHOD_CONTROL.client_secret_post],
     needsFor: (s) => {
       const method = noCertMethod(s);
@@ -71,6 +74,7 @@ const steps: ExchangeStep[] = [
   },
   {
     name: 'register-untrusted-cert',
+    concurrent: true,
     needs: [METHOD_CONTROL.tls_client_auth],
     skipIf: supports('tls_client_auth'),
     run: async (s) => {
@@ -82,6 +86,7 @@ const steps: ExchangeStep[] = [
   // The control of the fragment row: an SSA listing the plain URI and the same URI with a fragment, registering the plain one.
   {
     name: 'register-redirect-fragment-control',
+    concurrent: true,
     accepted: clientRegistered,
     skipIf: (s) => (s.directory.mint ? undefined : 'the target gives a fixed SSA: an SSA that lists a fragment URI needs a directory signing key or the mock directory endpoint'),
     run: async (s) => {

@@ -327,6 +327,8 @@ export const registrationSweep: SweepTable<RegistrationRequest> = {
   kind: 'registration',
   control: 'register-valid',
   tags: ['registration'],
+  // Every row is a POST of its own that a correct bank refuses; one a bank wrongly accepts is a client of its own.
+  concurrent: true,
   build: async (s, _prior, row) => validRegistration(s, methodOf(row)),
   send: (s, name, req) => sendRegistration(s, name, req),
   refused: (r, row) => refusalVerdict(r, row.errors ?? ['invalid_client_metadata'], row.statuses, row.substitutes),

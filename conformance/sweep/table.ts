@@ -66,6 +66,11 @@ export interface SweepTable<R> {
   send: (s: Session, name: string, req: R, prior: ReadonlyMap<string, Recorded>) => Promise<Recorded>;
   refused: (r: Recorded, row: SweepRow<R>) => Verdict;
   accepted: (r: Recorded, row: SweepRow<R>) => Verdict;
+  /**
+   * The rows may be sent side by side (ExchangeStep.concurrent): each reads only its control and
+   * changes nothing another row reads. Not for rows sharing a client one of them could delete.
+   */
+  concurrent?: boolean;
   /** A skip of the whole table (the exchange is not declared by the target). */
   skipIf?: (s: Session) => string | undefined;
   rows: readonly SweepRow<R>[];
@@ -87,6 +92,7 @@ export function sweepSteps<R>(table: SweepTable<R>): ExchangeStep[] {
       kind: table.kind,
       needs: [...new Set([...statics, ...(row.needs ?? [])])],
       needsFor: (s: Session) => [controlOf(table, row, s), ...(row.needs ?? [])],
+      ...(table.concurrent ? { concurrent: true } : {}),
       ...(skips.length ? { skipIf: (s: Session) => skips.map((f) => f(s)).find(Boolean) } : {}),
       run: async (s, prior) => {
         const req = await row.mutate(await table.build(s, prior, row), s, prior);
