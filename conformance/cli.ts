@@ -7,6 +7,7 @@ import { checks, matches } from './rules';
 import { quoteLine, type Outcome } from './rules/define';
 import { openCheckedSession, PreflightError, runWithSession } from './runner';
 import { buildReport, exitCode, type ReportedCheck, type RootCause } from './report/model';
+import { sweepCounts, sweepMisses } from './report/sweep';
 import { junitXml } from './report/junit';
 import { html } from './report/html';
 import { lint } from './lint';
@@ -159,6 +160,13 @@ async function run(args: string[]): Promise<number> {
   writeFileSync(join(reportDir, 'report.html'), html(report));
   const k = report.counts;
   for (const line of rootCauseLines(report.rootCauses)) console.log(line);
+  if (report.sweep.length) {
+    console.log('\nOne-change sweep, by accepted exchange:');
+    for (const g of report.sweep) {
+      console.log(`  ${g.exchange}: ${sweepCounts(g)}`);
+      for (const miss of sweepMisses(g)) console.log(`    ${miss}`);
+    }
+  }
   console.log(`\n${k.total} checks: ${k.pass} pass, ${k.fail} fail (MUST), ${k.warn} warn (SHOULD), ${k.blocked} blocked, ${k.skip} skipped`);
   if (packRun.aborted) console.error(`dcr-conformance: run ended early: ${packRun.aborted}`);
   console.log(`Reports: ${reportDir}/report.html, report.json, junit.xml`);

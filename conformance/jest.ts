@@ -101,7 +101,7 @@ export function runPlanInJest(plan: Plan, options: ConformanceJestOptions = {}):
     }, options.timeoutMs ?? 180_000);
 
     if (mine.length === 0) test.skip(`no check of plan ${plan.id} matches ${filter}`, () => undefined);
-    for (const check of mine) {
+    const judge = (check: (typeof mine)[number]) =>
       test(`${check.id} ${check.title}`, () => {
         if (fatal) throw new Error(`${fatal.name}: ${fatal.message}`);
         const r = results.get(check.id);
@@ -114,6 +114,18 @@ export function runPlanInJest(plan: Plan, options: ConformanceJestOptions = {}):
         if (r.outcome === 'warn') console.warn(`WARN ${check.id} (SHOULD): ${r.message}`);
         // Jest cannot skip from inside a test; the log says why.
         if (r.outcome === 'skip') console.info(`SKIP ${check.id}: ${r.message}`);
+      });
+    for (const check of mine) if (!check.sweep) judge(check);
+    // The one-change sweep's rows, grouped as the reports group them: by accepted exchange, then element changed.
+    const swept = new Map<string, Map<string, typeof mine>>();
+    for (const check of mine) {
+      if (!check.sweep) continue;
+      const byElement = swept.get(check.sweep.exchange) ?? swept.set(check.sweep.exchange, new Map()).get(check.sweep.exchange)!;
+      byElement.set(check.sweep.element, [...(byElement.get(check.sweep.element) ?? []), check]);
+    }
+    for (const [exchange, byElement] of swept) {
+      describe(`sweep of ${exchange}`, () => {
+        for (const [element, checks] of byElement) describe(element, () => checks.forEach(judge));
       });
     }
   });

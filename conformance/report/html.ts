@@ -1,4 +1,5 @@
 import type { Report, ReportedCheck, RootCause } from './model';
+import { sweepCounts, type SweepGroup } from './sweep';
 
 const esc = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 const ORDER = { fail: 0, blocked: 1, warn: 2, skip: 3, pass: 4 } as const;
@@ -43,6 +44,18 @@ function cause(c: RootCause, i: number): string {
   return `<li><p><b>${i + 1}. <code>${esc(c.exchange)}</code></b>${c.plan ? ` (plan ${esc(c.plan)})` : ''}: ${c.request ? `${esc(c.request)} answered ` : ''}<code>${esc(c.answer)}</code></p>${c.hint ? `<p class="hint">hint: ${esc(c.hint)}</p>` : ''}${c.failing.length ? `<p>failed: ${ids(c.failing)}</p>` : ''}<p>blocks ${c.blocks.length}: ${ids(c.blocks)}</p></li>`;
 }
 
+/** One table per accepted exchange of the sweep: each element changed, each change and its outcome, linked to the check. */
+function sweepSection(groups: readonly SweepGroup[]): string {
+  if (groups.length === 0) return '';
+  const tables = groups.map((g) => {
+    const rows = g.elements.flatMap((e) =>
+      e.rows.map((r, i) => `<tr class="${r.outcome}"><td>${r.outcome.toUpperCase()}</td>${i === 0 ? `<td rowspan="${e.rows.length}"><code>${esc(e.element)}</code></td>` : ''}<td>${esc(r.change)}</td><td><a href="#${esc(r.id)}"><code>${esc(r.id)}</code></a></td></tr>`),
+    );
+    return `<h3>${esc(g.exchange)} <small>${esc(sweepCounts(g))}</small></h3><table class="sweep"><thead><tr><th>outcome</th><th>element</th><th>change</th><th>check</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
+  });
+  return `<h2>One-change sweep</h2><p>Each accepted exchange, changed one element at a time: what was changed, how, and what the bank made of it.</p>\n${tables.join('\n')}`;
+}
+
 /** A self-contained page (no scripts, no external assets): counts, root causes, then each plan with failures first and compact evidence. */
 export function html(report: Report): string {
   const k = report.counts;
@@ -71,6 +84,7 @@ tr.fail td:first-child{color:#fff;background:#c62828}tr.blocked td:first-child{c
 ${report.aborted ? `<p class="aborted">The run ended early: ${esc(report.aborted)}</p>` : ''}
 <p class="counts"><span>${k.total} checks</span><span style="color:#2e7d32">${k.pass} pass</span><span style="color:#c62828">${k.fail} fail (MUST)</span><span style="color:#6a1b9a">${k.blocked} blocked</span><span style="color:#b58100">${k.warn} warn (SHOULD)</span><span>${k.skip} skipped</span></p>
 ${causes}
+${sweepSection(report.sweep ?? [])}
 ${sections}
 <h2>Pre-flight</h2><pre>${esc((report.preflight ?? []).join('\n'))}</pre>
 <h2>Resolved target</h2><pre>${esc(JSON.stringify(report.target, null, 2))}</pre>

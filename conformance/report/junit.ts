@@ -9,7 +9,7 @@ export function junitXml(report: Report): string {
   const suites = plans.map((plan) => {
     const cs = report.checks.filter((c) => c.plan === plan);
     const cases = cs.map((c) => {
-      const name = esc(`${c.id} ${c.title}`);
+      const name = esc(c.sweep ? `${c.id} [${c.sweep.exchange} · ${c.sweep.element}: ${c.sweep.change}] ${c.title}` : `${c.id} ${c.title}`);
       const time = (c.durationMs / 1000).toFixed(3);
       const says = [c.quote, ...(c.seeAlso ?? [])].flatMap((q) => (q ? [`spec says: ${quoteLine(q)}\n`] : [])).join('');
       const detail = esc(`${c.message}\n${says}spec: ${c.links.join(' ')}\nevidence: ${JSON.stringify(c.evidence, null, 2)}`);

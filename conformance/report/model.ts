@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { CheckResult, Outcome } from '../rules/define';
+import { groupSweep, type SweepGroup } from './sweep';
 
 /**
  * One check's result as reported: the result plus its plan and how long its exchanges took. A failed
@@ -37,6 +38,8 @@ export interface Report {
   /** Why the run ended early (the bank stopped answering). */
   aborted?: string;
   preflight?: string[];
+  /** The sweep rows' results by accepted exchange and element changed. */
+  sweep: SweepGroup[];
   checks: ReportedCheck[];
 }
 
@@ -59,7 +62,7 @@ export function buildReport(
   const counts = { pass: 0, fail: 0, warn: 0, skip: 0, blocked: 0, total: checks.length };
   for (const c of checks) counts[c.outcome]++;
   const { rootCauses = [], ...rest } = meta;
-  return { tool: 'dcr-conformance', ...rest, counts, rootCauses, checks };
+  return { tool: 'dcr-conformance', ...rest, counts, rootCauses, sweep: groupSweep(checks), checks };
 }
 
 /** Exit codes: 0 nothing MUST failed or was blocked; 1 a MUST check failed or could not be judged (blocked); 2 the run could not be made or was ended early. */

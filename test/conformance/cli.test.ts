@@ -56,6 +56,7 @@ test('a conforming bank: exit 0, the three reports written, secrets not printed'
   expect(report.checks.every((c) => c.outcome === 'pass' && c.links.length > 0)).toBe(true);
   expect(readFileSync(join(reports, 'junit.xml'), 'utf8')).toMatch(/<testcase classname="dcr-conformance.registration" name="DCR-004-EXP /);
   expect(readFileSync(join(reports, 'report.html'), 'utf8')).toMatch(/5 pass/);
+  expect(report.sweep.map((g) => [g.exchange, g.counts])).toEqual([['POST /register', { pass: 5 }]]);
 }, 120_000);
 
 test('a bank that accepts an expired request: exit 1 and the failure with its evidence in the HTML', async () => {
@@ -64,6 +65,8 @@ test('a bank that accepts an expired request: exit 1 and the failure with its ev
   expect(r.code).toBe(1);
   // One line per check (outcome, id, one-line reason), no Jest frames or stack traces.
   expect(r.out).toMatch(/^ {2}FAIL {4}DCR-004-EXP +expected 400, got 201/m);
+  // The sweep summary: the accepted exchange, its rows' outcomes, and the row that failed by element and change.
+  expect(r.out).toContain('One-change sweep, by accepted exchange:\n  POST /register: 1 row: 1 fail\n    claim.exp in the past: FAIL DCR-004-EXP');
   expect(r.out).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
   expect(r.out).toMatch(/Pre-flight:\n {2}discovery: 200/);
   const page = readFileSync(join(reports, 'report.html'), 'utf8');

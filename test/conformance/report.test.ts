@@ -65,3 +65,42 @@ test('exit code: 1 for a MUST failure or a blocked MUST check, 0 for warnings, s
   expect(exitCode(buildReport([check('E', 'blocked', 'm', 'SHOULD')], meta))).toBe(0);
   expect(exitCode({ ...buildReport([check('A', 'pass')], meta), aborted: 'the bank stopped answering' })).toBe(2);
 });
+
+describe('the one-change sweep, grouped by accepted exchange and element', () => {
+  const row = (id: string, outcome: ReportedCheck['outcome'], exchange: string, element: string, change: string): ReportedCheck => ({ ...check(id, outcome), sweep: { exchange, element, change } });
+  const swept = buildReport(
+    [
+      row('JWS-ALG-NONE', 'pass', 'POST /register', 'header.alg', 'none'),
+      check('DCR-002-REGISTER-201', 'pass'),
+      row('REQ-AUD-OTHER', 'fail', 'POST /register', 'claim.aud', 'another bank'),
+      row('JWS-ALG-CASE', 'pass', 'POST /register', 'header.alg', 'lower case'),
+      row('MGT-GET-BY-SOFTWARE-ID', 'blocked', 'GET /register/{ClientId}', 'path.ClientId', 'the software_id'),
+    ],
+    meta,
+  );
+
+  test('the report groups the rows, exchanges and elements in catalogue order, with counts; checks of no table are left out', () => {
+    expect(swept.sweep).toEqual([
+      {
+        exchange: 'POST /register',
+        counts: { pass: 2, fail: 1 },
+        elements: [
+          { element: 'header.alg', rows: [{ id: 'JWS-ALG-NONE', change: 'none', outcome: 'pass' }, { id: 'JWS-ALG-CASE', change: 'lower case', outcome: 'pass' }] },
+          { element: 'claim.aud', rows: [{ id: 'REQ-AUD-OTHER', change: 'another bank', outcome: 'fail' }] },
+        ],
+      },
+      { exchange: 'GET /register/{ClientId}', counts: { blocked: 1 }, elements: [{ element: 'path.ClientId', rows: [{ id: 'MGT-GET-BY-SOFTWARE-ID', change: 'the software_id', outcome: 'blocked' }] }] },
+    ]);
+    expect(report.sweep).toEqual([]);
+  });
+
+  test('HTML has a table per exchange (element, change, outcome, linked check); JUnit names a row by its exchange and element', () => {
+    const page = html(swept);
+    expect(page).toContain('<h2>One-change sweep</h2>');
+    expect(page).toContain('<h3>POST /register <small>3 rows: 2 pass, 1 fail</small></h3>');
+    expect(page).toContain('<tr class="fail"><td>FAIL</td><td rowspan="1"><code>claim.aud</code></td><td>another bank</td><td><a href="#REQ-AUD-OTHER"><code>REQ-AUD-OTHER</code></a></td></tr>');
+    expect(page).toContain('<td rowspan="2"><code>header.alg</code></td>');
+    expect(html(report)).not.toContain('One-change sweep');
+    expect(junitXml(swept)).toContain('name="REQ-AUD-OTHER [POST /register · claim.aud: another bank] title of REQ-AUD-OTHER"');
+  });
+});
