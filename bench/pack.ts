@@ -7,7 +7,7 @@
  * tsx and the reports included.
  */
 import { fork, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Target } from '../conformance/target';
@@ -32,7 +32,7 @@ function child<T>(file: string, message?: unknown, env: NodeJS.ProcessEnv = proc
 }
 
 /** The CLI as a user runs it, against the same mock: wall time from spawn to exit. */
-function cli(target: Target): Promise<{ ms: number; code: number | null }> {
+function cli(target: Target, bin: string): Promise<{ ms: number; code: number | null }> {
   const dir = mkdtempSync(join(tmpdir(), 'dcr-bench-pack-'));
   writeFileSync(join(dir, 'ca.pem'), target.ca ?? '');
   writeFileSync(join(dir, 'tpp.pem'), target.transport.cert);
@@ -60,7 +60,7 @@ function cli(target: Target): Promise<{ ms: number; code: number | null }> {
   );
   const started = performance.now();
   return new Promise((resolve) => {
-    const c = spawn(process.execPath, [here('../bin/dcr-conformance.js'), '--config', join(dir, 'target.json'), '--report-dir', join(dir, 'out')], { stdio: 'ignore' });
+    const c = spawn(process.execPath, [bin, '--config', join(dir, 'target.json'), '--report-dir', join(dir, 'out')], { stdio: 'ignore' });
     c.on('exit', (code) => {
       resolve({ ms: performance.now() - started, code });
       rmSync(dir, { recursive: true, force: true });
@@ -93,9 +93,15 @@ async function main() {
   const warm = median(rounds.map((r) => r.warmPackMs));
   const warmFloor = median(rounds.map((r) => r.warmFloorMs));
   console.log(`  keys made : ${warm.toFixed(0)} ms pack / ${warmFloor.toFixed(0)} ms floor = ${(warm / warmFloor).toFixed(2)}x (a second run in the same process: its keys and untrusted certificate already made)`);
+  // The CLI as the published package runs it (dist/, plain JavaScript: npm run bench builds it first), and as a clone runs it through tsx.
+  const published = here('../dist/bin/dcr-conformance.js');
   for (let i = 0; i < CLI_RUNS; i++) {
-    const r = await cli(target);
-    console.log(`  CLI       : ${(r.ms / 1000).toFixed(2)} s wall for dcr-conformance, spawn to exit (node and tsx start-up, discovery, pre-flight, reports included; exit ${r.code})`);
+    if (existsSync(published)) {
+      const r = await cli(target, published);
+      console.log(`  CLI       : ${(r.ms / 1000).toFixed(2)} s wall for the published dcr-conformance (dist/), spawn to exit (node start-up, discovery, pre-flight, reports included; exit ${r.code})`);
+    } else console.log('  CLI       : dist/bin/dcr-conformance.js not built (npm run build): the published CLI not measured');
+    const r = await cli(target, here('../bin/dcr-conformance.js'));
+    console.log(`  CLI (tsx) : ${(r.ms / 1000).toFixed(2)} s wall for bin/dcr-conformance.js in a clone (two node processes and tsx compiling the sources on top; exit ${r.code})`);
   }
   mock.disconnect();
   if (rounds.some((r) => r.floorFailed || (r.outcomes.fail ?? 0) > 0)) process.exitCode = 1;
