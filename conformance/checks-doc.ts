@@ -1,5 +1,6 @@
 import { checks } from './rules';
 import { quotesFor } from './rules/define';
+import { severityBasis } from './rules/severity';
 import { plans } from './plans';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
@@ -25,6 +26,7 @@ export function checksMarkdown(): string {
     lines.push('');
   }
   lines.push(...sweepMarkdown());
+  lines.push(...severityMarkdown());
   return lines.join('\n');
 }
 
@@ -53,6 +55,29 @@ export function sweepMarkdown(): string[] {
     }
     lines.push('');
   }
+  return lines;
+}
+
+/**
+ * Why each check fails or warns: its severity, the keyword of the sentence it rests on (its first
+ * quote, read by conformance/rules/keyword.ts) and the reviewed reasoning of conformance/rules/severity.ts
+ * where the severity is not simply that keyword, or the check is a reading of the sentence.
+ */
+export function severityMarkdown(): string[] {
+  const lines = [
+    '## Severity: the sentence each check rests on',
+    '',
+    'A verdict is MUST or SHOULD as the sentence it quotes is: MUST, MUST NOT, REQUIRED, SHALL, SHALL NOT fail the run; SHOULD, SHOULD NOT, RECOMMENDED warn; MAY and OPTIONAL are tolerances. OBIE and FAPI write the verbs in lower case, and there they count; in RFCs and OpenID specifications only the capitals do. Where the severity differs from the keyword, the sentence has none, or the check is a tolerance, the reasoning says which words it rests on instead (conformance/rules/severity.ts, reviewed; a test keeps every such check reasoned).',
+    '',
+    '| id | severity | keyword | the sentence it rests on | reasoning |',
+    '|---|---|---|---|---|',
+  ];
+  for (const c of checks) {
+    const b = severityBasis(c);
+    const quote = b.quote ? `${b.quote.ref}: "${cell(b.quote.text)}"${b.quote.why ? ` (${cell(b.quote.why)})` : ''}` : '';
+    lines.push(`| [\`${c.id}\`](#${checkAnchor(c.id)}) | ${b.severity} | ${b.keyword ?? 'none'} | ${quote} | ${b.reason ? cell(b.reason) : ''} |`);
+  }
+  lines.push('');
   return lines;
 }
 

@@ -143,7 +143,7 @@ export const registrationChecks = [
     id: 'RES-TLS-DN',
     title: 'A tls_client_auth client gets its subject DN back in tls_client_auth_subject_dn (or v3.1 tls_client_auth_dn)',
     spec: ['RFC8705-2', 'OBDCR-REQ'],
-    severity: 'SHOULD',
+    severity: 'MUST',
     tags: reg(['RES-01']),
     rules: ['RES-METADATA'],
     exchanges: ['register-valid'],

@@ -10,7 +10,7 @@ import type { Session } from '../session';
 import type { AuthMethod } from '../target';
 import { evidenceOf, fail, pass } from '../rules/define';
 import { refusalVerdict } from '../rules/refusal';
-import { DD, FAPI, JWT, MTLS, RFC7591, q } from '../rules/quotes';
+import { DD, FAPI, JWT, MTLS, OB, RFC7591, q } from '../rules/quotes';
 import { compactJws, defaultHeader, flipSignature, publicKeyEncodings, stripSignature, type Signer } from './jws';
 import type { SweepRow, SweepTable } from './table';
 
@@ -110,14 +110,14 @@ const joseRows: Row[] = [
     id: 'JWS-ALG-CASE', title: 'A request whose alg is the right algorithm in lower case (ps256) is refused: alg is case-sensitive', rules: ['JWS-ALG', 'JWS-SIGNATURE'], spec: ['RFC7515-4.1', 'RFC8725-3.1'], tags: ['jws', 'near-miss'],
     quotes: [q('RFC7515-4.1', 'The "alg" value is a case-sensitive ASCII string containing a StringOrURI value.'), JWT.algSet],
   }),
-  jose('header.x5c', 'a bogus certificate', (req) => ({ ...req, header: { ...req.header, x5c: ['MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA'] } }), { id: 'JWS-NO-X5C', exchange: 'register-x5c', title: 'A request carrying an x5c header is refused', rules: ['JWS-NO-X5'], spec: ['OBDCR-GEN'], tags: ['jws', 'GEN-07'], severity: 'SHOULD' }),
+  jose('header.x5c', 'a bogus certificate', (req) => ({ ...req, header: { ...req.header, x5c: ['MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA'] } }), { id: 'JWS-NO-X5C', exchange: 'register-x5c', title: 'A request carrying an x5c header is refused', rules: ['JWS-NO-X5'], spec: ['OBDCR-GEN'], tags: ['jws', 'GEN-07'] }),
   jose('header.jku', 'a URL on another host', (req) => ({ ...req, header: { ...req.header, jku: 'https://attacker.example.com/jwks.json' } }), {
-    id: 'JWS-NO-JKU', title: 'A request naming a key set URL of its own (jku header) is refused', rules: ['JWS-NO-X5'], spec: ['OBDCR-GEN', 'RFC7515-4.1'], tags: ['jws', 'GEN-07', 'near-miss'], severity: 'SHOULD',
-    quotes: [q('OBDCR-GEN', 'In order to verify the contents of the request and the SSA the ecosystem has to rely on a set of JSON Web Key Stores (JWKS) that store the public part of key used to sign the JWT.', 'a jku header names another key store'), q('RFC7515-4.1', 'The "jku" (JWK Set URL) Header Parameter is a URI [RFC3986] that refers to a resource for a set of JSON-encoded public keys, one of which corresponds to the key used to digitally sign the JWS.')],
+    id: 'JWS-NO-JKU', title: 'A request naming a key set URL of its own (jku header) is refused', rules: ['JWS-NO-X5'], spec: ['OBDCR-GEN', 'RFC7515-4.1'], tags: ['jws', 'GEN-07', 'near-miss'],
+    quotes: [q('OBDCR-GEN', OB.noEmbeddedUrl.text, 'a jku header is the URL of a JWK Set, as x5u is of a certificate'), q('RFC7515-4.1', 'The "jku" (JWK Set URL) Header Parameter is a URI [RFC3986] that refers to a resource for a set of JSON-encoded public keys, one of which corresponds to the key used to digitally sign the JWS.')],
   }),
   jose('header.x5u', 'a URL on another host', (req) => ({ ...req, header: { ...req.header, x5u: 'https://attacker.example.com/cert.pem' } }), {
-    id: 'JWS-NO-X5U', title: 'A request naming a certificate URL of its own (x5u header) is refused', rules: ['JWS-NO-X5'], spec: ['OBDCR-GEN', 'RFC7515-4.1'], tags: ['jws', 'GEN-07', 'near-miss'], severity: 'SHOULD',
-    quotes: [q('OBDCR-GEN', 'The public key must not be embedded in the payload itself (e.g. by using x5c claim in the JOSE header)', 'an x5u header points at the certificate instead of embedding it')],
+    id: 'JWS-NO-X5U', title: 'A request naming a certificate URL of its own (x5u header) is refused', rules: ['JWS-NO-X5'], spec: ['OBDCR-GEN', 'RFC7515-4.1'], tags: ['jws', 'GEN-07', 'near-miss'],
+    quotes: [OB.noEmbeddedUrl],
   }),
   jose('signature.key', 'a foreign key under the software kid', async (req, s) => ({ ...req, signer: { key: { ...(await foreignKey('PS256')), kid: s.key.kid } }, header: { ...req.header, alg: 'PS256' } }), { id: 'JWS-FOREIGN-KEY', exchange: 'register-foreign-key', title: 'A request signed by a key not in the software JWKS (same kid) is refused', rules: ['JWS-SIGNATURE'], spec: ['OBDCR-REQ', 'RFC7515-4.1'], tags: ['jws', 'fork'] }),
   jose('header.kid', 'unknown, signed by its own foreign key', async (req) => {
@@ -227,8 +227,8 @@ const claimRows: Row[] = [
   claim('claim.grant_types', '["password"]', () => ({ grant_types: ['password'] }), { id: 'REQ-GRANT-TYPE-UNSUPPORTED', exchange: 'register-grant-password', title: 'grant_types ["password"] is refused, or substituted and returned', rules: ['REQ-GRANT-TYPES'], spec: ['OBDCR-REQ', 'RFC7591-2'], tags: ['claims', 'REQ-12'], substitutes: { field: 'grant_types', refused: (v) => !Array.isArray(v) || v.includes('password') } }),
   claim('claim.scope', 'a scope outside the allowed set', () => ({ scope: 'openid makepayment' }), { id: 'REQ-SCOPE-UNSUPPORTED', exchange: 'register-scope-unsupported', title: 'A scope outside the allowed set is refused, or substituted and returned', rules: ['REQ-SCOPE-ROLES'], spec: ['OBDCR-REQ'], tags: ['claims', 'REQ-15'], substitutes: { field: 'scope', refused: (v) => scopeList(v).includes('makepayment') } }),
   claim('claim.scope', 'a number', () => ({ scope: 42 }), { id: 'REQ-SCOPE-SHAPE', exchange: 'register-scope-number', title: 'A scope that is neither a string nor an array is refused', rules: ['REQ-SCOPE-FORMAT'], spec: ['OBDCR-REQ', 'OBDCR-3.1'], tags: ['claims', 'REQ-15'] }),
-  claim('claim.application_type', 'native', () => ({ application_type: 'native' }), { id: 'REQ-APPLICATION-TYPE-NATIVE', exchange: 'register-application-type', title: 'application_type "native" is refused, or substituted and returned', rules: ['REQ-APPLICATION-TYPE'], spec: ['OBDCR-REQ', 'RFC7591-2'], tags: ['claims', 'REQ-16'], severity: 'SHOULD', substitutes: { field: 'application_type', refused: (v) => v === 'native' } }),
-  claim('claim.id_token_signed_response_alg', 'RS256', () => ({ id_token_signed_response_alg: 'RS256' }), { id: 'REQ-ID-TOKEN-ALG-RS256', exchange: 'register-id-token-rs256', title: 'id_token_signed_response_alg RS256 is refused, or substituted and returned', rules: ['REQ-ID-TOKEN-ALG'], spec: ['FAPI1-ADV-8.6', 'OBDCR-REQ'], tags: ['claims', 'REQ-17'], severity: 'SHOULD', substitutes: { field: 'id_token_signed_response_alg', refused: (v) => v === 'RS256' || v === 'none' || typeof v !== 'string' } }),
+  claim('claim.application_type', 'native', () => ({ application_type: 'native' }), { id: 'REQ-APPLICATION-TYPE-NATIVE', exchange: 'register-application-type', title: 'application_type "native" is refused, or substituted and returned', rules: ['REQ-APPLICATION-TYPE'], spec: ['OBDCR-REQ', 'RFC7591-2'], tags: ['claims', 'REQ-16'], substitutes: { field: 'application_type', refused: (v) => v === 'native' } }),
+  claim('claim.id_token_signed_response_alg', 'RS256', () => ({ id_token_signed_response_alg: 'RS256' }), { id: 'REQ-ID-TOKEN-ALG-RS256', exchange: 'register-id-token-rs256', title: 'id_token_signed_response_alg RS256 is refused, or substituted and returned', rules: ['REQ-ID-TOKEN-ALG'], spec: ['FAPI1-ADV-8.6', 'OBDCR-REQ'], tags: ['claims', 'REQ-17'], substitutes: { field: 'id_token_signed_response_alg', refused: (v) => v === 'RS256' || v === 'none' || typeof v !== 'string' } }),
   claim('claim.id_token_signed_response_alg', 'none', () => ({ id_token_signed_response_alg: 'none' }), {
     id: 'REQ-ID-TOKEN-ALG-NONE', title: 'id_token_signed_response_alg none is refused, or substituted and returned', rules: ['REQ-ID-TOKEN-ALG'], spec: ['FAPI1-ADV-8.6', 'OBDCR-REQ'], tags: ['claims', 'REQ-17', 'near-miss'],
     substitutes: { field: 'id_token_signed_response_alg', refused: (v) => v === 'none' || typeof v !== 'string' },

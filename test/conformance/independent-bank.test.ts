@@ -42,7 +42,7 @@ export const BUG_TABLE: CaughtRow[] = [
   { bug: 'alg-confusion', expect: ['JWS-HS256-PUBLIC-KEY'], filter: 'jws' },
   { bug: 'alg-none', expect: ['JWS-ALG-NONE', 'PUT-ALG-NONE'], filter: 'jws' },
   { bug: 'rs256', expect: ['DCR-004-RS256'], filter: 'jws' },
-  // JWS-NO-X5C is a SHOULD (OBIE GEN-07): it warns.
+  // JWS-NO-X5C: OBIE GEN-07, "The public key must not be embedded in the payload itself", a must: it fails.
   { bug: 'x5c-ignored', expect: ['JWS-NO-X5C'], filter: 'jws' },
   // The request claims.
   { bug: 'aud-substring', expect: ['REQ-AUD-EXTENDED', 'REQ-AUD-CONTAINS-ISSUER'], filter: 'claims' },

@@ -79,10 +79,17 @@ describe('evaluate: a failure carries the sentence it relies on', () => {
   });
 
   test('a SHOULD failure (warn) carries its SHOULD sentence', () => {
-    const x5c = checkById('JWS-NO-X5C')!;
-    const r = evaluate(x5c, slots(x5c.exchanges[0]!, recorded(x5c.exchanges[0]!, 201, { client_id: 'c1' })));
+    const reg = checkById('DCR-001-REG-ENDPOINT')!;
+    const r = evaluate(reg, slots(reg.exchanges[0]!, recorded(reg.exchanges[0]!, 200, { issuer: 'https://bank.example.com' })));
     expect(r.outcome).toBe('warn');
     expect(r.quote?.ref).toBe('OBDCR-GEN');
+    expect(r.quote?.text).toMatch(/^The URL of the registration end-point should be advertised/);
+  });
+
+  test('a MUST failure carries its MUST sentence: an x5c header fails, as OBIE says the key "must not be embedded"', () => {
+    const x5c = checkById('JWS-NO-X5C')!;
+    const r = evaluate(x5c, slots(x5c.exchanges[0]!, recorded(x5c.exchanges[0]!, 201, { client_id: 'c1' })));
+    expect(r.outcome).toBe('fail');
     expect(r.quote?.text).toMatch(/^The public key must not be embedded in the payload itself/);
   });
 
