@@ -52,7 +52,8 @@ export const BUG_TABLE: CaughtRow[] = [
   // PUT /register/{ClientId}: the whole management plan each.
   { bug: 'put-signature-unverified', expect: ['PUT-FOREIGN-KEY', 'PUT-ALG-NONE'] },
   // Read back by a later GET: the stored software_id changed, and so did the client the refused PUT probes should have left alone.
-  { bug: 'put-software-id-change', expect: ['PUT-SOFTWARE-ID-CHANGE', 'READBACK-PUT-SOFTWARE-ID', 'READBACK-REFUSED-PUTS'] },
+  // It also takes another software's SSA: READBACK-PUT-SSA-OTHER-SOFTWARE (a SHOULD) warns.
+  { bug: 'put-software-id-change', expect: ['PUT-SOFTWARE-ID-CHANGE', 'READBACK-PUT-SOFTWARE-ID', 'READBACK-REFUSED-PUTS', 'READBACK-PUT-SSA-OTHER-SOFTWARE'] },
   { bug: 'put-client-id-ignored', expect: ['PUT-CLIENT-ID-MISMATCH'] },
   // The registration response.
   { bug: 'secret-43', expect: ['RES-SCHEMA-SECRET-CLIENT'], filter: 'positive' },
@@ -63,8 +64,8 @@ export const BUG_TABLE: CaughtRow[] = [
     filter: 'positive',
     blocked: ['RES-SCHEMA-POST', 'RES-ECHO-METADATA', 'RES-SOFTWARE-ID', 'RES-TLS-DN', 'RES-NO-SECRET-FOR-MTLS', 'REQ-CONTENT-TYPE-JWT', 'RES-SECRET-EXPIRES-AT', 'RES-SCHEMA-SECRET-CLIENT'],
   },
-  // software_id is required in every client description: the POST, secret-client, GET and PUT answers all fail the schema.
-  { bug: 'response-no-software-id', expect: ['RES-SCHEMA-POST', 'RES-SOFTWARE-ID', 'RES-SCHEMA-SECRET-CLIENT', 'RES-SCHEMA-GET', 'DCR-008-PUT-200', 'READBACK-PUT-SOFTWARE-ID'] },
+  // software_id is required in every client description: the POST, secret-client, GET and PUT answers all fail the schema, and neither read-back finds it.
+  { bug: 'response-no-software-id', expect: ['RES-SCHEMA-POST', 'RES-SOFTWARE-ID', 'RES-SCHEMA-SECRET-CLIENT', 'RES-SCHEMA-GET', 'DCR-008-PUT-200', 'READBACK-PUT-SOFTWARE-ID', 'READBACK-PUT-SSA-OTHER-SOFTWARE'] },
   // Sender-constrained tokens (RFC 8705 3, FAPI 1 Advanced 5.2.2), seen on GET /register/{ClientId}.
   { bug: 'token-unbound', expect: ['MGT-TOKEN-CERT-BOUND', 'MGT-TOKEN-OTHER-CERT'] },
   { bug: 'token-binding-any-cert', expect: ['MGT-TOKEN-OTHER-CERT'] },
