@@ -6,7 +6,7 @@ import type { Session } from '../session';
 import type { ManagementOperation } from '../target';
 import { managementChecks } from '../rules/management';
 import { answeredWith, clientRegistered, tokenIssued } from './controls';
-import { clientOf, managementSweep, putClaims, readBackChecks, readBackSteps, tokenOf } from '../sweep/management';
+import { clientOf, managementSweep, putClaims, readBackChecks, readBackSteps, ssaRedirectUris, tokenOf } from '../sweep/management';
 import { sweepChecks, sweepSteps } from '../sweep/table';
 
 const declared = (s: Session) =>
@@ -25,8 +25,8 @@ function step(name: string, needs: string[], run: ExchangeStep['run'], ops: Mana
 }
 
 /** Registers with the target's preferred auth method; the token is then obtained with that method. */
-async function registerClient(s: Session, name: string): Promise<Recorded> {
-  const claims = s.claims();
+async function registerClient(s: Session, name: string, overrides: Record<string, unknown> = {}): Promise<Recorded> {
+  const claims = s.claims(overrides);
   return s.post(name, await s.sign(claims), { sent: { claims } });
 }
 
@@ -94,7 +94,8 @@ export const managementPlan = definePlan({
       return s.manage('mgmt-put-cross', 'PUT', clientId, tokenOf(p, 'mgmt-token-b'), await s.sign(putClaims(s, clientId)));
     }, ['PUT']),
     // The one-change sweep of the path's ClientId (conformance/sweep/management.ts) on a client D of its own, then what the writes left, read back.
-    step('mgmt-register-d', [], (s) => registerClient(s, 'mgmt-register-d'), [], clientRegistered),
+    // D names every SSA redirect URI, not only the first: READBACK-REGISTER-REDIRECTS reads back that all are stored.
+    step('mgmt-register-d', [], (s) => registerClient(s, 'mgmt-register-d', { redirect_uris: ssaRedirectUris(s) }), [], clientRegistered),
     step('mgmt-token-d', ['mgmt-register-d'], (s, p) => tokenFor(s, 'mgmt-token-d', p.get('mgmt-register-d')!), [], tokenIssued),
     step('mgmt-get-d', ['mgmt-token-d'], (s, p) => s.manage('mgmt-get-d', 'GET', clientOf(s, p, 'mgmt-register-d'), tokenOf(p, 'mgmt-token-d')), ['GET'], answeredWith(200)),
     ...sweepSteps(managementSweep),

@@ -5,7 +5,7 @@ import { clientRegistered } from './controls';
 import type { AuthMethod } from '../target';
 import { registrationChecks } from '../rules/registration';
 import { transportRefusalChecks } from '../rules/request-refusals';
-import { METHOD_CONTROL, registrationSweep, sendRegistration, supports, validRegistration, withFragment } from '../sweep/register';
+import { METHOD_CONTROL, listedRedirectControls, registrationSweep, sendRegistration, supports, validRegistration } from '../sweep/register';
 import { sweepChecks, sweepSteps } from '../sweep/table';
 
 export { METHOD_CONTROL };
@@ -83,18 +83,8 @@ const steps: ExchangeStep[] = [
       return s.post('register-untrusted-cert', await s.sign(claims), { client: { cert: rogue.cert, key: rogue.key } });
     },
   },
-  // The control of the fragment row: an SSA listing the plain URI and the same URI with a fragment, registering the plain one.
-  {
-    name: 'register-redirect-fragment-control',
-    concurrent: true,
-    accepted: clientRegistered,
-    skipIf: (s) => (s.directory.mint ? undefined : 'the target gives a fixed SSA: an SSA that lists a fragment URI needs a directory signing key or the mock directory endpoint'),
-    run: async (s) => {
-      const ssa = await s.directory.mint!({ software_redirect_uris: [...s.target.redirectUris, withFragment(s.target.redirectUris[0]!)] });
-      const r = await sendRegistration(s, 'register-redirect-fragment-control', { ...validRegistration(s), claims: s.claims({ software_statement: ssa }) });
-      return { ...r, sent: { ...r.sent, ssa } };
-    },
-  },
+  // The controls of the rows whose redirect URI their SSA lists (fragment, http): conformance/sweep/register.ts.
+  ...listedRedirectControls(),
   // The one-change sweep of the valid request: conformance/sweep/register.ts.
   ...sweepSteps(registrationSweep),
 ];

@@ -18,6 +18,8 @@ export interface ManagementRequest {
   token: string;
   jwt?: string;
   client?: Credentials | null;
+  /** The bank's answer to the same request for a ClientId it does not know: what a refusal of an identifier that names no client looks like. */
+  unknown?: { status: number };
   /** Set when the row has nothing to change for this client (e.g. its client_id is its software_id): not sent. */
   nothingToProbe?: string;
 }
@@ -34,9 +36,19 @@ export function recasedId(id: string): string | undefined {
   return id.slice(0, i) + (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()) + id.slice(i + 1);
 }
 
+/**
+ * Anything but a 2xx, and not a 403 where the bank answers an unknown ClientId otherwise: a 403 says the token is not
+ * that client's, so the bank found a client (another one) by an identifier that is not a client_id. The bank's own
+ * answer for an unknown ClientId (sent.unknown) is the measure, so that its status policy is judged once, elsewhere
+ * (MGT-UNKNOWN-CLIENT-401).
+ */
 const notFoundOk = (what: string) => (r: Recorded): Verdict => {
   if (r.status >= 200 && r.status < 300) return fail(`${what} was accepted (${r.status}): the bank found a client by an identifier that is not its client_id`, evidenceOf(r, { expected: '401 (unknown ClientId)', actual: r.status }));
   if (r.status === 0) return fail(`no answer: ${r.transportError ?? ''}`, evidenceOf(r));
+  const unknown = (r.sent.unknown as { status?: number } | undefined)?.status;
+  if (r.status === 403 && unknown !== undefined && unknown !== 403) {
+    return fail(`${what} answered 403 (not this token's client) where an unknown ClientId is answered ${unknown}: the bank found another client by an identifier that is not its client_id`, evidenceOf(r, { expected: unknown, actual: r.status }));
+  }
   return pass(evidenceOf(r), `refused (${summarize(r)})`);
 };
 
@@ -72,13 +84,18 @@ export const managementSweep: SweepTable<ManagementRequest> = {
   build: async (s, prior, row) => {
     const registration = prior.get('mgmt-register-d')!;
     const { clientId, method, secret } = s.registered(registration);
-    const token = str(body(await s.token(`${stepNameOf(row)}-token`, clientId, { method, ...(secret ? { secret } : {}) })).access_token);
+    const tokenFor = async (name: string) => str(body(await s.token(name, clientId, { method, ...(secret ? { secret } : {}) })).access_token);
     const put = row.element === 'path.ClientId' && row.id.startsWith('MGT-PUT');
-    return { method: put ? 'PUT' : 'GET', clientId, token, ...(put ? { jwt: await s.sign(putClaims(s, clientId)) } : {}) };
+    const jwt = put ? await s.sign(putClaims(s, clientId)) : undefined;
+    const verb = put ? 'PUT' : row.id.startsWith('MGT-DELETE') ? 'DELETE' : 'GET';
+    // The measure: the bank's answer for a ClientId it does not know, the same method, with a token of its own (revoked by it, as OBIE says).
+    const reference = await s.manage(`${stepNameOf(row)}-unknown`, verb, `unknown-${clientId}`, await tokenFor(`${stepNameOf(row)}-unknown-token`), jwt);
+    return { method: put ? 'PUT' : 'GET', clientId, token: await tokenFor(`${stepNameOf(row)}-token`), unknown: { status: reference.status }, ...(jwt !== undefined ? { jwt } : {}) };
   },
   send: async (s, name, req) => {
     if (req.nothingToProbe) return { name, request: { method: req.method, url: '', headers: {} }, status: 0, headers: {}, text: '', json: undefined, ms: 0, sent: { nothingToProbe: req.nothingToProbe } };
-    return s.manage(name, req.method, req.clientId, req.token, req.jwt, req.client === undefined ? false : { client: req.client });
+    const r = await s.manage(name, req.method, req.clientId, req.token, req.jwt, req.client === undefined ? false : { client: req.client });
+    return req.unknown ? { ...r, sent: { ...r.sent, unknown: req.unknown } } : r;
   },
   refused: notFoundOk('the request'),
   accepted: (r) => (r.status >= 200 && r.status < 300 ? pass(evidenceOf(r)) : fail(`refused: ${summarize(r)}`, evidenceOf(r))),
@@ -108,7 +125,7 @@ export function putClaims(s: Session, clientId: string, overrides: Record<string
 }
 
 /** The target's redirect URIs that its SSA lists (all of them, when the SSA cannot be read); the first at least. */
-function ssaRedirectUris(s: Session): string[] {
+export function ssaRedirectUris(s: Session): string[] {
   let listed: unknown;
   try {
     listed = (JSON.parse(Buffer.from(s.ssa.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>).software_redirect_uris;
@@ -124,13 +141,43 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 const diffs = (want: Record<string, unknown>, got: Record<string, unknown>, fields: readonly string[]) => fields.filter((f) => want[f] !== undefined && !same(want[f], got[f]));
 
 /** Read-back GETs: each after an acknowledged (or refused) write, with the client's own token and certificate. */
-export function readBackSteps(step: (name: string, needs: string[], run: ExchangeStep['run'], ops: Array<'GET' | 'PUT' | 'DELETE'>) => ExchangeStep): ExchangeStep[] {
+export function readBackSteps(step: (name: string, needs: string[], run: ExchangeStep['run'], ops: Array<'GET' | 'PUT' | 'DELETE'>, accepted?: ExchangeStep['accepted']) => ExchangeStep): ExchangeStep[] {
   const get = (name: string) => (s: Session, p: ReadonlyMap<string, Recorded>) => s.manage(name, 'GET', clientOf(s, p, 'mgmt-register'), tokenOf(p, 'mgmt-token'));
   return [
     // After the software_id PUT whatever it answered (a refusal must have changed nothing either): its need is the valid PUT.
     step('mgmt-get-after-software-id-put', ['mgmt-put'], get('mgmt-get-after-software-id-put'), ['GET', 'PUT']),
     step('mgmt-get-after-put-probes', ['mgmt-get-after-put'], get('mgmt-get-after-put-probes'), ['GET', 'PUT']),
+    // After all the PUT probes, so that what it may change is its own: the valid PUT with another software's SSA (iss and software_id its own).
+    {
+      ...step('mgmt-put-ssa-other-software', ['mgmt-put'], async (s, p) => {
+        const clientId = clientOf(s, p, 'mgmt-register');
+        const other = otherSoftwareId(s);
+        const ssa = await s.directory.mint!({ software_id: other });
+        return s.manage('mgmt-put-ssa-other-software', 'PUT', clientId, tokenOf(p, 'mgmt-token'), await s.sign(putClaims(s, clientId, { software_statement: ssa, iss: other, software_id: other })));
+      }, ['GET', 'PUT'], answeredAtAll),
+      skipIf: (s) => ops('GET', 'PUT')(s) ?? (s.target.capabilities.management ? undefined : 'the target declares management: false') ?? (s.directory.mint ? undefined : "the target gives a fixed SSA: another software's SSA needs a directory signing key or the mock directory endpoint"),
+    },
+    step('mgmt-get-after-ssa-other-software-put', ['mgmt-put-ssa-other-software'], get('mgmt-get-after-ssa-other-software-put'), ['GET', 'PUT']),
   ];
+}
+
+/** A refusal is as good as an acceptance for what reads back after it: only no answer at all leaves nothing to read. */
+const answeredAtAll = (r: Recorded) => (r.status === 0 ? `no answer: ${r.transportError ?? ''}` : undefined);
+
+/** A Base62 software_id that is not the target's. */
+const otherSoftwareId = (s: Session) => (s.target.softwareId === 'dcrOtherSoftware1' ? 'dcrOtherSoftware2' : 'dcrOtherSoftware1');
+
+/** The software_id a registration gave the client (its answer, else its request). */
+const registeredSoftwareId = (post: Recorded) => body(post).software_id ?? (post.sent.claims as Record<string, unknown> | undefined)?.software_id;
+
+/** After a PUT that tried to move the client to another software_id: a GET shows the original one, whatever the PUT answered. */
+function softwareIdKept(post: Recorded, put: Recorded, get: Recorded): Verdict {
+  if (get.status !== 200) return fail(`the GET after the PUT answered ${summarize(get)}`, evidenceOf(get, { expected: 200 }));
+  const original = registeredSoftwareId(post);
+  const now = body(get).software_id;
+  return same(original, now)
+    ? pass(evidenceOf(get, { expected: original, actual: now }), `software_id unchanged after the PUT (answered ${put.status})`)
+    : fail(`the PUT (answered ${summarize(put)}) changed the stored software_id from ${JSON.stringify(original)} to ${JSON.stringify(now)}`, evidenceOf(get, { expected: original, actual: now }));
 }
 
 const mgmt = (tags: string[]) => ['management', 'read-back', ...tags];
@@ -174,13 +221,38 @@ export const readBackChecks: Check[] = [
     spec: ['OBDCR-PUT', 'OBDCR-REQ', 'RFC7591-2'], severity: 'MUST', tags: mgmt(['PUT', 'claims', 'REQ-14']), rules: ['REQ-SOFTWARE-ID', 'PUT-SOFTWARE-ID'],
     quotes: [q('OBDCR-REQ', 'If specified, the software_id in the request MUST match the software_id specified in the SSA.', 'a stored software_id other than the SSA\'s is one the bank let a request set'), RFC7591.softwareIdSame],
     exchanges: ['mgmt-register', 'mgmt-put-software-id-other', 'mgmt-get-after-software-id-put'],
+    check: softwareIdKept,
+  }),
+  defineCheck({
+    id: 'READBACK-PUT-SSA-OTHER-SOFTWARE',
+    title: "After a PUT carrying another software's SSA (iss and software_id its own), a GET still shows the original software_id, and a 200 answered it",
+    spec: ['RFC7591-2', 'OBDCR-PUT', 'RFC7592-2.2'], severity: 'SHOULD', tags: mgmt(['PUT', 'claims', 'REQ-14']), rules: ['PUT-SOFTWARE-ID'],
+    quotes: [q('RFC7591-2', RFC7591.softwareIdSame.text, "a client registered for one software is not another's by an update"), OB.putJws],
+    exchanges: ['mgmt-register', 'mgmt-put-ssa-other-software', 'mgmt-get-after-ssa-other-software-put'],
     check: (post, put, get) => {
-      if (get.status !== 200) return fail(`the GET after the PUT answered ${summarize(get)}`, evidenceOf(get, { expected: 200 }));
-      const original = body(post).software_id ?? (post.sent.claims as Record<string, unknown> | undefined)?.software_id;
-      const now = body(get).software_id;
-      return same(original, now)
-        ? pass(evidenceOf(get, { expected: original, actual: now }), `software_id unchanged after the PUT (answered ${put.status})`)
-        : fail(`the PUT (answered ${summarize(put)}) changed the stored software_id from ${JSON.stringify(original)} to ${JSON.stringify(now)}`, evidenceOf(get, { expected: original, actual: now }));
+      const answered = body(put).software_id;
+      if (put.status === 200 && !same(answered, registeredSoftwareId(post))) {
+        return fail(`the PUT was accepted answering software_id ${JSON.stringify(answered)}, not the client's ${JSON.stringify(registeredSoftwareId(post))}`, evidenceOf(put, { expected: registeredSoftwareId(post), actual: answered }));
+      }
+      return softwareIdKept(post, put, get);
+    },
+  }),
+  defineCheck({
+    id: 'READBACK-REGISTER-REDIRECTS',
+    title: 'GET after a registration naming every SSA redirect URI returns them all, as the 201 answered (not only the first)',
+    spec: ['RFC7592-2.1', 'RFC7591-3.2.1', 'OBDCR-GET'], severity: 'MUST', tags: mgmt(['GET', 'redirect']), rules: ['MGT-GET-CONFIG'],
+    quotes: [RFC7591.allMetadata, OB.getOk],
+    exchanges: ['mgmt-register-d', 'mgmt-get-d'],
+    check: (post, get) => {
+      const requested = (post.sent.claims as Record<string, unknown> | undefined)?.redirect_uris;
+      if (!Array.isArray(requested) || requested.length < 2) return skip('the target gives one SSA redirect URI: READBACK-REGISTER judges the registration of the first');
+      // What the 201 answered (a substitution RFC 7591 2 allows, when returned), else what was requested.
+      const answered = body(post).redirect_uris;
+      const expected = answered ?? requested;
+      const stored = body(get).redirect_uris;
+      return same(expected, stored)
+        ? pass(evidenceOf(get, { requested, stored }))
+        : fail(`the registration ${answered === undefined ? 'requested' : 'answered'} redirect_uris ${JSON.stringify(expected)}, but the client holds ${JSON.stringify(stored)}`, evidenceOf(get, { expected, actual: stored }));
     },
   }),
   defineCheck({

@@ -13,6 +13,8 @@ import { refusalVerdict } from '../rules/refusal';
 import { DD, FAPI, JWT, MTLS, OB, RFC7591, q } from '../rules/quotes';
 import { compactJws, defaultHeader, flipSignature, publicKeyEncodings, stripSignature, type Signer } from './jws';
 import type { SweepRow, SweepTable } from './table';
+import type { ExchangeStep } from '../plans/plan';
+import { clientRegistered } from '../plans/controls';
 
 /** A registration request, element by element: what a row changes one of. */
 export interface RegistrationRequest {
@@ -241,17 +243,56 @@ const claimRows: Row[] = [
 const redirect = (id: string, exchange: string, change: string, title: string, make: (uri: string) => string, meta: Partial<Meta> = {}): Row =>
   claim('claim.redirect_uris', change, (s) => ({ redirect_uris: [make(uri0(s))] }), { id, exchange, title, rules: ['REQ-REDIRECT-SUBSET'], spec: ['OBDCR-REQ', 'RFC7591-3.2.2'], errors: REDIRECT_ERRORS, tags: ['redirect', 'REQ-08', 'near-miss'], ...meta });
 
+/** The redirect URIs a listed-URI row registers, by its exchange: the fragment or http form of the first target URI. */
+const LISTED: Readonly<Record<string, (uri: string) => string>> = {
+  'register-redirect-fragment': (uri) => withFragment(uri),
+  'register-redirect-http-listed': (uri) => uri.replace(/^https:/, 'http:'),
+};
+const listedControlOf = (exchange: string) => `${exchange}-control`;
+
+/**
+ * The controls of the listed-URI rows: an SSA listing the target's URIs and the row's URI beside them, registering the
+ * plain one. Accepted, the row's registration differs only by naming the listed URI: only that URI's own rule can refuse it.
+ */
+export function listedRedirectControls(): ExchangeStep[] {
+  return Object.entries(LISTED).map(([exchange, listed]) => {
+    const name = listedControlOf(exchange);
+    return {
+      name,
+      concurrent: true,
+      accepted: clientRegistered,
+      skipIf: (s: Session) => (s.directory.mint ? undefined : 'the target gives a fixed SSA: an SSA that lists such a URI needs a directory signing key or the mock directory endpoint'),
+      run: async (s: Session) => {
+        const ssa = await s.directory.mint!({ software_redirect_uris: [...s.target.redirectUris, listed(uri0(s))] });
+        const r = await sendRegistration(s, name, { ...validRegistration(s), claims: s.claims({ software_statement: ssa }) });
+        return { ...r, sent: { ...r.sent, ssa } };
+      },
+    };
+  });
+}
+
+/** A row registering a URI its control's SSA lists, but a rule of its own forbids. */
+function listedRedirect(id: string, exchange: string, change: string, title: string, meta: Pick<Meta, 'rules' | 'spec'> & Partial<Meta>): Row {
+  const control = listedControlOf(exchange);
+  return {
+    id, exchange, element: 'claim.redirect_uris', change, control, title, errors: ['invalid_redirect_uri'], tags: ['redirect', 'REQ-08'], ...meta,
+    mutate: (req, s, prior) => withClaims(req, { software_statement: String(prior.get(control)!.sent.ssa), redirect_uris: [LISTED[exchange]!(uri0(s))] }),
+  };
+}
+
 /** OBIE REQ-08: every redirect_uri is one of the SSA software_redirect_uris (RFC 6749 3.1.2.3 compares as strings). */
 const redirectRows: Row[] = [
   claim('claim.redirect_uris', 'outside the SSA', () => ({ redirect_uris: ['https://evil.example.com/cb'] }), { id: 'REDIRECT-NOT-IN-SSA', exchange: 'register-redirect-foreign', title: 'A redirect_uri outside the SSA software_redirect_uris is refused with invalid_redirect_uri', rules: ['REQ-REDIRECT-SUBSET'], spec: ['OBDCR-REQ', 'RFC7591-3.2.2'], errors: ['invalid_redirect_uri'], tags: ['redirect', 'fork', 'REQ-08'] }),
   claim('claim.redirect_uris', 'http', (s) => ({ redirect_uris: [uri0(s).replace(/^https:/, 'http:')] }), { id: 'REDIRECT-HTTP', exchange: 'register-redirect-http', title: 'An http redirect_uri is refused with invalid_redirect_uri', rules: ['REQ-REDIRECT-HTTPS', 'REQ-REDIRECT-SUBSET'], spec: ['FAPI1-ADV-5.2.2', 'RFC7591-3.2.2'], errors: ['invalid_redirect_uri'], tags: ['redirect', 'REQ-08'] }),
   claim('claim.redirect_uris', 'localhost', () => ({ redirect_uris: ['https://localhost/callback'] }), { id: 'REDIRECT-LOCALHOST', exchange: 'register-redirect-localhost', title: 'A localhost redirect_uri is refused with invalid_redirect_uri', rules: ['REQ-REDIRECT-LOCALHOST', 'REQ-REDIRECT-SUBSET'], spec: ['OBDCR-REQ', 'RFC7591-3.2.2'], errors: ['invalid_redirect_uri'], tags: ['redirect', 'REQ-08'] }),
-  // The fragment URI is one the SSA lists (its control registers the SSA's plain URI): only the fragment rule can refuse it.
-  {
-    id: 'REDIRECT-FRAGMENT', exchange: 'register-redirect-fragment', element: 'claim.redirect_uris', change: 'a fragment (the SSA lists it)', control: 'register-redirect-fragment-control',
-    title: 'A redirect_uri with a fragment is refused with invalid_redirect_uri, even when the SSA lists it', rules: ['REQ-REDIRECT-FRAGMENT'], spec: ['RFC7591-2', 'RFC7591-3.2.2'], errors: ['invalid_redirect_uri'], tags: ['redirect', 'REQ-08'],
-    mutate: (req, s, prior) => withClaims(req, { software_statement: String(prior.get('register-redirect-fragment-control')!.sent.ssa), redirect_uris: [withFragment(uri0(s))] }),
-  },
+  // The fragment and http URIs are ones the SSA lists (their controls register the SSA's plain URI): only that URI's own rule can refuse them.
+  listedRedirect('REDIRECT-FRAGMENT', 'register-redirect-fragment', 'a fragment (the SSA lists it)', 'A redirect_uri with a fragment is refused with invalid_redirect_uri, even when the SSA lists it', {
+    rules: ['REQ-REDIRECT-FRAGMENT'], spec: ['RFC7591-2', 'RFC7591-3.2.2'],
+  }),
+  listedRedirect('REDIRECT-HTTP-IN-SSA', 'register-redirect-http-listed', 'http (the SSA lists it)', 'An http redirect_uri is refused with invalid_redirect_uri, even when the SSA lists it', {
+    rules: ['REQ-REDIRECT-HTTPS'], spec: ['OBDCR-REQ', 'FAPI1-ADV-5.2.2', 'RFC7591-3.2.2'],
+    quotes: [q('OBDCR-REQ', DD.redirectHttps.text, 'the SSA listing the URI does not lift the rule'), RFC7591.invalidRedirect],
+  }),
   claim('claim.redirect_uris', 'over 256 characters', () => ({ redirect_uris: [`https://tpp.example.com/${'a'.repeat(260)}`] }), { id: 'REDIRECT-TOO-LONG', exchange: 'register-redirect-long', title: 'A redirect_uri over 256 characters is refused with invalid_redirect_uri', rules: ['REQ-REDIRECT-LENGTH', 'REQ-REDIRECT-SUBSET'], spec: ['OBDCR-REQ', 'RFC7591-3.2.2'], errors: ['invalid_redirect_uri'], tags: ['redirect', 'REQ-08'], severity: 'SHOULD' }),
   claim('claim.redirect_uris', 'a string, not an array', (s) => ({ redirect_uris: uri0(s) }), {
     id: 'REDIRECT-NOT-ARRAY', title: 'redirect_uris given as a string, not an array, is refused', rules: ['REQ-REDIRECT-PRESENT'], spec: ['RFC7591-2', 'OBDCR-REQ'], errors: REDIRECT_ERRORS, tags: ['redirect', 'REQ-08', 'type'],

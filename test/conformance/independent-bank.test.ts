@@ -1,13 +1,9 @@
-import { generateBundle, type CertBundle } from '../../mock-server/tls/certs';
-import { signingKey, type SigningKey } from '../../fixtures/keys';
-import { runPack, type RunOptions } from '../../conformance/runner';
-import { openSession, type Session } from '../../conformance/session';
-import { plans, planOf } from '../../conformance/plans';
-import { checkById } from '../../conformance/rules';
-import { body } from '../../conformance/exchange';
-import type { Target } from '../../conformance/target';
 import { BUGS, startStrictBank, type Bug, type StrictBank } from './servers/strict-bank';
 import { PROVEN_BY_STRICT_BANK } from './proven-elsewhere';
+import {
+  bankOptions, bankTarget, bankWorld, expectCaught, expectNoFalseFailure, expectTables, expectUnseen,
+  type BankWorld, type CaughtRow as HarnessCaughtRow, type UncaughtRow as HarnessUncaughtRow,
+} from './bank-harness';
 
 /**
  * The pack against a bank we did not write: servers/strict-bank.ts, an OBIE DCR v3.3 bank written
@@ -16,15 +12,8 @@ import { PROVEN_BY_STRICT_BANK } from './proven-elsewhere';
  * by nothing else in the family of checks run for it. Bugs no check catches are listed (UNCAUGHT),
  */
 
-export interface CaughtRow {
-  bug: Bug;
-  /** The checks that must fail (a SHOULD check warns); no other check of the run may fail or warn. */
-  expect: string[];
-  /** Run only these checks of the expected checks' plans (an id prefix or a tag, as --filter); default the whole plans. */
-  filter?: string;
-  /** Checks the bug leaves unjudged (their control is not accepted): blocked, never passed. */
-  blocked?: string[];
-}
+type CaughtRow = HarnessCaughtRow<Bug>;
+type UncaughtRow = HarnessUncaughtRow<Bug>;
 
 export const BUG_TABLE: CaughtRow[] = [
   // redirect_uris: exact string comparison with the SSA software_redirect_uris (OBIE REQ-08, RFC 6749 3.1.2.3).
@@ -63,7 +52,8 @@ export const BUG_TABLE: CaughtRow[] = [
   // PUT /register/{ClientId}: the whole management plan each.
   { bug: 'put-signature-unverified', expect: ['PUT-FOREIGN-KEY', 'PUT-ALG-NONE'] },
   // Read back by a later GET: the stored software_id changed, and so did the client the refused PUT probes should have left alone.
-  { bug: 'put-software-id-change', expect: ['PUT-SOFTWARE-ID-CHANGE', 'READBACK-PUT-SOFTWARE-ID', 'READBACK-REFUSED-PUTS'] },
+  // It also takes another software's SSA: READBACK-PUT-SSA-OTHER-SOFTWARE (a SHOULD) warns.
+  { bug: 'put-software-id-change', expect: ['PUT-SOFTWARE-ID-CHANGE', 'READBACK-PUT-SOFTWARE-ID', 'READBACK-REFUSED-PUTS', 'READBACK-PUT-SSA-OTHER-SOFTWARE'] },
   { bug: 'put-client-id-ignored', expect: ['PUT-CLIENT-ID-MISMATCH'] },
   // The registration response.
   { bug: 'secret-43', expect: ['RES-SCHEMA-SECRET-CLIENT'], filter: 'positive' },
@@ -74,8 +64,8 @@ export const BUG_TABLE: CaughtRow[] = [
     filter: 'positive',
     blocked: ['RES-SCHEMA-POST', 'RES-ECHO-METADATA', 'RES-SOFTWARE-ID', 'RES-TLS-DN', 'RES-NO-SECRET-FOR-MTLS', 'REQ-CONTENT-TYPE-JWT', 'RES-SECRET-EXPIRES-AT', 'RES-SCHEMA-SECRET-CLIENT'],
   },
-  // software_id is required in every client description: the POST, secret-client, GET and PUT answers all fail the schema.
-  { bug: 'response-no-software-id', expect: ['RES-SCHEMA-POST', 'RES-SOFTWARE-ID', 'RES-SCHEMA-SECRET-CLIENT', 'RES-SCHEMA-GET', 'DCR-008-PUT-200', 'READBACK-PUT-SOFTWARE-ID'] },
+  // software_id is required in every client description: the POST, secret-client, GET and PUT answers all fail the schema, and neither read-back finds it.
+  { bug: 'response-no-software-id', expect: ['RES-SCHEMA-POST', 'RES-SOFTWARE-ID', 'RES-SCHEMA-SECRET-CLIENT', 'RES-SCHEMA-GET', 'DCR-008-PUT-200', 'READBACK-PUT-SOFTWARE-ID', 'READBACK-PUT-SSA-OTHER-SOFTWARE'] },
   // Sender-constrained tokens (RFC 8705 3, FAPI 1 Advanced 5.2.2), seen on GET /register/{ClientId}.
   { bug: 'token-unbound', expect: ['MGT-TOKEN-CERT-BOUND', 'MGT-TOKEN-OTHER-CERT'] },
   { bug: 'token-binding-any-cert', expect: ['MGT-TOKEN-OTHER-CERT'] },
@@ -125,14 +115,6 @@ export const BUG_TABLE: CaughtRow[] = [
   { bug: 'no-www-authenticate', expect: ['MGT-TOKEN-CERT-BOUND', 'MGT-TOKEN-OTHER-CERT', 'MGT-MALFORMED-TOKEN', 'DEL-REVOKES-TOKEN', 'MGT-UNKNOWN-CLIENT-401'] },
 ];
 
-export interface UncaughtRow {
-  bug: Bug;
-  /** Where a check for it belongs: the run that shows no check fails. */
-  plan: string;
-  filter?: string;
-  why: string;
-}
-
 /** Realistic bugs no check of the pack catches today: each tells which check is missing. */
 export const UNCAUGHT: UncaughtRow[] = [
   {
@@ -150,56 +132,19 @@ const DECLARED_SKIPS: Record<string, string> = {
   'TOKEN-SECRET-POST-WRONG': 'likewise: no client_secret_post client whose secret to get wrong',
 };
 
-const DIRECTORY_ISSUER = 'Strict Test Directory';
-const KEYSTORE_HOST = 'keystore.strict-directory.test';
-
-let certs: CertBundle;
-let software: SigningKey;
-let jwksEndpoint: string;
+let world: BankWorld;
 const banks: StrictBank[] = [];
 
 async function bank(bugs: Bug[] = []): Promise<StrictBank> {
-  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...directoryPublic } = certs.directoryKey;
-  const b = await startStrictBank({
-    tls: { cert: certs.server.cert, key: certs.server.key, ca: certs.ca.cert },
-    directory: { issuer: DIRECTORY_ISSUER, jwks: { keys: [directoryPublic] }, keystoreHost: KEYSTORE_HOST },
-    softwareJwks: new Map([[jwksEndpoint, { keys: [software.publicJwk] }]]),
-    bugs,
-  });
+  const b = await startStrictBank(bankOptions(world, bugs));
   banks.push(b);
   return b;
 }
 
-/**
- * The pack mints its own SSAs with the directory key (local-key) naming the software JWKS on the
- * directory keystore, which the strict bank holds (the network, simulated): every SSA check runs.
- */
-function target(b: StrictBank): Target {
-  return {
-    discoveryUrl: `${b.url}/.well-known/openid-configuration`,
-    specVersion: '3.3',
-    transport: { cert: certs.tpp.cert, key: certs.tpp.key },
-    altTransport: { cert: certs.altTpp!.cert, key: certs.altTpp!.key },
-    ca: certs.ca.cert,
-    insecure: false,
-    signingKey: software.privateJwk,
-    softwareId: certs.tpp.software_id,
-    orgId: certs.tpp.org_id,
-    redirectUris: ['https://tpp.example.com/callback', 'https://tpp.example.com/cb2'],
-    roles: ['AISP', 'PISP', 'CBPII'],
-    subjectDn: certs.tpp.dn,
-    directory: { mode: 'local-key', key: certs.directoryKey, issuer: DIRECTORY_ISSUER, softwareJwksEndpoint: jwksEndpoint },
-    capabilities: { management: true, operations: ['GET', 'PUT', 'DELETE'], authMethods: ['tls_client_auth', 'private_key_jwt', 'client_secret_basic'], contentType: 'application/jose' },
-    timeoutMs: 10_000,
-  };
-}
-
-const plansOf = (ids: readonly string[]) => plans.filter((p) => ids.some((id) => planOf(id) === p));
-const outcomes = (results: ReadonlyArray<{ id: string; outcome: string }>, ...wanted: string[]) => results.filter((r) => wanted.includes(r.outcome)).map((r) => r.id).sort();
+const target = (b: StrictBank) => bankTarget(world, b.url, ['tls_client_auth', 'private_key_jwt', 'client_secret_basic']);
 
 beforeAll(async () => {
-  [certs, software] = await Promise.all([generateBundle(), signingKey('PS256')]);
-  jwksEndpoint = `https://${KEYSTORE_HOST}/${certs.tpp.org_id}/${certs.tpp.software_id}.jwks`;
+  world = await bankWorld('Strict Test Directory', 'keystore.strict-directory.test');
 }, 60_000);
 afterAll(async () => {
   await Promise.all(banks.map((b) => b.close()));
@@ -210,41 +155,21 @@ test('the checks the mock cannot fail are each expected to fail by a bug of this
 });
 
 test('the tables: every bug flag is in exactly one of them, and every check id of BUG_TABLE exists', () => {
-  const tabled = [...BUG_TABLE, ...UNCAUGHT].map((r) => r.bug);
-  expect([...tabled].sort()).toEqual([...BUGS].sort());
-  expect(BUG_TABLE.flatMap((r) => [...r.expect, ...(r.blocked ?? [])]).filter((id) => !checkById(id))).toEqual([]);
-  for (const r of UNCAUGHT) expect(plans.map((p) => p.id)).toContain(r.plan);
+  expectTables(BUG_TABLE, UNCAUGHT, BUGS);
 });
 
 test('the correct strict bank: the whole pack, every check passes but the declared skips', async () => {
-  const run = await runPack(target(await bank()));
-  expect(run.aborted).toBeUndefined();
-  expect(run.results.length).toBeGreaterThan(100);
-  const notPassed = run.results.filter((r) => r.outcome !== 'pass').map((r) => `${r.id} ${r.outcome}: ${r.message}`);
-  expect(notPassed).toEqual(Object.keys(DECLARED_SKIPS).map((id) => `${id} skip: ${run.results.find((r) => r.id === id)?.message}`));
-  expect(run.rootCauses).toEqual([]);
+  await expectNoFalseFailure(target(await bank()), DECLARED_SKIPS);
 }, 60_000);
 
 describe('each one-flag bug is caught by its checks, and by nothing else in the run', () => {
-  test.each(BUG_TABLE)('$bug: $expect', async ({ bug, expect: ids, filter, blocked = [] }) => {
-    const opts: RunOptions = { plans: plansOf(ids), ...(filter ? { filter } : {}) };
-    const run = await runPack(target(await bank([bug])), opts);
-    for (const id of ids) {
-      const r = run.results.find((x) => x.id === id);
-      expect({ id, outcome: r?.outcome }).toEqual({ id, outcome: checkById(id)!.severity === 'SHOULD' ? 'warn' : 'fail' });
-    }
-    expect(outcomes(run.results, 'fail', 'warn')).toEqual([...ids].sort());
-    expect(outcomes(run.results, 'blocked')).toEqual([...blocked].sort());
-    expect(run.results.filter((r) => r.outcome === 'skip').every((r) => r.id in DECLARED_SKIPS)).toBe(true);
+  test.each(BUG_TABLE)('$bug: $expect', async (row) => {
+    await expectCaught(target(await bank([row.bug])), row, DECLARED_SKIPS);
   }, 30_000);
 });
 
 describe('UNCAUGHT: bugs no check catches yet (when one does, move the row to BUG_TABLE)', () => {
-  test.each(UNCAUGHT)('$bug passes the $plan checks unseen', async ({ bug, plan, filter }) => {
-    const run = await runPack(target(await bank([bug])), { plans: plans.filter((p) => p.id === plan), ...(filter ? { filter } : {}) });
-    expect(run.results.length).toBeGreaterThan(0);
-    expect(outcomes(run.results, 'fail', 'warn', 'blocked')).toEqual([]);
+  test.each(UNCAUGHT)('$bug passes the $plan checks unseen', async (row) => {
+    await expectUnseen(target(await bank([row.bug])), row);
   }, 30_000);
 });
-
-

@@ -103,8 +103,8 @@ test('refuse-all: no pass outside discovery; the valid registration is the top r
   expect(run.rootCauses[0]!.answer).toMatch(/^400 invalid_client_metadata/);
   const mgmt = run.results.filter((r) => r.plan === 'management');
   expect(mgmt.length).toBeGreaterThan(10);
-  // Skips only where the target declares no second certificate (altTransport).
-  expect(mgmt.filter((r) => r.outcome !== 'blocked' && r.outcome !== 'fail').map((r) => `${r.id} ${r.outcome}`)).toEqual(['MGT-TOKEN-OTHER-CERT skip']);
+  // Skips only where the target declares no second certificate (altTransport), or gives a fixed SSA (no other software's SSA to PUT).
+  expect(mgmt.filter((r) => r.outcome !== 'blocked' && r.outcome !== 'fail').map((r) => `${r.id} ${r.outcome}`)).toEqual(['MGT-TOKEN-OTHER-CERT skip', 'READBACK-PUT-SSA-OTHER-SOFTWARE skip']);
   expect(mgmt.filter((r) => r.outcome === 'blocked').every((r) => ['mgmt-register', 'mgmt-register-b', 'mgmt-register-d'].includes(r.blockedBy ?? ''))).toBe(true);
 }, 60_000);
 

@@ -1,0 +1,213 @@
+import { SECOND_BANK_BUGS, SECOND_BANK_BUG_CLASS, startSecondBank, type SecondBankBug } from './servers/second-bank';
+import {
+  bankOptions, bankTarget, bankWorld, expectCaught, expectNoFalseFailure, expectTables, expectUnseen,
+  type BankWorld, type CaughtRow, type UncaughtRow,
+} from './bank-harness';
+
+/**
+ * The pack against a second bank it was not built beside: servers/second-bank.ts, an OBIE DCR v3.3 bank
+ * written from the specs alone, with 68 switches each one realistic wrong implementation. The correct
+ * bank gets no false failure from the whole pack; each switch is either caught by exactly the checks
+ * that target it (nothing else of the run fails or warns), or listed UNCAUGHT with the check that is missing.
+ */
+
+interface Caught extends CaughtRow<SecondBankBug> {
+  /**
+   * The software JWK published without its alg member. The bank honours a JWK's alg (RFC 7517 4.4), so with alg
+   * PS256 published it refuses an RS256 signature by that key whatever its algorithm list says: only without the
+   * member does the list decide. Directory keystores publish keys so (kty, kid, use).
+   */
+  jwkWithoutAlg?: true;
+}
+
+export const CAUGHT: Caught[] = [
+  // --- jose-header: the request JWS header and signature -------------------------------------------------------
+  { bug: 'alg-none-accepted', expect: ['JWS-ALG-NONE', 'PUT-ALG-NONE'], filter: 'jws' },
+  { bug: 'rs256-accepted', expect: ['DCR-004-RS256'], filter: 'jws', jwkWithoutAlg: true },
+  { bug: 'alg-case-insensitive', expect: ['JWS-ALG-CASE'], filter: 'jws' },
+  // JWS-REAL-KEY-UNKNOWN-KID is a SHOULD: it warns.
+  { bug: 'kid-ignored', expect: ['JWS-REAL-KEY-UNKNOWN-KID'], filter: 'jws' },
+  { bug: 'crit-ignored', expect: ['JWS-CRIT-UNKNOWN'], filter: 'jws' },
+  { bug: 'embedded-jwk-trusted', expect: ['JWS-EMBEDDED-JWK'], filter: 'jws' },
+  { bug: 'hs256-spki-pem-newline', expect: ['JWS-HS256-PUBLIC-KEY'], filter: 'jws' },
+  { bug: 'hs256-spki-pem-no-newline', expect: ['JWS-HS256-PUBLIC-KEY-PEM-NO-NEWLINE'], filter: 'jws' },
+  { bug: 'hs256-pkcs1-pem', expect: ['JWS-HS256-PUBLIC-KEY-PKCS1-PEM'], filter: 'jws' },
+  { bug: 'hs256-spki-der', expect: ['JWS-HS256-PUBLIC-KEY-SPKI-DER'], filter: 'jws' },
+  { bug: 'hs256-pkcs1-der', expect: ['JWS-HS256-PUBLIC-KEY-PKCS1-DER'], filter: 'jws' },
+  // The bank stringifies the JWK as published; the pack's JWK (alg included) is the one published here.
+  { bug: 'hs256-jwk-json', expect: ['JWS-HS256-PUBLIC-KEY-JWK-JSON'], filter: 'jws' },
+  // Nothing verified: every signature probe of POST and PUT, and the SSA's software_jwks_endpoint is never fetched.
+  {
+    bug: 'signature-unchecked',
+    expect: [
+      'DCR-004-RS256', 'JWS-ALG-NONE', 'JWS-ALG-HS256', 'JWS-ALG-CASE', 'JWS-FOREIGN-KEY', 'JWS-UNKNOWN-KID', 'JWS-REAL-KEY-UNKNOWN-KID', 'JWS-SIGNATURE-STRIPPED', 'JWS-SIGNATURE-ALTERED', 'JWS-SELF-JWKS',
+      'JWS-HS256-PUBLIC-KEY', 'JWS-HS256-PUBLIC-KEY-PEM-NO-NEWLINE', 'JWS-HS256-PUBLIC-KEY-SPKI-DER', 'JWS-HS256-PUBLIC-KEY-PKCS1-PEM', 'JWS-HS256-PUBLIC-KEY-PKCS1-DER', 'JWS-HS256-PUBLIC-KEY-JWK-JSON',
+      'SSA-JWKS-UNTRUSTED-HOST', 'PUT-FOREIGN-KEY', 'PUT-ALG-NONE',
+    ],
+  },
+  // --- claims: the request claims --------------------------------------------------------------------------------
+  { bug: 'iss-unchecked', expect: ['DCR-004-ISS-INVALID', 'DCR-004-ISS-EMPTY', 'DCR-004-ISS-LONG', 'REQ-ISS-MISSING', 'REQ-ISS-CASE', 'REQ-ISS-NUMBER'], filter: 'claims' },
+  { bug: 'aud-substring', expect: ['REQ-AUD-EXTENDED', 'REQ-AUD-CONTAINS-ISSUER'], filter: 'claims' },
+  { bug: 'exp-unchecked', expect: ['DCR-004-EXP', 'PUT-EXPIRED'], filter: 'claims' },
+  { bug: 'exp-optional', expect: ['REQ-EXP-MISSING'], filter: 'claims' },
+  { bug: 'iat-optional', expect: ['REQ-IAT-MISSING'], filter: 'claims' },
+  { bug: 'iat-future-accepted', expect: ['REQ-IAT-FUTURE'], filter: 'claims' },
+  { bug: 'jti-optional', expect: ['REQ-JTI-MISSING'], filter: 'claims' },
+  { bug: 'jti-replay', expect: ['REQ-JTI-REPLAY'], filter: 'REQ-06' },
+  { bug: 'numeric-string-claims', expect: ['REQ-EXP-STRING', 'REQ-IAT-STRING'], filter: 'claims' },
+  { bug: 'software-id-mismatch-accepted', expect: ['REQ-SOFTWARE-ID-MISMATCH'], filter: 'claims' },
+  // --- metadata: the client metadata ----------------------------------------------------------------------------
+  { bug: 'redirect-fragment-allowed', expect: ['REDIRECT-FRAGMENT'], filter: 'redirect' },
+  // Not compared with the SSA at all: every near miss, on POST and PUT, and the refused PUT probes read back changed.
+  {
+    bug: 'redirect-not-in-ssa-accepted',
+    expect: ['REDIRECT-NOT-IN-SSA', 'REDIRECT-EXTENDED', 'REDIRECT-CASE', 'REDIRECT-TRAILING-SLASH', 'REDIRECT-QUERY', 'REDIRECT-HOST-SUFFIX', 'REDIRECT-HOST-PREFIX', 'REDIRECT-OTHER-PATH', 'REDIRECT-PORT', 'REDIRECT-USERINFO', 'PUT-REDIRECT-NOT-IN-SSA', 'READBACK-REFUSED-PUTS'],
+  },
+  // Added with this bank: REDIRECT-HTTP sends an http URI the SSA does not list, refused for the subset rule all the same.
+  { bug: 'redirect-http-allowed', expect: ['REDIRECT-HTTP-IN-SSA'], filter: 'redirect' },
+  { bug: 'grant-types-unchecked', expect: ['REQ-GRANT-TYPE-UNSUPPORTED'], filter: 'claims' },
+  { bug: 'response-types-unchecked', expect: ['DCR-011-RESPONSE-TYPES'], filter: 'claims' },
+  { bug: 'unknown-auth-method-accepted', expect: ['REQ-AUTH-METHOD-UNKNOWN'], filter: 'claims' },
+  { bug: 'signing-alg-optional', expect: ['REQ-AUTH-SIGNING-ALG-MISSING'], filter: 'claims' },
+  // REQ-SCOPE-BEYOND-ROLES (SSA plan) is a SHOULD: it warns.
+  { bug: 'scope-beyond-roles', expect: ['REQ-SCOPE-UNSUPPORTED', 'REQ-SCOPE-BEYOND-ROLES'] },
+  { bug: 'unknown-metadata-refused', expect: ['REQ-UNKNOWN-METADATA-IGNORED'], filter: 'claims' },
+  { bug: 'jwks-and-jwks-uri-accepted', expect: ['REQ-JWKS-AND-JWKS-URI'], filter: 'claims' },
+  // --- credentials: the token endpoint ----------------------------------------------------------------------------
+  { bug: 'basic-secret-unchecked', expect: ['TOKEN-SECRET-WRONG'], filter: 'client_secret_basic' },
+  { bug: 'post-secret-unchecked', expect: ['TOKEN-SECRET-POST-WRONG'], filter: 'client_secret_post' },
+  { bug: 'assertion-sub-unchecked', expect: ['TOKEN-ASSERTION-SUB-OTHER'], filter: 'private_key_jwt' },
+  { bug: 'assertion-aud-unchecked', expect: ['TOKEN-ASSERTION-AUD-OTHER'], filter: 'private_key_jwt' },
+  { bug: 'assertion-exp-optional', expect: ['TOKEN-ASSERTION-NO-EXP'], filter: 'private_key_jwt' },
+  { bug: 'assertion-replay', expect: ['TOKEN-ASSERTION-REPLAY'], filter: 'private_key_jwt' },
+  // --- identifiers: ClientId at /register/{ClientId} (the whole management plan each) -----------------------------
+  // This bank finds another client of the software (not the caller's): 403 where an unknown ClientId gets 401.
+  { bug: 'mgmt-find-by-software-id', expect: ['MGT-GET-BY-SOFTWARE-ID', 'MGT-PUT-BY-SOFTWARE-ID', 'MGT-DELETE-BY-SOFTWARE-ID'] },
+  // MGT-GET-CLIENT-ID-RECASED is a SHOULD: it warns.
+  { bug: 'client-id-case-insensitive', expect: ['MGT-GET-CLIENT-ID-RECASED'] },
+  { bug: 'cross-client-put-delete', expect: ['MGT-CROSS-CLIENT-PUT-403', 'MGT-CROSS-CLIENT-DELETE-403'] },
+  // Without the 401 the revocation cannot be judged: MGT-TOKEN-REVOKED-AFTER-401 is blocked.
+  { bug: 'unknown-client-404', expect: ['MGT-UNKNOWN-CLIENT-401'], blocked: ['MGT-TOKEN-REVOKED-AFTER-401'] },
+  { bug: 'unknown-client-token-kept', expect: ['MGT-TOKEN-REVOKED-AFTER-401'] },
+  // --- tls-identity: certificates ----------------------------------------------------------------------------------
+  { bug: 'token-no-cert-dn-skipped', expect: ['TOKEN-TLS-UNTRUSTED-CERT', 'TOKEN-TLS-NO-CERT'], filter: 'tls_client_auth' },
+  { bug: 'token-dn-mismatch-accepted', expect: ['TOKEN-TLS-OTHER-DN'], filter: 'tls_client_auth' },
+  { bug: 'registration-untrusted-ca', expect: ['TLS-UNTRUSTED-CA'], filter: 'transport' },
+  // The DN is never compared: every DN probe, and a registration over another trusted certificate (the DN SHOULD rows warn).
+  { bug: 'registration-dn-mismatch', expect: ['REQ-TLS-DN-MISMATCH', 'REQ-TLS-DN-SUBSET', 'REQ-TLS-DN-ALTERED', 'TLS-OTHER-TRUSTED-CERT'], filter: 'REQ-11' },
+  { bug: 'bound-token-any-cert', expect: ['MGT-TOKEN-OTHER-CERT'] },
+  // --- trust-chain: the SSA (the whole ssa plan; PUT-SSA-WRONG-KEY, a SHOULD of the management plan, warns) --------
+  { bug: 'ssa-iss-unchecked', expect: ['SSA-OTHER-ISS-REAL-KEY'] },
+  { bug: 'ssa-signature-unchecked', expect: ['SSA-WRONG-KEY', 'SSA-ALG-NONE', 'SSA-ALG-HS256', 'SSA-UNKNOWN-KID', 'SSA-REAL-KEY-UNKNOWN-KID', 'SSA-HS256-PUBLIC-KEY', 'PUT-SSA-WRONG-KEY'] },
+  { bug: 'ssa-exp-unchecked', expect: ['SSA-EXPIRED'] },
+  // --- read-back: what is stored versus what is answered (the whole management plan each) --------------------------
+  { bug: 'put-stores-nothing', expect: ['READBACK-PUT'] },
+  // Added with this bank: PUT-SOFTWARE-ID-CHANGE names another software_id beside the original SSA, refused for REQ-14 all the same.
+  { bug: 'put-software-id-changes', expect: ['READBACK-PUT-SSA-OTHER-SOFTWARE'] },
+  { bug: 'put-answers-old', expect: ['READBACK-PUT'] },
+  { bug: 'delete-keeps-client', expect: ['DCR-003-GET-DELETED', 'DEL-REVOKES-TOKEN', 'DEL-TOKEN-ENDPOINT-REFUSED', 'DCR-009-PUT-DELETED'] },
+  // Added with this bank: every other registration names the first SSA URI only, which is what this bank stores.
+  { bug: 'post-stores-first-redirect', expect: ['READBACK-REGISTER-REDIRECTS'] },
+  // --- advertised: the valid registration asks for the grant types discovery lists, refresh_token among them ------
+  {
+    bug: 'advertised-refresh-token-refused',
+    expect: ['DCR-002-REGISTER-201', 'REQ-PRIVATE-KEY-JWT'],
+    filter: 'positive',
+    blocked: ['RES-JSON', 'RES-SCHEMA-POST', 'RES-ECHO-METADATA', 'RES-SOFTWARE-ID', 'RES-TLS-DN', 'RES-NO-SECRET-FOR-MTLS', 'REQ-CONTENT-TYPE-JWT', 'RES-SECRET-EXPIRES-AT', 'RES-SCHEMA-SECRET-CLIENT'],
+  },
+];
+
+/** Switches no check catches: each says which check is missing. Token endpoint, SSA and advertised rows wait for the tables being written. */
+export const UNCAUGHT: UncaughtRow<SecondBankBug>[] = [
+  {
+    bug: 'jku-followed', plan: 'registration', filter: 'jws',
+    why: 'JWS-NO-JKU names https://attacker.example.com/jwks.json, which no bank can fetch: a bank that follows jku refuses all the same, because the fetch fails. Telling them apart takes a jku URL the bank can fetch serving a key the pack signs with and the software JWKS lacks; the pack hosts no such URL for a bank to reach.',
+  },
+  {
+    bug: 'x5u-followed', plan: 'registration', filter: 'jws',
+    why: 'JWS-NO-X5U names https://attacker.example.com/cert.pem, which no bank can fetch: as with jku, a bank following x5u refuses for the failed fetch. It takes an x5u URL the bank can reach, serving a certificate of the key the pack signs with.',
+  },
+  {
+    bug: 'secret-prefix-compare', plan: 'token', filter: 'client_secret_basic',
+    why: 'TOKEN-SECRET-WRONG sends an unrelated secret. Missing: a credentials-sweep row sending the issued secret less its last character (and for client_secret_post), to be refused invalid_client (RFC 6749 2.3.1).',
+  },
+  {
+    bug: 'assertion-type-unchecked', plan: 'token', filter: 'private_key_jwt',
+    why: 'Every assertion probe sends the jwt-bearer client_assertion_type. Missing: a credentials-sweep row with another client_assertion_type, to be refused (RFC 7523 2.2: it "MUST be urn:ietf:params:oauth:client-assertion-type:jwt-bearer").',
+  },
+  {
+    bug: 'token-scope-beyond-client', plan: 'token',
+    why: 'No token request asks for a scope beyond the registered one. Missing: a grants-scope row asking for a scope the client was not registered with, to be refused invalid_scope (RFC 6749 5.2) or granted without it.',
+  },
+  {
+    bug: 'grant-type-unchecked', plan: 'token',
+    why: 'Every token request sends grant_type=client_credentials. Missing: grants-scope rows with grant_type absent (invalid_request) and another grant type (unsupported_grant_type, RFC 6749 5.2).',
+  },
+  {
+    bug: 'empty-scope-refused', plan: 'token',
+    why: 'No token request carries an empty scope=. Missing: a grants-scope tolerance row sending scope= (as the OBIE tool does), to be granted the registered scope.',
+  },
+  {
+    bug: 'jwks-host-unpinned', plan: 'ssa',
+    why: 'SSA-JWKS-UNTRUSTED-HOST names https://attacker.example.com/jwks, which no bank can fetch: a bank that does not pin the keystore host refuses all the same, because the fetch fails. It takes a software_jwks_endpoint off the directory host that does serve the software JWKS to tell the two apart.',
+  },
+  {
+    bug: 'advertised-secret-post-refused', plan: 'token',
+    blocked: ['AUTH-METHOD-CLIENT-SECRET-POST', 'TOKEN-CERT-BOUND-CLIENT-SECRET-POST', 'TOKEN-SECRET-POST-WRONG'],
+    why: 'The client_secret_post registration is refused, so its checks are blocked, never passed; none fails. Missing: the advertised-capability check that each token_endpoint_auth_method discovery lists registers (fails naming the field).',
+  },
+  {
+    bug: 'advertised-es256-assertion-refused', plan: 'token', filter: 'private_key_jwt',
+    why: 'The software key is PS256: no ES256 client assertion is ever sent. Missing: the advertised-capability check that each token_endpoint_auth_signing_alg discovery lists registers and gets a token.',
+  },
+];
+
+/** The only checks the correct bank does not pass, each a declared skip, and why: none. */
+const DECLARED_SKIPS: Record<string, string> = {};
+
+let world: BankWorld;
+const closers: Array<() => Promise<void>> = [];
+
+async function bank(bugs: SecondBankBug[] = [], jwkWithoutAlg = false) {
+  const b = await startSecondBank(bankOptions(world, bugs, { publishAlg: !jwkWithoutAlg }));
+  closers.push(b.close);
+  return bankTarget(world, b.url, ['tls_client_auth', 'private_key_jwt', 'client_secret_basic', 'client_secret_post']);
+}
+
+beforeAll(async () => {
+  world = await bankWorld('Second Test Directory', 'keystore.second-directory.test');
+}, 60_000);
+afterAll(async () => {
+  await Promise.all(closers.map((c) => c()));
+});
+
+test('the tables: every switch of SECOND_BANK_BUGS is in exactly one of them, and every check id exists', () => {
+  expectTables(CAUGHT, UNCAUGHT, SECOND_BANK_BUGS);
+});
+
+test('the switches left uncaught are those whose checks other tables will bring, or that no bank-neutral probe can tell', () => {
+  const classes = [...new Set(UNCAUGHT.map((r) => SECOND_BANK_BUG_CLASS[r.bug]))].sort();
+  expect(classes).toEqual(['advertised', 'credentials', 'grants-scope', 'jose-header', 'trust-chain']);
+  expect(UNCAUGHT.filter((r) => SECOND_BANK_BUG_CLASS[r.bug] === 'jose-header').map((r) => r.bug)).toEqual(['jku-followed', 'x5u-followed']);
+});
+
+describe('the correct second bank: the whole pack, every check passes but the declared skips', () => {
+  test.each([
+    ['the software JWK published with its alg', false],
+    ['the software JWK published without alg', true],
+  ] as const)('%s', async (_how, withoutAlg) => {
+    await expectNoFalseFailure(await bank([], withoutAlg), DECLARED_SKIPS);
+  }, 60_000);
+});
+
+describe('each switch of CAUGHT is caught by its checks, and by nothing else in the run', () => {
+  test.each(CAUGHT)('$bug: $expect', async (row) => {
+    await expectCaught(await bank([row.bug], row.jwkWithoutAlg), row, DECLARED_SKIPS);
+  }, 30_000);
+});
+
+describe('UNCAUGHT: switches no check catches yet (when one does, move the row to CAUGHT)', () => {
+  test.each(UNCAUGHT)('$bug passes the $plan checks unseen', async (row) => {
+    await expectUnseen(await bank([row.bug]), row);
+  }, 30_000);
+});
