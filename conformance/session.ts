@@ -57,6 +57,8 @@ export interface Session {
   key: SigningKey;
   /** An RS256 key the software JWKS holds (or the main RSA key with RS256), for the RS256 refusal. */
   rsKey: SigningKey;
+  /** Keys of other algorithms the software JWKS holds (an ES256 key when the pack hosts the JWKS, or the target's extraSigningKeys), for the advertised-alg checks. */
+  extraKeys: SigningKey[];
   directory: DirectoryAdapter;
   ssa: string;
   claims(overrides?: Record<string, unknown>, opts?: { method?: AuthMethod; ssa?: string }): Record<string, unknown>;
@@ -160,8 +162,13 @@ export async function openSession(target: Target, options: SessionOptions = {}):
   const rsReady = keyReady.then((k) =>
     k.privateJwk.kty === 'RSA' ? signingKeyFromJwk({ ...k.privateJwk, alg: 'RS256', ...(hosted ? { kid: `${k.kid}-rs256` } : {}) }) : sharedKey('software', 'RS256'),
   );
+  // An ES256 key beside an RSA one, when the pack hosts the JWKS: each advertised signing alg is then exercised (P-256 keys are quick to make).
+  const extraReady: Promise<SigningKey[]> = hosted
+    ? keyReady.then(async (k) => (k.alg === 'ES256' ? [] : [await sharedKey('software', 'ES256')]))
+    : Promise.all((target.extraSigningKeys ?? []).map((j) => signingKeyFromJwk(j)));
   keyReady.catch(() => undefined);
   rsReady.catch(() => undefined);
+  extraReady.catch(() => undefined);
   if (options.prewarm !== false) {
     // The foreign key (also the untrusted certificates' key) beside the software key: two cores make both at once.
     prewarmUntrusted();
@@ -202,6 +209,7 @@ export async function openSession(target: Target, options: SessionOptions = {}):
 
     const key = await keyReady;
     const rsKey = await rsReady;
+    const extraKeys = await extraReady;
     const directory = createDirectoryAdapter(
       target.directory,
       {
@@ -209,7 +217,7 @@ export async function openSession(target: Target, options: SessionOptions = {}):
         orgId: target.orgId,
         redirectUris: target.redirectUris,
         roles: target.roles,
-        jwks: { keys: hosted ? [key.publicJwk, rsKey.publicJwk] : [key.publicJwk] },
+        jwks: { keys: hosted ? [key.publicJwk, rsKey.publicJwk, ...extraKeys.map((k) => k.publicJwk)] : [key.publicJwk] },
       },
       { ...tls, request: (url, opts) => send('directory-ssa', url, opts) },
       target.transport,
@@ -293,6 +301,7 @@ export async function openSession(target: Target, options: SessionOptions = {}):
         aud,
         key,
         rsKey,
+        extraKeys,
         directory,
         ssa,
         claims(overrides = {}, opts = {}) {

@@ -67,6 +67,12 @@ export interface Target {
   insecure: boolean;
   /** The TPP's private signing JWK; generated when absent and the directory can host its public part. */
   signingKey?: JWK;
+  /**
+   * Private JWKs of other algorithms the software JWKS at softwareJwksEndpoint also holds (an ES256
+   * key beside the PS256 one): each advertised token_endpoint_auth_signing_alg is exercised with them.
+   * When the pack hosts the JWKS it adds an ES256 key itself.
+   */
+  extraSigningKeys?: JWK[];
   softwareId: string;
   orgId: string;
   /** The bank's id for aud; defaults to the discovery issuer. */

@@ -44,6 +44,9 @@ const WHOLE_SERVER =
   'Discovery describes the whole server, which may serve clients outside FAPI; the FAPI sentence binds what the server does for FAPI clients, not what it lists. A list that offers more than FAPI allows is therefore a warning, not a failure; what a FAPI client is actually given is checked by the registration probes.';
 
 /** Reviewed reasoning, by check id: why the severity is what it is where the sentence alone does not say it. */
+/** An advertised capability that does not work: the discovery field is OPTIONAL, what it says is not. */
+const ADVERTISED =
+  'The discovery field is OPTIONAL (RFC 8414 2), but once published it is the server\'s own statement of what it supports ("a list of ... supported by this token endpoint"), and OBIE lets the ASPSP publish its endpoints and their features only "as long as it is advertised appropriately": a capability advertised that cannot register and get a token is metadata that is false, which a TPP reading discovery is entitled to rely on. MUST.';
 export const severityReasons: Readonly<Record<string, string>> = {
   // Discovery
   'DISC-REQUEST-OBJECT-ALGS': `${WHOLE_SERVER} OIDC Discovery 3 itself says of request_object_signing_alg_values_supported "Servers SHOULD support none and RS256", which FAPI 8.6 reverses for FAPI clients ("should not" RS256, "shall not" none); REQ-REQUEST-OBJECT-ALG-NONE fails a bank that registers none. SHOULD.`,
@@ -81,6 +84,17 @@ export const severityReasons: Readonly<Record<string, string>> = {
   'REQ-IAT-FUTURE': 'Neither sentence sets a rule on an iat in the future: RFC 7519 makes only exp and nbf "MUST NOT be accepted", and says iat "can be used to determine the age of the JWT". A request issued an hour from now is implausible, so the pack warns. SHOULD.',
   'REQ-AUD-MISSING': `The "should" concerns the value of aud (the bank's identifier as the SSA issuer knows it), not its presence. ${OCCURRENCE}`,
   'SSA-MISSING': OCCURRENCE,
+  'TOKEN-ASSERTION-TYPE-OTHER': 'RFC 7523 2.2 fixes the value in the indicative ("The value of the client_assertion_type is urn:ietf:params:oauth:client-assertion-type:jwt-bearer") and RFC 7521 4.2 marks the parameter REQUIRED: an assertion of another declared type is not a JWT bearer client assertion, so the client is not authenticated by it. MUST.',
+  'TOKEN-SCOPE-BEYOND-CLIENT': 'RFC 7591 2 describes scope in the indicative (the values "that the client can use"), and RFC 6749 3.3 lets the server fully or partially ignore the requested scope (MAY) provided it says what it issued: a token that grants a scope the client never registered is the pack\'s reading of those sentences, not a MUST of theirs. SHOULD.',
+  'TOKEN-SCOPE-EMPTY': 'A tolerance: RFC 6749 3.2 says a parameter sent without a value MUST be treated as omitted, and 3.3 that for an omitted scope the server MUST either use a pre-defined default or fail with invalid_scope: either passes, any other answer fails. MUST.',
+  'ADVERTISED-AUTH-METHOD-TLS-CLIENT-AUTH-REGISTERS': ADVERTISED,
+  'ADVERTISED-AUTH-METHOD-PRIVATE-KEY-JWT-REGISTERS': ADVERTISED,
+  'ADVERTISED-AUTH-METHOD-CLIENT-SECRET-BASIC-REGISTERS': ADVERTISED,
+  'ADVERTISED-AUTH-METHOD-CLIENT-SECRET-POST-REGISTERS': ADVERTISED,
+  'ADVERTISED-SIGNING-ALG-PS256': ADVERTISED,
+  'ADVERTISED-SIGNING-ALG-ES256': ADVERTISED,
+  'ADVERTISED-GRANT-CLIENT-CREDENTIALS': ADVERTISED,
+  'ADVERTISED-GRANT-REFRESH-TOKEN': ADVERTISED,
   'REQ-UNKNOWN-METADATA-IGNORED': 'A tolerance: the bank must accept the request. RFC 7591 2 says it with a MUST ("MUST ignore any client metadata sent by the client that it does not understand"), so a refusal fails. MUST.',
   'REQ-AUTH-METHOD-UNKNOWN': 'The data dictionary lists the methods a TPP may ask for; "none" is not among them, and FAPI 5.2.2 (its second sentence) says the server "shall not support public clients", which "none" registers (RFC 7591 2). MUST.',
   'REQ-TLS-DN-SUBSET': 'The MUST binds the TPP\'s claim, but OBIE goes on: "The ASPSP may decide to match only a part of the DN so that the match is based only on the part of the DN that will be immutable for the TPP" (its third sentence). A bank that compares only the part it deems immutable breaks no sentence by accepting a DN with RDNs removed; the pack cannot know which part that is, so it warns. SHOULD.',

@@ -1,9 +1,8 @@
-import type { RuleId } from '../../catalogue/rules';
 import type { SpecRef } from '../../catalogue/references';
 import { body, header, type Recorded } from '../exchange';
 import { summarize } from '../diagnose';
 import type { AuthMethod } from '../target';
-import { blocked, defineCheck, evidenceOf, fail, pass, type Check, type Verdict } from './define';
+import { defineCheck, evidenceOf, fail, pass, type Check, type Verdict } from './define';
 import { bearerUnauthorized } from './refusal';
 
 /** The auth methods the pack can authenticate with at the token endpoint. */
@@ -116,45 +115,6 @@ export function clientAuthRefusal(r: Recorded, opts: ClientAuthRefusalOptions = 
   return pass(evidenceOf(r, { expected, actual }));
 }
 
-interface RefusalInput {
-  id: string;
-  title: string;
-  exchange: string;
-  rules: RuleId[];
-  spec: SpecRef[];
-  tags: string[];
-  opts?: ClientAuthRefusalOptions;
-}
-
-function tokenRefusal(input: RefusalInput): Check {
-  return defineCheck({
-    id: input.id,
-    title: input.title,
-    spec: input.spec,
-    severity: 'MUST',
-    tags: ['token', 'negative', ...input.tags],
-    rules: input.rules,
-    exchanges: [input.exchange],
-    check: (r) => clientAuthRefusal(r, input.opts),
-  });
-}
-
-/**
- * The same client assertion sent twice: the first (the control) issued a token, the second must be
- * refused. RFC 7523 3 leaves it to the server ("The authorization server MAY ensure that JWTs are not
- * replayed"), but OIDC Core 9, which FAPI 1 Advanced 5.2.2 names for private_key_jwt, says of jti:
- * "These tokens MUST only be used once, unless conditions for reuse were negotiated between the parties".
- */
-export function replayVerdict(first: Recorded, second: Recorded): Verdict {
-  if (!issued(first)) return blocked(first.name, `blocked: the first use of the assertion answered ${summarize(first)}, not a token`, shown(first));
-  if (second.sent.assertion !== undefined && second.sent.assertion !== first.sent.assertion) {
-    return fail('the check could not confirm that the second request replayed the first assertion', evidenceOf(second));
-  }
-  return clientAuthRefusal(second);
-}
-
-const ASSERTION_SPEC: SpecRef[] = ['RFC7523-3', 'RFC7523-3.2'];
-
 export const tokenChecks: readonly Check[] = [
   authMethodCheck('tls_client_auth', 'RFC8705-2'),
   authMethodCheck('private_key_jwt', 'RFC7523-3'),
@@ -163,33 +123,4 @@ export const tokenChecks: readonly Check[] = [
   boundTokenCheck('private_key_jwt'),
   boundTokenCheck('client_secret_basic'),
   boundTokenCheck('client_secret_post'),
-  // tls_client_auth (RFC 8705 2): the certificate chains to a trusted CA and its subject is the registered DN.
-  tokenRefusal({ id: 'TOKEN-TLS-UNTRUSTED-CERT', title: 'tls_client_auth: a certificate from an untrusted CA with the client\'s subject DN is refused', exchange: 'token-tls-untrusted-cert', rules: ['TLS-CERT-TRUSTED'], spec: ['RFC8705-2', 'RFC6749-5.2'], tags: ['tls_client_auth', 'gap'], opts: { tls: true } }),
-  tokenRefusal({ id: 'TOKEN-TLS-NO-CERT', title: 'tls_client_auth: a token request without a client certificate is refused', exchange: 'token-tls-no-cert', rules: ['TLS-CERT-REQUIRED'], spec: ['RFC8705-2', 'RFC6749-5.2'], tags: ['tls_client_auth', 'gap'], opts: { tls: true } }),
-  tokenRefusal({ id: 'TOKEN-TLS-OTHER-DN', title: 'tls_client_auth: a trusted certificate with another subject DN is refused', exchange: 'token-tls-other-dn', rules: ['TOKEN-TLS-DN'], spec: ['RFC8705-2', 'RFC6749-5.2'], tags: ['tls_client_auth', 'gap'], opts: { tls: true } }),
-  // private_key_jwt (RFC 7523 3): iss = sub = client_id, aud the authorization server, exp, signed by the client's key.
-  tokenRefusal({ id: 'TOKEN-ASSERTION-AUD-OTHER', title: 'private_key_jwt: a client assertion addressed to another server (aud) is refused', exchange: 'token-assertion-aud-other', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: ASSERTION_SPEC, tags: ['private_key_jwt', 'gap'] }),
-  tokenRefusal({ id: 'TOKEN-ASSERTION-ISS-OTHER', title: 'private_key_jwt: a client assertion whose iss and sub are not the client_id is refused', exchange: 'token-assertion-iss-other', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: ASSERTION_SPEC, tags: ['private_key_jwt', 'gap'] }),
-  tokenRefusal({ id: 'TOKEN-ASSERTION-SUB-OTHER', title: 'private_key_jwt: a client assertion whose sub alone is not the client_id is refused', exchange: 'token-assertion-sub-other', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: ASSERTION_SPEC, tags: ['private_key_jwt', 'near-miss'] }),
-  tokenRefusal({ id: 'TOKEN-ASSERTION-ISS-ONLY-OTHER', title: 'private_key_jwt: a client assertion whose iss alone is not the client_id is refused', exchange: 'token-assertion-iss-only-other', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: ASSERTION_SPEC, tags: ['private_key_jwt', 'near-miss'] }),
-  tokenRefusal({ id: 'TOKEN-ASSERTION-EXPIRED', title: 'private_key_jwt: an expired client assertion is refused', exchange: 'token-assertion-expired', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: [...ASSERTION_SPEC, 'RFC7519-4.1'], tags: ['private_key_jwt', 'gap'] }),
-  tokenRefusal({ id: 'TOKEN-ASSERTION-FOREIGN-KEY', title: 'private_key_jwt: a client assertion signed by a key not in the client\'s JWKS (same kid) is refused', exchange: 'token-assertion-foreign-key', rules: ['TOKEN-ASSERTION-SIGNATURE'], spec: ASSERTION_SPEC, tags: ['private_key_jwt', 'gap'] }),
-  /** RFC 7523 3: "The JWT MUST contain an "exp" (expiration time) claim"; verifiers that only check exp when present accept it. */
-  tokenRefusal({ id: 'TOKEN-ASSERTION-NO-EXP', title: 'private_key_jwt: a client assertion without exp is refused', exchange: 'token-assertion-no-exp', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: [...ASSERTION_SPEC, 'RFC7519-4.1'], tags: ['private_key_jwt', 'near-miss'] }),
-  /** OIDC Core 9 (named by FAPI 1 Advanced 5.2.2 for private_key_jwt): jti "REQUIRED. JWT ID. A unique identifier for the token, which can be used to prevent reuse of the token." */
-  tokenRefusal({ id: 'TOKEN-ASSERTION-NO-JTI', title: 'private_key_jwt: a client assertion without jti is refused', exchange: 'token-assertion-no-jti', rules: ['TOKEN-ASSERTION-CLAIMS'], spec: ['OIDC-CORE-9', ...ASSERTION_SPEC], tags: ['private_key_jwt', 'near-miss'] }),
-  tokenRefusal({ id: 'TOKEN-ASSERTION-ALG-NONE', title: 'private_key_jwt: an unsigned client assertion (alg none) is refused', exchange: 'token-assertion-alg-none', rules: ['TOKEN-ASSERTION-ALG', 'TOKEN-ASSERTION-SIGNATURE'], spec: [...ASSERTION_SPEC, 'RFC8725-3.1'], tags: ['private_key_jwt', 'gap'] }),
-  defineCheck({
-    id: 'TOKEN-ASSERTION-REPLAY',
-    title: 'private_key_jwt: the same client assertion sent twice is refused the second time',
-    spec: ['OIDC-CORE-9', 'FAPI1-ADV-5.2.2', 'RFC7523-3'],
-    severity: 'MUST',
-    tags: ['token', 'negative', 'private_key_jwt', 'gap'],
-    rules: ['TOKEN-ASSERTION-REPLAY'],
-    exchanges: [METHOD_STEPS.private_key_jwt.token, 'token-assertion-replay'],
-    check: replayVerdict,
-  }),
-  // client_secret_basic (RFC 6749 2.3.1)
-  tokenRefusal({ id: 'TOKEN-SECRET-POST-WRONG', title: 'client_secret_post: a wrong client secret is refused with invalid_client', exchange: 'token-secret-post-wrong', rules: ['TOKEN-SECRET'], spec: ['RFC6749-5.2', 'RFC6749-2.3.1'], tags: ['client_secret_post'] }),
-  tokenRefusal({ id: 'TOKEN-SECRET-WRONG', title: 'client_secret_basic: a wrong client secret is refused with 401 invalid_client and a Basic challenge', exchange: 'token-secret-wrong', rules: ['TOKEN-SECRET'], spec: ['RFC6749-5.2', 'RFC6749-2.3.1'], tags: ['client_secret_basic'], opts: { basic: true } }),
 ];

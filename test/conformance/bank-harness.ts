@@ -34,6 +34,8 @@ export interface UncaughtRow<B extends string> {
 export interface BankWorld {
   certs: CertBundle;
   software: SigningKey;
+  /** An ES256 key the software JWKS also holds: each advertised token_endpoint_auth_signing_alg is exercised. */
+  es: SigningKey;
   issuer: string;
   keystoreHost: string;
   jwksEndpoint: string;
@@ -41,8 +43,8 @@ export interface BankWorld {
 
 /** Certificates, the software key and the directory the bank trusts: the software JWKS on the directory keystore. */
 export async function bankWorld(issuer: string, keystoreHost: string): Promise<BankWorld> {
-  const [certs, software] = await Promise.all([generateBundle(), signingKey('PS256')]);
-  return { certs, software, issuer, keystoreHost, jwksEndpoint: `https://${keystoreHost}/${certs.tpp.org_id}/${certs.tpp.software_id}.jwks` };
+  const [certs, software, es] = await Promise.all([generateBundle(), signingKey('PS256'), signingKey('ES256')]);
+  return { certs, software, es, issuer, keystoreHost, jwksEndpoint: `https://${keystoreHost}/${certs.tpp.org_id}/${certs.tpp.software_id}.jwks` };
 }
 
 /**
@@ -52,11 +54,12 @@ export async function bankWorld(issuer: string, keystoreHost: string): Promise<B
  */
 export function bankOptions<B>(w: BankWorld, bugs: B[], { publishAlg = true }: { publishAlg?: boolean } = {}) {
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...directoryPublic } = w.certs.directoryKey;
-  const { alg: _alg, ...withoutAlg } = w.software.publicJwk;
+  const unpublished = ({ alg: _alg, ...jwk }: SigningKey['publicJwk']) => jwk;
+  const keys = [w.software.publicJwk, w.es.publicJwk];
   return {
     tls: { cert: w.certs.server.cert, key: w.certs.server.key, ca: w.certs.ca.cert },
     directory: { issuer: w.issuer, jwks: { keys: [directoryPublic] }, keystoreHost: w.keystoreHost },
-    softwareJwks: new Map([[w.jwksEndpoint, { keys: [publishAlg ? w.software.publicJwk : withoutAlg] }]]),
+    softwareJwks: new Map([[w.jwksEndpoint, { keys: publishAlg ? keys : keys.map(unpublished) }]]),
     bugs,
   };
 }
@@ -75,6 +78,7 @@ export function bankTarget(w: BankWorld, url: string, authMethods: AuthMethod[])
     ca: certs.ca.cert,
     insecure: false,
     signingKey: w.software.privateJwk,
+    extraSigningKeys: [w.es.privateJwk],
     softwareId: certs.tpp.software_id,
     orgId: certs.tpp.org_id,
     redirectUris: ['https://tpp.example.com/callback', 'https://tpp.example.com/cb2'],

@@ -6,7 +6,7 @@ import { plans } from '../../conformance/plans';
 import { executePlan } from '../../conformance/plans/plan';
 import { checks } from '../../conformance/rules';
 import { evaluate, type Check, type CheckResult } from '../../conformance/rules/define';
-import { PROVEN_BY_STRICT_BANK } from './proven-elsewhere';
+import { PROVEN_BY_RECORDED, PROVEN_BY_SECOND_BANK, PROVEN_BY_STRICT_BANK } from './proven-elsewhere';
 
 /**
  * Every check can fail: it must fail against the mock started with its rules switched off or
@@ -14,8 +14,9 @@ import { PROVEN_BY_STRICT_BANK } from './proven-elsewhere';
  * endpoint is configured, so a discovery fault still lets the run proceed to the check it breaks.
  */
 const byFault = new Map<string, Check[]>();
-// Those the strict bank proves instead are left out here (test/conformance/proven-elsewhere.ts).
-for (const c of checks.filter((x) => !PROVEN_BY_STRICT_BANK.includes(x.id))) {
+// Those the strict bank, the second bank or recorded exchanges prove instead are left out here (test/conformance/proven-elsewhere.ts).
+const elsewhere = [...PROVEN_BY_STRICT_BANK, ...PROVEN_BY_SECOND_BANK, ...PROVEN_BY_RECORDED];
+for (const c of checks.filter((x) => !elsewhere.includes(x.id))) {
   const key = [...c.rules].sort().join(',');
   byFault.set(key, [...(byFault.get(key) ?? []), c]);
 }

@@ -4,3 +4,21 @@
  * of the independent strict bank, whose BUG_TABLE (independent-bank.test.ts) must list it.
  */
 export const PROVEN_BY_STRICT_BANK = ['MGT-GET-BY-SOFTWARE-ID', 'MGT-GET-CLIENT-ID-RECASED', 'MGT-GET-CLIENT-ID-TRUNCATED', 'MGT-PUT-BY-SOFTWARE-ID', 'MGT-DELETE-BY-SOFTWARE-ID', 'READBACK-PUT', 'READBACK-REFUSED-PUTS', 'REQ-UNKNOWN-METADATA-IGNORED'];
+
+/**
+ * Token checks the mock cannot fail (it refuses these requests unconditionally, or advertises only what it
+ * serves): each is proven by a switch of the second bank, whose table in token-sweep.test.ts must list it.
+ */
+export const PROVEN_BY_SECOND_BANK = [
+  'TOKEN-ASSERTION-TYPE-OTHER', 'TOKEN-ASSERTION-TYPE-MISSING', 'TOKEN-GRANT-TYPE-MISSING',
+  'ADVERTISED-AUTH-METHOD-CLIENT-SECRET-POST-REGISTERS', 'ADVERTISED-SIGNING-ALG-ES256', 'ADVERTISED-GRANT-REFRESH-TOKEN',
+];
+
+/**
+ * Checks no bank we have fails (no switch refuses what they need): each is shown firing on recorded
+ * exchanges in token-sweep.test.ts, which must list it.
+ */
+export const PROVEN_BY_RECORDED = [
+  'ADVERTISED-AUTH-METHOD-TLS-CLIENT-AUTH-REGISTERS', 'ADVERTISED-AUTH-METHOD-PRIVATE-KEY-JWT-REGISTERS', 'ADVERTISED-AUTH-METHOD-CLIENT-SECRET-BASIC-REGISTERS',
+  'ADVERTISED-SIGNING-ALG-PS256', 'TOKEN-SCOPE-EMPTY', 'TOKEN-ASSERTION-CLIENT-ID-OTHER',
+];

@@ -74,12 +74,18 @@ export const CAUGHT: Caught[] = [
   { bug: 'unknown-metadata-refused', expect: ['REQ-UNKNOWN-METADATA-IGNORED'], filter: 'claims' },
   { bug: 'jwks-and-jwks-uri-accepted', expect: ['REQ-JWKS-AND-JWKS-URI'], filter: 'claims' },
   // --- credentials: the token endpoint ----------------------------------------------------------------------------
-  { bug: 'basic-secret-unchecked', expect: ['TOKEN-SECRET-WRONG'], filter: 'client_secret_basic' },
-  { bug: 'post-secret-unchecked', expect: ['TOKEN-SECRET-POST-WRONG'], filter: 'client_secret_post' },
-  { bug: 'assertion-sub-unchecked', expect: ['TOKEN-ASSERTION-SUB-OTHER'], filter: 'private_key_jwt' },
-  { bug: 'assertion-aud-unchecked', expect: ['TOKEN-ASSERTION-AUD-OTHER'], filter: 'private_key_jwt' },
+  { bug: 'basic-secret-unchecked', expect: ['TOKEN-SECRET-WRONG', 'TOKEN-SECRET-PREFIX', 'TOKEN-SECRET-EMPTY'], filter: 'client_secret_basic' },
+  { bug: 'post-secret-unchecked', expect: ['TOKEN-SECRET-POST-WRONG', 'TOKEN-SECRET-POST-PREFIX', 'TOKEN-SECRET-POST-EMPTY'], filter: 'client_secret_post' },
+  { bug: 'assertion-sub-unchecked', expect: ['TOKEN-ASSERTION-SUB-OTHER', 'TOKEN-ASSERTION-NO-SUB'], filter: 'private_key_jwt' },
+  { bug: 'assertion-aud-unchecked', expect: ['TOKEN-ASSERTION-AUD-OTHER', 'TOKEN-ASSERTION-NO-AUD'], filter: 'private_key_jwt' },
   { bug: 'assertion-exp-optional', expect: ['TOKEN-ASSERTION-NO-EXP'], filter: 'private_key_jwt' },
   { bug: 'assertion-replay', expect: ['TOKEN-ASSERTION-REPLAY'], filter: 'private_key_jwt' },
+  { bug: 'assertion-type-unchecked', expect: ['TOKEN-ASSERTION-TYPE-OTHER', 'TOKEN-ASSERTION-TYPE-MISSING'], filter: 'private_key_jwt' },
+  { bug: 'secret-prefix-compare', expect: ['TOKEN-SECRET-PREFIX', 'TOKEN-SECRET-POST-PREFIX'], filter: 'TOKEN-SECRET' },
+  // --- grants-scope: the grant and scope rows, on the client of the first declared method ---------------------------
+  { bug: 'token-scope-beyond-client', expect: ['TOKEN-SCOPE-BEYOND-CLIENT'], filter: 'grants-scope' },
+  { bug: 'grant-type-unchecked', expect: ['TOKEN-GRANT-TYPE-OTHER', 'TOKEN-GRANT-TYPE-MISSING'], filter: 'grants-scope' },
+  { bug: 'empty-scope-refused', expect: ['TOKEN-SCOPE-EMPTY'], filter: 'grants-scope' },
   // --- identifiers: ClientId at /register/{ClientId} (the whole management plan each) -----------------------------
   // This bank finds another client of the software (not the caller's): 403 where an unknown ClientId gets 401.
   { bug: 'mgmt-find-by-software-id', expect: ['MGT-GET-BY-SOFTWARE-ID', 'MGT-PUT-BY-SOFTWARE-ID', 'MGT-DELETE-BY-SOFTWARE-ID'] },
@@ -108,6 +114,9 @@ export const CAUGHT: Caught[] = [
   { bug: 'delete-keeps-client', expect: ['DCR-003-GET-DELETED', 'DEL-REVOKES-TOKEN', 'DEL-TOKEN-ENDPOINT-REFUSED', 'DCR-009-PUT-DELETED'] },
   // Added with this bank: every other registration names the first SSA URI only, which is what this bank stores.
   { bug: 'post-stores-first-redirect', expect: ['READBACK-REGISTER-REDIRECTS'] },
+  // --- advertised: each auth method and signing alg discovery lists registers and gets a token (conformance/sweep/capabilities.ts) ---
+  { bug: 'advertised-secret-post-refused', expect: ['ADVERTISED-AUTH-METHOD-CLIENT-SECRET-POST-REGISTERS'], filter: 'ADVERTISED' },
+  { bug: 'advertised-es256-assertion-refused', expect: ['ADVERTISED-SIGNING-ALG-ES256'], filter: 'ADVERTISED' },
   // --- advertised: the valid registration asks for the grant types discovery lists, refresh_token among them ------
   {
     bug: 'advertised-refresh-token-refused',
@@ -117,7 +126,7 @@ export const CAUGHT: Caught[] = [
   },
 ];
 
-/** Switches no check catches: each says which check is missing. Token endpoint, SSA and advertised rows wait for the tables being written. */
+/** Switches no check catches: each says which check is missing. */
 export const UNCAUGHT: UncaughtRow<SecondBankBug>[] = [
   {
     bug: 'jku-followed', plan: 'registration', filter: 'jws',
@@ -128,37 +137,8 @@ export const UNCAUGHT: UncaughtRow<SecondBankBug>[] = [
     why: 'JWS-NO-X5U names https://attacker.example.com/cert.pem, which no bank can fetch: as with jku, a bank following x5u refuses for the failed fetch. It takes an x5u URL the bank can reach, serving a certificate of the key the pack signs with.',
   },
   {
-    bug: 'secret-prefix-compare', plan: 'token', filter: 'client_secret_basic',
-    why: 'TOKEN-SECRET-WRONG sends an unrelated secret. Missing: a credentials-sweep row sending the issued secret less its last character (and for client_secret_post), to be refused invalid_client (RFC 6749 2.3.1).',
-  },
-  {
-    bug: 'assertion-type-unchecked', plan: 'token', filter: 'private_key_jwt',
-    why: 'Every assertion probe sends the jwt-bearer client_assertion_type. Missing: a credentials-sweep row with another client_assertion_type, to be refused (RFC 7523 2.2: it "MUST be urn:ietf:params:oauth:client-assertion-type:jwt-bearer").',
-  },
-  {
-    bug: 'token-scope-beyond-client', plan: 'token',
-    why: 'No token request asks for a scope beyond the registered one. Missing: a grants-scope row asking for a scope the client was not registered with, to be refused invalid_scope (RFC 6749 5.2) or granted without it.',
-  },
-  {
-    bug: 'grant-type-unchecked', plan: 'token',
-    why: 'Every token request sends grant_type=client_credentials. Missing: grants-scope rows with grant_type absent (invalid_request) and another grant type (unsupported_grant_type, RFC 6749 5.2).',
-  },
-  {
-    bug: 'empty-scope-refused', plan: 'token',
-    why: 'No token request carries an empty scope=. Missing: a grants-scope tolerance row sending scope= (as the OBIE tool does), to be granted the registered scope.',
-  },
-  {
     bug: 'jwks-host-unpinned', plan: 'ssa',
     why: 'SSA-JWKS-UNTRUSTED-HOST names https://attacker.example.com/jwks, which no bank can fetch: a bank that does not pin the keystore host refuses all the same, because the fetch fails. It takes a software_jwks_endpoint off the directory host that does serve the software JWKS to tell the two apart.',
-  },
-  {
-    bug: 'advertised-secret-post-refused', plan: 'token',
-    blocked: ['AUTH-METHOD-CLIENT-SECRET-POST', 'TOKEN-CERT-BOUND-CLIENT-SECRET-POST', 'TOKEN-SECRET-POST-WRONG'],
-    why: 'The client_secret_post registration is refused, so its checks are blocked, never passed; none fails. Missing: the advertised-capability check that each token_endpoint_auth_method discovery lists registers (fails naming the field).',
-  },
-  {
-    bug: 'advertised-es256-assertion-refused', plan: 'token', filter: 'private_key_jwt',
-    why: 'The software key is PS256: no ES256 client assertion is ever sent. Missing: the advertised-capability check that each token_endpoint_auth_signing_alg discovery lists registers and gets a token.',
   },
 ];
 
@@ -187,7 +167,7 @@ test('the tables: every switch of SECOND_BANK_BUGS is in exactly one of them, an
 
 test('the switches left uncaught are those whose checks other tables will bring, or that no bank-neutral probe can tell', () => {
   const classes = [...new Set(UNCAUGHT.map((r) => SECOND_BANK_BUG_CLASS[r.bug]))].sort();
-  expect(classes).toEqual(['advertised', 'credentials', 'grants-scope', 'jose-header', 'trust-chain']);
+  expect(classes).toEqual(['jose-header', 'trust-chain']);
   expect(UNCAUGHT.filter((r) => SECOND_BANK_BUG_CLASS[r.bug] === 'jose-header').map((r) => r.bug)).toEqual(['jku-followed', 'x5u-followed']);
 });
 

@@ -139,7 +139,7 @@ const CATALOGUE: Readonly<Record<SecondBankBug, readonly [string, string]>> = {
   // --- grants-scope: the token endpoint grant ----------------------------------------------
   'token-scope-beyond-client': ['grants-scope', 'grants every requested scope, even one the client was not registered with'],
   'grant-type-unchecked': ['grants-scope', 'issues a token whatever the grant_type parameter says (or when it is missing)'],
-  'empty-scope-refused': ['grants-scope', 'refuses an empty scope= parameter with invalid_scope instead of granting the client scope'],
+  'empty-scope-refused': ['grants-scope', 'refuses an empty scope= parameter as malformed (invalid_request) instead of treating it as omitted (RFC 6749 3.2), i.e. granting its default scope or answering invalid_scope'],
 
   // --- tls-identity: certificates ----------------------------------------------------------
   'token-no-cert-dn-skipped': ['tls-identity', 'for tls_client_auth, skips the DN check and issues an unbound token when no certificate is presented'],

@@ -406,7 +406,7 @@ export function checkClientAssertion(jws: ParsedJws, keys: readonly JWK[], ctx: 
 /** RFC 6749 3.3: an absent or empty scope gets the client's scope; more than the client has is invalid_scope. */
 export function grantScope(requested: string | undefined, clientScope: string, bugs: Bugs): string {
   if (requested === undefined || requested.trim() === '') {
-    if (requested !== undefined && bugs.has('empty-scope-refused')) throw new BankError(400, 'invalid_scope', 'scope is empty');
+    if (requested !== undefined && bugs.has('empty-scope-refused')) throw new BankError(400, 'invalid_request', 'scope must not be empty');
     return clientScope;
   }
   const have = new Set(clientScope.split(' '));
