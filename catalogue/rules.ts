@@ -150,6 +150,19 @@ export const rules = {
   'PUT-SOFTWARE-ID': rule('A PUT never changes the client\'s software_id: it stays the SSA software_id', 'invalid_client_metadata', 'OBDCR-PUT', 'RFC7591-2'),
   'PUT-KEEPS-TOKENS': rule('A successful PUT leaves the client\'s existing access tokens valid', 'invalid_request', 'OBDCR-PUT'),
   'DEL-REVOKES-TOKENS': rule('DELETE removes the client and revokes all its access tokens at once', 'invalid_request', 'OBDCR-DELETE', 'RFC7592-2.3'),
+  // The rfc7591 dialect: plain RFC 7591 registration (JSON client metadata) and RFC 7592 management with a registration access token
+  'RFC-CONTENT-TYPE': rule('The registration (and PUT) body is sent as application/json', 'invalid_request', 'RFC7591-3.1', 'RFC7592-2.2'),
+  'RFC-BODY-JSON': rule('The body is one JSON object within the size limit', 'invalid_request', 'RFC7591-3.1'),
+  'RFC-INITIAL-TOKEN': rule('Where the server requires one: POST carries Authorization: Bearer with the initial access token', 'invalid_token', 'RFC7591-3', 'RFC6750-3.1'),
+  'RFC-METADATA-FORMAT': rule('Each understood client metadata field has its RFC type (strings, arrays of strings, absolute URLs, a public JWK Set)', 'invalid_client_metadata', 'RFC7591-2', 'RFC7591-3.2.2'),
+  'RFC-REDIRECT-REQUIRED': rule('A client of a redirect-based grant (authorization_code, implicit) registers redirect_uris', 'invalid_redirect_uri', 'RFC7591-2', 'RFC7591-3.2.2'),
+  'RFC-REDIRECT-URI': rule('Each redirect_uri is an absolute URI without a fragment', 'invalid_redirect_uri', 'RFC6749-3.1.2', 'RFC7591-3.2.2'),
+  'RFC-METADATA-VALUES': rule('grant_types, response_types, scope and token_endpoint_auth_signing_alg are ones the server supports; private_key_jwt comes with keys', 'invalid_client_metadata', 'RFC7591-2', 'RFC7591-3.2.2'),
+  'RFC-GRANT-RESPONSE': rule('grant_types and response_types are consistent (authorization_code with code, implicit with token)', 'invalid_client_metadata', 'RFC7591-2.1'),
+  'RFC-RAT': rule('The registration access token is the live one of the client in the path (unknown, deleted, rotated or other tokens: 401)', 'invalid_token', 'RFC7592-2', 'RFC6750-3.1'),
+  'RFC-PUT-CLIENT-ID': rule('A PUT carries client_id, equal to the client of the path', 'invalid_request', 'RFC7592-2.2'),
+  'RFC-PUT-READ-ONLY': rule('A PUT carries none of registration_access_token, registration_client_uri, client_secret_expires_at, client_id_issued_at', 'invalid_request', 'RFC7592-2.2'),
+  'RFC-PUT-SECRET': rule('A client_secret in a PUT equals the issued one (a client never chooses its secret)', 'invalid_request', 'RFC7592-2.2'),
 } as const satisfies Record<string, RuleDescriptor>;
 
 export type RuleId = keyof typeof rules;

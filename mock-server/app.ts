@@ -4,7 +4,7 @@ import type { JSONWebKeySet } from 'jose';
 import type { RuleId } from '../catalogue/rules';
 import type { MockBankConfig } from './config';
 import type { Logger } from './logger';
-import type { Profile } from './profiles/types';
+import type { Profile, RegistrationDialect } from './profiles/types';
 import type { Store } from './store/types';
 import type { MockDirectory } from './directory/directory';
 import type { TrustStore } from './core/trust';
@@ -14,6 +14,7 @@ import type { Mailer, OutboxStore } from './mail/outbox';
 import { discoveryRoutes } from './routes/discovery';
 import { directoryRoutes } from './routes/directory';
 import { registerRoutes } from './routes/register';
+import { rfc7591Routes } from './routes/rfc7591';
 import { tokenRoutes } from './routes/token';
 import { adminRoutes, ADMIN_PATH } from './routes/admin';
 import { adminEnabled } from './config';
@@ -71,6 +72,12 @@ export function bankUrls(publicUrl: string, profile: Profile): BankUrls {
   };
 }
 
+/** The registration and management routes of each dialect (profile.registration.dialect, default obie). */
+const REGISTRATION_ROUTES: Record<RegistrationDialect, (deps: AppDeps) => express.Router> = {
+  obie: registerRoutes,
+  rfc7591: rfc7591Routes,
+};
+
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -83,7 +90,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(directoryRoutes(deps));
   const bank = express.Router();
   bank.use(discoveryRoutes(deps));
-  bank.use(registerRoutes(deps));
+  bank.use(REGISTRATION_ROUTES[deps.profile.registration.dialect ?? 'obie'](deps));
   bank.use(tokenRoutes(deps));
   app.use(deps.profile.basePath || '/', bank);
   app.use(profileEnvelope, (req) => {

@@ -72,6 +72,11 @@ export interface MockBankConfig {
   directoryUrl?: string;
   /** Where clients, tokens, jtis, the journal, the outbox and the directory's software live: redis://host:port[/db]; unset: in memory. */
   storeUrl?: string;
+  /**
+   * rfc7591 dialect: the static initial access token POST {register} requires as
+   * `Authorization: Bearer` (RFC 7591 3), over the profile's; unset: registration is open.
+   */
+  initialAccessToken?: string;
 }
 
 export class ConfigError extends Error {}
@@ -146,6 +151,7 @@ export const ENV: Record<string, keyof MockBankConfig> = {
   ROLE: 'role',
   DIRECTORY_URL: 'directoryUrl',
   STORE_URL: 'storeUrl',
+  INITIAL_ACCESS_TOKEN: 'initialAccessToken',
 };
 
 export const HELP = `Usage: npx dcr-mockbank [options]      (in a clone of the repository: npm start -- [options])
@@ -210,6 +216,8 @@ ${Object.values(profiles).map((p) => `                          ${p.name.padEnd(
                                         (its /directory/jwks and software JWKS host): docs/topology.md
                         STORE_URL       redis://host:port[/db]: clients, tokens, jtis, journal, outbox and the
                                         directory's software on Redis, shared by instances (default: in memory)
+                        INITIAL_ACCESS_TOKEN  rfc7591 profile: POST /register needs Authorization: Bearer <it>
+                                        (RFC 7591 initial access token; default: open registration)
   -h, --help            show this help
 `;
 
@@ -235,6 +243,13 @@ function checkAuthMethods(cfg: MockBankConfig, name: string): void {
   const offered = profiles[cfg.profile]!.registration.authMethods;
   const extra = cfg.authMethods.find((m) => !offered.includes(m));
   if (extra) throw new ConfigError(`${name}: profile ${cfg.profile} does not offer ${extra} (it offers ${offered.join(', ')})`);
+}
+
+/** An initial access token is a setting of the rfc7591 dialect only: elsewhere it would be silently ignored. */
+function checkInitialAccessToken(cfg: MockBankConfig, name: string): void {
+  if (cfg.initialAccessToken === undefined) return;
+  const dialect = profiles[cfg.profile]!.registration.dialect ?? 'obie';
+  if (dialect !== 'rfc7591') throw new ConfigError(`${name}: profile ${cfg.profile} registers with the ${dialect} dialect, which takes no initial access token (use --profile rfc7591)`);
 }
 
 function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: string) {
@@ -280,6 +295,11 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
       if (!URL.canParse(raw) || !['redis:', 'rediss:'].includes(new URL(raw).protocol)) throw new ConfigError(`${name} must be a redis:// or rediss:// URL (or memory), got "${raw}"`);
       cfg.storeUrl = raw;
       break;
+    case 'initialAccessToken':
+      // RFC 6750 2.1 b68token, bounded: it is compared with what clients send.
+      if (!/^[A-Za-z0-9\-._~+/]{1,512}=*$/.test(raw)) throw new ConfigError(`${name} must be 1 to 512 characters of A-Z a-z 0-9 - . _ ~ + / (a Bearer token)`);
+      cfg.initialAccessToken = raw;
+      break;
     case 'clientCaFiles': cfg.clientCaFiles = raw.split(',').map((s) => s.trim()).filter(Boolean); break;
     case 'faults': {
       const ids = raw.split(',').map((s) => s.trim()).filter(Boolean);
@@ -308,7 +328,7 @@ function set(cfg: MockBankConfig, key: keyof MockBankConfig, name: string, raw: 
 
 /** Validates a programmatic partial config: unknown keys fail with their name. */
 export function resolveConfig(partial: Partial<MockBankConfig> = {}): MockBankConfig {
-  const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile', 'admin', 'managementDelete', 'smtpUrl', 'authMethods', 'seed', 'directoryUrl', 'storeUrl'].includes(k));
+  const unknown = Object.keys(partial).find((k) => !(k in defaults) && !['tlsCertFile', 'tlsKeyFile', 'trustedDirectoriesFile', 'admin', 'managementDelete', 'smtpUrl', 'authMethods', 'seed', 'directoryUrl', 'storeUrl', 'initialAccessToken'].includes(k));
   if (unknown) throw new ConfigError(`unknown config key "${unknown}"`);
   const cfg: MockBankConfig = { ...defaults, ...partial, storeLimits: { ...defaults.storeLimits, ...partial.storeLimits } };
   if (!profiles[cfg.profile]) throw new ConfigError(`profile: unknown profile "${cfg.profile}"`);
@@ -324,6 +344,8 @@ export function resolveConfig(partial: Partial<MockBankConfig> = {}): MockBankCo
   if (cfg.role !== 'bank' && cfg.role !== 'directory') throw new ConfigError(`role must be bank or directory, got ${JSON.stringify(cfg.role)}`);
   if (cfg.directoryUrl !== undefined) set(cfg, 'directoryUrl', 'directoryUrl', cfg.directoryUrl);
   if (cfg.storeUrl !== undefined) set(cfg, 'storeUrl', 'storeUrl', cfg.storeUrl);
+  if (cfg.initialAccessToken !== undefined) set(cfg, 'initialAccessToken', 'initialAccessToken', String(cfg.initialAccessToken));
+  checkInitialAccessToken(cfg, 'initialAccessToken');
   if (!cfg.publicUrl) cfg.publicUrl = `https://localhost:${cfg.port}`;
   return cfg;
 }
@@ -370,6 +392,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if (v['auth-methods'] !== undefined) set(cfg, 'authMethods', '--auth-methods', v['auth-methods']);
   checkAuthMethods(cfg, v['auth-methods'] !== undefined ? '--auth-methods' : 'AUTH_METHODS');
   if (v.role !== undefined) set(cfg, 'role', '--role', v.role);
+  checkInitialAccessToken(cfg, 'INITIAL_ACCESS_TOKEN');
   // With port 0 the URL is known only once listening: startMockBank fills it in then.
   if (!cfg.publicUrl && cfg.port !== 0) cfg.publicUrl = `https://localhost:${cfg.port}`;
   return cfg;

@@ -66,11 +66,12 @@ export interface MockBank {
   close(): Promise<void>;
 }
 
-/** The profile with the config's overrides (MANAGEMENT_DELETE, AUTH_METHODS) and the profile data its faults take away. */
+/** The profile with the config's overrides (MANAGEMENT_DELETE, AUTH_METHODS, INITIAL_ACCESS_TOKEN) and the profile data its faults take away. */
 export function effectiveProfile(config: MockBankConfig): Profile {
   const base = getProfile(config.profile);
   let profile = config.managementDelete === undefined ? base : { ...base, management: { ...base.management, delete: config.managementDelete } };
   if (config.authMethods) profile = narrowAuthMethods(profile, config.authMethods);
+  if (config.initialAccessToken !== undefined) profile = { ...profile, registration: { ...profile.registration, initialAccessToken: config.initialAccessToken } };
   return faultedProfile(profile, new Set(config.faults));
 }
 

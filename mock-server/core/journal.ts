@@ -6,7 +6,8 @@
  *
  * Removed, wherever it sits (a form field, JSON at any depth, JSON text inside a string, the header
  * or claims of a compact JWS inside any value):
- * - members named like a secret: client_secret, software_secret, passwords, tokens, cookies...;
+ * - members named like a secret: client_secret, software_secret, passwords, tokens (access_token,
+ *   registration_access_token, initial_access_token), cookies...;
  * - the private members of a JWK (d, p, q, dp, dq, qi, oth, k): an object with `kty`, or with
  *   `d` beside the public members of an RSA, EC or OKP key;
  * - the signature of every compact JWS (request objects, client assertions, SSAs): the JWS is kept
@@ -14,7 +15,7 @@
  * - the credentials of an Authorization value or of any string starting with an auth scheme
  *   (`Bearer ...`, `Basic ...`): the scheme alone is kept.
  */
-const SECRET_NAME = /secret|password|assertion_signature|^access_token$|^refresh_token$|^id_token$|^token$|^code$|^code_verifier$|cookie/i;
+const SECRET_NAME = /secret|password|assertion_signature|(?:^|_)access_token$|^refresh_token$|^id_token$|^token$|^code$|^code_verifier$|cookie/i;
 /** Fields holding a signed credential: kept decoded (header and claims, no signature) when a compact JWS, otherwise redacted. */
 const SIGNED_CREDENTIAL = /assertion$|^subject_token$|^actor_token$/i;
 /** HTTP authentication schemes (the IANA registry): the only first word of an Authorization value kept. */

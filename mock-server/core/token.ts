@@ -111,7 +111,9 @@ async function checkAssertion(form: Form, client: ClientRecord, ctx: TokenContex
 
   if (!skip.has('TOKEN-ASSERTION-SIGNATURE')) {
     // The assertion may have no kid: candidateKeys then offers every signing key for alg.
-    const keys = candidateKeys(await ctx.fetchJwks(client.software_jwks_endpoint), header.kid, alg);
+    // A client that registered its keys by value (rfc7591 jwks) is verified with them; otherwise its key set is fetched.
+    const jwks = client.jwks ? (client.jwks as JSONWebKeySet) : await ctx.fetchJwks(client.software_jwks_endpoint);
+    const keys = candidateKeys(jwks, header.kid, alg);
     if (!(await verifiesWithAny(compact, keys, alg))) {
       refuse('TOKEN-ASSERTION-SIGNATURE', `client_assertion does not verify against the software JWKS of client ${client.client_id}`);
     }

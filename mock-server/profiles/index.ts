@@ -4,10 +4,11 @@ import { revolut } from './revolut';
 import { wso2 } from './wso2';
 import { cpbSandbox } from './cpb-sandbox';
 import { emailDeferred } from './email-deferred';
+import { rfc7591 } from './rfc7591';
 import type { Profile } from './types';
 
 export const profiles: Record<string, Profile> = Object.fromEntries(
-  [obie, obie31, revolut, wso2, cpbSandbox, emailDeferred].map((p) => [p.name, p]),
+  [obie, obie31, revolut, wso2, cpbSandbox, emailDeferred, rfc7591].map((p) => [p.name, p]),
 );
 
 export function getProfile(name: string): Profile {

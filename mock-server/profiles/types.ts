@@ -1,5 +1,9 @@
 import type { RuleId } from '../../catalogue/rules';
 
+/** How a client registers and is managed: see Profile.registration.dialect. */
+export const REGISTRATION_DIALECTS = ['obie', 'rfc7591'] as const;
+export type RegistrationDialect = (typeof REGISTRATION_DIALECTS)[number];
+
 export type SpecVersion = '3.1' | '3.2' | '3.3';
 /** The grant types the mock's token endpoint implements. */
 export const TOKEN_GRANT_TYPES = ['client_credentials'] as const;
@@ -49,6 +53,21 @@ export interface Profile {
     readonly issuer?: string;
   };
   readonly registration: {
+    /**
+     * How a client registers (default 'obie'): 'obie', a signed registration JWT carrying an SSA
+     * (OBIE DCR), managed with a client_credentials token; 'rfc7591', plain RFC 7591 JSON client
+     * metadata (a software_statement optional), managed per RFC 7592 with a registration access
+     * token. The rfc7591 dialect reads authMethods, defaultAuthMethod, authSigningAlgs, grantTypes,
+     * responseTypes, scopes, ssaAlgs, dnClaims, mtls and requiredHeaders; the JWT fields are not used.
+     */
+    readonly dialect?: RegistrationDialect;
+    /**
+     * rfc7591: POST {register} needs `Authorization: Bearer <this>` (RFC 7591 3: "The client
+     * registration endpoint MAY be an OAuth 2.0 protected resource"); INITIAL_ACCESS_TOKEN sets it.
+     */
+    readonly initialAccessToken?: string;
+    /** rfc7591: a software_statement is required (SSA-PRESENT), not optional. */
+    readonly requireSoftwareStatement?: boolean;
     /** Accepted Content-Type values of the registration JWT. */
     readonly contentTypes: readonly string[];
     /** Algorithms accepted on the registration request JWS. */
@@ -141,6 +160,11 @@ export interface Profile {
     readonly get: boolean;
     readonly put: boolean;
     readonly delete: boolean;
+    /**
+     * rfc7591: the answers on which the registration access token is replaced by a new one (RFC
+     * 7592 3: the server "MAY" issue a new one). Default ['PUT'], as node-oidc-provider.
+     */
+    readonly rotateRegistrationAccessToken?: readonly ('GET' | 'PUT')[];
   };
   readonly token: {
     /**

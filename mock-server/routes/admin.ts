@@ -9,8 +9,14 @@ export const ADMIN_PATH = '/__admin';
 
 /** A registered client as the admin API shows it: never the secret, only whether there is one. */
 function adminView(record: ClientRecord): Record<string, unknown> {
-  const { client_secret, ...rest } = record;
-  return { ...rest, has_client_secret: client_secret !== undefined };
+  const { client_secret, registration_access_token_hash, ...rest } = record;
+  return { ...rest, has_client_secret: client_secret !== undefined, ...(registration_access_token_hash !== undefined ? { has_registration_access_token: true } : {}) };
+}
+
+/** The profile as GET /__admin/profile shows it: an initial access token (a credential) only as set. */
+function profileView(profile: AppDeps['profile']): AppDeps['profile'] | Record<string, unknown> {
+  if (profile.registration.initialAccessToken === undefined) return profile;
+  return { ...profile, registration: { ...profile.registration, initialAccessToken: '[redacted]' } };
 }
 
 /**
@@ -61,7 +67,7 @@ export function adminRoutes(deps: AppDeps): Router {
       spec_version: profile.specVersion,
       urls,
       ...(portal ? { portal: { client_id: portal.record.client_id, client_secret: portal.clientSecret } } : {}),
-      profile,
+      profile: profileView(profile),
     });
   });
   router.get('/outbox', async (_req, res) => {

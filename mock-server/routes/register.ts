@@ -92,7 +92,7 @@ function bearer(deps: AppDeps): RequestHandler {
 }
 
 /** The profile's required headers (Accept must admit application/json). */
-function requiredHeaders(deps: AppDeps): RequestHandler {
+export function requiredHeaders(deps: AppDeps): RequestHandler {
   const names = deps.profile.registration.requiredHeaders;
   return (req, _res, next) => {
     const missing = names.filter((h) => !req.get(h)?.trim());
@@ -187,6 +187,28 @@ export function registrationChallenge(profile: AppDeps['profile']): string {
   return 'JWS realm="register"';
 }
 
+/** The management methods the profile switches on, and a guard answering 405 with Allow for one switched off. */
+export function managementMethods(profile: AppDeps['profile']): { allowed: string[]; supported: (on: boolean, method: string) => RequestHandler } {
+  const m = profile.management;
+  const allowed = [m.get && 'GET', m.put && 'PUT', m.delete && 'DELETE'].filter((x): x is string => Boolean(x));
+  const allow = allowed.join(', ');
+  const supported = (on: boolean, method: string): RequestHandler => (_req, _res, next) =>
+    next(on ? undefined : new RuleViolation('MGT-METHOD-ALLOWED', `${method} is not supported by this bank (allowed: ${allow})`, { headers: { allow } }));
+  return { allowed, supported };
+}
+
+/** DELETE {register}/{ClientId} once authorized (RFC 7592 2.3, OBIE): 204, the client removed and its tokens revoked. */
+export function deleteClient(deps: AppDeps, clientOf: (res: Response) => ClientRecord): RequestHandler {
+  return async (_req, res) => {
+    const client = clientOf(res);
+    if (broken(deps.skip, 'MGT-DELETE')) return void res.status(200).end(); // fault (test-only): 200, and the client stays
+    await deps.store.deleteClient(client.client_id);
+    const revoked = deps.skip.has('DEL-REVOKES-TOKENS') ? 0 : await deps.store.revokeClientTokens(client.client_id);
+    deps.logger.info('client deleted', { interaction_id: res.locals.interactionId, client_id: client.client_id, tokens_revoked: revoked });
+    res.status(204).end();
+  };
+}
+
 export function registerRoutes(deps: AppDeps): Router {
   const router = Router();
   const { profile } = deps;
@@ -227,10 +249,7 @@ export function registerRoutes(deps: AppDeps): Router {
 
   const m = profile.management;
   if (!m.get && !m.put && !m.delete) return router; // the bank documents no client management
-  const allowed = [m.get && 'GET', m.put && 'PUT', m.delete && 'DELETE'].filter((x): x is string => Boolean(x));
-  const allow = allowed.join(', ');
-  const supported = (on: boolean, method: string): RequestHandler => (_req, _res, next) =>
-    next(on ? undefined : new RuleViolation('MGT-METHOD-ALLOWED', `${method} is not supported by this bank (allowed: ${allow})`, { headers: { allow } }));
+  const { allowed, supported } = managementMethods(profile);
 
   // Management is authorized by a Bearer token (RFC 6750 3); a missing certificate on PUT is refused with it too.
   const bearerChallenge = challenge('Bearer realm="register"');
@@ -263,14 +282,7 @@ export function registerRoutes(deps: AppDeps): Router {
     res.status(200).json(clientResponse(record, profile));
   });
 
-  router.delete(`${path}/:clientId`, profileEnvelope, bearerChallenge, supported(m.delete, 'DELETE'), headers, certOptional, bearer(deps), async (_req, res) => {
-    const { client } = res.locals.authorized!;
-    if (broken(deps.skip, 'MGT-DELETE')) return res.status(200).end(); // fault (test-only): 200, and the client stays
-    await deps.store.deleteClient(client.client_id);
-    const revoked = deps.skip.has('DEL-REVOKES-TOKENS') ? 0 : await deps.store.revokeClientTokens(client.client_id);
-    deps.logger.info('client deleted', { interaction_id: res.locals.interactionId, client_id: client.client_id, tokens_revoked: revoked });
-    res.status(204).end();
-  });
+  router.delete(`${path}/:clientId`, profileEnvelope, bearerChallenge, supported(m.delete, 'DELETE'), headers, certOptional, bearer(deps), deleteClient(deps, (res) => res.locals.authorized!.client));
 
   // PATCH and any other method: 405 with the same Allow as a switched-off GET / PUT / DELETE.
   router.all(`${path}/:clientId`, profileEnvelope, methodNotAllowed(profile.errors, allowed, 'MGT-METHOD-ALLOWED'));

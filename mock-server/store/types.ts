@@ -13,6 +13,15 @@ export interface ClientRecord {
   request_claims?: Record<string, unknown>;
   /** The profile that registered the client. */
   profile: string;
+  /**
+   * rfc7591 dialect: the registered client metadata as answered (the fields the server
+   * understands, the software statement's claims over the request's, the defaults it applied).
+   */
+  registered?: Record<string, unknown>;
+  /** rfc7591 dialect: base64url SHA-256 of the registration access token (the token itself is never stored). */
+  registration_access_token_hash?: string;
+  /** rfc7591 dialect: the client's registered `jwks` (public keys), for private_key_jwt at the token endpoint. */
+  jwks?: { keys: Array<Record<string, unknown>> };
 }
 
 /** An issued access token. The token itself is never stored: only its SHA-256. */

@@ -32,7 +32,7 @@ import { createLogger } from '../../mock-server/logger';
 import { createTpp, type TestTpp } from '../../fixtures/tpp';
 import { basicAuth, tokenRequest } from '../../fixtures/token';
 import { CREDENTIAL_HEADERS } from '../../mock-server/profiles/types';
-import type { Credentials } from '../../fixtures/https';
+import { httpsRequest, type Credentials } from '../../fixtures/https';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_102);
@@ -40,7 +40,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20_261_102);
 const REQUEST_TIMEOUT_MS = 5_000;
 /** Values the fuzzer tracks (issued secrets, tokens, signatures sent) are kept this many at most, newest last. */
 const MAX_TRACKED = 20_000;
-const PROFILES = ['obie', 'obie-3.1', 'revolut', 'wso2', 'cpb-sandbox', 'email-deferred'] as const;
+const PROFILES = ['obie', 'obie-3.1', 'revolut', 'wso2', 'cpb-sandbox', 'email-deferred', 'rfc7591'] as const;
 const CERTS = ['tpp', 'alt', 'qwac', 'untrusted', 'none'] as const;
 type CertChoice = (typeof CERTS)[number];
 
@@ -153,8 +153,12 @@ async function registerClient(t: Target): Promise<Target['client']> {
   t.portalToken = headers.authorization?.slice(7);
   const basic = bank.profile.registration.authMethods.includes('client_secret_basic');
   const claims = validClaims(t, basic ? { token_endpoint_auth_method: 'client_secret_basic', tls_client_auth_subject_dn: undefined, tls_client_auth_dn: undefined } : {});
-  const res = await tpp.register(await tpp.sign(claims), { contentType: bank.profile.registration.contentTypes[0]!, headers });
-  const body = (res.json ?? {}) as { client_id?: string; client_secret?: string };
+  // The rfc7591 dialect registers JSON client metadata; its registration access token is a secret to track too.
+  const res = bank.profile.registration.dialect === 'rfc7591'
+    ? await httpsRequest(bank.urls.register, { method: 'POST', ca: bank.ca, client: tpp.transport, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_types: ['client_credentials'], scope: 'accounts' }) })
+    : await tpp.register(await tpp.sign(claims), { contentType: bank.profile.registration.contentTypes[0]!, headers });
+  const body = (res.json ?? {}) as { client_id?: string; client_secret?: string; registration_access_token?: string };
+  track(body.registration_access_token);
   const id = body.client_id ?? (res.headers[CREDENTIAL_HEADERS.clientId] as string | undefined);
   const secret = body.client_secret ?? (res.headers[CREDENTIAL_HEADERS.clientSecret] as string | undefined);
   if (!id) return undefined;
