@@ -59,7 +59,7 @@ export async function startJwksHost(opts: JwksHostOptions = {}): Promise<JwksHos
   const note = (hit: HostHit) => {
     if (record.length < HOST_LIMITS.record) record.push(hit);
   };
-  const server = https.createServer({ cert, key, maxHeaderSize: HOST_LIMITS.headerBytes }, (req, res) => {
+  const server = https.createServer({ cert, key, maxHeaderSize: HOST_LIMITS.headerBytes, handshakeTimeout: HOST_LIMITS.timeoutMs }, (req, res) => {
     note({ at: Date.now(), kind: 'request', remote: req.socket.remoteAddress, method: req.method, path: (req.url ?? '').slice(0, 200) });
     const doc = docs.get(new URL(req.url ?? '/', 'https://host.invalid').pathname);
     const length = Number(req.headers['content-length'] ?? 0);

@@ -326,7 +326,7 @@ export const ssaSweep: SweepTable<SsaRequest> = {
   kind: 'ssa',
   control: SSA_CONTROL,
   controls: [SSA_MINTED_CONTROL],
-  tags: ['registration', 'ssa'],
+  tags: ['registration'],
   build: async (s, _prior, row) => controlSsa(s, row.control === SSA_MINTED_CONTROL),
   send,
   refused: (r, row) => refusalVerdict(r, row.errors ?? SSA_ERRORS, row.statuses, row.substitutes),

@@ -5,7 +5,8 @@ import { openSession, type Session } from '../../conformance/session';
 import { plans, planOf } from '../../conformance/plans';
 import { checkById } from '../../conformance/rules';
 import { body } from '../../conformance/exchange';
-import type { Target } from '../../conformance/target';
+import type { Capabilities, Target } from '../../conformance/target';
+import { localKeyTarget } from './servers/local-key-target';
 import { BUGS, startStrictBank, type Bug, type StrictBank } from './servers/strict-bank';
 import { PROVEN_BY_STRICT_BANK } from './proven-elsewhere';
 
@@ -179,23 +180,8 @@ async function bank(bugs: Bug[] = []): Promise<StrictBank> {
  * directory keystore, which the strict bank holds (the network, simulated): every SSA check runs.
  */
 function target(b: StrictBank): Target {
-  return {
-    discoveryUrl: `${b.url}/.well-known/openid-configuration`,
-    specVersion: '3.3',
-    transport: { cert: certs.tpp.cert, key: certs.tpp.key },
-    altTransport: { cert: certs.altTpp!.cert, key: certs.altTpp!.key },
-    ca: certs.ca.cert,
-    insecure: false,
-    signingKey: software.privateJwk,
-    softwareId: certs.tpp.software_id,
-    orgId: certs.tpp.org_id,
-    redirectUris: ['https://tpp.example.com/callback', 'https://tpp.example.com/cb2'],
-    roles: ['AISP', 'PISP', 'CBPII'],
-    subjectDn: certs.tpp.dn,
-    directory: { mode: 'local-key', key: certs.directoryKey, issuer: DIRECTORY_ISSUER, softwareJwksEndpoint: jwksEndpoint },
-    capabilities: { management: true, operations: ['GET', 'PUT', 'DELETE'], authMethods: ['tls_client_auth', 'private_key_jwt', 'client_secret_basic'], contentType: 'application/jose' },
-    timeoutMs: 10_000,
-  };
+  const capabilities: Capabilities = { management: true, operations: ['GET', 'PUT', 'DELETE'], authMethods: ['tls_client_auth', 'private_key_jwt', 'client_secret_basic'], contentType: 'application/jose' };
+  return localKeyTarget(b.url, certs, software, { issuer: DIRECTORY_ISSUER, jwksEndpoint }, capabilities);
 }
 
 const plansOf = (ids: readonly string[]) => plans.filter((p) => ids.some((id) => planOf(id) === p));
