@@ -34,7 +34,7 @@ export interface SsaRequest {
   /** For a row naming the pack's own host: the SSA, given the host (a document put on it first). */
   onHost?: (host: JwksHost) => SsaRequest | Promise<SsaRequest>;
   /** The control's claims and header as built: what a mint endpoint is asked to change, when the pack has no key. */
-  readonly base: { readonly header: Readonly<Record<string, unknown>>; readonly claims: Readonly<Record<string, unknown>> };
+  readonly base: { readonly header: Readonly<Record<string, unknown>>; readonly claims: Readonly<Record<string, unknown>>; /** The compact SSA they are the parts of, when the control sends it as is (the base SSA). */ readonly jws?: string };
 }
 
 export const SSA_CONTROL = 'register-ssa-control';
@@ -61,7 +61,7 @@ function controlSsa(s: Session, fresh: boolean): SsaRequest {
     const t = now();
     claims = { ...claims, iat: t, exp: t + HOURS, jti: randomUUID() };
   }
-  return { header, claims, signer: 'directory', base: { header, claims } };
+  return { header, claims, signer: 'directory', base: { header, claims, ...(fresh ? {} : { jws: s.ssa }) } };
 }
 
 /** The claims that differ from the control's, null for a removed one: what the mock directory's mint is asked for. */
@@ -78,11 +78,15 @@ function changes(base: Readonly<Record<string, unknown>>, claims: Record<string,
 export async function ssaJws(s: Session, req: SsaRequest): Promise<string> {
   const finish = req.finish ?? ((j: string) => j);
   if (req.signer !== 'directory') return finish(compactJws(req.header, req.claims, req.signer));
+  const sameHeader = JSON.stringify(req.header) === JSON.stringify(req.base.header);
+  const overrides = changes(req.base.claims, req.claims);
+  const unchanged = sameHeader && Object.keys(overrides).length === 0;
+  // The base SSA unchanged (its signature stripped or flipped at most): its very bytes.
+  if (unchanged && req.base.jws) return finish(req.base.jws);
   const key = await s.directory.withKey?.key();
   if (key) return finish(compactJws(req.header, req.claims, { key }));
-  if (JSON.stringify(req.header) !== JSON.stringify(req.base.header)) throw new Error(KEY_SKIP);
-  const overrides = changes(req.base.claims, req.claims);
-  if (Object.keys(overrides).length === 0) return finish(s.ssa);
+  if (!sameHeader) throw new Error(KEY_SKIP);
+  if (unchanged) return finish(s.ssa);
   if (!s.directory.mint) throw new Error(MINT_SKIP);
   return finish(await s.directory.mint(overrides));
 }
