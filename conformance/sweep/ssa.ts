@@ -47,7 +47,11 @@ const now = () => Math.floor(Date.now() / 1000);
 const decodeHeader = (jws: string): Record<string, unknown> => JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 const publicJwk = (k: SigningKey): JWK => ({ ...k.publicJwk, kid: k.kid, alg: k.alg });
 
-/** Needs: a fresh directory signature (the key or the mint endpoint), or the directory key itself. */
+/**
+ * Needs: a fresh directory signature (the key or the mint endpoint), or the directory key itself. A row
+ * whose change a mint endpoint does not make (it puts iss, software_id and software_jwks_endpoint back,
+ * and takes only integer times) needs the key; ssaJws refuses to send an SSA missing its change.
+ */
 const MINT_SKIP = 'the target gives a fixed SSA: re-signing it with one claim changed needs a directory signing key or the mock directory endpoint';
 const KEY_SKIP = 'the pack does not hold the directory signing key (directory local-key, or directoryKey beside a mock directory endpoint)';
 const minted = (s: Session) => (s.directory.withKey || s.directory.mint ? undefined : MINT_SKIP);
@@ -88,7 +92,12 @@ export async function ssaJws(s: Session, req: SsaRequest): Promise<string> {
   if (!sameHeader) throw new Error(KEY_SKIP);
   if (unchanged) return finish(s.ssa);
   if (!s.directory.mint) throw new Error(MINT_SKIP);
-  return finish(await s.directory.mint(overrides));
+  const minted = await s.directory.mint(overrides);
+  // A mint endpoint sets some claims itself: a row whose change it did not make is not sent (it would judge another SSA).
+  const got = decodePayload(minted);
+  const missed = Object.entries(overrides).find(([k, v]) => (v === null ? k in got : JSON.stringify(got[k]) !== JSON.stringify(v)));
+  if (missed) throw new Error(`the directory's mint endpoint did not make the change (${missed[0]} ${missed[1] === null ? 'removed' : `= ${JSON.stringify(missed[1])}`}): it needs the directory signing key`);
+  return finish(minted);
 }
 
 /** Registers with this SSA: the session's valid request around it, signed by the software key. */
@@ -252,22 +261,22 @@ const claimRows: Row[] = [
     id: 'SSA-OTHER-ISS-REAL-KEY', exchange: 'register-ssa-other-iss-real-key', title: 'An SSA signed by the trusted directory key but naming another issuer (iss) is refused', rules: ['SSA-ISSUER'], spec: ['OBDCR-SSA', 'OBDCR-GEN', 'RFC7591-2.3'], errors: ISSUER_ERRORS, tags: ['ssa', 'GEN-06', 'near-miss'],
   }),
   claim('claim.iss', 'absent', () => ({ iss: undefined }), {
-    id: 'SSA-ISS-MISSING', title: 'An SSA without iss, signed by the directory key, is refused', rules: ['SSA-ISSUER'], spec: ['RFC7591-2.3', 'OBDCR-SSA'], errors: ISSUER_ERRORS, tags: ['ssa', 'GEN-06'],
+    id: 'SSA-ISS-MISSING', skipIf: keyed, title: 'An SSA without iss, signed by the directory key, is refused', rules: ['SSA-ISSUER'], spec: ['RFC7591-2.3', 'OBDCR-SSA'], errors: ISSUER_ERRORS, tags: ['ssa', 'GEN-06'],
     quotes: [RFC7591.ssaIss, OB.trusted],
   }),
   claim('claim.iss', 'the issuer re-cased', (_s, req) => ({ iss: recase(String(req.claims.iss ?? '')) }), {
-    id: 'SSA-ISS-CASE', title: 'An SSA naming the trusted issuer with its case changed is refused: no case-insensitive matching', rules: ['SSA-ISSUER'], spec: ['RFC7519-4.1', 'OBDCR-SSA'], errors: ISSUER_ERRORS, tags: ['ssa', 'GEN-06', 'near-miss'],
+    id: 'SSA-ISS-CASE', skipIf: keyed, title: 'An SSA naming the trusted issuer with its case changed is refused: no case-insensitive matching', rules: ['SSA-ISSUER'], spec: ['RFC7519-4.1', 'OBDCR-SSA'], errors: ISSUER_ERRORS, tags: ['ssa', 'GEN-06', 'near-miss'],
     quotes: [q('RFC7519-4.1', 'The "iss" value is a case-sensitive string containing a StringOrURI value.', 'another case names another issuer'), OB.trusted],
   }),
   claim('claim.exp', 'in the past', () => ({ iat: now() - 2 * HOURS, exp: now() - HOURS }), { id: 'SSA-EXPIRED', exchange: 'register-ssa-expired', title: 'An expired SSA is refused', rules: ['SSA-EXP'], spec: ['OBDCR-SSA', 'RFC7519-4.1'], errors: SSA_ERRORS, tags: ['ssa', 'gap', 'REQ-07'] }),
   claim('claim.exp', 'a numeric string', (_s, req) => ({ exp: String(req.claims.exp ?? now() + HOURS) }), {
-    id: 'SSA-EXP-STRING', title: 'An SSA whose exp is a string of digits, not a number, is refused', rules: ['SSA-EXP'], spec: ['RFC7519-4.1', 'OBDCR-SSA'], errors: SSA_ERRORS, tags: ['ssa', 'REQ-07', 'type'],
+    id: 'SSA-EXP-STRING', skipIf: keyed, title: 'An SSA whose exp is a string of digits, not a number, is refused', rules: ['SSA-EXP'], spec: ['RFC7519-4.1', 'OBDCR-SSA'], errors: SSA_ERRORS, tags: ['ssa', 'REQ-07', 'type'],
     quotes: [q('RFC7519-4.1', 'Its value MUST be a number containing a NumericDate value.', 'of "exp": a string is not a NumericDate'), JWT.exp],
   }),
   claim('claim.iat', 'an hour in the future', () => ({ iat: now() + HOURS, exp: now() + 2 * HOURS }), { id: 'SSA-NOT-YET-VALID', exchange: 'register-ssa-future', title: 'An SSA issued in the future is refused', rules: ['SSA-IAT'], spec: ['OBDCR-SSA', 'RFC7519-4.1'], errors: SSA_ERRORS, tags: ['ssa', 'gap', 'REQ-07'], severity: 'SHOULD' }),
   claim('claim.nbf', 'an hour in the future', () => ({ nbf: now() + HOURS }), { id: 'SSA-NBF-FUTURE', exchange: 'register-ssa-nbf', title: 'An SSA with nbf in the future is refused', rules: ['SSA-IAT'], spec: ['OBDCR-SSA', 'RFC7519-4.1'], errors: SSA_ERRORS, tags: ['ssa', 'gap', 'REQ-07'] }),
   claim('claim.software_id', 'absent', () => ({ software_id: undefined }), {
-    id: 'SSA-SOFTWARE-ID-MISSING', title: 'An SSA without software_id is refused (the request names one, which it cannot match)', rules: ['SSA-CLAIMS', 'REQ-ISS', 'REQ-SOFTWARE-ID'], spec: ['OBDCR-REQ', 'OBDCR-SSA'], errors: [...SSA_ERRORS, 'invalid_client_metadata'], tags: ['ssa', 'REQ-14'],
+    id: 'SSA-SOFTWARE-ID-MISSING', skipIf: keyed, title: 'An SSA without software_id is refused (the request names one, which it cannot match)', rules: ['SSA-CLAIMS', 'REQ-ISS', 'REQ-SOFTWARE-ID'], spec: ['OBDCR-REQ', 'OBDCR-SSA'], errors: [...SSA_ERRORS, 'invalid_client_metadata'], tags: ['ssa', 'REQ-14'],
     quotes: [q('OBDCR-REQ', DD.softwareId.text, 'the request names its software_id; an SSA without one has none for it to match'), DD.issSoftwareId],
   }),
   claim('claim.software_id', 'another software (not the request\'s)', (s) => ({ software_id: `${s.target.softwareId.slice(0, -1)}${s.target.softwareId.endsWith('Z') ? 'Y' : 'Z'}` }), {
@@ -278,7 +287,7 @@ const claimRows: Row[] = [
     id: 'SSA-REDIRECT-URIS-OTHER', title: 'An SSA whose software_redirect_uris do not hold the requested redirect_uri is refused with invalid_redirect_uri', rules: ['REQ-REDIRECT-SUBSET'], spec: ['OBDCR-REQ', 'RFC7591-3.2.2'], errors: ['invalid_redirect_uri', 'invalid_client_metadata'], tags: ['ssa', 'redirect', 'REQ-08'],
     quotes: [DD.redirectSubset, RFC7591.invalidRedirect],
   }),
-  claim('claim.software_jwks_endpoint', 'absent', () => ({ software_jwks_endpoint: undefined }), { id: 'SSA-CLAIMS-MISSING', exchange: 'register-ssa-no-jwks-endpoint', title: 'An SSA without software_jwks_endpoint is refused', rules: ['SSA-CLAIMS', 'JWS-SIGNATURE'], spec: ['OBDCR-SSA'], errors: SSA_ERRORS, tags: ['ssa'] }),
+  claim('claim.software_jwks_endpoint', 'absent', () => ({ software_jwks_endpoint: undefined }), { id: 'SSA-CLAIMS-MISSING', skipIf: keyed, exchange: 'register-ssa-no-jwks-endpoint', title: 'An SSA without software_jwks_endpoint is refused', rules: ['SSA-CLAIMS', 'JWS-SIGNATURE'], spec: ['OBDCR-SSA'], errors: SSA_ERRORS, tags: ['ssa'] }),
   claim('claim.software_jwks_endpoint', 'a host no bank can reach', () => ({ software_jwks_endpoint: 'https://attacker.example.com/jwks' }), {
     id: 'SSA-JWKS-UNTRUSTED-HOST', exchange: 'register-ssa-foreign-jwks', title: 'An SSA naming a software_jwks_endpoint outside the directory is refused', rules: ['JWS-SIGNATURE'], spec: ['OBDCR-SSA'], errors: [...SSA_ERRORS, 'invalid_client_metadata'], tags: ['ssa'],
   }),
