@@ -19,7 +19,8 @@ const EXIT = { ok: 0, failed: 1, error: 2 } as const;
 const HELP = `dcr-conformance: run the Open Banking DCR conformance pack against a bank
 
 Usage (npx dcr-conformance ... from the npm package; npm run conformance -- ... in a clone):
-  dcr-conformance [run] [--config file.json] [--target discovery-url] [--filter id-or-tag] [--report-dir dir] [--verbose]
+  dcr-conformance [run] [--config file.json] [--target discovery-url] [--filter id-or-tag] [--report-dir dir]
+                  [--jwks-host-url https-origin] [--jwks-host-bind host:port] [--verbose]
   dcr-conformance lint <file | -> [--aud value]... [--dn subject-dn] [--spec-version 3.1|3.2|3.3] [--json]
   dcr-conformance --help
 
@@ -29,6 +30,11 @@ Options:
                 and no directoryUrl, the mock directory (its origin + /directory) follows it
   --filter      run only checks whose id starts with, or whose tags include, this (e.g. DCR-004, ssa, gap)
   --report-dir  where report.json, junit.xml and report.html go (default ./conformance-report)
+  --jwks-host-url   the origin the bank reaches the pack's own JWKS host by (jwksHostUrl / DCR_JWKS_HOST_URL):
+                the host SSA-JWKS-OTHER-HOST and SSA-JKU name, to see whether the bank fetches keys off the
+                directory; default https://127.0.0.1:<ephemeral port>, for a bank on this machine
+  --jwks-host-bind  where that host listens (jwksHostBind / DCR_JWKS_HOST_BIND), default 127.0.0.1 and the
+                port of --jwks-host-url (else ephemeral); e.g. 0.0.0.0:8443 for a bank on another machine
   --verbose     print the spec sentence, spec links and evidence of every check that did not pass
 
 Outcomes: PASS, FAIL (a MUST rule broken), WARN (a SHOULD rule broken), SKIP (declared by the target),
@@ -100,12 +106,14 @@ async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { config: { type: 'string' }, target: { type: 'string' }, filter: { type: 'string' }, 'report-dir': { type: 'string' }, verbose: { type: 'boolean' } },
+    options: { config: { type: 'string' }, target: { type: 'string' }, filter: { type: 'string' }, 'report-dir': { type: 'string' }, 'jwks-host-url': { type: 'string' }, 'jwks-host-bind': { type: 'string' }, verbose: { type: 'boolean' } },
   });
   const extra = positionals.filter((p) => p !== 'run');
   if (extra.length) fail(`unexpected argument ${JSON.stringify(extra[0])} (see --help)`);
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (values.target) env.DCR_DISCOVERY_URL = values.target;
+  if (values['jwks-host-url']) env.DCR_JWKS_HOST_URL = values['jwks-host-url'];
+  if (values['jwks-host-bind']) env.DCR_JWKS_HOST_BIND = values['jwks-host-bind'];
   const configFile = values.config ? resolve(values.config) : undefined;
   const verbose = values.verbose ?? false;
 

@@ -1,6 +1,6 @@
 import { createPublicKey, randomUUID, type JsonWebKey } from 'node:crypto';
 import type { JSONWebKeySet, JWK } from 'jose';
-import { signingKeyFromJwk } from '../fixtures/keys';
+import { signingKeyFromJwk, type SigningKey } from '../fixtures/keys';
 import { signJws } from '../fixtures/registration';
 import { httpsRequest, type Credentials, type HttpExchange, type RequestOptions } from '../fixtures/https';
 import type { DirectoryConfig, Target } from './target';
@@ -29,7 +29,12 @@ export interface DirectoryAdapter {
    * endpoint whose key is known), for the SSA near misses (the real key under an unknown kid, HS256
    * keyed with the directory's public key).
    */
-  withKey?: { sign: (claims: Record<string, unknown>, header?: Record<string, unknown>) => Promise<string>; publicPem: () => Promise<string> };
+  withKey?: {
+    sign: (claims: Record<string, unknown>, header?: Record<string, unknown>) => Promise<string>;
+    publicPem: () => Promise<string>;
+    /** The directory key itself, for an SSA made byte by byte (conformance/sweep/ssa.ts). */
+    key: () => Promise<SigningKey>;
+  };
 }
 
 function withKey(jwk: JWK): NonNullable<DirectoryAdapter['withKey']> {
@@ -37,6 +42,7 @@ function withKey(jwk: JWK): NonNullable<DirectoryAdapter['withKey']> {
   return {
     sign: async (claims, header = {}) => signJws(claims, await key, header),
     publicPem: async () => createPublicKey({ key: (await key).publicJwk as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString(),
+    key: () => key,
   };
 }
 

@@ -7,6 +7,7 @@ import { AgentPool } from './agents';
 import { record, body, explainTransportError, registeredClient, type Recorded, type RegisteredClient } from './exchange';
 import { summarize } from './diagnose';
 import { createDirectoryAdapter, type DirectoryAdapter } from './directory';
+import { startJwksHost, type JwksHost } from './jwks-host';
 import type { AuthMethod, Target } from './target';
 
 /** The bank could not be reached or refused the connection: a run error (exit 2), not a finding. */
@@ -90,7 +91,12 @@ export interface Session {
    * own, and its cleanup deletes only those.
    */
   forPlan(plan?: string): Session;
-  /** Ends the run's keep-alive connections (one agent per credential set). Exchanges after it open their own. */
+  /**
+   * The pack's own HTTPS host for the run (conformance/jwks-host.ts), started on first use and shared
+   * by every view; close() stops it.
+   */
+  jwksHost(): Promise<JwksHost>;
+  /** Ends the run's keep-alive connections (one agent per credential set) and the pack's host. Exchanges after it open their own. */
   close(): void;
 }
 
@@ -231,6 +237,12 @@ export async function openSession(target: Target, options: SessionOptions = {}):
 
     const clientUris = new Map<string, string>();
     let unresponsive: string | undefined;
+    let host: Promise<JwksHost> | undefined;
+    let closed = false;
+    const jwksHost = (): Promise<JwksHost> => {
+      if (closed) return Promise.reject(new Error('the session is closed: its host is stopped'));
+      return (host ??= startJwksHost({ ...(target.jwksHost?.bind ? { bind: target.jwksHost.bind } : {}), ...(target.jwksHost?.publicUrl ? { publicUrl: target.jwksHost.publicUrl } : {}) }));
+    };
     /**
      * Each view counts its own consecutive timeouts (a plan's exchanges follow one another), so
      * that plans running side by side cannot reset each other's count: the outcome does not depend
@@ -384,7 +396,12 @@ export async function openSession(target: Target, options: SessionOptions = {}):
         },
         exchange,
         forPlan: view,
-        close: () => agents.destroy(),
+        jwksHost,
+        close: () => {
+          closed = true;
+          agents.destroy();
+          host?.then((h) => h.close(), () => undefined);
+        },
         async cleanup() {
           const deleted: string[] = [];
           if (!target.capabilities.management || !target.capabilities.operations.includes('DELETE')) return deleted;

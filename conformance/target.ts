@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { JWK } from 'jose';
 import { parseDn, formatDn, dnEquals } from '../common/dn';
+import { parseBind } from './jwks-host';
 
 /**
  * The bank under test: where it is, the TPP's credentials, how SSAs are obtained and what the
@@ -93,6 +94,12 @@ export interface Target {
    * exchange after another, e.g. for a bank that rate-limits.
    */
   concurrency?: number;
+  /**
+   * The pack's own HTTPS host, for the probes naming a key set off the directory (SSA-JWKS-OTHER-HOST,
+   * SSA-JKU): where it listens (host:port, default 127.0.0.1 and an ephemeral port) and the URL the
+   * bank reaches it by (default https://<bind>:<port>), for a bank not on this machine.
+   */
+  jwksHost?: { bind?: string; publicUrl?: string };
 }
 
 export class TargetConfigError extends Error {
@@ -149,6 +156,8 @@ export const FIELDS = {
   registrationClientSecret: { env: 'DCR_REGISTRATION_CLIENT_SECRET', kind: 'string', secret: true },
   timeoutMs: { env: 'DCR_TIMEOUT_MS', kind: 'int' },
   concurrency: { env: 'DCR_CONCURRENCY', kind: 'int' },
+  jwksHostUrl: { env: 'DCR_JWKS_HOST_URL', kind: 'url' },
+  jwksHostBind: { env: 'DCR_JWKS_HOST_BIND', kind: 'string' },
 } as const satisfies Record<string, Field>;
 
 type FieldName = keyof typeof FIELDS;
@@ -331,6 +340,12 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
     ? { clientId: regId, clientSecret: regSecret, ...(s('registrationTokenEndpoint') ? { tokenEndpoint: s('registrationTokenEndpoint')! } : {}) }
     : undefined;
 
+  const hostBind = s('jwksHostBind');
+  if (hostBind !== undefined && !parseBind(hostBind)) throw new TargetConfigError('jwksHostBind', `must be host:port, e.g. 0.0.0.0:8443 (got ${JSON.stringify(hostBind)})`);
+  const hostUrl = s('jwksHostUrl');
+  if (hostUrl !== undefined && new URL(hostUrl).pathname !== '/') throw new TargetConfigError('jwksHostUrl', `must be an origin, without a path (got ${JSON.stringify(hostUrl)})`);
+  const jwksHost = { ...(hostBind ? { bind: hostBind } : {}), ...(hostUrl ? { publicUrl: hostUrl } : {}) };
+
   return {
     ...(s('discoveryUrl') ? { discoveryUrl: s('discoveryUrl')! } : {}),
     ...(s('registrationEndpoint') ? { registrationEndpoint: s('registrationEndpoint')! } : {}),
@@ -360,6 +375,7 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
     ...(registrationAuth ? { registrationAuth } : {}),
     timeoutMs: (raw.timeoutMs as number | undefined) ?? 15_000,
     ...(raw.concurrency !== undefined ? { concurrency: raw.concurrency as number } : {}),
+    ...(Object.keys(jwksHost).length ? { jwksHost } : {}),
   };
 }
 
@@ -409,5 +425,6 @@ export function describeTarget(t: Target): Record<string, unknown> {
     ...(t.registrationAuth ? { registrationAuth: { ...t.registrationAuth, clientSecret: '(redacted)' } } : {}),
     timeoutMs: t.timeoutMs,
     ...(t.concurrency !== undefined ? { concurrency: t.concurrency } : {}),
+    ...(t.jwksHost ? { jwksHost: t.jwksHost } : {}),
   };
 }

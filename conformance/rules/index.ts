@@ -4,6 +4,7 @@ import { registrationChecks } from './registration';
 import { transportRefusalChecks, ssaRefusalChecks } from './request-refusals';
 import { registrationSweep } from '../sweep/register';
 import { sweepChecks } from '../sweep/table';
+import { ssaSweep } from '../sweep/ssa';
 import { managementSweep, readBackChecks } from '../sweep/management';
 import { managementChecks } from './management';
 import { tokenPlanChecks } from '../plans/token.plan';
@@ -14,6 +15,7 @@ export const checks: readonly Check[] = [
   ...registrationChecks,
   ...transportRefusalChecks,
   ...sweepChecks(registrationSweep),
+  ...sweepChecks(ssaSweep),
   ...ssaRefusalChecks,
   ...managementChecks,
   ...sweepChecks(managementSweep),

@@ -106,6 +106,10 @@ export const severityReasons: Readonly<Record<string, string>> = {
 
   // The software statement
   'SSA-WRONG-KEY': JWKS_RELIANCE,
+  'SSA-ALG-CASE': 'RFC 7515 4.1.1 defines alg as case-sensitive without a keyword: "ps256" names no algorithm, and RFC 8725 3.1 (its second sentence) says implementations "MUST NOT use any other algorithms" than the supported set. MUST.',
+  'SSA-KID-ABSENT': UNKNOWN_KEY_KID,
+  'SSA-SIGNATURE-ALTERED': JWKS_RELIANCE,
+  'SSA-ISS-CASE': 'RFC 7519 4.1 defines iss as a case-sensitive string without a keyword: a re-cased issuer is another issuer, not the directory the bank trusts, and the SSA must come from a directory the ASPSP trusts (the sentence quoted beside it). MUST.',
   'SSA-UNKNOWN-KID': UNKNOWN_KEY_KID,
   'SSA-REAL-KEY-UNKNOWN-KID': KNOWN_KEY_KID,
   'REQ-SCOPE-BEYOND-ROLES': 'The "must" is in the Data Mapping table, in a section OBIE introduces with "This section of the specification is non-normative". The data dictionary\'s rule for unsupported values (its second sentence, a must) applies only if the bank does not support the scope. SHOULD.',

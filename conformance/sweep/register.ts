@@ -91,7 +91,7 @@ function methodOf(row: Row): AuthMethod | undefined {
   return (Object.entries(METHOD_CONTROL) as Array<[AuthMethod, string]>).find(([, name]) => name === c)?.[0];
 }
 
-const HS256_ENCODINGS: Array<[string, string, string]> = [
+export const HS256_ENCODINGS: Array<[string, string, string]> = [
   ['JWS-HS256-PUBLIC-KEY', 'spki-pem', 'the SPKI PEM (trailing newline included)'],
   ['JWS-HS256-PUBLIC-KEY-PEM-NO-NEWLINE', 'spki-pem-no-newline', 'the SPKI PEM without its trailing newline'],
   ['JWS-HS256-PUBLIC-KEY-SPKI-DER', 'spki-der', 'the SPKI DER bytes'],
@@ -336,7 +336,7 @@ const tlsRows: Row[] = [
   },
 ];
 
-function recase(id: string): string {
+export function recase(id: string): string {
   const flipped = id.replace(/[a-zA-Z]/, (c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()));
   return flipped === id ? `${id}X` : flipped;
 }

@@ -44,6 +44,11 @@ export interface SweepRow<R> {
   skipIf?: (s: Session) => string | undefined;
   /** The control this row changes, when not the table's (e.g. the registration with the row's auth method). */
   control?: string | ((s: Session) => string);
+  /**
+   * In a concurrent table, a row sent alone (a barrier): its verdict reads something another row
+   * could disturb at the same moment (e.g. what reached the pack's own host while it ran).
+   */
+  alone?: boolean;
   /** Further steps the row needs beside its control (e.g. a second client). */
   needs?: string[];
   /** One change to the control's request. */
@@ -92,7 +97,7 @@ export function sweepSteps<R>(table: SweepTable<R>): ExchangeStep[] {
       kind: table.kind,
       needs: [...new Set([...statics, ...(row.needs ?? [])])],
       needsFor: (s: Session) => [controlOf(table, row, s), ...(row.needs ?? [])],
-      ...(table.concurrent ? { concurrent: true } : {}),
+      ...(table.concurrent && !row.alone ? { concurrent: true } : {}),
       ...(skips.length ? { skipIf: (s: Session) => skips.map((f) => f(s)).find(Boolean) } : {}),
       run: async (s, prior) => {
         const req = await row.mutate(await table.build(s, prior, row), s, prior);

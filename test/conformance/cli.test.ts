@@ -43,6 +43,8 @@ test('--help prints usage and exits 0', async () => {
   const r = await cli(['--help']);
   expect(r.code).toBe(0);
   expect(r.out).toMatch(/--report-dir/);
+  expect(r.out).toMatch(/--jwks-host-url/);
+  expect(r.out).toMatch(/--jwks-host-bind/);
   expect(r.out).toMatch(/BLOCKED/);
 });
 

@@ -42,7 +42,8 @@ export const CAUGHT: Caught[] = [
     expect: [
       'DCR-004-RS256', 'JWS-ALG-NONE', 'JWS-ALG-HS256', 'JWS-ALG-CASE', 'JWS-FOREIGN-KEY', 'JWS-UNKNOWN-KID', 'JWS-REAL-KEY-UNKNOWN-KID', 'JWS-SIGNATURE-STRIPPED', 'JWS-SIGNATURE-ALTERED', 'JWS-SELF-JWKS',
       'JWS-HS256-PUBLIC-KEY', 'JWS-HS256-PUBLIC-KEY-PEM-NO-NEWLINE', 'JWS-HS256-PUBLIC-KEY-SPKI-DER', 'JWS-HS256-PUBLIC-KEY-PKCS1-PEM', 'JWS-HS256-PUBLIC-KEY-PKCS1-DER', 'JWS-HS256-PUBLIC-KEY-JWK-JSON',
-      'SSA-JWKS-UNTRUSTED-HOST', 'PUT-FOREIGN-KEY', 'PUT-ALG-NONE',
+      // A bank that never verifies the request needs no software JWKS: an SSA naming any host (even http) registers.
+      'SSA-JWKS-UNTRUSTED-HOST', 'SSA-JWKS-HTTP', 'SSA-JWKS-OTHER-HOST', 'PUT-FOREIGN-KEY', 'PUT-ALG-NONE',
     ],
   },
   // --- claims: the request claims --------------------------------------------------------------------------------
@@ -103,9 +104,18 @@ export const CAUGHT: Caught[] = [
   { bug: 'registration-dn-mismatch', expect: ['REQ-TLS-DN-MISMATCH', 'REQ-TLS-DN-SUBSET', 'REQ-TLS-DN-ALTERED', 'TLS-OTHER-TRUSTED-CERT'], filter: 'REQ-11' },
   { bug: 'bound-token-any-cert', expect: ['MGT-TOKEN-OTHER-CERT'] },
   // --- trust-chain: the SSA (the whole ssa plan; PUT-SSA-WRONG-KEY, a SHOULD of the management plan, warns) --------
-  { bug: 'ssa-iss-unchecked', expect: ['SSA-OTHER-ISS-REAL-KEY'] },
-  { bug: 'ssa-signature-unchecked', expect: ['SSA-WRONG-KEY', 'SSA-ALG-NONE', 'SSA-ALG-HS256', 'SSA-UNKNOWN-KID', 'SSA-REAL-KEY-UNKNOWN-KID', 'SSA-HS256-PUBLIC-KEY', 'PUT-SSA-WRONG-KEY'] },
-  { bug: 'ssa-exp-unchecked', expect: ['SSA-EXPIRED'] },
+  { bug: 'ssa-iss-unchecked', expect: ['SSA-OTHER-ISS-REAL-KEY', 'SSA-ISS-MISSING', 'SSA-ISS-CASE'] },
+  {
+    bug: 'ssa-signature-unchecked',
+    expect: [
+      'SSA-WRONG-KEY', 'SSA-ALG-NONE', 'SSA-ALG-HS256', 'SSA-ALG-CASE', 'SSA-KID-ABSENT', 'SSA-UNKNOWN-KID', 'SSA-REAL-KEY-UNKNOWN-KID', 'SSA-SIGNATURE-STRIPPED', 'SSA-SIGNATURE-ALTERED',
+      'SSA-EMBEDDED-JWK', 'SSA-EMBEDDED-X5C', 'SSA-JKU', 'SSA-HS256-PUBLIC-KEY', 'SSA-HS256-PUBLIC-KEY-PEM-NO-NEWLINE', 'SSA-HS256-PUBLIC-KEY-SPKI-DER', 'SSA-HS256-PUBLIC-KEY-PKCS1-PEM',
+      'SSA-HS256-PUBLIC-KEY-PKCS1-DER', 'SSA-HS256-PUBLIC-KEY-JWK-JSON', 'PUT-SSA-WRONG-KEY',
+    ],
+  },
+  { bug: 'ssa-exp-unchecked', expect: ['SSA-EXPIRED', 'SSA-EXP-STRING'] },
+  // The pack's own host, serving the right software JWKS: the bank must not even connect (conformance/jwks-host.ts).
+  { bug: 'jwks-host-unpinned', expect: ['SSA-JWKS-OTHER-HOST'] },
   // --- read-back: what is stored versus what is answered (the whole management plan each) --------------------------
   { bug: 'put-stores-nothing', expect: ['READBACK-PUT'] },
   // Added with this bank: PUT-SOFTWARE-ID-CHANGE names another software_id beside the original SSA, refused for REQ-14 all the same.
@@ -136,10 +146,6 @@ export const UNCAUGHT: UncaughtRow<SecondBankBug>[] = [
     bug: 'x5u-followed', plan: 'registration', filter: 'jws',
     why: 'JWS-NO-X5U names https://attacker.example.com/cert.pem, which no bank can fetch: as with jku, a bank following x5u refuses for the failed fetch. It takes an x5u URL the bank can reach, serving a certificate of the key the pack signs with.',
   },
-  {
-    bug: 'jwks-host-unpinned', plan: 'ssa',
-    why: 'SSA-JWKS-UNTRUSTED-HOST names https://attacker.example.com/jwks, which no bank can fetch: a bank that does not pin the keystore host refuses all the same, because the fetch fails. It takes a software_jwks_endpoint off the directory host that does serve the software JWKS to tell the two apart.',
-  },
 ];
 
 /** The only checks the correct bank does not pass, each a declared skip, and why: none. */
@@ -167,7 +173,7 @@ test('the tables: every switch of SECOND_BANK_BUGS is in exactly one of them, an
 
 test('the switches left uncaught are those whose checks other tables will bring, or that no bank-neutral probe can tell', () => {
   const classes = [...new Set(UNCAUGHT.map((r) => SECOND_BANK_BUG_CLASS[r.bug]))].sort();
-  expect(classes).toEqual(['jose-header', 'trust-chain']);
+  expect(classes).toEqual(['jose-header']);
   expect(UNCAUGHT.filter((r) => SECOND_BANK_BUG_CLASS[r.bug] === 'jose-header').map((r) => r.bug)).toEqual(['jku-followed', 'x5u-followed']);
 });
 

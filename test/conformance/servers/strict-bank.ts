@@ -10,7 +10,9 @@
  * implementation, so a test can show the pack catches it.
  *
  * The network is simulated: the directory's trust (its issuer name, JWKS and keystore host) and the
- * software JWKS served at each software_jwks_endpoint are given, so nothing is fetched.
+ * software JWKS served at each software_jwks_endpoint are given, so nothing is fetched; only under
+ * the ssa-jwks-host-unchecked bug does the bank fetch an https software_jwks_endpoint on 127.0.0.1
+ * that the map does not hold (fetchLoopbackJwks: 2 s, 64 KiB), as such a bank would fetch any host.
  */
 import https from 'node:https';
 import { createHash, createPublicKey, randomBytes, randomUUID, timingSafeEqual, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
@@ -87,7 +89,7 @@ export const BUG_NOTES: Readonly<Record<Bug, string>> = {
   'ssa-kid-ignored': 'the SSA is verified with the first directory key whatever its kid',
   'ssa-hs256': 'HS256 SSAs are accepted unverified (taken for sandbox self-signed SSAs)',
   'ssa-alg-confusion': 'an HS256 SSA is verified with the directory public key (SPKI PEM) as the HMAC secret',
-  'ssa-jwks-host-unchecked': 'software_jwks_endpoint is fetched from any host, not only the directory keystore',
+  'ssa-jwks-host-unchecked': 'software_jwks_endpoint is fetched from any host, not only the directory keystore (here: any https URL on 127.0.0.1, whatever its certificate)',
   'ssa-iss-not-checked': 'the SSA is verified with the directory key but its iss is not compared',
   'put-signature-unverified': 'PUT decodes the request without verifying its signature',
   'put-software-id-change': 'PUT stores the software_id claim, letting it change',
@@ -301,6 +303,39 @@ export async function verifySsa(raw: unknown, dir: DirectoryTrust, now: number, 
   if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri) || new URL(jwksUri).protocol !== 'https:') throw ssaError('the SSA has no https software_jwks_endpoint');
   if (new URL(jwksUri).hostname !== dir.keystoreHost && !bugs.has('ssa-jwks-host-unchecked')) throw ssaError(`software_jwks_endpoint ${jwksUri} is not on the directory keystore ${dir.keystoreHost}`);
   return c;
+}
+
+/**
+ * The ssa-jwks-host-unchecked bug's fetch: GET an https URL on 127.0.0.1 (nothing leaves the machine),
+ * any certificate, 2 s for the whole exchange, 64 KiB at most; undefined when it is not such a URL or fails.
+ */
+export function fetchLoopbackJwks(url: string): Promise<Jwks | undefined> {
+  if (!URL.canParse(url)) return Promise.resolve(undefined);
+  const u = new URL(url);
+  if (u.protocol !== 'https:' || u.hostname !== '127.0.0.1') return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const req = https.get({ host: '127.0.0.1', port: u.port || 443, path: `${u.pathname}${u.search}`, rejectUnauthorized: false, agent: false, timeout: 2000 }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > 64 * 1024) req.destroy();
+        else chunks.push(c);
+      });
+      res.on('end', () => {
+        try {
+          const v: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          resolve(res.statusCode === 200 && isJwks(v) ? v : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+      res.on('error', () => resolve(undefined));
+    });
+    const timer = setTimeout(() => req.destroy(), 2000);
+    req.on('close', () => clearTimeout(timer));
+    req.on('error', () => resolve(undefined));
+  });
 }
 
 /** RFC 7519 4.1.3: the bank's identifier, exactly, as the aud string or one member of the array. */
@@ -561,7 +596,7 @@ export async function startStrictBank(opts: StrictBankOptions): Promise<StrictBa
     const ssa = await verifySsa(jws.payload.software_statement, opts.directory, t, bugs);
     if (put && ssa.software_id !== put.metadata.software_id && !bugs.has('put-software-id-change')) throw new Refusal(400, 'unapproved_software_statement', 'the SSA is of another software than the client');
     const jwksEndpoint = ssa.software_jwks_endpoint as string;
-    const jwks = opts.softwareJwks.get(jwksEndpoint);
+    const jwks = opts.softwareJwks.get(jwksEndpoint) ?? (bugs.has('ssa-jwks-host-unchecked') ? await fetchLoopbackJwks(jwksEndpoint) : undefined);
     if (!jwks) throw ssaError(`the software JWKS at ${jwksEndpoint} cannot be fetched`);
     if (!(put && bugs.has('put-signature-unverified'))) await verifyRequestJws(jws, jwks, bugs);
     const claims = jws.payload;
