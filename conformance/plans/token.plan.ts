@@ -80,7 +80,7 @@ const ATTRIBUTE_NAMES: Record<string, string> = { '2.5.4.3': 'commonName', '2.5.
 
 /** A certificate from an untrusted CA (made once per process) with the transport certificate's subject, attribute for attribute. */
 async function untrustedTwin(s: Session): Promise<{ cert: string; key: string; sameDn: boolean }> {
-  const subject = parseDn(new X509Certificate(s.target.transport.cert).subject);
+  const subject = parseDn(new X509Certificate(s.target.transport!.cert).subject);
   const pair = await untrustedCert(subject.flat().map((a) => ({ name: ATTRIBUTE_NAMES[a.type] ?? a.type, value: a.value })));
   let sameDn = false;
   try {
