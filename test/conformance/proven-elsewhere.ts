@@ -1,6 +1,17 @@
+import type { Check } from '../../conformance/rules/define';
+import { dialectsOf } from '../../conformance/dialects';
+
 /**
  * Checks no switch of the mock's rules can make fail (the mock has no wrong lookup to switch on, and a
  * tolerance row fails only on a bank that refuses too much): each is proven instead by a one-flag bug
  * of the independent strict bank, whose BUG_TABLE (independent-bank.test.ts) must list it.
  */
 export const PROVEN_BY_STRICT_BANK = ['MGT-GET-BY-SOFTWARE-ID', 'MGT-GET-CLIENT-ID-RECASED', 'MGT-GET-CLIENT-ID-TRUNCATED', 'MGT-PUT-BY-SOFTWARE-ID', 'MGT-DELETE-BY-SOFTWARE-ID', 'READBACK-PUT', 'READBACK-REFUSED-PUTS', 'REQ-UNKNOWN-METADATA-IGNORED'];
+
+/**
+ * The checks of the plain RFC 7591 / 7592 dialect: the mock bank speaks OBIE, so no switch of its
+ * rules can run them; each is proven instead by a one-flag bug of the independent RFC 7591 server
+ * (servers/rfc7591-server.ts), whose BUG_TABLE (rfc7591-server.test.ts) must list it, and judged
+ * against node-oidc-provider (oidc-provider.test.ts).
+ */
+export const PROVEN_BY_RFC7591_SERVER = (checks: readonly Check[]): string[] => checks.filter((c) => !dialectsOf(c).includes('obie')).map((c) => c.id);
