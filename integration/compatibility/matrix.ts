@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { plans } from '../../conformance/plans';
 import { checkAnchor } from '../../conformance/checks-doc';
 import type { Outcome } from '../../conformance/rules/define';
+import { foreignMarkdown } from './foreign';
 
 /** The reviewed table: per profile, the outcome of every check against that bank's mock. */
 export type Expected = Record<string, Record<string, Outcome>>;
@@ -75,5 +76,6 @@ export function compatibilityMarkdown(expected: Expected, reasons: Reasons): str
     for (const r of rs) lines.push(`- ${r.checks.map((id) => `\`${id}\` ${ICON[expected[p]![id]!]}`).join(', ')}: ${r.why}`);
     if (rs.length) lines.push('');
   }
+  lines.push(...foreignMarkdown());
   return lines.join('\n');
 }

@@ -3,6 +3,7 @@ import { checks } from '../../conformance/rules';
 import { dialectsOf } from '../../conformance/dialects';
 import { resolveTarget, type Target } from '../../conformance/target';
 import { startOidcProvider, type RunningProvider } from './servers/oidc-provider';
+import { FOREIGN } from '../../integration/compatibility/foreign';
 
 /**
  * The pack against node-oidc-provider (npm oidc-provider 9), a real authorization server we did not
@@ -60,8 +61,11 @@ async function run(iat?: string): Promise<PackRun> {
 const outcomes = (r: PackRun, keep: (id: string) => boolean) => Object.fromEntries(r.results.filter((x) => keep(x.id)).map((x) => [x.id, x.outcome]));
 const rfc7591 = new Set(checks.filter((c) => dialectsOf(c).includes('rfc7591')).map((c) => c.id));
 
-test('the table covers every rfc7591 check', () => {
+test('the table covers every rfc7591 check; docs/compatibility.md names its departures (a fail or warn each) and its choices (checks that pass)', () => {
   expect(Object.keys(EXPECTED).sort()).toEqual([...rfc7591].sort());
+  const doc = FOREIGN.find((f) => f.test === 'test/conformance/oidc-provider.test.ts')!;
+  expect(doc.departures.flatMap((d) => d.checks).filter((id) => EXPECTED[id] === 'pass')).toEqual([]);
+  expect(doc.choices.flatMap((d) => d.checks).filter((id) => EXPECTED[id] !== 'pass')).toEqual([]);
 });
 
 test('with an initial access token: the exact outcome of every rfc7591 check; every OBIE check n/a', async () => {
