@@ -35,8 +35,8 @@ function child<T>(file: string, message?: unknown, env: NodeJS.ProcessEnv = proc
 function cli(target: Target, bin: string): Promise<{ ms: number; code: number | null }> {
   const dir = mkdtempSync(join(tmpdir(), 'dcr-bench-pack-'));
   writeFileSync(join(dir, 'ca.pem'), target.ca ?? '');
-  writeFileSync(join(dir, 'tpp.pem'), target.transport.cert);
-  writeFileSync(join(dir, 'tpp.key'), target.transport.key);
+  writeFileSync(join(dir, 'tpp.pem'), target.transport?.cert ?? '');
+  writeFileSync(join(dir, 'tpp.key'), target.transport?.key ?? '');
   writeFileSync(join(dir, 'alt.pem'), target.altTransport?.cert ?? '');
   writeFileSync(join(dir, 'alt.key'), target.altTransport?.key ?? '');
   const directoryUrl = target.directory.mode === 'mock-endpoint' ? target.directory.url : undefined;

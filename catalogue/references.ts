@@ -49,6 +49,7 @@ export const references = {
   'RFC7592-2.1': 'https://www.rfc-editor.org/rfc/rfc7592#section-2.1',
   'RFC7592-2.2': 'https://www.rfc-editor.org/rfc/rfc7592#section-2.2',
   'RFC7592-2.3': 'https://www.rfc-editor.org/rfc/rfc7592#section-2.3',
+  'RFC7592-3': 'https://www.rfc-editor.org/rfc/rfc7592#section-3',
   'RFC8705-2': 'https://www.rfc-editor.org/rfc/rfc8705#section-2',
   'RFC8705-3': 'https://www.rfc-editor.org/rfc/rfc8705#section-3',
   'RFC8725-3.1': 'https://www.rfc-editor.org/rfc/rfc8725#section-3.1',

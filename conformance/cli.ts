@@ -12,6 +12,7 @@ import { junitXml } from './report/junit';
 import { html } from './report/html';
 import { lint } from './lint';
 import { isSpecVersion } from './lint-rules';
+import { DIALECTS, isDialect } from './dialects';
 
 /** Exit codes: 0 no MUST check failed or was blocked; 1 a MUST check failed or was blocked (or lint found something); 2 configuration, connection or pre-flight error, or the bank stopped answering. */
 const EXIT = { ok: 0, failed: 1, error: 2 } as const;
@@ -19,8 +20,8 @@ const EXIT = { ok: 0, failed: 1, error: 2 } as const;
 const HELP = `dcr-conformance: run the Open Banking DCR conformance pack against a bank
 
 Usage (npx dcr-conformance ... from the npm package; npm run conformance -- ... in a clone):
-  dcr-conformance [run] [--config file.json] [--target discovery-url] [--filter id-or-tag] [--report-dir dir]
-                  [--jwks-host-url https-origin] [--jwks-host-bind host:port] [--verbose]
+  dcr-conformance [run] [--config file.json] [--target discovery-url] [--dialect obie|rfc7591] [--filter id-or-tag]
+                  [--report-dir dir] [--jwks-host-url https-origin] [--jwks-host-bind host:port] [--verbose]
   dcr-conformance lint <file | -> [--aud value]... [--dn subject-dn] [--spec-version 3.1|3.2|3.3] [--json]
   dcr-conformance --help
 
@@ -28,6 +29,12 @@ Options:
   --config      target configuration (JSON); DCR_* environment variables override it (see docs/conformance.md)
   --target      discovery URL (overrides discoveryUrl / DCR_DISCOVERY_URL); with directory "mock-endpoint"
                 and no directoryUrl, the mock directory (its origin + /directory) follows it
+  --dialect     the DCR dialect the bank speaks (overrides dialect / DCR_DIALECT; default obie):
+                  obie     ${DIALECTS.obie.title}
+                  rfc7591  ${DIALECTS.rfc7591.title}
+                checks of the other dialect are reported N/A (not applicable), never run, passed or failed;
+                an rfc7591 target needs no SSA and no client certificate (initialAccessToken /
+                DCR_INITIAL_ACCESS_TOKEN when the registration endpoint requires one)
   --filter      run only checks whose id starts with, or whose tags include, this (e.g. DCR-004, ssa, gap)
   --report-dir  where report.json, junit.xml and report.html go (default ./conformance-report)
   --jwks-host-url   the origin the bank reaches the pack's own JWKS host by (jwksHostUrl / DCR_JWKS_HOST_URL):
@@ -38,7 +45,8 @@ Options:
   --verbose     print the spec sentence, spec links and evidence of every check that did not pass
 
 Outcomes: PASS, FAIL (a MUST rule broken), WARN (a SHOULD rule broken), SKIP (declared by the target),
-BLOCKED (its positive control, the same request with one change, was not accepted: not judged).
+BLOCKED (its positive control, the same request with one change, was not accepted: not judged),
+N/A (the check is of another dialect than the target's: not run; it neither passes nor fails the run).
 After the checks, the root causes: each refused exchange that blocked others, with a hint.
 
 Exit codes: 0 no MUST check failed or was blocked; 1 a MUST check failed or was blocked;
@@ -76,7 +84,7 @@ async function runLint(args: string[]): Promise<number> {
   return result.findings.length ? EXIT.failed : EXIT.ok;
 }
 
-const MARK: Record<Outcome, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'SKIP', blocked: 'BLOCKED' };
+const MARK: Record<Outcome, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'SKIP', blocked: 'BLOCKED', 'n/a': 'N/A' };
 const oneLine = (s: string, max = 150) => {
   const t = s.replace(/\s+/g, ' ').trim();
   return t.length > max ? `${t.slice(0, max - 3)}...` : t;
@@ -106,7 +114,7 @@ async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { config: { type: 'string' }, target: { type: 'string' }, filter: { type: 'string' }, 'report-dir': { type: 'string' }, 'jwks-host-url': { type: 'string' }, 'jwks-host-bind': { type: 'string' }, verbose: { type: 'boolean' } },
+    options: { config: { type: 'string' }, target: { type: 'string' }, dialect: { type: 'string' }, filter: { type: 'string' }, 'report-dir': { type: 'string' }, 'jwks-host-url': { type: 'string' }, 'jwks-host-bind': { type: 'string' }, verbose: { type: 'boolean' } },
   });
   const extra = positionals.filter((p) => p !== 'run');
   if (extra.length) fail(`unexpected argument ${JSON.stringify(extra[0])} (see --help)`);
@@ -114,6 +122,10 @@ async function run(args: string[]): Promise<number> {
   if (values.target) env.DCR_DISCOVERY_URL = values.target;
   if (values['jwks-host-url']) env.DCR_JWKS_HOST_URL = values['jwks-host-url'];
   if (values['jwks-host-bind']) env.DCR_JWKS_HOST_BIND = values['jwks-host-bind'];
+  if (values.dialect !== undefined) {
+    if (!isDialect(values.dialect)) fail(`configuration error: --dialect ${JSON.stringify(values.dialect)} is not one of ${Object.keys(DIALECTS).join(', ')}`);
+    env.DCR_DIALECT = values.dialect;
+  }
   const configFile = values.config ? resolve(values.config) : undefined;
   const verbose = values.verbose ?? false;
 
@@ -146,7 +158,10 @@ async function run(args: string[]): Promise<number> {
     ...(values.filter ? { filter: values.filter } : {}),
     onPlanStart: (plan, n) => console.log(`\n${plan.id}: ${plan.title} (${n} checks) ...`),
     onPlan: (_plan, results) => {
-      for (const r of results) console.log(checkLine(r, verbose));
+      const na = results.filter((r) => r.outcome === 'n/a');
+      // A plan of another dialect: one line, not one per check (--verbose lists them).
+      if (!verbose && na.length > 0 && na.length === results.length) console.log(`  ${MARK['n/a'].padEnd(7)} ${`all ${na.length} checks`.padEnd(34)} ${oneLine(na[0]!.message)}`);
+      else for (const r of results) console.log(checkLine(r, verbose));
       done += results.length;
       console.log(`  [${done}/${total}]`);
     },
@@ -175,7 +190,7 @@ async function run(args: string[]): Promise<number> {
       for (const miss of sweepMisses(g)) console.log(`    ${miss}`);
     }
   }
-  console.log(`\n${k.total} checks: ${k.pass} pass, ${k.fail} fail (MUST), ${k.warn} warn (SHOULD), ${k.blocked} blocked, ${k.skip} skipped`);
+  console.log(`\n${k.total} checks: ${k.pass} pass, ${k.fail} fail (MUST), ${k.warn} warn (SHOULD), ${k.blocked} blocked, ${k.skip} skipped, ${k['n/a']} n/a (${target.dialect ?? 'obie'} dialect)`);
   if (packRun.aborted) console.error(`dcr-conformance: run ended early: ${packRun.aborted}`);
   console.log(`Reports: ${reportDir}/report.html, report.json, junit.xml`);
   return exitCode(report);

@@ -102,6 +102,9 @@ export function createDirectoryAdapter(config: DirectoryConfig, sw: Software, tl
   switch (config.mode) {
     case 'given':
       return { mode: 'given', base: async () => config.ssa };
+    case 'none':
+      // No SSA: a dialect whose registration carries none (rfc7591: software_statement is optional).
+      return { mode: 'none', base: async () => '' };
     case 'mock-endpoint': {
       const mint = async (overrides: Record<string, unknown>) => {
         const iat = Math.floor(Date.now() / 1000);

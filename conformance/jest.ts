@@ -76,8 +76,8 @@ async function resolveSource(source: TargetSource | undefined): Promise<Target> 
 /**
  * Registers a plan as Jest tests: the pre-flight and the exchanges run once in beforeAll, then each
  * check is a test named `<id> <title>`. A MUST failure and a blocked check fail their test (a
- * blocked check could not be judged: never a pass); a SHOULD failure (WARN) and a declared skip
- * pass, with a console line saying so.
+ * blocked check could not be judged: never a pass); a SHOULD failure (WARN), a declared skip and a
+ * check of another dialect than the target's (n/a) pass, with a console line saying so.
  */
 export function runPlanInJest(plan: Plan, options: ConformanceJestOptions = {}): void {
   const { describe, beforeAll, test } = jestGlobals();
@@ -114,6 +114,8 @@ export function runPlanInJest(plan: Plan, options: ConformanceJestOptions = {}):
         if (r.outcome === 'warn') console.warn(`WARN ${check.id} (SHOULD): ${r.message}`);
         // Jest cannot skip from inside a test; the log says why.
         if (r.outcome === 'skip') console.info(`SKIP ${check.id}: ${r.message}`);
+        // Not of the target's dialect: not run, neither passed nor failed.
+        if (r.outcome === 'n/a') console.info(`N/A ${check.id}: ${r.message}`);
       });
     for (const check of mine) if (!check.sweep) judge(check);
     // The one-change sweep's rows, grouped as the reports group them: by accepted exchange, then element changed.

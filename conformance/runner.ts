@@ -1,12 +1,12 @@
 import { openSession, ConnectionError, type Session, type SessionOptions } from './session';
 import { plans as allPlans } from './plans';
 import { executePlan, type Plan } from './plans/plan';
-import { evaluate, isRecorded, type Slot } from './rules/define';
+import { evaluate, isRecorded, notApplicable, notApplicableTo, type Slot } from './rules/define';
 import { checkById, matches } from './rules';
 import { body, explainTransportError, type Recorded } from './exchange';
 import { summarize, hintFor } from './diagnose';
 import type { ReportedCheck, RootCause } from './report/model';
-import type { Target } from './target';
+import { dialectOf, type Target } from './target';
 
 /**
  * The pack's one runner: a pre-flight that proves the transport, then each plan's exchanges once
@@ -62,16 +62,26 @@ export async function preflight(session: Session): Promise<string[]> {
   if (r.status === 401 && body(r).error === 'invalid_client') {
     throw new PreflightError(`the bank does not trust your transport certificate: POST ${session.registrationEndpoint} with it answered ${summarize(r)}`);
   }
-  notes.push(`transport: POST ${session.registrationEndpoint} with the transport certificate and an empty body answered ${summarize(r)}`);
+  notes.push(`transport: POST ${session.registrationEndpoint} ${session.target.transport ? 'with the transport certificate' : 'without a client certificate'} and an empty body answered ${summarize(r)}`);
   return notes;
 }
 
-/** Runs one plan over a session: its exchanges once, then every check of it the filter keeps. */
+/**
+ * Runs one plan over a session: its exchanges once, then every check of it the filter keeps. A
+ * check that does not apply to the target's dialect is n/a, with the reason: not run, and its
+ * exchanges not sent (a plan none of whose checks apply sends nothing).
+ */
 export async function runPlan(plan: Plan, session: Session, filter?: string, concurrency?: number): Promise<{ results: ReportedCheck[]; slots: Map<string, Slot> }> {
   const mine = plan.checks.filter((c) => matches(c, filter));
   if (mine.length === 0) return { results: [], slots: new Map() };
-  const slots = await executePlan(plan, session, filter ? mine : undefined, concurrency !== undefined ? { concurrency } : {});
+  const dialect = dialectOf(session.target);
+  const applicable = mine.filter((c) => !notApplicableTo(c, dialect));
+  const slots = applicable.length === 0
+    ? new Map<string, Slot>()
+    : await executePlan(plan, session, filter || applicable.length < mine.length ? applicable : undefined, concurrency !== undefined ? { concurrency } : {});
   const results = mine.map((check) => {
+    const na = notApplicableTo(check, dialect);
+    if (na) return { ...notApplicable(check, na), plan: plan.id, durationMs: 0 };
     const r = evaluate(check, slots);
     const durationMs = check.exchanges.reduce((ms, n) => {
       const s = slots.get(n);

@@ -8,7 +8,8 @@ import { record, body, explainTransportError, registeredClient, type Recorded, t
 import { summarize } from './diagnose';
 import { createDirectoryAdapter, type DirectoryAdapter } from './directory';
 import { startJwksHost, type JwksHost } from './jwks-host';
-import type { AuthMethod, Target } from './target';
+import { dialectOf, type AuthMethod, type Target } from './target';
+import { DIALECTS } from './dialects';
 
 /** The bank could not be reached or refused the connection: a run error (exit 2), not a finding. */
 export class ConnectionError extends Error {
@@ -39,6 +40,8 @@ export interface AssertionOptions {
 export interface ManageOptions {
   /** The client certificate of this request; null sends none. Defaults to the transport certificate. */
   client?: Credentials | null;
+  /** Send no Authorization header at all (not even an empty bearer token). */
+  noAuthorization?: boolean;
 }
 
 export interface PostOptions {
@@ -46,6 +49,11 @@ export interface PostOptions {
   /** Client certificate; null sends none. Defaults to the transport certificate. */
   client?: Credentials | null;
   sent?: Record<string, unknown>;
+  /**
+   * The bearer token of this POST, when not the target's (its initial access token, or the
+   * registration token client's): null sends none, a string sends that one (the initial access token probes).
+   */
+  bearer?: string | null;
 }
 
 /** One run against a target: discovery done, keys and the base SSA ready, every exchange recorded. */
@@ -77,6 +85,11 @@ export interface Session {
    * transport certificate; `true` (without a certificate) or another certificate as the last argument.
    */
   manage(name: string, method: 'GET' | 'PUT' | 'DELETE', clientId: string, token: string | undefined, jwt?: string, withoutCertificate?: boolean | ManageOptions): Promise<Recorded>;
+  /**
+   * RFC 7592 3: the newest registration access token the bank returned for a client (on POST, GET or
+   * PUT: a bank may rotate it on any answer), or undefined when it returned none.
+   */
+  rat(clientId: string): string | undefined;
   /** Deletes the clients this session created that still exist, when the bank allows it. */
   cleanup(): Promise<string[]>;
   /** Set once the bank stopped answering (consecutive timeouts): every later exchange is blocked. */
@@ -192,7 +205,7 @@ export async function openSession(target: Target, options: SessionOptions = {}):
   }
 
   async function open(): Promise<Session> {
-    const transport: Credentials = target.transport;
+    const transport: Credentials | undefined = target.transport;
     let discovery: Recorded | { skipped: string } = { skipped: 'no discoveryUrl configured' };
     let registrationEndpoint = target.registrationEndpoint;
     let tokenEndpoint: string | undefined;
@@ -236,6 +249,13 @@ export async function openSession(target: Target, options: SessionOptions = {}):
     }
 
     const clientUris = new Map<string, string>();
+    /** The newest registration access token of each client (RFC 7592 3), shared by the plans' views. */
+    const rats = new Map<string, string>();
+    /** Keeps the registration access token of a 2xx answer for the client, when it carries one. */
+    const noteRat = (clientId: string, r: Recorded) => {
+      const t = body(r).registration_access_token;
+      if (r.status >= 200 && r.status < 300 && typeof t === 'string' && t !== '') rats.set(clientId, t);
+    };
     let unresponsive: string | undefined;
     let host: Promise<JwksHost> | undefined;
     let closed = false;
@@ -264,6 +284,7 @@ export async function openSession(target: Target, options: SessionOptions = {}):
     let registrationToken: Promise<string | undefined> | undefined;
     /** The bearer token protecting POST {register}, obtained once (client_credentials, client_secret_basic). */
     const registrationBearer = (): Promise<string | undefined> => {
+      if (target.initialAccessToken) return Promise.resolve(target.initialAccessToken);
       const auth = target.registrationAuth;
       if (!auth) return Promise.resolve(undefined);
       registrationToken ??= (async () => {
@@ -274,7 +295,7 @@ export async function openSession(target: Target, options: SessionOptions = {}):
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
           body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
-          client: transport,
+          ...(transport ? { client: transport } : {}),
           ...tls,
         });
         const t = body(r).access_token;
@@ -338,7 +359,7 @@ export async function openSession(target: Target, options: SessionOptions = {}):
         sign: (claims, opts = {}) => signJws(claims, opts.key ?? key, opts.header ?? {}),
         async post(name, jwt, opts = {}) {
           const client = opts.client === null ? undefined : (opts.client ?? transport);
-          const bearer = await registrationBearer();
+          const bearer = opts.bearer === null ? undefined : (opts.bearer ?? (await registrationBearer()));
           const headers = { ...extra, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), 'content-type': opts.contentType ?? target.capabilities.contentType };
           const r = await exchange(
             name,
@@ -350,6 +371,7 @@ export async function openSession(target: Target, options: SessionOptions = {}):
           if (r.status >= 200 && r.status < 300 && id) {
             r.clientId = id;
             created.set(id, r);
+            noteRat(id, r);
             const uri = body(r).registration_client_uri;
             // Only on the registration endpoint's own origin: the management token is never sent elsewhere.
             if (typeof uri === 'string' && URL.canParse(uri) && new URL(uri).origin === new URL(registrationEndpoint).origin) clientUris.set(id, uri);
@@ -377,7 +399,7 @@ export async function openSession(target: Target, options: SessionOptions = {}):
         async manage(name, method, clientId, token, jwt, withoutCertificate = false) {
           const opts: ManageOptions = withoutCertificate === true ? { client: null } : withoutCertificate === false ? {} : withoutCertificate;
           const client = opts.client === null ? undefined : (opts.client ?? transport);
-          const headers: Record<string, string> = { ...extra, authorization: `Bearer ${token ?? ''}` };
+          const headers: Record<string, string> = { ...extra, ...(opts.noAuthorization ? {} : { authorization: `Bearer ${token ?? ''}` }) };
           if (jwt !== undefined) headers['content-type'] = target.capabilities.contentType;
           const r = await exchange(
             name,
@@ -386,6 +408,7 @@ export async function openSession(target: Target, options: SessionOptions = {}):
             { clientId },
           );
           if (method === 'DELETE' && (r.status === 204 || r.status === 200)) created.delete(clientId);
+          else noteRat(clientId, r);
           return r;
         },
         get unresponsive() {
@@ -394,6 +417,7 @@ export async function openSession(target: Target, options: SessionOptions = {}):
         stopAnswering(reason) {
           unresponsive ??= reason;
         },
+        rat: (clientId) => rats.get(clientId),
         exchange,
         forPlan: view,
         jwksHost,
@@ -405,6 +429,15 @@ export async function openSession(target: Target, options: SessionOptions = {}):
         async cleanup() {
           const deleted: string[] = [];
           if (!target.capabilities.management || !target.capabilities.operations.includes('DELETE')) return deleted;
+          if (DIALECTS[dialectOf(target)].managementAuth === 'registration-access-token') {
+            // RFC 7592 2.3: DELETE with the client's newest registration access token.
+            for (const id of [...created.keys()]) {
+              if (unresponsive) break;
+              const t = rats.get(id);
+              if (t && (await session.manage('cleanup-delete', 'DELETE', id, t)).status === 204) deleted.push(id);
+            }
+            return deleted;
+          }
           for (const [id, r] of [...created]) {
             if (unresponsive) break;
             const { method, secret } = session.registered(r);

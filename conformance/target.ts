@@ -4,6 +4,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { JWK } from 'jose';
 import { parseDn, formatDn, dnEquals } from '../common/dn';
 import { parseBind } from './jwks-host';
+import { DIALECTS, DIALECT_NAMES, type Dialect } from './dialects';
 
 /**
  * The bank under test: where it is, the TPP's credentials, how SSAs are obtained and what the
@@ -22,7 +23,9 @@ export type DirectoryConfig =
    * key: the mock directory's signing JWK, when known, for the probes that re-sign an SSA with the real key.
    */
   | { mode: 'mock-endpoint'; url: string; key?: JWK }
-  | { mode: 'local-key'; key: JWK; issuer: string; softwareJwksEndpoint?: string; hostUrl?: string };
+  | { mode: 'local-key'; key: JWK; issuer: string; softwareJwksEndpoint?: string; hostUrl?: string }
+  /** No SSA at all: a dialect whose registration needs none (rfc7591: software_statement is optional). */
+  | { mode: 'none' };
 
 export interface Capabilities {
   /** GET/PUT/DELETE /register/{ClientId} and the client_credentials token: false skips the management plan. */
@@ -31,7 +34,7 @@ export interface Capabilities {
   operations: ManagementOperation[];
   /** Auth methods the bank supports, the preferred first. */
   authMethods: AuthMethod[];
-  contentType: 'application/jose' | 'application/jwt';
+  contentType: 'application/jose' | 'application/jwt' | 'application/json';
   /** The shape of `scope` the bank wants, when it differs from specVersion's (3.1: array, else string). */
   scopeFormat?: 'string' | 'array';
   /** response_types the pack registers with, when the bank supports less than `code id_token`. */
@@ -53,10 +56,13 @@ export interface RegistrationAuth {
 }
 
 export interface Target {
+  /** The DCR dialect the bank speaks (conformance/dialects.ts); checks of other dialects are n/a. Absent: obie. */
+  dialect?: Dialect;
   discoveryUrl?: string;
   registrationEndpoint?: string;
   specVersion: SpecVersion;
-  transport: { cert: string; key: string };
+  /** The TPP transport certificate: required by the obie dialect, optional for rfc7591 (no mTLS then). */
+  transport?: { cert: string; key: string };
   /**
    * A second transport certificate the bank trusts, with another subject DN (no client is registered
    * with it): for the probes that present a trusted certificate that is not the client's. Checks
@@ -87,6 +93,8 @@ export interface Target {
   /** Static headers sent on every registration and management request (e.g. Accept, client_id). */
   headers?: Record<string, string>;
   registrationAuth?: RegistrationAuth;
+  /** RFC 7591 3: an initial access token the registration endpoint requires, sent as a Bearer token on POST. */
+  initialAccessToken?: string;
   timeoutMs: number;
   /**
    * How many plans run side by side (default: all of them), and how many independent exchanges each
@@ -101,6 +109,9 @@ export interface Target {
    */
   jwksHost?: { bind?: string; publicUrl?: string };
 }
+
+/** The target's dialect: as declared, else obie. */
+export const dialectOf = (t: Pick<Target, 'dialect'>): Dialect => t.dialect ?? 'obie';
 
 export class TargetConfigError extends Error {
   constructor(readonly field: string, message: string) {
@@ -119,6 +130,7 @@ interface Field {
 
 /** Every config field, its environment variable and its type. Unknown keys fail. */
 export const FIELDS = {
+  dialect: { env: 'DCR_DIALECT', kind: 'string', values: DIALECT_NAMES },
   discoveryUrl: { env: 'DCR_DISCOVERY_URL', kind: 'url' },
   registrationEndpoint: { env: 'DCR_REGISTRATION_ENDPOINT', kind: 'url' },
   specVersion: { env: 'DCR_SPEC_VERSION', kind: 'string', values: ['3.1', '3.2', '3.3'] },
@@ -138,7 +150,7 @@ export const FIELDS = {
   subjectDn: { env: 'DCR_SUBJECT_DN', kind: 'string' },
   ssa: { env: 'DCR_SSA', kind: 'string', secret: true },
   ssaFile: { env: 'DCR_SSA_FILE', kind: 'file' },
-  directory: { env: 'DCR_DIRECTORY', kind: 'string', values: ['given', 'mock-endpoint', 'local-key'] },
+  directory: { env: 'DCR_DIRECTORY', kind: 'string', values: ['given', 'mock-endpoint', 'local-key', 'none'] },
   directoryUrl: { env: 'DCR_DIRECTORY_URL', kind: 'url' },
   directoryKey: { env: 'DCR_DIRECTORY_KEY', kind: 'file', secret: true },
   directoryIssuer: { env: 'DCR_DIRECTORY_ISSUER', kind: 'string' },
@@ -146,7 +158,7 @@ export const FIELDS = {
   management: { env: 'DCR_MANAGEMENT', kind: 'bool' },
   operations: { env: 'DCR_OPERATIONS', kind: 'list', values: ['GET', 'PUT', 'DELETE'] },
   authMethods: { env: 'DCR_AUTH_METHODS', kind: 'list', values: ['tls_client_auth', 'private_key_jwt', 'client_secret_basic', 'client_secret_post'] },
-  contentType: { env: 'DCR_CONTENT_TYPE', kind: 'string', values: ['application/jose', 'application/jwt'] },
+  contentType: { env: 'DCR_CONTENT_TYPE', kind: 'string', values: ['application/jose', 'application/jwt', 'application/json'] },
   scopeFormat: { env: 'DCR_SCOPE_FORMAT', kind: 'string', values: ['string', 'array'] },
   responseTypes: { env: 'DCR_RESPONSE_TYPES', kind: 'list' },
   credentialHeaders: { env: 'DCR_CREDENTIAL_HEADERS', kind: 'list' },
@@ -154,6 +166,7 @@ export const FIELDS = {
   registrationTokenEndpoint: { env: 'DCR_REGISTRATION_TOKEN_ENDPOINT', kind: 'url' },
   registrationClientId: { env: 'DCR_REGISTRATION_CLIENT_ID', kind: 'string' },
   registrationClientSecret: { env: 'DCR_REGISTRATION_CLIENT_SECRET', kind: 'string', secret: true },
+  initialAccessToken: { env: 'DCR_INITIAL_ACCESS_TOKEN', kind: 'string', secret: true },
   timeoutMs: { env: 'DCR_TIMEOUT_MS', kind: 'int' },
   concurrency: { env: 'DCR_CONCURRENCY', kind: 'int' },
   jwksHostUrl: { env: 'DCR_JWKS_HOST_URL', kind: 'url' },
@@ -272,9 +285,12 @@ function certIdentity(pem: string, field: FieldName = 'transportCert'): { dn: st
 export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
   const s = (k: FieldName) => raw[k] as string | undefined;
   if (!s('discoveryUrl') && !s('registrationEndpoint')) throw new TargetConfigError('discoveryUrl', 'give discoveryUrl or registrationEndpoint (DCR_DISCOVERY_URL / DCR_REGISTRATION_ENDPOINT)');
+  const dialect = (s('dialect') ?? 'obie') as Dialect;
+  const spec = DIALECTS[dialect];
   const cert = readField(raw, 'transportCert', baseDir);
-  if (!cert) throw new TargetConfigError('transportCert', 'the TPP transport certificate (PEM file) is required');
   const key = readField(raw, 'transportKey', baseDir);
+  if (!spec.needsTransport && !cert && !key) return resolveWithoutTransport(raw, baseDir, dialect);
+  if (!cert) throw new TargetConfigError('transportCert', 'the TPP transport certificate (PEM file) is required');
   if (!key) throw new TargetConfigError('transportKey', 'the transport certificate private key (PEM file) is required');
   const altCert = readField(raw, 'altTransportCert', baseDir);
   const altKey = readField(raw, 'altTransportKey', baseDir);
@@ -299,9 +315,12 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
   let signingKey = readJwk(raw, 'signingKey', baseDir);
   if (signingKey && s('signingKid')) signingKey = { ...signingKey, kid: s('signingKid')! };
 
-  const mode = (s('directory') ?? (s('ssa') || s('ssaFile') ? 'given' : s('directoryKey') ? 'local-key' : s('directoryUrl') ? 'mock-endpoint' : undefined)) as DirectoryConfig['mode'] | undefined;
+  const mode = (s('directory') ?? (s('ssa') || s('ssaFile') ? 'given' : s('directoryKey') ? 'local-key' : s('directoryUrl') ? 'mock-endpoint' : spec.needsDirectory ? undefined : 'none')) as DirectoryConfig['mode'] | undefined;
   let directory: DirectoryConfig;
-  if (mode === 'given') {
+  if (mode === 'none') {
+    if (spec.needsDirectory) throw new TargetConfigError('directory', `"none" is for dialects that need no SSA; the ${dialect} dialect needs one`);
+    directory = { mode };
+  } else if (mode === 'given') {
     const ssa = s('ssa') ?? readField(raw, 'ssaFile', baseDir)?.trim();
     if (!ssa) throw new TargetConfigError('ssa', 'directory "given" needs ssa or ssaFile');
     if (!signingKey) throw new TargetConfigError('signingKey', 'with a given SSA, the private JWK of the software key it names is required');
@@ -328,28 +347,10 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
     if (!signingKey) throw new TargetConfigError('signingKey', 'is required: the bank verifies the request against the software JWKS');
   }
 
-  const redirectUris = (raw.redirectUris as string[] | undefined) ?? ['https://tpp.example.com/callback'];
-  const bad = redirectUris.find((u) => !URL.canParse(u) || new URL(u).protocol !== 'https:');
-  if (bad) throw new TargetConfigError('redirectUris', `${JSON.stringify(bad)} is not an https URL`);
-
-  const headers = parseHeaders((raw.headers as string[] | undefined) ?? []);
-  const regId = s('registrationClientId');
-  const regSecret = s('registrationClientSecret');
-  if (Boolean(regId) !== Boolean(regSecret)) throw new TargetConfigError(regId ? 'registrationClientSecret' : 'registrationClientId', 'registrationClientId and registrationClientSecret go together');
-  const registrationAuth: RegistrationAuth | undefined = regId && regSecret
-    ? { clientId: regId, clientSecret: regSecret, ...(s('registrationTokenEndpoint') ? { tokenEndpoint: s('registrationTokenEndpoint')! } : {}) }
-    : undefined;
-
-  const hostBind = s('jwksHostBind');
-  if (hostBind !== undefined && !parseBind(hostBind)) throw new TargetConfigError('jwksHostBind', `must be host:port, e.g. 0.0.0.0:8443 (got ${JSON.stringify(hostBind)})`);
-  const hostUrl = s('jwksHostUrl');
-  if (hostUrl !== undefined && new URL(hostUrl).pathname !== '/') throw new TargetConfigError('jwksHostUrl', `must be an origin, without a path (got ${JSON.stringify(hostUrl)})`);
-  const jwksHost = { ...(hostBind ? { bind: hostBind } : {}), ...(hostUrl ? { publicUrl: hostUrl } : {}) };
+  const { redirectUris, headers, registrationAuth } = shared(raw);
 
   return {
-    ...(s('discoveryUrl') ? { discoveryUrl: s('discoveryUrl')! } : {}),
-    ...(s('registrationEndpoint') ? { registrationEndpoint: s('registrationEndpoint')! } : {}),
-    specVersion: (s('specVersion') ?? '3.3') as SpecVersion,
+    ...common(raw, dialect),
     transport: { cert, key },
     ...(altCert && altKey ? { altTransport: { cert: altCert, key: altKey } } : {}),
     ...(ca ? { ca } : {}),
@@ -358,15 +359,40 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
     softwareId,
     orgId,
     ...(s('aud') ? { aud: s('aud')! } : {}),
-    redirectUris,
-    roles: (raw.roles as string[] | undefined) ?? ['AISP', 'PISP', 'CBPII'],
     subjectDn: s('subjectDn') ?? identity.dn,
     directory,
+    ...rest(raw, dialect, redirectUris, headers, registrationAuth),
+  };
+}
+
+/** The fields every target has, whatever its transport. */
+function common(raw: Raw, dialect: Dialect): { dialect: Dialect } & Pick<Target, 'discoveryUrl' | 'registrationEndpoint' | 'specVersion' | 'initialAccessToken'> {
+  const s = (k: FieldName) => raw[k] as string | undefined;
+  return {
+    dialect,
+    ...(s('discoveryUrl') ? { discoveryUrl: s('discoveryUrl')! } : {}),
+    ...(s('registrationEndpoint') ? { registrationEndpoint: s('registrationEndpoint')! } : {}),
+    specVersion: (s('specVersion') ?? '3.3') as SpecVersion,
+    ...(s('initialAccessToken') ? { initialAccessToken: s('initialAccessToken')! } : {}),
+  };
+}
+
+function rest(raw: Raw, dialect: Dialect, redirectUris: string[], headers: Record<string, string>, registrationAuth: RegistrationAuth | undefined): Pick<Target, 'redirectUris' | 'roles' | 'capabilities' | 'headers' | 'registrationAuth' | 'timeoutMs' | 'concurrency' | 'jwksHost'> {
+  const s = (k: FieldName) => raw[k] as string | undefined;
+  const hostBind = s('jwksHostBind');
+  if (hostBind !== undefined && !parseBind(hostBind)) throw new TargetConfigError('jwksHostBind', `must be host:port, e.g. 0.0.0.0:8443 (got ${JSON.stringify(hostBind)})`);
+  const hostUrl = s('jwksHostUrl');
+  if (hostUrl !== undefined && new URL(hostUrl).pathname !== '/') throw new TargetConfigError('jwksHostUrl', `must be an origin, without a path (got ${JSON.stringify(hostUrl)})`);
+  const jwksHost = { ...(hostBind ? { bind: hostBind } : {}), ...(hostUrl ? { publicUrl: hostUrl } : {}) };
+
+  return {
+    redirectUris,
+    roles: (raw.roles as string[] | undefined) ?? ['AISP', 'PISP', 'CBPII'],
     capabilities: {
       management: (raw.management as boolean | undefined) ?? true,
       operations: (raw.operations as ManagementOperation[] | undefined) ?? ['GET', 'PUT', 'DELETE'],
-      authMethods: ((raw.authMethods as AuthMethod[] | undefined) ?? ['tls_client_auth', 'private_key_jwt', 'client_secret_basic']),
-      contentType: (s('contentType') ?? 'application/jose') as Capabilities['contentType'],
+      authMethods: ((raw.authMethods as AuthMethod[] | undefined) ?? [...DIALECTS[dialect].defaultAuthMethods]),
+      contentType: (s('contentType') ?? DIALECTS[dialect].contentType) as Capabilities['contentType'],
       ...(s('scopeFormat') ? { scopeFormat: s('scopeFormat') as 'string' | 'array' } : {}),
       ...(raw.responseTypes ? { responseTypes: raw.responseTypes as string[] } : {}),
       ...(credentialHeaders(raw.credentialHeaders as string[] | undefined)),
@@ -376,6 +402,55 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
     timeoutMs: (raw.timeoutMs as number | undefined) ?? 15_000,
     ...(raw.concurrency !== undefined ? { concurrency: raw.concurrency as number } : {}),
     ...(Object.keys(jwksHost).length ? { jwksHost } : {}),
+  };
+}
+
+/** redirectUris, headers and the registration token client: validated alike with or without a transport certificate. */
+function shared(raw: Raw): { redirectUris: string[]; headers: Record<string, string>; registrationAuth: RegistrationAuth | undefined } {
+  const s = (k: FieldName) => raw[k] as string | undefined;
+  const redirectUris = (raw.redirectUris as string[] | undefined) ?? ['https://tpp.example.com/callback'];
+  const bad = redirectUris.find((u) => !URL.canParse(u) || new URL(u).protocol !== 'https:');
+  if (bad) throw new TargetConfigError('redirectUris', `${JSON.stringify(bad)} is not an https URL`);
+  const headers = parseHeaders((raw.headers as string[] | undefined) ?? []);
+  const regId = s('registrationClientId');
+  const regSecret = s('registrationClientSecret');
+  if (Boolean(regId) !== Boolean(regSecret)) throw new TargetConfigError(regId ? 'registrationClientSecret' : 'registrationClientId', 'registrationClientId and registrationClientSecret go together');
+  const registrationAuth: RegistrationAuth | undefined = regId && regSecret
+    ? { clientId: regId, clientSecret: regSecret, ...(s('registrationTokenEndpoint') ? { tokenEndpoint: s('registrationTokenEndpoint')! } : {}) }
+    : undefined;
+  return { redirectUris, headers, registrationAuth };
+}
+
+/**
+ * A target of a dialect that needs no client certificate, configured without one: no mTLS, no
+ * subject DN; software_id and org_id as given (defaults for the JSON metadata otherwise), and an
+ * SSA only when one is given or a directory key signs one.
+ */
+function resolveWithoutTransport(raw: Raw, baseDir: string, dialect: Dialect): Target {
+  const s = (k: FieldName) => raw[k] as string | undefined;
+  const ca = readField(raw, 'ca', baseDir);
+  let signingKey = readJwk(raw, 'signingKey', baseDir);
+  if (signingKey && s('signingKid')) signingKey = { ...signingKey, kid: s('signingKid')! };
+  const mode = s('directory') ?? (s('ssa') || s('ssaFile') ? 'given' : 'none');
+  let directory: DirectoryConfig;
+  if (mode === 'none') directory = { mode };
+  else if (mode === 'given') {
+    const ssa = s('ssa') ?? readField(raw, 'ssaFile', baseDir)?.trim();
+    if (!ssa) throw new TargetConfigError('ssa', 'directory "given" needs ssa or ssaFile');
+    directory = { mode, ssa };
+  } else throw new TargetConfigError('directory', `without a transport certificate, give an SSA (ssa / ssaFile) or none (got ${JSON.stringify(mode)})`);
+  const { redirectUris, headers, registrationAuth } = shared(raw);
+  return {
+    ...common(raw, dialect),
+    ...(ca ? { ca } : {}),
+    insecure: (raw.insecure as boolean | undefined) ?? false,
+    ...(signingKey ? { signingKey } : {}),
+    softwareId: s('softwareId') ?? 'dcr-conformance',
+    orgId: s('orgId') ?? '',
+    ...(s('aud') ? { aud: s('aud')! } : {}),
+    subjectDn: s('subjectDn') ?? '',
+    directory,
+    ...rest(raw, dialect, redirectUris, headers, registrationAuth),
   };
 }
 
@@ -404,10 +479,11 @@ function parseHeaders(list: string[]): Record<string, string> {
 export function describeTarget(t: Target): Record<string, unknown> {
   const dir = t.directory;
   return {
+    dialect: dialectOf(t),
     discoveryUrl: t.discoveryUrl,
     registrationEndpoint: t.registrationEndpoint,
     specVersion: t.specVersion,
-    transport: { cert: `(PEM, subject ${t.subjectDn})`, key: '(redacted)' },
+    transport: t.transport ? { cert: `(PEM, subject ${t.subjectDn})`, key: '(redacted)' } : '(none: no client certificate)',
     ...(t.altTransport ? { altTransport: { cert: `(PEM, subject ${certIdentity(t.altTransport.cert, 'altTransportCert').dn})`, key: '(redacted)' } } : {}),
     ca: t.ca ? '(PEM)' : t.insecure ? '(server certificate NOT verified)' : '(system trust store)',
     signingKey: t.signingKey ? `(redacted, kid ${t.signingKey.kid ?? '?'})` : '(generated per run)',
@@ -417,12 +493,14 @@ export function describeTarget(t: Target): Record<string, unknown> {
     redirectUris: t.redirectUris,
     roles: t.roles,
     directory:
-      dir.mode === 'given' ? { mode: dir.mode, ssa: '(redacted)' }
+      dir.mode === 'none' ? { mode: dir.mode }
+      : dir.mode === 'given' ? { mode: dir.mode, ssa: '(redacted)' }
         : dir.mode === 'mock-endpoint' ? { mode: dir.mode, url: dir.url, ...(dir.key ? { key: `(redacted, kid ${dir.key.kid ?? '?'})` } : {}) }
           : { mode: dir.mode, key: `(redacted, kid ${dir.key.kid ?? '?'})`, issuer: dir.issuer, softwareJwksEndpoint: dir.softwareJwksEndpoint, hostUrl: dir.hostUrl },
     capabilities: t.capabilities,
     ...(t.headers ? { headers: t.headers } : {}),
     ...(t.registrationAuth ? { registrationAuth: { ...t.registrationAuth, clientSecret: '(redacted)' } } : {}),
+    ...(t.initialAccessToken ? { initialAccessToken: '(redacted)' } : {}),
     timeoutMs: t.timeoutMs,
     ...(t.concurrency !== undefined ? { concurrency: t.concurrency } : {}),
     ...(t.jwksHost ? { jwksHost: t.jwksHost } : {}),

@@ -4,8 +4,10 @@ import { registrationPlan } from './registration.plan';
 import { ssaPlan } from './ssa.plan';
 import { managementPlan } from './management.plan';
 import { tokenPlan } from './token.plan';
+import { rfc7591RegistrationPlan } from './rfc7591-registration.plan';
+import { rfc7591ManagementPlan } from './rfc7591-management.plan';
 
-export const plans: readonly Plan[] = [discoveryPlan, registrationPlan, ssaPlan, managementPlan, tokenPlan];
+export const plans: readonly Plan[] = [discoveryPlan, registrationPlan, ssaPlan, managementPlan, tokenPlan, rfc7591RegistrationPlan, rfc7591ManagementPlan];
 
 export function planOf(checkId: string): Plan | undefined {
   return plans.find((p) => p.checks.some((c) => c.id === checkId));

@@ -2,7 +2,7 @@ import type { Report, ReportedCheck, RootCause } from './model';
 import { sweepCounts, type SweepGroup } from './sweep';
 
 const esc = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
-const ORDER = { fail: 0, blocked: 1, warn: 2, skip: 3, pass: 4 } as const;
+const ORDER = { fail: 0, blocked: 1, warn: 2, skip: 3, pass: 4, 'n/a': 5 } as const;
 
 /** The evidence that explains an outcome at a glance: request, status, the rule header, the body excerpt, expected and actual. */
 function compact(c: ReportedCheck): string {
@@ -27,10 +27,13 @@ function says(c: ReportedCheck): string {
     .join('');
 }
 
+/** The outcome as a CSS class (n/a is na). */
+const cls = (o: ReportedCheck['outcome']) => (o === 'n/a' ? 'na' : o);
+
 function row(c: ReportedCheck): string {
   const links = c.links.map((l, i) => `<a href="${esc(l)}" title="${esc(l)}">${esc(c.spec?.[i] ?? l)}</a>`).join('<br>');
   const evidence = c.outcome === 'pass' ? '' : `${says(c)}<div class="ev">${compact(c)}</div><details><summary>full evidence</summary><pre>${esc(JSON.stringify(c.evidence, null, 2))}</pre></details>`;
-  return `<tr class="${c.outcome}" id="${esc(c.id)}"><td>${c.outcome.toUpperCase()}</td><td><code>${esc(c.id)}</code></td><td>${esc(c.title)}<div class="msg">${esc(c.message)}</div>${evidence}</td><td>${c.severity}</td><td>${links}</td><td>${c.durationMs}</td></tr>`;
+  return `<tr class="${cls(c.outcome)}" id="${esc(c.id)}"><td>${c.outcome.toUpperCase()}</td><td><code>${esc(c.id)}</code></td><td>${esc(c.title)}<div class="msg">${esc(c.message)}</div>${evidence}</td><td>${c.severity}</td><td>${links}</td><td>${c.durationMs}</td></tr>`;
 }
 
 const table = (checks: readonly ReportedCheck[]) =>
@@ -64,7 +67,7 @@ export function html(report: Report): string {
     .map((p) => {
       const cs = report.checks.filter((c) => c.plan === p);
       const n = (o: ReportedCheck['outcome']) => cs.filter((c) => c.outcome === o).length;
-      return `<h2>Plan ${esc(p)} <small>${n('pass')} pass &middot; ${n('fail')} fail &middot; ${n('blocked')} blocked &middot; ${n('warn')} warn &middot; ${n('skip')} skipped</small></h2>\n${table(cs)}`;
+      return `<h2>Plan ${esc(p)} <small>${n('pass')} pass &middot; ${n('fail')} fail &middot; ${n('blocked')} blocked &middot; ${n('warn')} warn &middot; ${n('skip')} skipped${n('n/a') ? ` &middot; ${n('n/a')} n/a` : ''}</small></h2>\n${table(cs)}`;
     })
     .join('\n');
   const causes = report.rootCauses.length
@@ -74,7 +77,7 @@ export function html(report: Report): string {
 <html lang="en"><head><meta charset="utf-8"><title>DCR conformance report</title>
 <style>
 body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:6px;vertical-align:top;text-align:left}
-tr.fail td:first-child{color:#fff;background:#c62828}tr.blocked td:first-child{color:#fff;background:#6a1b9a}tr.warn td:first-child{background:#f9a825}tr.skip td:first-child{background:#ddd}tr.pass td:first-child{color:#fff;background:#2e7d32}
+tr.fail td:first-child{color:#fff;background:#c62828}tr.blocked td:first-child{color:#fff;background:#6a1b9a}tr.warn td:first-child{background:#f9a825}tr.skip td:first-child{background:#ddd}tr.na td:first-child{background:#eee;color:#777}tr.pass td:first-child{color:#fff;background:#2e7d32}
 .msg{color:#555;font-size:12px}.ev{font-size:12px;margin-top:4px}.ev div{overflow-wrap:anywhere}pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;overflow-wrap:anywhere;max-height:40em;overflow:auto}td:nth-child(3){max-width:60vw}td:nth-child(5){white-space:nowrap}.counts span{margin-right:1.5em;font-weight:600}
 .quote{margin:4px 0;padding:2px 8px;border-left:3px solid #c62828;font-size:12px;color:#333}.quote.also{border-left-color:#bbb;color:#555}.quote .why{font-style:italic;color:#555}
 .causes li{margin-bottom:1em}.causes p{margin:.2em 0}.hint{color:#6a1b9a}.aborted{background:#ffebee;padding:8px;border-left:4px solid #c62828}h2 small{font-weight:400;color:#555;font-size:13px}
@@ -82,7 +85,7 @@ tr.fail td:first-child{color:#fff;background:#c62828}tr.blocked td:first-child{c
 <h1>DCR conformance report</h1>
 <p>Target: <code>${esc(String(report.target.discoveryUrl ?? report.target.registrationEndpoint ?? ''))}</code> &middot; started ${esc(report.startedAt)} &middot; finished ${esc(report.finishedAt)}${report.filter ? ` &middot; filter <code>${esc(report.filter)}</code>` : ''}</p>
 ${report.aborted ? `<p class="aborted">The run ended early: ${esc(report.aborted)}</p>` : ''}
-<p class="counts"><span>${k.total} checks</span><span style="color:#2e7d32">${k.pass} pass</span><span style="color:#c62828">${k.fail} fail (MUST)</span><span style="color:#6a1b9a">${k.blocked} blocked</span><span style="color:#b58100">${k.warn} warn (SHOULD)</span><span>${k.skip} skipped</span></p>
+<p class="counts"><span>${k.total} checks</span><span style="color:#2e7d32">${k.pass} pass</span><span style="color:#c62828">${k.fail} fail (MUST)</span><span style="color:#6a1b9a">${k.blocked} blocked</span><span style="color:#b58100">${k.warn} warn (SHOULD)</span><span>${k.skip} skipped</span><span style="color:#777">${k['n/a']} n/a (not of the target's dialect)</span></p>
 ${causes}
 ${sweepSection(report.sweep ?? [])}
 ${sections}

@@ -3,7 +3,7 @@ import { quoteLine } from '../rules/define';
 
 const esc = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
-/** JUnit XML for CI: one testsuite per plan; MUST failures are failures, blocked checks errors (not judged), SHOULD warnings pass with system-out, skips are skipped. */
+/** JUnit XML for CI: one testsuite per plan; MUST failures are failures, blocked checks errors (not judged), SHOULD warnings pass with system-out, skips and checks not applicable to the target's dialect (n/a) are skipped, with the reason. */
 export function junitXml(report: Report): string {
   const plans = [...new Set(report.checks.map((c) => c.plan))];
   const suites = plans.map((plan) => {
@@ -16,15 +16,15 @@ export function junitXml(report: Report): string {
       const inner =
         c.outcome === 'fail' ? `<failure message="${esc(c.message)}" type="${c.severity}">${detail}</failure>`
           : c.outcome === 'blocked' ? `<error message="${esc(c.message)}" type="blocked">${detail}</error>`
-          : c.outcome === 'skip' ? `<skipped message="${esc(c.message)}"/>`
+          : c.outcome === 'skip' || c.outcome === 'n/a' ? `<skipped message="${esc(c.outcome === 'n/a' ? `n/a: ${c.message}` : c.message)}"/>`
             : c.outcome === 'warn' ? `<system-out>WARN (SHOULD): ${detail}</system-out>`
               : '';
       return `    <testcase classname="dcr-conformance.${esc(plan)}" name="${name}" time="${time}">${inner}</testcase>`;
     });
     const failures = cs.filter((c) => c.outcome === 'fail').length;
-    const skipped = cs.filter((c) => c.outcome === 'skip').length;
+    const skipped = cs.filter((c) => c.outcome === 'skip' || c.outcome === 'n/a').length;
     const errors = cs.filter((c) => c.outcome === 'blocked').length;
     return `  <testsuite name="${esc(plan)}" tests="${cs.length}" failures="${failures}" skipped="${skipped}" errors="${errors}">\n${cases.join('\n')}\n  </testsuite>`;
   });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="dcr-conformance" tests="${report.counts.total}" failures="${report.counts.fail}" errors="${report.counts.blocked}" skipped="${report.counts.skip}">\n${suites.join('\n')}\n</testsuites>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="dcr-conformance" tests="${report.counts.total}" failures="${report.counts.fail}" errors="${report.counts.blocked}" skipped="${report.counts.skip + report.counts['n/a']}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -59,7 +59,7 @@ export function buildReport(
   checks: ReportedCheck[],
   meta: Pick<Report, 'startedAt' | 'finishedAt' | 'target'> & { filter?: string; rootCauses?: RootCause[]; aborted?: string; preflight?: string[] },
 ): Report {
-  const counts = { pass: 0, fail: 0, warn: 0, skip: 0, blocked: 0, total: checks.length };
+  const counts = { pass: 0, fail: 0, warn: 0, skip: 0, blocked: 0, 'n/a': 0, total: checks.length };
   for (const c of checks) counts[c.outcome]++;
   const { rootCauses = [], ...rest } = meta;
   return { tool: 'dcr-conformance', ...rest, counts, rootCauses, sweep: groupSweep(checks), checks };

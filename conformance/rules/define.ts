@@ -2,6 +2,7 @@ import type { RuleId } from '../../catalogue/rules';
 import { specUrl, type SpecRef } from '../../catalogue/references';
 import type { Recorded } from '../exchange';
 import { quotesOf, type Quote } from './quotes';
+import { dialectsOf, type Dialect } from '../dialects';
 
 /** MUST fails the run; SHOULD only warns. */
 export type Severity = 'MUST' | 'SHOULD';
@@ -9,7 +10,13 @@ export type Severity = 'MUST' | 'SHOULD';
  * blocked: the check could not be judged because a positive control (the same request, one change,
  * accepted first) or a prerequisite (a live client, a token) was not accepted. Never a pass.
  */
-export type Outcome = 'pass' | 'fail' | 'warn' | 'skip' | 'blocked';
+export type Outcome = 'pass' | 'fail' | 'warn' | 'skip' | 'blocked' | 'n/a';
+
+/**
+ * Every outcome, in report order. n/a: the check does not apply to the target's dialect (it was
+ * not run); never a pass, never a failure of the run.
+ */
+export const OUTCOMES: readonly Outcome[] = ['pass', 'fail', 'warn', 'skip', 'blocked', 'n/a'];
 
 export interface Evidence {
   status?: number;
@@ -46,6 +53,8 @@ export interface CheckDefinition {
   readonly quotes?: readonly Quote[];
   /** For a sweep row: the exchange it changes, the element and the change (reports group by them). */
   readonly sweep?: SweepMeta;
+  /** The DCR dialects it applies to (conformance/dialects.ts); default obie. Against another dialect it is n/a. */
+  readonly dialects?: readonly Dialect[];
 }
 
 /** Where a sweep row sits: the accepted exchange, the element changed, and how. */
@@ -147,6 +156,17 @@ export interface Blocked {
 export type Slot = Recorded | { skipped: string } | Blocked;
 
 export const isRecorded = (slot: Slot | undefined): slot is Recorded => !!slot && !('skipped' in slot) && !('blocked' in slot);
+
+/** Why a check does not apply to a target of this dialect, or undefined when it does. */
+export function notApplicableTo(check: Pick<CheckDefinition, 'dialects'>, dialect: Dialect): string | undefined {
+  const mine = dialectsOf(check);
+  return mine.includes(dialect) ? undefined : `not applicable: the check applies to the ${mine.join(', ')} dialect${mine.length > 1 ? 's' : ''}, the target speaks ${dialect}`;
+}
+
+/** The result of a check that does not apply to the target's dialect: not run, n/a with the reason. */
+export function notApplicable(check: Check, reason: string): CheckResult {
+  return { id: check.id, title: check.title, severity: check.severity, tags: check.tags, spec: check.spec, links: check.links, ...(check.sweep ? { sweep: check.sweep } : {}), outcome: 'n/a', message: reason, evidence: {} };
+}
 
 /** Evaluates one check over the recorded exchanges: skip or blocked when any is missing, never throws. */
 export function evaluate(check: Check, slots: ReadonlyMap<string, Slot>): CheckResult {

@@ -8,6 +8,8 @@ import { ssaSweep } from '../sweep/ssa';
 import { managementSweep, readBackChecks } from '../sweep/management';
 import { managementChecks } from './management';
 import { tokenPlanChecks } from '../plans/token.plan';
+import { rfc7591RegistrationChecks, rfc7592Checks } from './rfc7591';
+import { rfc7591RegistrationSweep, rfc7592PutSweep, rfc7592TokenSweep } from '../sweep/rfc7591';
 
 /** The catalogue of conformance checks. Ids are stable; the duplicate test keeps them unique. */
 export const checks: readonly Check[] = [
@@ -21,6 +23,12 @@ export const checks: readonly Check[] = [
   ...sweepChecks(managementSweep),
   ...readBackChecks,
   ...tokenPlanChecks,
+  // The plain RFC 7591 / 7592 dialect: n/a against an OBIE target.
+  ...rfc7591RegistrationChecks,
+  ...sweepChecks(rfc7591RegistrationSweep),
+  ...rfc7592Checks,
+  ...sweepChecks(rfc7592TokenSweep),
+  ...sweepChecks(rfc7592PutSweep),
 ];
 
 export function checkById(id: string): Check | undefined {

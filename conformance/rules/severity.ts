@@ -47,6 +47,12 @@ const WHOLE_SERVER =
 /** An advertised capability that does not work: the discovery field is OPTIONAL, what it says is not. */
 const ADVERTISED =
   'The discovery field is OPTIONAL (RFC 8414 2), but once published it is the server\'s own statement of what it supports ("a list of ... supported by this token endpoint"), and OBIE lets the ASPSP publish its endpoints and their features only "as long as it is advertised appropriately": a capability advertised that cannot register and get a token is metadata that is false, which a TPP reading discovery is entitled to rely on. MUST.';
+/** RFC 7592 2.2 binds the client ("MUST NOT include"); what the server does with such a field is not said. */
+const PUT_CLIENT_BOUND =
+  'The MUST NOT of RFC 7592 2.2 binds the client ("The updated client metadata fields request MUST NOT include ..."): it says nothing of the server. A server that refuses the field, or keeps its own value, is right; one that lets the client set a value only the server provisions goes against the sense of Section 3 (server-issued fields) without breaking a sentence addressed to it, so the pack warns. SHOULD.';
+/** The initial access token: the endpoint MAY require one; the target declares it does. */
+const IAT_DECLARED =
+  'RFC 7591 3 says the endpoint MAY accept an initial access token to limit registration to authorized parties: the MAY is the server\'s choice of having one. The target declares that it made that choice, and then RFC 6750 3 (with a MUST) governs a request without the token or with another: refused with 401 and a WWW-Authenticate challenge. MUST.';
 export const severityReasons: Readonly<Record<string, string>> = {
   // Discovery
   'DISC-REQUEST-OBJECT-ALGS': `${WHOLE_SERVER} OIDC Discovery 3 itself says of request_object_signing_alg_values_supported "Servers SHOULD support none and RS256", which FAPI 8.6 reverses for FAPI clients ("should not" RS256, "shall not" none); REQ-REQUEST-OBJECT-ALG-NONE fails a bank that registers none. SHOULD.`,
@@ -95,6 +101,17 @@ export const severityReasons: Readonly<Record<string, string>> = {
   'ADVERTISED-SIGNING-ALG-ES256': ADVERTISED,
   'ADVERTISED-GRANT-CLIENT-CREDENTIALS': ADVERTISED,
   'ADVERTISED-GRANT-REFRESH-TOKEN': ADVERTISED,
+  'RFC7591-REGISTER-201': DEFINES_SUCCESS,
+  'RFC7592-READ-200': DEFINES_SUCCESS,
+  'RFC7592-UPDATE-200': DEFINES_SUCCESS,
+  'RFC7591-UNKNOWN-METADATA-IGNORED': 'A tolerance: the server must accept the request. RFC 7591 2 says it with a MUST ("The authorization server MUST ignore any client metadata sent by the client that it does not understand"), so a refusal fails. MUST.',
+  'RFC7591-IAT-ABSENT': IAT_DECLARED,
+  'RFC7591-IAT-WRONG': IAT_DECLARED,
+  'RFC7592-DELETED-RAT-REFUSED': 'RFC 7592 2.3 states the effect of a delete in the indicative ("A successful delete action will invalidate the client_id, client_secret, and registration_access_token"), and 2.1 says with a MUST that a read for a client that does not exist is answered 401: a RAT that still reads the deleted client contradicts both. MUST.',
+  'RFC7592-PUT-REGISTRATION-ACCESS-TOKEN': PUT_CLIENT_BOUND,
+  'RFC7592-PUT-REGISTRATION-CLIENT-URI': PUT_CLIENT_BOUND,
+  'RFC7592-PUT-CLIENT-ID-ISSUED-AT': PUT_CLIENT_BOUND,
+  'RFC7592-PUT-CLIENT-SECRET-EXPIRES-AT': PUT_CLIENT_BOUND,
   'REQ-UNKNOWN-METADATA-IGNORED': 'A tolerance: the bank must accept the request. RFC 7591 2 says it with a MUST ("MUST ignore any client metadata sent by the client that it does not understand"), so a refusal fails. MUST.',
   'REQ-AUTH-METHOD-UNKNOWN': 'The data dictionary lists the methods a TPP may ask for; "none" is not among them, and FAPI 5.2.2 (its second sentence) says the server "shall not support public clients", which "none" registers (RFC 7591 2). MUST.',
   'REQ-TLS-DN-SUBSET': 'The MUST binds the TPP\'s claim, but OBIE goes on: "The ASPSP may decide to match only a part of the DN so that the match is based only on the part of the DN that will be immutable for the TPP" (its third sentence). A bank that compares only the part it deems immutable breaks no sentence by accepting a DN with RDNs removed; the pack cannot know which part that is, so it warns. SHOULD.',

@@ -133,7 +133,7 @@ const claim = (element: string, change: string, overrides: (s: Session, req: Ssa
 /** A row that needs the directory key itself (a header change under its signature, its public key as an HMAC secret). */
 const withKey = (element: string, change: string, mutate: Row['mutate'], meta: Meta): Row => ({ control: SSA_MINTED_CONTROL, skipIf: keyed, ...meta, element, change, mutate });
 
-const directoryKty = (s: Session) => (s.target.directory.mode === 'given' ? undefined : s.target.directory.key?.kty);
+const directoryKty = (s: Session) => (s.target.directory.mode === 'given' || s.target.directory.mode === 'none' ? undefined : s.target.directory.key?.kty);
 const directoryPublicJwk = async (s: Session) => (await s.directory.withKey!.key()).publicJwk as Record<string, unknown>;
 
 // ---------------------------------------------------------------------------------------------

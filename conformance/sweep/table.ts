@@ -5,6 +5,7 @@ import type { Session } from '../session';
 import type { ExchangeKind, ExchangeStep } from '../plans/plan';
 import { defineCheck, type Check, type CheckDefinition, type Severity, type Verdict } from '../rules/define';
 import type { Quote } from '../rules/quotes';
+import type { Dialect } from '../dialects';
 
 /**
  * The one-change sweep, as data. Each table belongs to one exchange the pack makes succeed (its
@@ -76,6 +77,8 @@ export interface SweepTable<R> {
    * changes nothing another row reads. Not for rows sharing a client one of them could delete.
    */
   concurrent?: boolean;
+  /** The dialects its rows apply to (default obie): against a target of another, each row is n/a. */
+  dialects?: readonly Dialect[];
   /** A skip of the whole table (the exchange is not declared by the target). */
   skipIf?: (s: Session) => string | undefined;
   rows: readonly SweepRow<R>[];
@@ -129,6 +132,7 @@ function makeChecks<R>(table: SweepTable<R>): Check[] {
       exchanges: [stepName(row)],
       ...(row.quotes ? { quotes: row.quotes } : {}),
       sweep: { exchange: table.exchange, element: row.element, change: row.change },
+      ...(table.dialects ? { dialects: table.dialects } : {}),
       check: row.check ?? ((r) => (row.expect === 'accept' ? table.accepted(r, row) : table.refused(r, row))),
     }),
   );

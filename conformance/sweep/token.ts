@@ -137,6 +137,7 @@ const ATTRIBUTE_NAMES: Record<string, string> = { '2.5.4.3': 'commonName', '2.5.
 
 /** A certificate from an untrusted CA (made once per process) with the transport certificate's subject, attribute for attribute. */
 async function untrustedTwin(s: Session): Promise<{ cert: string; key: string; sameDn: boolean }> {
+  if (!s.target.transport) throw new Error('the target gives no transport certificate whose subject the untrusted one could copy');
   const subject = parseDn(new X509Certificate(s.target.transport.cert).subject);
   const pair = await untrustedCert(subject.flat().map((a) => ({ name: ATTRIBUTE_NAMES[a.type] ?? a.type, value: a.value })));
   let sameDn = false;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { plans } from '../../conformance/plans';
 import { checkAnchor } from '../../conformance/checks-doc';
 import type { Outcome } from '../../conformance/rules/define';
+import { foreignMarkdown } from './foreign';
 
 /** The reviewed table: per profile, the outcome of every check against that bank's mock. */
 export type Expected = Record<string, Record<string, Outcome>>;
@@ -25,16 +26,20 @@ export function diffOutcomes(profile: string, expected: Record<string, Outcome>,
   return ids.filter((id) => expected[id] !== actual[id]).map((id) => `${profile} ${id}: expected ${expected[id] ?? '(not in the table)'}, got ${actual[id] ?? '(not run)'}`);
 }
 
-/** Checks whose outcome is not pass but that no reason explains, and reasons naming checks that pass or do not exist. */
+/**
+ * Checks whose outcome is not pass but that no reason explains, and reasons naming checks that pass
+ * or do not exist. An n/a explains itself: the check is of another dialect than the profile's (its
+ * `dialects` against the target's `dialect`), and a reason naming one is refused like one naming a pass.
+ */
 export function unexplained(profile: string, expected: Record<string, Outcome>, reasons: readonly Reason[]): string[] {
   const named = new Set(reasons.flatMap((r) => r.checks));
   const out: string[] = [];
-  for (const [id, outcome] of Object.entries(expected)) if (outcome !== 'pass' && !named.has(id)) out.push(`${profile} ${id} (${outcome}) has no reason`);
-  for (const id of named) if (expected[id] === undefined || expected[id] === 'pass') out.push(`${profile} ${id} has a reason but ${expected[id] ? 'passes' : 'is not a check'}`);
+  for (const [id, outcome] of Object.entries(expected)) if (outcome !== 'pass' && outcome !== 'n/a' && !named.has(id)) out.push(`${profile} ${id} (${outcome}) has no reason`);
+  for (const id of named) if (expected[id] === undefined || expected[id] === 'pass' || expected[id] === 'n/a') out.push(`${profile} ${id} has a reason but ${expected[id] ? (expected[id] === 'n/a' ? 'is n/a (another dialect)' : 'passes') : 'is not a check'}`);
   return out;
 }
 
-const ICON: Record<Outcome, string> = { pass: '✅', fail: '❌', warn: '⚠️', skip: '➖', blocked: '⛔' };
+const ICON: Record<Outcome, string> = { pass: '✅', fail: '❌', warn: '⚠️', skip: '➖', blocked: '⛔', 'n/a': '∅' };
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
 /** docs/compatibility.md from the reviewed table and reasons (`npm run docs:compat`); a test keeps it current. */
@@ -51,12 +56,12 @@ export function compatibilityMarkdown(expected: Expected, reasons: Reasons): str
     '`test/integration/compatibility.test.ts` reruns the pack per profile and requires the same outcome for every check.',
     'Re-record it with `npm run compat:record` after a deliberate change, then review the diff and the reasons.',
     '',
-    '✅ pass · ❌ fail (MUST) · ⚠️ warn (SHOULD failed) · ⛔ blocked (its positive control or prerequisite was not accepted: not judged) · ➖ skip (declared: the bank does not document what the check needs)',
+    '✅ pass · ❌ fail (MUST) · ⚠️ warn (SHOULD failed) · ⛔ blocked (its positive control or prerequisite was not accepted: not judged) · ➖ skip (declared: the bank does not document what the check needs) · ∅ n/a (the check is of another dialect than the bank\'s: not run)',
     '',
     `| | ${profiles.map((p) => `\`${p}\``).join(' | ')} |`,
     `|---|${profiles.map(() => '---').join('|')}|`,
   ];
-  for (const o of ['pass', 'fail', 'warn', 'blocked', 'skip'] as const) lines.push(`| ${ICON[o]} ${o} | ${profiles.map((p) => count(p, o)).join(' | ')} |`);
+  for (const o of ['pass', 'fail', 'warn', 'blocked', 'skip', 'n/a'] as const) lines.push(`| ${ICON[o]} ${o} | ${profiles.map((p) => count(p, o)).join(' | ')} |`);
   for (const plan of plans) {
     lines.push('', `## ${plan.title} (plan \`${plan.id}\`)`, '', `| check | ${profiles.map((p) => `\`${p}\``).join(' | ')} |`, `|---|${profiles.map(() => '---').join('|')}|`);
     for (const c of plan.checks) {
@@ -71,5 +76,6 @@ export function compatibilityMarkdown(expected: Expected, reasons: Reasons): str
     for (const r of rs) lines.push(`- ${r.checks.map((id) => `\`${id}\` ${ICON[expected[p]![id]!]}`).join(', ')}: ${r.why}`);
     if (rs.length) lines.push('');
   }
+  lines.push(...foreignMarkdown());
   return lines.join('\n');
 }

@@ -1,3 +1,6 @@
+import type { Check } from '../../conformance/rules/define';
+import { dialectsOf } from '../../conformance/dialects';
+
 /**
  * Checks no switch of the mock's rules can make fail (the mock has no wrong lookup to switch on, and a
  * tolerance row fails only on a bank that refuses too much): each is proven instead by a one-flag bug
@@ -22,3 +25,11 @@ export const PROVEN_BY_RECORDED = [
   'ADVERTISED-AUTH-METHOD-TLS-CLIENT-AUTH-REGISTERS', 'ADVERTISED-AUTH-METHOD-PRIVATE-KEY-JWT-REGISTERS', 'ADVERTISED-AUTH-METHOD-CLIENT-SECRET-BASIC-REGISTERS',
   'ADVERTISED-SIGNING-ALG-PS256', 'TOKEN-SCOPE-EMPTY', 'TOKEN-ASSERTION-CLIENT-ID-OTHER',
 ];
+
+/**
+ * The checks of the plain RFC 7591 / 7592 dialect: the mock bank speaks OBIE, so no switch of its
+ * rules can run them; each is proven instead by a one-flag bug of the independent RFC 7591 server
+ * (servers/rfc7591-server.ts), whose BUG_TABLE (rfc7591-server.test.ts) must list it, and judged
+ * against node-oidc-provider (oidc-provider.test.ts).
+ */
+export const PROVEN_BY_RFC7591_SERVER = (checks: readonly Check[]): string[] => checks.filter((c) => !dialectsOf(c).includes('obie')).map((c) => c.id);

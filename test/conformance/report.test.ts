@@ -12,7 +12,7 @@ const rootCauses = [{ exchange: 'register-valid', plan: 'registration', request:
 const report = buildReport([check('A', 'pass'), check('B', 'fail', 'expected 400, got 201 & <more>'), check('C', 'warn'), check('D', 'skip', 'no DELETE'), check('E', 'blocked', 'blocked: its control register-valid was not accepted')], { ...meta, rootCauses });
 
 test('counts every outcome', () => {
-  expect(report.counts).toEqual({ pass: 1, fail: 1, warn: 1, skip: 1, blocked: 1, total: 5 });
+  expect(report.counts).toEqual({ pass: 1, fail: 1, warn: 1, skip: 1, blocked: 1, 'n/a': 0, total: 5 });
 });
 
 test('JUnit: failures, blocked (errors), skips and warnings in their elements, text escaped', () => {
@@ -102,5 +102,26 @@ describe('the one-change sweep, grouped by accepted exchange and element', () =>
     expect(page).toContain('<td rowspan="2"><code>header.alg</code></td>');
     expect(html(report)).not.toContain('One-change sweep');
     expect(junitXml(swept)).toContain('name="REQ-AUD-OTHER [POST /register · claim.aud: another bank] title of REQ-AUD-OTHER"');
+  });
+});
+
+describe('n/a: a check of another dialect than the target\'s', () => {
+  const na = buildReport([check('A', 'pass'), check('N', 'n/a', 'not applicable: the check applies to the rfc7591 dialect, the target speaks obie')], meta);
+
+  test('is counted apart, and neither fails the run nor makes it pass a MUST', () => {
+    expect(na.counts).toEqual({ pass: 1, fail: 0, warn: 0, skip: 0, blocked: 0, 'n/a': 1, total: 2 });
+    expect(exitCode(na)).toBe(0);
+  });
+
+  test('JUnit: skipped, with the reason', () => {
+    const xml = junitXml(na);
+    expect(xml).toContain('<skipped message="n/a: not applicable: the check applies to the rfc7591 dialect, the target speaks obie"/>');
+    expect(xml).toMatch(/<testsuites [^>]*skipped="1"/);
+  });
+
+  test('HTML: its own row class and count', () => {
+    const page = html(na);
+    expect(page).toContain('<tr class="na" id="N">');
+    expect(page).toContain('1 n/a');
   });
 });
