@@ -24,7 +24,7 @@ export interface HostHit {
 export interface JwksHost {
   /** The origin banks are told to fetch from: the configured public URL, else https://<bind address>:<port>. */
   readonly origin: string;
-  /** Serves this JSON document at this path (GET only) until the host is closed; returns its URL. */
+  /** Serves this document at this path (GET only) until the host is closed: JSON, or a string as it is (PEM for x5u); returns its URL. */
   serve(path: string, doc: unknown): string;
   /** What reached the host at or after `since` (milliseconds since the epoch). */
   seen(since: number): HostHit[];
@@ -54,7 +54,7 @@ export async function startJwksHost(opts: JwksHostOptions = {}): Promise<JwksHos
   if (!bind) throw new Error(`jwksHostBind ${JSON.stringify(opts.bind)} is not host:port`);
   const name = publicUrl?.hostname.replace(/^\[|\]$/g, '') ?? bind.host;
   const { cert, key } = await untrustedServerCert(name);
-  const docs = new Map<string, string>();
+  const docs = new Map<string, { text: string; type: string }>();
   const record: HostHit[] = [];
   const note = (hit: HostHit) => {
     if (record.length < HOST_LIMITS.record) record.push(hit);
@@ -72,8 +72,8 @@ export async function startJwksHost(opts: JwksHostOptions = {}): Promise<JwksHos
       res.writeHead(404, { 'content-type': 'application/json', connection: 'close' }).end('{"error":"not_found"}');
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(doc), connection: 'close' });
-    res.end(req.method === 'HEAD' ? undefined : doc);
+    res.writeHead(200, { 'content-type': doc.type, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(doc.text), connection: 'close' });
+    res.end(req.method === 'HEAD' ? undefined : doc.text);
   });
   server.maxConnections = HOST_LIMITS.connections;
   server.headersTimeout = HOST_LIMITS.timeoutMs;
@@ -97,10 +97,12 @@ export async function startJwksHost(opts: JwksHostOptions = {}): Promise<JwksHos
   return {
     origin,
     serve(path, doc) {
-      const text = JSON.stringify(doc);
+      // A string is served as it is (PEM certificates for x5u, RFC 7515 4.1.5); anything else as JSON.
+      const text = typeof doc === 'string' ? doc : JSON.stringify(doc);
+      const type = typeof doc === 'string' ? 'application/pem-certificate-chain' : 'application/json';
       if (Buffer.byteLength(text) > HOST_LIMITS.documentBytes) throw new Error(`a document of the pack's host is limited to ${HOST_LIMITS.documentBytes} bytes`);
       if (!docs.has(path) && docs.size >= HOST_LIMITS.documents) throw new Error(`the pack's host serves ${HOST_LIMITS.documents} documents at most`);
-      docs.set(path, text);
+      docs.set(path, { text, type });
       return `${origin}${path}`;
     },
     seen: (since) => record.filter((h) => h.at >= since),

@@ -14,6 +14,8 @@ import { DD, FAPI, JWT, MTLS, OB, RFC7591, q } from '../rules/quotes';
 import { compactJws, defaultHeader, flipSignature, publicKeyEncodings, stripSignature, type Signer } from './jws';
 import type { SweepRow, SweepTable } from './table';
 import type { ExchangeStep } from '../plans/plan';
+import type { JwksHost } from '../jwks-host';
+import { hostVerdict, viaHost } from './host';
 import { clientRegistered } from '../plans/controls';
 
 /** A registration request, element by element: what a row changes one of. */
@@ -25,6 +27,8 @@ export interface RegistrationRequest {
   client?: Credentials | null;
   /** A last change to the compact JWS (the signature stripped or flipped). */
   finish?: (jws: string) => string;
+  /** For a row naming the pack's own host: puts its document there and returns the request to send (sweep/host.ts). */
+  onHost?: (host: JwksHost) => RegistrationRequest | Promise<RegistrationRequest>;
 }
 
 /** The registration with each auth method: the positive control of every probe registering with that method. */
@@ -121,6 +125,33 @@ const joseRows: Row[] = [
     id: 'JWS-NO-X5U', title: 'A request naming a certificate URL of its own (x5u header) is refused', rules: ['JWS-NO-X5'], spec: ['OBDCR-GEN', 'RFC7515-4.1'], tags: ['jws', 'GEN-07', 'near-miss'],
     quotes: [OB.noEmbeddedUrl],
   }),
+  // The same headers naming a URL the bank can reach (the pack's own host), serving a key the request is signed with that the
+  // software JWKS lacks: a bank that follows jku or x5u verifies and accepts, where the unreachable URL above is refused for
+  // the failed fetch alone. Fails too when the bank merely connects (sweep/host.ts); sent alone, as the record is read by time.
+  {
+    ...jose('header.jku', "a key set on the pack's own host, signed by its key", async (req, s) => {
+      // A key of its own (not the foreign key of JWS-FOREIGN-KEY): a bank that kept it for the kid cannot change that row.
+      const own = { ...(await sharedKey(OWN_KEY_ROLES.jku, 'PS256')), kid: s.key.kid };
+      return { ...req, onHost: (host) => ({ ...req, header: { ...defaultHeader(own), jku: host.serve(`/${randomUUID()}/jku.json`, { keys: [publicJwk(own)] }) }, signer: { key: own } }) };
+    }, {
+      id: 'JWS-JKU-HOSTED', title: "A request naming a key set on a host the bank can reach (jku on the pack's host), signed by a key of it the software JWKS lacks, is refused without fetching it", rules: ['JWS-NO-X5', 'JWS-SIGNATURE'], spec: ['OBDCR-GEN', 'RFC7515-4.1'], tags: ['jws', 'GEN-07', 'near-miss', 'host'],
+      alone: true,
+      quotes: [q('OBDCR-GEN', OB.noEmbeddedUrl.text, 'a jku header is the URL of a JWK Set, as x5u is of a certificate'), OB.jwksAgreed],
+    }),
+    check: hostVerdict('the request jku header', ['invalid_client_metadata']),
+  },
+  {
+    ...jose('header.x5u', "a certificate on the pack's own host, signed by its key", async (req, s) => {
+      const self = await selfSignedCert('Conformance x5u Software', OWN_KEY_ROLES.x5u);
+      const key = await signingKeyFromJwk({ ...(createPrivateKey(self.key).export({ format: 'jwk' }) as JWK), alg: 'PS256', kid: s.key.kid });
+      return { ...req, onHost: (host) => ({ ...req, header: { ...defaultHeader(key), x5u: host.serve(`/${randomUUID()}/cert.pem`, self.cert) }, signer: { key } }) };
+    }, {
+      id: 'JWS-X5U-HOSTED', title: "A request naming a certificate on a host the bank can reach (x5u on the pack's host), signed by its key, is refused without fetching it", rules: ['JWS-NO-X5', 'JWS-SIGNATURE'], spec: ['OBDCR-GEN', 'RFC7515-4.1'], tags: ['jws', 'GEN-07', 'near-miss', 'host'],
+      alone: true,
+      quotes: [OB.noEmbeddedUrl, OB.jwksAgreed],
+    }),
+    check: hostVerdict('the request x5u header', ['invalid_client_metadata']),
+  },
   jose('signature.key', 'a foreign key under the software kid', async (req, s) => ({ ...req, signer: { key: { ...(await foreignKey('PS256')), kid: s.key.kid } }, header: { ...req.header, alg: 'PS256' } }), { id: 'JWS-FOREIGN-KEY', exchange: 'register-foreign-key', title: 'A request signed by a key not in the software JWKS (same kid) is refused', rules: ['JWS-SIGNATURE'], spec: ['OBDCR-REQ', 'RFC7515-4.1'], tags: ['jws', 'fork'] }),
   jose('header.kid', 'unknown, signed by its own foreign key', async (req) => {
     const k = await foreignKey('PS256');
@@ -371,7 +402,7 @@ export const registrationSweep: SweepTable<RegistrationRequest> = {
   // Every row is a POST of its own that a correct bank refuses; one a bank wrongly accepts is a client of its own.
   concurrent: true,
   build: async (s, _prior, row) => validRegistration(s, methodOf(row)),
-  send: (s, name, req) => sendRegistration(s, name, req),
+  send: (s, name, req) => (req.onHost ? viaHost(s, name, req.onHost, (r) => sendRegistration(s, name, r)) : sendRegistration(s, name, req)),
   refused: (r, row) => refusalVerdict(r, row.errors ?? ['invalid_client_metadata'], row.statuses, row.substitutes),
   accepted: (r) =>
     r.status >= 200 && r.status < 300 && r.clientId

@@ -6,7 +6,8 @@ import { selfSignedCert } from '../../fixtures/untrusted';
 import type { Recorded } from '../exchange';
 import { summarize } from '../diagnose';
 import type { Session } from '../session';
-import type { HostHit, JwksHost } from '../jwks-host';
+import type { JwksHost } from '../jwks-host';
+import { hostVerdict, viaHost } from './host';
 import { evidenceOf, fail, pass, type Verdict } from '../rules/define';
 import { refusalVerdict } from '../rules/refusal';
 import { DD, FAPI, JWT, OB, RFC7591, q } from '../rules/quotes';
@@ -139,44 +140,6 @@ const directoryPublicJwk = async (s: Session) => (await s.directory.withKey!.key
 // ---------------------------------------------------------------------------------------------
 // The pack's own host: a key set the directory never vouched for
 
-/** Waits this long after the answer for a connection still on its way (a bank fetching after it answered). */
-const STRAGGLER_MS = 150;
-
-/** Has the row put its document on the pack's host, sends it, and records what reached the host meanwhile. */
-async function viaHost(s: Session, name: string, onHost: NonNullable<SsaRequest['onHost']>): Promise<Recorded> {
-  const host = await s.jwksHost();
-  const req = await onHost(host);
-  const since = Date.now();
-  const r = await sendSsa(s, name, req);
-  await new Promise((resolve) => setTimeout(resolve, STRAGGLER_MS));
-  return { ...r, sent: { ...r.sent, host: { origin: host.origin, seen: host.seen(since) } } };
-}
-
-/** What reached the pack's host during a row (none when the row did not use it). */
-const hostSeen = (r: Recorded): HostHit[] => ((r.sent.host as { seen?: HostHit[] } | undefined)?.seen ?? []);
-
-/**
- * The verdict of a row naming the pack's host: accepted fails; a refusal fails too when the bank
- * connected to the host at all (it went for keys the directory never vouched for); a refusal
- * without a connection is judged as any refusal.
- */
-function hostVerdict(what: string): (r: Recorded) => Verdict {
-  return (r) => {
-    const seen = hostSeen(r);
-    const origin = String((r.sent.host as { origin?: string } | undefined)?.origin ?? 'the pack\'s host');
-    const requests = seen.filter((h) => h.kind === 'request').map((h) => `${h.method} ${h.path}`);
-    const contact = { connections: seen.filter((h) => h.kind === 'connection').length, requests };
-    if (r.status >= 200 && r.status < 300) {
-      return fail(`the bank registered the client with ${what} on ${origin}, a host of the pack's own, not the directory's${requests.length ? ` (it fetched ${requests.join(', ')})` : ''}`, evidenceOf(r, { expected: 'a refusal, without contacting the host', actual: contact }));
-    }
-    if (seen.length) {
-      return fail(`the bank refused, but first connected to ${origin}, a host of the pack's own named by ${what} (${contact.connections} connection(s)${requests.length ? `, ${requests.join(', ')}` : ''}): keys come only from the JWKS agreed with the directory`, evidenceOf(r, { expected: 'no connection to the host', actual: contact }));
-    }
-    const v = refusalVerdict(r, SSA_ERRORS);
-    return v.outcome === 'pass' ? pass(v.evidence, `refused without contacting ${origin}`) : v;
-  };
-}
-
 /** The software JWKS the bank would need, under the software kids: the right keys, on the wrong host. */
 const softwareJwks = (s: Session) => ({ keys: [s.key, ...(s.rsKey.kid !== s.key.kid ? [s.rsKey] : [])].map(publicJwk) });
 
@@ -247,7 +210,7 @@ const joseRows: Row[] = [
       id: 'SSA-JKU', title: "An SSA naming a key set of its own (jku on the pack's host), signed by a key of it under the directory kid, is refused without fetching it", rules: ['SSA-SIGNATURE'], spec: ['OBDCR-GEN', 'RFC7515-4.1'], errors: SSA_ERRORS, tags: ['ssa', 'GEN-07', 'near-miss', 'host'],
       quotes: [q('OBDCR-GEN', 'The URL for the JWKS must not be embedded in the payload itself (e.g. by using x5u claim in the JOSE header)', 'a jku header embeds the URL of a key set in the statement as x5u does'), OB.jwksAgreed],
     }),
-    check: hostVerdict('the SSA jku header'),
+    check: hostVerdict('the SSA jku header', SSA_ERRORS),
   },
 ];
 
@@ -307,13 +270,13 @@ const claimRows: Row[] = [
       id: 'SSA-JWKS-OTHER-HOST', title: "An SSA naming a software_jwks_endpoint on the pack's own host (serving the right software JWKS) is refused without fetching it", rules: ['JWS-SIGNATURE'], spec: ['OBDCR-GEN', 'OBDCR-SSA'], errors: [...SSA_ERRORS, 'invalid_client_metadata'], tags: ['ssa', 'host', 'near-miss'],
       quotes: [q('OBDCR-GEN', OB.jwksAgreed.text, "a host of the pack's own is no JWKS the directory agreed with anyone, however right the keys it serves"), OB.jwks],
     }),
-    check: hostVerdict('the SSA software_jwks_endpoint'),
+    check: hostVerdict('the SSA software_jwks_endpoint', SSA_ERRORS),
   },
 ];
 
 /** Sends a row: through the pack's host when the row names it, else as is. */
 async function send(s: Session, name: string, req: SsaRequest): Promise<Recorded> {
-  return req.onHost ? viaHost(s, name, req.onHost) : sendSsa(s, name, req);
+  return req.onHost ? viaHost(s, name, req.onHost, (r) => sendSsa(s, name, r)) : sendSsa(s, name, req);
 }
 
 // RFC 8725 2.1 / 3.1: algorithm confusion on the SSA. HS256 keyed with the directory's public key, in each encoding a bank may hold it.

@@ -28,6 +28,9 @@ export const CAUGHT: Caught[] = [
   // JWS-REAL-KEY-UNKNOWN-KID is a SHOULD: it warns.
   { bug: 'kid-ignored', expect: ['JWS-REAL-KEY-UNKNOWN-KID'], filter: 'jws' },
   { bug: 'crit-ignored', expect: ['JWS-CRIT-UNKNOWN'], filter: 'jws' },
+  // The pack's own host serves the key set / certificate the request is signed with: following the header accepts it.
+  { bug: 'jku-followed', expect: ['JWS-JKU-HOSTED'], filter: 'jws' },
+  { bug: 'x5u-followed', expect: ['JWS-X5U-HOSTED'], filter: 'jws' },
   { bug: 'embedded-jwk-trusted', expect: ['JWS-EMBEDDED-JWK'], filter: 'jws' },
   { bug: 'hs256-spki-pem-newline', expect: ['JWS-HS256-PUBLIC-KEY'], filter: 'jws' },
   { bug: 'hs256-spki-pem-no-newline', expect: ['JWS-HS256-PUBLIC-KEY-PEM-NO-NEWLINE'], filter: 'jws' },
@@ -138,14 +141,6 @@ export const CAUGHT: Caught[] = [
 
 /** Switches no check catches: each says which check is missing. */
 export const UNCAUGHT: UncaughtRow<SecondBankBug>[] = [
-  {
-    bug: 'jku-followed', plan: 'registration', filter: 'jws',
-    why: 'JWS-NO-JKU names https://attacker.example.com/jwks.json, which no bank can fetch: a bank that follows jku refuses all the same, because the fetch fails. Telling them apart takes a jku URL the bank can fetch serving a key the pack signs with and the software JWKS lacks; the pack hosts no such URL for a bank to reach.',
-  },
-  {
-    bug: 'x5u-followed', plan: 'registration', filter: 'jws',
-    why: 'JWS-NO-X5U names https://attacker.example.com/cert.pem, which no bank can fetch: as with jku, a bank following x5u refuses for the failed fetch. It takes an x5u URL the bank can reach, serving a certificate of the key the pack signs with.',
-  },
 ];
 
 /** The only checks the correct bank does not pass, each a declared skip, and why: none. */
@@ -171,10 +166,9 @@ test('the tables: every switch of SECOND_BANK_BUGS is in exactly one of them, an
   expectTables(CAUGHT, UNCAUGHT, SECOND_BANK_BUGS);
 });
 
-test('the switches left uncaught are those whose checks other tables will bring, or that no bank-neutral probe can tell', () => {
-  const classes = [...new Set(UNCAUGHT.map((r) => SECOND_BANK_BUG_CLASS[r.bug]))].sort();
-  expect(classes).toEqual(['jose-header']);
-  expect(UNCAUGHT.filter((r) => SECOND_BANK_BUG_CLASS[r.bug] === 'jose-header').map((r) => r.bug)).toEqual(['jku-followed', 'x5u-followed']);
+test('every switch, of every mutation class, is caught: none is left in UNCAUGHT', () => {
+  expect(UNCAUGHT.map((r) => r.bug)).toEqual([]);
+  expect([...new Set(CAUGHT.map((r) => SECOND_BANK_BUG_CLASS[r.bug]))].sort()).toEqual([...new Set(Object.values(SECOND_BANK_BUG_CLASS))].sort());
 });
 
 describe('the correct second bank: the whole pack, every check passes but the declared skips', () => {
@@ -192,7 +186,8 @@ describe('each switch of CAUGHT is caught by its checks, and by nothing else in 
   }, 30_000);
 });
 
-describe('UNCAUGHT: switches no check catches yet (when one does, move the row to CAUGHT)', () => {
+// Empty today: the tables test above holds CAUGHT and UNCAUGHT to SECOND_BANK_BUGS.
+if (UNCAUGHT.length) describe('UNCAUGHT: switches no check catches yet (when one does, move the row to CAUGHT)', () => {
   test.each(UNCAUGHT)('$bug passes the $plan checks unseen', async (row) => {
     await expectUnseen(await bank([row.bug]), row);
   }, 30_000);
