@@ -16,11 +16,6 @@ let selfsignedModule: Promise<typeof SelfSigned> | undefined;
 /** selfsigned (with @peculiar/x509 and pkijs) loads only when a certificate is made: never on a warm start. */
 const selfsigned = () => (selfsignedModule ??= import('selfsigned').then((m) => (m as { default?: typeof SelfSigned }).default ?? (m as unknown as typeof SelfSigned)));
 
-/** Starts loading what certificate making needs, for a caller that will make one soon. */
-export function preloadCertificateTools(): void {
-  selfsigned().catch(() => undefined);
-}
-
 type Attr = { name?: string; shortName?: string; value: string };
 
 export async function createCa(commonName: string, days = 825, keyPair?: { privateKey: string; publicKey: string }): Promise<PemPair> {

@@ -106,12 +106,17 @@ export interface Session {
   forPlan(plan?: string): Session;
   /**
    * The pack's own HTTPS host for the run (conformance/jwks-host.ts), started on first use and shared
-   * by every view; close() stops it.
+   * by every view; close() stops it. With `own`, a host for the caller alone (its own loopback port,
+   * so that what reaches it is the caller's without reading the time), unless the target fixes where
+   * the host listens or how banks reach it (jwksHostBind, jwksHostUrl): then the shared one.
    */
-  jwksHost(): Promise<JwksHost>;
+  jwksHost(own?: boolean): Promise<JwksHost>;
   /** Ends the run's keep-alive connections (one agent per credential set) and the pack's host. Exchanges after it open their own. */
   close(): void;
 }
+
+/** The target fixes where the pack's host listens or how banks reach it: one host for the run, shared by every row that names it. */
+export const sharedHostOnly = (target: Pick<Target, 'jwksHost'>): boolean => Boolean(target.jwksHost?.bind || target.jwksHost?.publicUrl);
 
 /** One request as it went on the wire (authorization unredacted), for the bench's replay. */
 export interface SentRequest {
@@ -258,9 +263,15 @@ export async function openSession(target: Target, options: SessionOptions = {}):
     };
     let unresponsive: string | undefined;
     let host: Promise<JwksHost> | undefined;
+    const ownHosts: Array<Promise<JwksHost>> = [];
     let closed = false;
-    const jwksHost = (): Promise<JwksHost> => {
+    const jwksHost = (own = false): Promise<JwksHost> => {
       if (closed) return Promise.reject(new Error('the session is closed: its host is stopped'));
+      if (own && !sharedHostOnly(target)) {
+        const h = startJwksHost();
+        ownHosts.push(h);
+        return h;
+      }
       return (host ??= startJwksHost({ ...(target.jwksHost?.bind ? { bind: target.jwksHost.bind } : {}), ...(target.jwksHost?.publicUrl ? { publicUrl: target.jwksHost.publicUrl } : {}) }));
     };
     /**
@@ -424,7 +435,7 @@ export async function openSession(target: Target, options: SessionOptions = {}):
         close: () => {
           closed = true;
           agents.destroy();
-          host?.then((h) => h.close(), () => undefined);
+          for (const h of [...(host ? [host] : []), ...ownHosts]) h.then((x) => x.close(), () => undefined);
         },
         async cleanup() {
           const deleted: string[] = [];

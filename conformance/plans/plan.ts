@@ -36,7 +36,7 @@ export interface ExchangeStep {
    * without it is a barrier: it starts once every step before it has finished, and the steps after
    * it wait for it.
    */
-  concurrent?: boolean;
+  concurrent?: boolean | ((s: Session) => boolean);
 }
 
 export interface Plan {
@@ -158,7 +158,7 @@ export async function executePlan(plan: Plan, session: Session, only?: readonly 
   try {
     for (const step of plan.steps) {
       if (wanted && !wanted.has(step.name)) continue;
-      if (!step.concurrent) {
+      if (!(typeof step.concurrent === 'function' ? step.concurrent(session) : step.concurrent)) {
         await Promise.all(inFlight.values());
         inFlight.clear();
         await perform(step);

@@ -1,5 +1,5 @@
 import type { Recorded } from '../exchange';
-import type { Session } from '../session';
+import { sharedHostOnly, type Session } from '../session';
 import type { HostHit, JwksHost } from '../jwks-host';
 import { evidenceOf, fail, pass, type Verdict } from '../rules/define';
 import { refusalVerdict } from '../rules/refusal';
@@ -9,15 +9,20 @@ import { refusalVerdict } from '../rules/refusal';
  * set (jku), a certificate (x5u) or a software JWKS the directory never vouched for. The row puts its
  * document on the host, the request is sent, and what reached the host meanwhile is kept with the
  * record; the verdict fails an acceptance, and a refusal too when the bank connected to the host at
- * all. Such rows are sent alone (SweepRow.alone): the record is read by time.
+ * all. Each row has a host of its own (its own loopback port), so rows may run side by side; when
+ * the target fixes one host for the run (jwksHostBind / jwksHostUrl), what reached it is read by
+ * time, and the rows are sent alone (`hostRowAlone`).
  */
+
+/** A row naming the pack's host is sent alone only when the run has one host for all (its record then read by time). */
+export const hostRowAlone = (s: Session): boolean => sharedHostOnly(s.target);
 
 /** Waits this long after the answer for a connection still on its way (a bank fetching after it answered). */
 const STRAGGLER_MS = 150;
 
 /** Has the row put its document on the pack's host, sends the request, and records what reached the host meanwhile. */
 export async function viaHost<R>(s: Session, name: string, onHost: (host: JwksHost) => R | Promise<R>, send: (req: R) => Promise<Recorded>): Promise<Recorded> {
-  const host = await s.jwksHost();
+  const host = await s.jwksHost(true);
   const req = await onHost(host);
   const since = Date.now();
   const r = await send(req);

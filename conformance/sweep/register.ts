@@ -15,7 +15,7 @@ import { compactJws, defaultHeader, flipSignature, publicKeyEncodings, stripSign
 import type { SweepRow, SweepTable } from './table';
 import type { ExchangeStep } from '../plans/plan';
 import type { JwksHost } from '../jwks-host';
-import { hostVerdict, viaHost } from './host';
+import { hostRowAlone, hostVerdict, viaHost } from './host';
 import { clientRegistered } from '../plans/controls';
 
 /** A registration request, element by element: what a row changes one of. */
@@ -135,7 +135,7 @@ const joseRows: Row[] = [
       return { ...req, onHost: (host) => ({ ...req, header: { ...defaultHeader(own), jku: host.serve(`/${randomUUID()}/jku.json`, { keys: [publicJwk(own)] }) }, signer: { key: own } }) };
     }, {
       id: 'JWS-JKU-HOSTED', title: "A request naming a key set on a host the bank can reach (jku on the pack's host), signed by a key of it the software JWKS lacks, is refused without fetching it", rules: ['JWS-NO-X5', 'JWS-SIGNATURE'], spec: ['OBDCR-GEN', 'RFC7515-4.1'], tags: ['jws', 'GEN-07', 'near-miss', 'host'],
-      alone: true,
+      alone: hostRowAlone,
       quotes: [q('OBDCR-GEN', OB.noEmbeddedUrl.text, 'a jku header is the URL of a JWK Set, as x5u is of a certificate'), OB.jwksAgreed],
     }),
     check: hostVerdict('the request jku header', ['invalid_client_metadata']),
@@ -147,7 +147,7 @@ const joseRows: Row[] = [
       return { ...req, onHost: (host) => ({ ...req, header: { ...defaultHeader(key), x5u: host.serve(`/${randomUUID()}/cert.pem`, self.cert) }, signer: { key } }) };
     }, {
       id: 'JWS-X5U-HOSTED', title: "A request naming a certificate on a host the bank can reach (x5u on the pack's host), signed by its key, is refused without fetching it", rules: ['JWS-NO-X5', 'JWS-SIGNATURE'], spec: ['OBDCR-GEN', 'RFC7515-4.1'], tags: ['jws', 'GEN-07', 'near-miss', 'host'],
-      alone: true,
+      alone: hostRowAlone,
       quotes: [OB.noEmbeddedUrl, OB.jwksAgreed],
     }),
     check: hostVerdict('the request x5u header', ['invalid_client_metadata']),

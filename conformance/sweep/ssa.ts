@@ -7,7 +7,7 @@ import type { Recorded } from '../exchange';
 import { summarize } from '../diagnose';
 import type { Session } from '../session';
 import type { JwksHost } from '../jwks-host';
-import { hostVerdict, viaHost } from './host';
+import { hostRowAlone, hostVerdict, viaHost } from './host';
 import { evidenceOf, fail, pass, type Verdict } from '../rules/define';
 import { refusalVerdict } from '../rules/refusal';
 import { DD, FAPI, JWT, OB, RFC7591, q } from '../rules/quotes';
@@ -206,7 +206,7 @@ const joseRows: Row[] = [
       const own = { ...key, kid: String(req.header.kid) };
       return { ...req, onHost: (host) => ({ ...req, header: { ...req.header, alg: 'PS256', jku: host.serve(`/${randomUUID()}/jku.json`, { keys: [publicJwk(own)] }) }, signer: { key: own } }) };
     }, {
-      alone: true,
+      alone: hostRowAlone,
       id: 'SSA-JKU', title: "An SSA naming a key set of its own (jku on the pack's host), signed by a key of it under the directory kid, is refused without fetching it", rules: ['SSA-SIGNATURE'], spec: ['OBDCR-GEN', 'RFC7515-4.1'], errors: SSA_ERRORS, tags: ['ssa', 'GEN-07', 'near-miss', 'host'],
       quotes: [q('OBDCR-GEN', 'The URL for the JWKS must not be embedded in the payload itself (e.g. by using x5u claim in the JOSE header)', 'a jku header embeds the URL of a key set in the statement as x5u does'), OB.jwksAgreed],
     }),
@@ -266,7 +266,7 @@ const claimRows: Row[] = [
       ...req,
       onHost: (host) => ({ ...req, claims: { ...req.claims, software_jwks_endpoint: host.serve(`/${randomUUID()}/software.jwks`, softwareJwks(s)) } }),
     }), {
-      alone: true,
+      alone: hostRowAlone,
       id: 'SSA-JWKS-OTHER-HOST', title: "An SSA naming a software_jwks_endpoint on the pack's own host (serving the right software JWKS) is refused without fetching it", rules: ['JWS-SIGNATURE'], spec: ['OBDCR-GEN', 'OBDCR-SSA'], errors: [...SSA_ERRORS, 'invalid_client_metadata'], tags: ['ssa', 'host', 'near-miss'],
       quotes: [q('OBDCR-GEN', OB.jwksAgreed.text, "a host of the pack's own is no JWKS the directory agreed with anyone, however right the keys it serves"), OB.jwks],
     }),

@@ -49,7 +49,7 @@ export interface SweepRow<R> {
    * In a concurrent table, a row sent alone (a barrier): its verdict reads something another row
    * could disturb at the same moment (e.g. what reached the pack's own host while it ran).
    */
-  alone?: boolean;
+  alone?: boolean | ((s: Session) => boolean);
   /** Further steps the row needs beside its control (e.g. a second client). */
   needs?: string[];
   /** One change to the control's request. */
@@ -100,7 +100,7 @@ export function sweepSteps<R>(table: SweepTable<R>): ExchangeStep[] {
       kind: table.kind,
       needs: [...new Set([...statics, ...(row.needs ?? [])])],
       needsFor: (s: Session) => [controlOf(table, row, s), ...(row.needs ?? [])],
-      ...(table.concurrent && !row.alone ? { concurrent: true } : {}),
+      ...(table.concurrent && row.alone !== true ? { concurrent: typeof row.alone === 'function' ? (s: Session) => !(row.alone as (s: Session) => boolean)(s) : true } : {}),
       ...(skips.length ? { skipIf: (s: Session) => skips.map((f) => f(s)).find(Boolean) } : {}),
       run: async (s, prior) => {
         const req = await row.mutate(await table.build(s, prior, row), s, prior);

@@ -88,3 +88,16 @@ test('a refused control blocks its concurrent probes, which are never sent', asy
   expect(isRecorded(probe)).toBe(false);
   expect(probe).toMatchObject({ root: 'control' });
 });
+
+test("rows naming the pack's host run side by side, each on a host of its own, unless the target fixes one host for the run", async () => {
+  const { registrationPlan } = await import('../../conformance/plans/registration.plan');
+  const { ssaPlan } = await import('../../conformance/plans/ssa.plan');
+  const hostRows = ['jws-jku-hosted', 'jws-x5u-hosted', 'ssa-jku', 'ssa-jwks-other-host'];
+  const steps = [...registrationPlan.steps, ...ssaPlan.steps].filter((s) => hostRows.includes(s.name));
+  expect(steps.map((s) => s.name).sort()).toEqual([...hostRows].sort());
+  const concurrent = (jwksHost?: { bind?: string; publicUrl?: string }) =>
+    steps.map((s) => (typeof s.concurrent === 'function' ? s.concurrent({ target: { ...(jwksHost ? { jwksHost } : {}) } } as unknown as Session) : s.concurrent));
+  expect(concurrent()).toEqual([true, true, true, true]);
+  expect(concurrent({ bind: '0.0.0.0:8443' })).toEqual([false, false, false, false]);
+  expect(concurrent({ publicUrl: 'https://tpp-host.example:8443' })).toEqual([false, false, false, false]);
+});
