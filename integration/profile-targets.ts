@@ -6,7 +6,7 @@ import { CREDENTIAL_HEADERS } from '../mock-server/profiles/types';
 
 /** The auth methods and content types the pack can use (a profile may list others, e.g. client_secret_jwt). */
 const PACK_AUTH_METHODS: readonly AuthMethod[] = ['tls_client_auth', 'private_key_jwt', 'client_secret_basic', 'client_secret_post'];
-const PACK_CONTENT_TYPES: readonly Capabilities['contentType'][] = ['application/jose', 'application/jwt'];
+const PACK_CONTENT_TYPES: readonly Capabilities['contentType'][] = ['application/jose', 'application/jwt', 'application/json'];
 
 /**
  * Values the pack sends for a bank's documented required headers. `authorization` is not here:
@@ -46,8 +46,9 @@ export function profileCapabilities(profile: Profile): Capabilities {
  */
 export function profileTarget(bank: MockBank): Target {
   const profile = bank.profile;
-  const base = mockTarget(bank, profileCapabilities(profile));
   const discoveryPath = profile.paths.discovery?.[0] ?? '/.well-known/openid-configuration';
+  const base = { ...mockTarget(bank, profileCapabilities(profile)), discoveryUrl: `${bank.url}${profile.basePath}${discoveryPath}`, specVersion: profile.specVersion };
+  if ((profile.registration.dialect ?? 'obie') === 'rfc7591') return rfc7591Target(bank, base);
   const headers: Record<string, string> = {};
   for (const name of profile.registration.requiredHeaders) {
     const value = REQUIRED_HEADER_VALUES[name]?.(bank);
@@ -55,11 +56,27 @@ export function profileTarget(bank: MockBank): Target {
   }
   return {
     ...base,
-    discoveryUrl: `${bank.url}${profile.basePath}${discoveryPath}`,
-    specVersion: profile.specVersion,
     // A directory of the bank's spec version issues software ids no longer than its iss limit (v3.1: 18).
     softwareId: bank.tpp.software_id.slice(0, profile.registration.issMaxLength),
     ...(Object.keys(headers).length ? { headers } : {}),
     ...(profile.registration.requireAccessToken && bank.portal ? { registrationAuth: { clientId: bank.portal.client_id, clientSecret: bank.portal.client_secret } } : {}),
+  };
+}
+
+/**
+ * A plain RFC 7591 / 7592 profile, configured as a generic OAuth client would be: the rfc7591
+ * dialect, no SSA (software_statement is optional, RFC 7591 3.1.1) and no client certificate (the
+ * profile needs none: mtls false), the bank's RFC 8414 discovery path, and its initial access token
+ * when the mock was started with one (INITIAL_ACCESS_TOKEN), so the pack judges that the endpoint
+ * refuses a registration without it or with a wrong one.
+ */
+function rfc7591Target(bank: MockBank, base: Target): Target {
+  const profile = bank.profile;
+  const { transport: _transport, altTransport: _alt, ...rest } = base;
+  return {
+    ...rest,
+    dialect: 'rfc7591',
+    directory: { mode: 'none' },
+    ...(profile.registration.initialAccessToken !== undefined ? { initialAccessToken: profile.registration.initialAccessToken } : {}),
   };
 }

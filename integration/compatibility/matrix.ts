@@ -56,6 +56,12 @@ export function compatibilityMarkdown(expected: Expected, reasons: Reasons): str
     '`test/integration/compatibility.test.ts` reruns the pack per profile and requires the same outcome for every check.',
     'Re-record it with `npm run compat:record` after a deliberate change, then review the diff and the reasons.',
     '',
+    'Each column runs the checks of its profile\'s dialect; the checks of the other dialect are n/a there (not run, and',
+    'they need no reason). The `obie` to `email-deferred` columns speak the OBIE dialect (a signed registration JWT',
+    'carrying an SSA); `rfc7591` speaks plain RFC 7591 / 7592 (JSON metadata, management with the registration access',
+    'token, no SSA or client certificate), its mock started with an initial access token (`START_OPTIONS` in',
+    '`integration/compatibility/run.ts`) so that the initial access token rows are judged, not skipped.',
+    '',
     '✅ pass · ❌ fail (MUST) · ⚠️ warn (SHOULD failed) · ⛔ blocked (its positive control or prerequisite was not accepted: not judged) · ➖ skip (declared: the bank does not document what the check needs) · ∅ n/a (the check is of another dialect than the bank\'s: not run)',
     '',
     `| | ${profiles.map((p) => `\`${p}\``).join(' | ')} |`,
@@ -72,7 +78,8 @@ export function compatibilityMarkdown(expected: Expected, reasons: Reasons): str
   for (const p of profiles) {
     const rs = reasons[p] ?? [];
     lines.push(`### \`${p}\``, '');
-    if (rs.length === 0) lines.push('Every check passes.', '');
+    const na = count(p, 'n/a');
+    if (rs.length === 0) lines.push(na ? `Every check of its dialect passes (the other ${na} are n/a: of another dialect, not run).` : 'Every check passes.', '');
     for (const r of rs) lines.push(`- ${r.checks.map((id) => `\`${id}\` ${ICON[expected[p]![id]!]}`).join(', ')}: ${r.why}`);
     if (rs.length) lines.push('');
   }

@@ -3,6 +3,10 @@ import { runProfile, outcomes, profileNames } from '../../integration/compatibil
 import { diffOutcomes, readExpected, readReasons, unexplained } from '../../integration/compatibility/matrix';
 import { profileCapabilities } from '../../integration/profile-targets';
 import { checks } from '../../conformance/rules';
+import { dialectsOf } from '../../conformance/dialects';
+import { startMockBank } from '../../mock-server/runtime';
+import { profileTarget } from '../../integration/profile-targets';
+import { START_OPTIONS } from '../../integration/compatibility/run';
 
 const expected = readExpected();
 const reasons = readReasons();
@@ -20,6 +24,28 @@ test('capabilities are read from the profile data: revolut documents only POST, 
   expect(profileCapabilities(profiles.revolut!)).toEqual({ management: false, operations: [], authMethods: ['tls_client_auth'], contentType: 'application/jwt', scopeFormat: 'string' });
   expect(profileCapabilities(profiles.obie!)).toMatchObject({ management: true, operations: ['GET', 'PUT', 'DELETE'], contentType: 'application/jose' });
   expect(profileCapabilities(profiles.wso2!).authMethods[0]).toBe('private_key_jwt');
+});
+
+test('every profile is in the matrix, of either dialect: the rfc7591 column is n/a on every OBIE check and judges every rfc7591 one', () => {
+  expect(profileNames.sort()).toEqual(Object.keys(profiles).sort());
+  const rfc = expected.rfc7591!;
+  for (const c of checks) {
+    if (dialectsOf(c).includes('rfc7591')) expect([c.id, rfc[c.id]]).not.toEqual([c.id, 'n/a']);
+    else expect([c.id, rfc[c.id]]).toEqual([c.id, 'n/a']);
+  }
+  for (const p of profileNames.filter((n) => n !== 'rfc7591')) for (const c of checks.filter((x) => !dialectsOf(x).includes('obie'))) expect([p, c.id, expected[p]![c.id]]).toEqual([p, c.id, 'n/a']);
+});
+
+test('the rfc7591 target: its dialect, no SSA or client certificate, the RFC 8414 discovery path and the initial access token the mock was started with', async () => {
+  const bank = await startMockBank({ profile: 'rfc7591', logLevel: 'silent', ...START_OPTIONS.rfc7591 });
+  try {
+    const t = profileTarget(bank);
+    expect(t).toMatchObject({ dialect: 'rfc7591', directory: { mode: 'none' }, initialAccessToken: START_OPTIONS.rfc7591!.initialAccessToken, capabilities: { contentType: 'application/json', authMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'tls_client_auth'], responseTypes: ['code'] } });
+    expect(t.discoveryUrl).toBe(`${bank.url}/.well-known/oauth-authorization-server`);
+    expect(t.transport).toBeUndefined();
+  } finally {
+    await bank.close();
+  }
 });
 
 describe.each(profileNames)('the pack against the %s mock', (profile) => {
