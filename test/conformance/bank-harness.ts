@@ -4,7 +4,8 @@ import { runPack, type PackRun, type RunOptions } from '../../conformance/runner
 import { plans, planOf } from '../../conformance/plans';
 import { checkById, checks } from '../../conformance/rules';
 import { PROVEN_BY_RFC7591_SERVER } from './proven-elsewhere';
-import type { AuthMethod, Target } from '../../conformance/target';
+import type { AuthMethod, Capabilities, Target } from '../../conformance/target';
+import { localKeyTarget } from './servers/local-key-target';
 
 /**
  * What the harnesses proving the pack on a bank it was not built beside share (independent-bank.test.ts,
@@ -70,25 +71,9 @@ export function bankOptions<B>(w: BankWorld, bugs: B[], { publishAlg = true }: {
  * directory keystore, which the bank holds: every SSA check runs.
  */
 export function bankTarget(w: BankWorld, url: string, authMethods: AuthMethod[]): Target {
-  const { certs } = w;
-  return {
-    discoveryUrl: `${url}/.well-known/openid-configuration`,
-    specVersion: '3.3',
-    transport: { cert: certs.tpp.cert, key: certs.tpp.key },
-    altTransport: { cert: certs.altTpp!.cert, key: certs.altTpp!.key },
-    ca: certs.ca.cert,
-    insecure: false,
-    signingKey: w.software.privateJwk,
-    extraSigningKeys: [w.es.privateJwk],
-    softwareId: certs.tpp.software_id,
-    orgId: certs.tpp.org_id,
-    redirectUris: ['https://tpp.example.com/callback', 'https://tpp.example.com/cb2'],
-    roles: ['AISP', 'PISP', 'CBPII'],
-    subjectDn: certs.tpp.dn,
-    directory: { mode: 'local-key', key: certs.directoryKey, issuer: w.issuer, softwareJwksEndpoint: w.jwksEndpoint },
-    capabilities: { management: true, operations: ['GET', 'PUT', 'DELETE'], authMethods, contentType: 'application/jose' },
-    timeoutMs: 10_000,
-  };
+  const capabilities: Capabilities = { management: true, operations: ['GET', 'PUT', 'DELETE'], authMethods, contentType: 'application/jose' };
+  // With the ES256 key beside the software key: each advertised token_endpoint_auth_signing_alg is exercised.
+  return { ...localKeyTarget(url, w.certs, w.software, { issuer: w.issuer, jwksEndpoint: w.jwksEndpoint }, capabilities), extraSigningKeys: [w.es.privateJwk] };
 }
 
 export const plansOf = (ids: readonly string[]) => plans.filter((p) => ids.some((id) => planOf(id) === p));
