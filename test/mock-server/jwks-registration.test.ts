@@ -53,7 +53,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'jwks-reg-'));
   const file = join(dir, 'directories.json');
   writeFileSync(file, JSON.stringify([{ issuer: ISSUER, jwks: { keys: [pub] }, jwks_hosts: [host] }]));
-  bank = await startMockBank({ certs, trustedDirectoriesFile: file, jwksTimeoutMs: 1000 });
+  bank = await startMockBank({ certs, trustedDirectoriesFile: file, jwksTimeoutMs: 3000 });
   tpp = await createTpp(bank);
   const signer = await signingKeyFromJwk(directoryKey);
   // The built-in directory's SSA claims, issued instead by the external directory and naming a JWKS on the local server.
@@ -75,12 +75,14 @@ describe('software JWKS fetched from a trusted external directory', () => {
     expect(hits['/delayed/jwks']).toBe(1);
   });
 
+  // The deadline is 3 s rather than 1 s so that a loaded machine (CI, parallel suites) still fetches the
+  // 300 ms JWKS in time; the drip is bounded all the same.
   test('a JWKS dripped a byte every 100 ms holds a registration no longer than JWKS_TIMEOUT_MS', async () => {
     const ssa = await ssaFor('/drip/jwks');
     const started = Date.now();
     const res = await tpp.register(await tpp.sign(tpp.claims({ software_statement: ssa })));
     expect(refusal(res)).toMatchObject({ status: 400, rule: 'JWKS-FETCH' });
-    expect((res.json as { error_description: string }).error_description).toMatch(/did not answer within 1000 ms/);
-    expect(Date.now() - started).toBeLessThan(2500);
+    expect((res.json as { error_description: string }).error_description).toMatch(/did not answer within 3000 ms/);
+    expect(Date.now() - started).toBeLessThan(6000);
   });
 });
