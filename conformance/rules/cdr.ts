@@ -4,7 +4,7 @@ import { decodePayload } from '../../fixtures/registration';
 import { defineCheck, evidenceOf, fail, pass, skip, type Check, type CheckDefinition, type Verdict } from './define';
 import { REGISTRATION_ERRORS } from './refusal';
 import { q } from './quotes';
-import { CDR, CDR_DIALECT, cdrRefusal, unknownClient } from '../sweep/cdr';
+import { CDR, CDR_DIALECT, cdrRefusal, unauthorized } from '../sweep/cdr';
 
 /**
  * The Australia CDR checks judged on the accepted exchanges themselves (the one-change rows are in
@@ -76,8 +76,8 @@ export const cdrChecks: Check[] = [
     check: (r) => (r.status === 204 ? pass(evidenceOf(r)) : fail(`expected 204, got ${summarize(r)}`, evidenceOf(r, { expected: 204 }))),
   }),
   check({
-    id: 'CDR-DELETED-UNKNOWN', title: 'After the DELETE, a GET of the client is refused with 401 and WWW-Authenticate Bearer error="invalid_request": the client is unknown', spec: ['CDS-DCR-MANAGE', 'RFC6750-3.1'], severity: 'MUST', tags: ['management', 'DELETE', 'read-back'],
-    quotes: [CDR.unknown, CDR.invalidRequest], exchanges: ['cdr-delete', 'cdr-get-after-delete'],
-    check: (del, get) => (del.status !== 204 ? skip(`the DELETE answered ${summarize(del)} (judged by CDR-DELETE-204)`) : unknownClient(get)),
+    id: 'CDR-DELETED-UNKNOWN', title: 'After the DELETE, a GET of the client with the same token is refused with 401 and a Bearer challenge (the client unknown, or its token revoked with it)', spec: ['CDS-DCR-MANAGE', 'RFC6750-3'], severity: 'MUST', tags: ['management', 'DELETE', 'read-back'],
+    quotes: [CDR.unknown, CDR.remove], exchanges: ['cdr-delete', 'cdr-get-after-delete'],
+    check: (del, get) => (del.status !== 204 ? skip(`the DELETE answered ${summarize(del)} (judged by CDR-DELETE-204)`) : unauthorized(get)),
   }),
 ];

@@ -26,14 +26,30 @@ describe('the target declares its dialect', () => {
   });
 
   test('an unknown dialect, an obie target without a certificate, an rfc7591 target without a usable directory: each fails naming the field', () => {
-    expect(field(() => loadTarget({ env: { DCR_DIALECT: 'cdr', DCR_REGISTRATION_ENDPOINT: 'https://as.example.com/reg' } }))).toBe('DCR_DIALECT');
+    expect(field(() => loadTarget({ env: { DCR_DIALECT: 'no-such-dialect', DCR_REGISTRATION_ENDPOINT: 'https://as.example.com/reg' } }))).toBe('DCR_DIALECT');
     expect(field(() => resolveTarget({ discoveryUrl: 'https://as.example.com/x' }))).toBe('transportCert');
     expect(field(() => resolveTarget({ dialect: 'rfc7591', discoveryUrl: 'https://as.example.com/x', directory: 'mock-endpoint' }))).toBe('directory');
   });
 
   test('every dialect is data: a content type, a management authorisation and what the target must give', () => {
-    expect(Object.keys(DIALECTS).sort()).toEqual(['obie', 'rfc7591']);
+    expect(Object.keys(DIALECTS)).toEqual(expect.arrayContaining(['obie', 'rfc7591', 'cdr']));
     expect(DIALECTS.rfc7591).toMatchObject({ contentType: 'application/json', managementAuth: 'registration-access-token', needsDirectory: false, needsTransport: false });
+  });
+});
+
+describe('the cdr dialect (Australia CDR)', () => {
+  const base = { dialect: 'cdr', registrationEndpoint: 'https://dh.example.com/connect/register' } as const;
+
+  test('application/jwt, a client_credentials token of scope cdr:registration, private_key_jwt; a certificate and an SSA source are required', () => {
+    expect(DIALECTS.cdr).toMatchObject({ contentType: 'application/jwt', managementAuth: 'client-credentials', managementScope: 'cdr:registration', needsDirectory: true, needsTransport: true, defaultAuthMethods: ['private_key_jwt'] });
+    expect(field(() => resolveTarget(base))).toBe('transportCert');
+  });
+
+  test('its checks are CDR-* and apply to cdr alone', () => {
+    const cdr = checks.filter((c) => dialectsOf(c).includes('cdr'));
+    expect(cdr.length).toBeGreaterThan(20);
+    expect(cdr.every((c) => /^CDR-/.test(c.id) && dialectsOf(c).join() === 'cdr')).toBe(true);
+    expect(notApplicableTo(cdr[0]!, 'obie')).toMatch(/cdr.*obie/);
   });
 });
 
