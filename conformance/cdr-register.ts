@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { signingKeyFromJwk } from '../fixtures/keys';
 import { decodePayload, signJws } from '../fixtures/registration';
+import { cdrSsaClaims } from '../fixtures/cdr';
 import { httpsRequest, type Credentials, type HttpExchange, type RequestOptions } from '../fixtures/https';
 import type { DirectoryAdapter, Software } from './directory';
 import type { DirectoryConfig, Target } from './target';
@@ -18,37 +19,12 @@ import type { DirectoryConfig, Target } from './target';
  * key known, changed SSAs are re-signed with it.
  */
 export const CDR_REGISTER_ISSUER = 'cdr-register';
-/** Register standards: the SSA "exp" is 10 minutes after "iat". */
-export const CDR_SSA_SECONDS = 600;
 export const CDR_INDUSTRY = 'banking';
 
 type Tls = Pick<Target, 'ca' | 'insecure' | 'timeoutMs'> & { request?: (url: string, opts: RequestOptions) => Promise<HttpExchange & { transportError?: string }> };
 
-/** The SSA claims the Register asserts about a software product (a subset of the Register's, as its example shows). */
-export function cdrSsaClaims(sw: Software, jwksUri: string, issuer = CDR_REGISTER_ISSUER, now = Math.floor(Date.now() / 1000)): Record<string, unknown> {
-  const origin = new URL(sw.redirectUris[0] ?? 'https://adr.example.com/').origin;
-  return {
-    iss: issuer,
-    iat: now,
-    exp: now + CDR_SSA_SECONDS,
-    jti: randomUUID(),
-    legal_entity_id: `le-${sw.orgId || 'dcr-conformance'}`,
-    legal_entity_name: 'DCR conformance legal entity',
-    org_id: sw.orgId,
-    org_name: 'DCR conformance brand',
-    client_name: 'DCR conformance software product',
-    client_description: 'A software product of the DCR conformance pack',
-    client_uri: origin,
-    redirect_uris: sw.redirectUris,
-    logo_uri: `${origin}/logo.png`,
-    jwks_uri: jwksUri,
-    revocation_uri: `${origin}/revoke`,
-    recipient_base_uri: origin,
-    software_id: sw.softwareId,
-    software_roles: 'data-recipient-software-product',
-    scope: 'openid profile cdr:registration bank:accounts.basic:read bank:transactions:read common:customer.basic:read',
-  };
-}
+/** The SSA claims the Register asserts about the target's software product (fixtures/cdr.ts). */
+export const cdrSsaClaimsOf = (sw: Software, jwksUri: string, issuer = CDR_REGISTER_ISSUER) => cdrSsaClaims({ softwareId: sw.softwareId, brandId: sw.orgId, redirectUris: sw.redirectUris }, jwksUri, { issuer });
 
 function productUrl(base: string, sw: Software): string {
   return `${base.replace(/\/$/, '')}/${CDR_INDUSTRY}/data-recipients/brands/${encodeURIComponent(sw.orgId || 'brand')}/software-products/${encodeURIComponent(sw.softwareId)}`;
@@ -89,7 +65,7 @@ export function createCdrRegisterAdapter(config: DirectoryConfig, sw: Software, 
       const sign = resigner(config.key);
       const mint = async (overrides: Record<string, unknown>) => {
         const jwksUri = config.softwareJwksEndpoint ?? (await hostJwks());
-        return sign(cdrSsaClaims(sw, jwksUri, config.issuer), overrides);
+        return sign(cdrSsaClaimsOf(sw, jwksUri, config.issuer), overrides);
       };
       let base: Promise<string> | undefined;
       return { mode: 'local-key', base: () => (base ??= mint({})), mint, ...(withKey ? { withKey } : {}) };

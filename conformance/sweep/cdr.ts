@@ -4,6 +4,7 @@ import { summarize } from '../diagnose';
 import type { Session } from '../session';
 import { foreignKey, type SigningKey } from '../../fixtures/keys';
 import { decodePayload, signJws } from '../../fixtures/registration';
+import { cdrRegistrationClaims } from '../../fixtures/cdr';
 import { evidenceOf, fail, pass, type Verdict } from '../rules/define';
 import { REGISTRATION_ERRORS } from '../rules/refusal';
 import { q, type Quote } from '../rules/quotes';
@@ -70,30 +71,10 @@ const SSA_REDIRECTS = (s: Session): string[] => {
   }
 };
 
-/** The control's claims (CDS security profile, "Registration Request using JWT"): with the SSA given, else the session's. */
+/** The control's claims (CDS DCR APIs, ClientRegistration): with the SSA given, else the session's; the first redirect URI the SSA lists. */
 export function cdrClaims(s: Session, ssa: string = s.ssa): Record<string, unknown> {
-  const now = Math.floor(Date.now() / 1000);
-  const alg = s.key.alg;
-  return {
-    iss: s.target.softwareId,
-    aud: s.aud,
-    iat: now,
-    exp: now + 300,
-    jti: randomUUID(),
-    software_statement: ssa,
-    redirect_uris: SSA_REDIRECTS(s).slice(0, 1).length ? SSA_REDIRECTS(s).slice(0, 1) : s.target.redirectUris.slice(0, 1),
-    token_endpoint_auth_method: 'private_key_jwt',
-    token_endpoint_auth_signing_alg: alg,
-    grant_types: ['client_credentials', 'authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    application_type: 'web',
-    id_token_signed_response_alg: alg,
-    id_token_encrypted_response_alg: 'RSA-OAEP',
-    id_token_encrypted_response_enc: 'A256GCM',
-    request_object_signing_alg: alg,
-    // JARM: the response_type "code" is answered with a signed authorisation response.
-    authorization_signed_response_alg: alg,
-  };
+  const listed = SSA_REDIRECTS(s);
+  return cdrRegistrationClaims({ softwareId: s.target.softwareId, aud: s.aud, softwareStatement: ssa, redirectUris: (listed.length ? listed : s.target.redirectUris).slice(0, 1), alg: s.key.alg });
 }
 
 export async function signCdr(s: Session, req: CdrRequest): Promise<string> {

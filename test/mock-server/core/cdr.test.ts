@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
 import { signingKey, type SigningKey } from '../../../fixtures/keys';
 import { signJws } from '../../../fixtures/registration';
+import { cdrRegistrationClaims, cdrSoftware, cdrSsaClaims, type CdrSoftware } from '../../../fixtures/cdr';
 import { cdr } from '../../../mock-server/profiles/cdr';
 import { CdrError, cdrClientRecord, cdrClientResponse, verifyCdrRegistration, type CdrContext } from '../../../mock-server/core/cdr';
 
@@ -19,14 +20,13 @@ const now = Math.floor(Date.now() / 1000);
 
 beforeAll(async () => {
   [register, software, other] = await Promise.all([signingKey('PS256'), signingKey('PS256'), signingKey('PS256')]);
+  product = { ...(await cdrSoftware(22)), softwareId: 'p1', brandId: 'b1', redirectUris: [REDIRECT] };
 });
 
-const ssaClaims = (o: Record<string, unknown> = {}) => ({ iss: 'cdr-register', iat: now, exp: now + 600, jti: randomUUID(), software_id: 'p1', org_id: 'b1', redirect_uris: [REDIRECT], jwks_uri: JWKS_URI, scope: 'openid cdr:registration', ...o });
-const requestClaims = (ssa: string, o: Record<string, unknown> = {}) => ({
-  iss: 'p1', aud: ISSUER, iat: now, exp: now + 300, jti: randomUUID(), software_statement: ssa, redirect_uris: [REDIRECT],
-  token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'PS256', grant_types: ['client_credentials', 'authorization_code'], response_types: ['code'],
-  application_type: 'web', id_token_signed_response_alg: 'PS256', request_object_signing_alg: 'PS256', authorization_signed_response_alg: 'PS256', ...o,
-});
+/** A software product of seeded faker names, its ids fixed for the assertions. */
+let product: CdrSoftware;
+const ssaClaims = (o: Record<string, unknown> = {}) => ({ ...cdrSsaClaims(product, JWKS_URI, { now }), scope: 'openid cdr:registration', ...o });
+const requestClaims = (ssa: string, o: Record<string, unknown> = {}) => ({ ...cdrRegistrationClaims({ softwareId: 'p1', aud: ISSUER, softwareStatement: ssa, redirectUris: [REDIRECT] }, now), ...o });
 const drop = (c: Record<string, unknown>, ...keys: string[]) => Object.fromEntries(Object.entries(c).filter(([k]) => !keys.includes(k)));
 
 function ctx(o: Partial<CdrContext> = {}): CdrContext {
@@ -119,7 +119,7 @@ test('the Register JWKS that cannot be loaded is ERR-GEN-022, before the SSA sig
 });
 
 test('the client response carries the CDS RegistrationProperties: the SSA product fields, the scope the Register accredited', async () => {
-  const reg = await verifyCdrRegistration(await request({ client_name: 'Budget', legal_entity_id: 'le1' }), ctx());
+  const reg = await verifyCdrRegistration(await request(), ctx());
   const answer = cdrClientResponse(cdrClientRecord(reg, 'cdr', now, 'c1'));
-  expect(answer).toMatchObject({ client_id: 'c1', software_id: 'p1', client_name: 'Budget', legal_entity_id: 'le1', jwks_uri: JWKS_URI, redirect_uris: [REDIRECT], token_endpoint_auth_method: 'private_key_jwt', scope: 'openid cdr:registration', authorization_signed_response_alg: 'PS256' });
+  expect(answer).toMatchObject({ client_id: 'c1', software_id: 'p1', client_name: product.clientName, legal_entity_id: 'le-b1', jwks_uri: JWKS_URI, redirect_uris: [REDIRECT], token_endpoint_auth_method: 'private_key_jwt', scope: 'openid cdr:registration', authorization_signed_response_alg: 'PS256' });
 });

@@ -11,6 +11,7 @@ import { generateBundle } from '../../../mock-server/tls/certs';
 import { httpsRequest, type Credentials } from '../../../fixtures/https';
 import { signingKey, type SigningKey } from '../../../fixtures/keys';
 import { decodePayload, publicJwks, signJws } from '../../../fixtures/registration';
+import { cdrRegistrationClaims } from '../../../fixtures/cdr';
 
 const REDIRECT = 'https://adr.example.com/callback';
 let bank: MockBank;
@@ -35,14 +36,7 @@ async function ssaFrom(base: string, ca: string, product?: string): Promise<stri
   return r.text;
 }
 
-const claims = (ssa: string, o: Record<string, unknown> = {}) => {
-  const now = Math.floor(Date.now() / 1000);
-  return {
-    iss: decodePayload(ssa).software_id, aud: bank.issuer, iat: now, exp: now + 300, jti: randomUUID(), software_statement: ssa, redirect_uris: [REDIRECT],
-    token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'PS256', grant_types: ['client_credentials', 'authorization_code', 'refresh_token'], response_types: ['code'],
-    application_type: 'web', id_token_signed_response_alg: 'PS256', request_object_signing_alg: 'PS256', authorization_signed_response_alg: 'PS256', ...o,
-  };
-};
+const claims = (ssa: string, o: Record<string, unknown> = {}) => ({ ...cdrRegistrationClaims({ softwareId: String(decodePayload(ssa).software_id), aud: bank.issuer, softwareStatement: ssa, redirectUris: [REDIRECT] }), ...o });
 const register = async (body: string, on: MockBank = bank, method = 'POST', url = on.urls.register, token?: string) =>
   httpsRequest(url, { method, ca: on.ca, client: tpp, headers: { 'content-type': 'application/jwt', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
 const code = (r: { json: unknown }) => `${(r.json as { error?: string }).error} ${String((r.json as { error_description?: string }).error_description ?? '').slice(0, 11)}`;
