@@ -91,6 +91,7 @@ const CDR_REASONS: Readonly<Record<string, string>> = {
   'CDR-APPLICATION-TYPE': 'application_type is optional, but its only value "will be web": a request naming another is outside the enumerated values, a client error (400). MUST.',
   'CDR-GRANT-TYPES': CDS_MANDATORY,
   'CDR-FIRST-STEP-REQUEST': CDS_ORDER,
+  'CDR-SECTOR-UNREACHABLE': 'The sector_identifier_uri is the input the data holder computes pairwise identifiers from; one it cannot fetch cannot be used, and the CDR error catalogue answers it ERR-DCR-007; the CDR support guidance on DCR says that when "the sector_identifier_uri is unreachable, POST and PUT requests to the register endpoint should fail". MUST.',
   'CDR-MGT-NO-TOKEN': CDS_SCOPE,
   'CDR-MGT-SCOPE': CDS_SCOPE,
   'CDR-MGT-OTHER-CERT': CDS_SCOPE,

@@ -39,6 +39,7 @@ export const CDR = {
   applicationType: q('CDS-SEC-REGISTRATION', 'application_type ... optional ... Kind of the application. The only supported application type will be web'),
   grantTypes: q('CDS-SEC-REGISTRATION', 'grant_types ... mandatory ... Array of OAuth 2.0 grant type strings that the client can use at the token endpoint'),
   responseCode: q('CDS-SEC-REGISTRATION', 'response_types ... mandatory ... Response type value code is required for Authorization Code Flow.'),
+  sector: q('CDS-SEC-REGISTRATION', 'sector_identifier_uri ... optional ... URL string referencing the client sector identifier URI, used as an optional input to the Pairwise Identifier'),
   invalidSsa: q('RFC7591-3.2.2', 'invalid_software_statement The software statement presented is invalid.'),
   ssaSource: q('CDR-REGISTER-SSA', 'Get a Software Statement Assertion (SSA) for a software product on the CDR Register to be used for Dynamic Client Registration with a Data Holder Brand.'),
   manage: q('CDS-DCR-MANAGE', 'Get a Client Registration for a given Client ID.'),
@@ -155,6 +156,8 @@ const ssaHeader = (ssa: string): Record<string, unknown> => {
 const noMint = (s: Session) => (s.directory.mint ? undefined : `directory ${s.directory.mode} cannot issue a changed SSA (give the Register key: directoryKey)`);
 const mint = (s: Session, overrides: Record<string, unknown>) => s.directory.mint!(overrides);
 const SSA_ERRORS = ['invalid_software_statement'];
+/** Nothing listens on the discard port of the loopback address: a fetch fails at once. */
+export const UNREACHABLE_SECTOR = 'https://127.0.0.1:9/sector_identifier.json';
 const DCR_004 = 'ERR-DCR-004';
 
 /** The rows of the accepted registration (cdr-register); the client it created exists meanwhile, so a step that does not run answers ERR-DCR-001. */
@@ -235,6 +238,13 @@ const registrationRows: Row[] = [
     id: 'CDR-GRANT-TYPES', title: 'A registration whose grant_types lack authorization_code is refused with invalid_client_metadata', spec: ['CDS-SEC-REGISTRATION'], tags: ['claims', 'metadata'],
     quotes: [q('CDS-SEC-REGISTRATION', CDR.responseCode.text, 'code is registered, so its grant authorization_code must be among grant_types'), CDR.grantTypes],
   }),
+  {
+    ...claim('ssa.sector_identifier_uri', 'a URI nothing answers (127.0.0.1, port 9)', async (s) => ({ software_statement: await mint(s, { sector_identifier_uri: UNREACHABLE_SECTOR }) }), {
+      id: 'CDR-SECTOR-UNREACHABLE', title: 'An SSA whose sector_identifier_uri does not answer is refused with ERR-DCR-007', spec: ['CDS-SEC-REGISTRATION'], tags: ['ssa', 'sector'],
+      quotes: [q('CDS-SEC-REGISTRATION', CDR.sector.text, 'a sector identifier that cannot be fetched identifies nothing: ERR-DCR-007')], code: 'ERR-DCR-007',
+    }),
+    skipIf: noMint,
+  },
   claim('claim.redirect_uris', 'one the SSA does not list', () => ({ redirect_uris: ['https://adr-elsewhere.example.com/callback'] }), {
     id: 'CDR-REDIRECT-NOT-IN-SSA', title: 'A registration whose redirect_uri is not in the SSA is refused with invalid_redirect_uri and ERR-DCR-003', spec: ['CDS-SEC-REGISTRATION'], tags: ['redirect'],
     quotes: [CDR.redirectUris], errors: ['invalid_redirect_uri'], code: 'ERR-DCR-003',

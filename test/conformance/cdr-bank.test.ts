@@ -29,6 +29,7 @@ export const CDR_BUG_TABLE: CaughtRow[] = [
   { bug: 'aud-unchecked', expect: ['CDR-AUD-NOT-ISSUER', 'CDR-FIRST-STEP-REQUEST', 'CDR-PUT-AUD-NOT-ISSUER'] },
   { bug: 'iss-unchecked', expect: ['CDR-ISS-NOT-SOFTWARE-ID'] },
   { bug: 'claims-unchecked', expect: ['CDR-JTI-MISSING', 'CDR-AUTH-METHOD', 'CDR-APPLICATION-TYPE', 'CDR-GRANT-TYPES'] },
+  { bug: 'sector-unchecked', expect: ['CDR-SECTOR-UNREACHABLE'] },
   { bug: 'redirect-unchecked', expect: ['CDR-REDIRECT-NOT-IN-SSA', 'CDR-PUT-REDIRECT-NOT-IN-SSA'] },
   // The redirect URIs checked against the unverified SSA before anything else: the order rows see ERR-DCR-003 first.
   { bug: 'redirect-before-ssa', expect: ['CDR-FIRST-STEP-SSA', 'CDR-FIRST-STEP-REQUEST'] },

@@ -45,6 +45,19 @@ describe('the cdr dialect (Australia CDR)', () => {
     expect(field(() => resolveTarget(base))).toBe('transportCert');
   });
 
+  test('SSAs: the mock Register at the bank\'s origin by default; a local Register key signs as cdr-register', async () => {
+    const { generateBundle } = await import('../../mock-server/tls/certs');
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const certs = await generateBundle();
+    const dir = mkdtempSync(join(tmpdir(), 'cdr-target-'));
+    for (const [f, v] of Object.entries({ 'tpp.pem': certs.tpp.cert, 'tpp.key': certs.tpp.key, 'register.jwk.json': JSON.stringify(certs.directoryKey) })) writeFileSync(join(dir, f), v);
+    const files = { transportCert: join(dir, 'tpp.pem'), transportKey: join(dir, 'tpp.key') };
+    expect(resolveTarget({ ...base, ...files, directory: 'mock-endpoint' }).directory).toMatchObject({ mode: 'mock-endpoint', url: 'https://dh.example.com/cdr-register/v1' });
+    expect(resolveTarget({ ...base, ...files, directoryKey: join(dir, 'register.jwk.json'), softwareJwksEndpoint: 'https://adr.example.com/jwks', signingKey: join(dir, 'register.jwk.json') }).directory).toMatchObject({ mode: 'local-key', issuer: 'cdr-register' });
+  }, 30_000);
+
   test('its checks are CDR-* and apply to cdr alone', () => {
     const cdr = checks.filter((c) => dialectsOf(c).includes('cdr'));
     expect(cdr.length).toBeGreaterThan(20);

@@ -19,7 +19,7 @@ import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jos
 export const CDR_BUGS = [
   // POST /register, in validation order
   'empty-as-ssa', 'ssa-absent-005', 'ssa-signature-unchecked', 'ssa-exp-unchecked', 'ssa-iss-unchecked', 'request-signature-unchecked', 'request-exp-unchecked',
-  'aud-unchecked', 'iss-unchecked', 'claims-unchecked', 'redirect-unchecked', 'redirect-before-ssa', 'duplicates-allowed', 'register-200', 'software-id-dropped',
+  'aud-unchecked', 'iss-unchecked', 'claims-unchecked', 'sector-unchecked', 'redirect-unchecked', 'redirect-before-ssa', 'duplicates-allowed', 'register-200', 'software-id-dropped',
   // management
   'bearer-optional', 'scope-unchecked', 'token-unbound', 'unknown-404', 'get-text-plain', 'put-text-plain', 'put-unvalidated', 'delete-200',
 ] as const;
@@ -31,6 +31,8 @@ export interface CdrBankOptions {
   registerJwks: JSONWebKeySet;
   /** The software products' JWKS by jwks_uri (the network, simulated). */
   softwareJwks: ReadonlyMap<string, JSONWebKeySet>;
+  /** The sector_identifier_uris that answer (the network, simulated); any other does not. */
+  sectorUris?: ReadonlySet<string>;
   bugs?: readonly CdrBug[];
 }
 
@@ -135,6 +137,8 @@ export async function startCdrBank(opts: CdrBankOptions): Promise<CdrBank> {
       if (claims.token_endpoint_auth_signing_alg !== undefined && !SIGNING_ALGS.includes(String(claims.token_endpoint_auth_signing_alg))) problems.push("The 'token_endpoint_auth_signing_alg' claim value is not supported.");
       if (problems.length) refuse('invalid_client_metadata', 'ERR-DCR-004', problems.join(' '));
     }
+    const sector = ssa.sector_identifier_uri;
+    if (sector !== undefined && !bug('sector-unchecked') && !(opts.sectorUris ?? new Set()).has(String(sector))) refuse('invalid_client_metadata', 'ERR-DCR-007', 'The sector_identifier_uri could not be fetched.');
     redirectCheck(strings(ssa.redirect_uris));
     if (!self && !bug('duplicates-allowed') && [...clients.values()].some((c) => c.softwareId === softwareId)) refuse('invalid_client_metadata', 'ERR-DCR-001', 'Duplicate registrations for a given software_id are not valid.');
     const metadata: Json = {
