@@ -6,6 +6,8 @@ const OBDCR_33 =
 const OBDCR_31 =
   'https://openbankinguk.github.io/dcr-docs-pub/v3.1/dynamic-client-registration.html';
 
+const CDS = 'https://consumerdatastandardsaustralia.github.io/standards/';
+
 export const references = {
   'OBDCR-GEN': `${OBDCR_33}#general`,
   'OBDCR-REQ': `${OBDCR_33}#obclientregistration1`,
@@ -55,6 +57,12 @@ export const references = {
   'RFC8725-3.1': 'https://www.rfc-editor.org/rfc/rfc8725#section-3.1',
   'FAPI1-ADV-8.6': 'https://openid.net/specs/openid-financial-api-part-2-1_0.html#algorithm-considerations',
   'FAPI1-ADV-5.2.2': 'https://openid.net/specs/openid-financial-api-part-2-1_0.html#authorization-server',
+  // Australia Consumer Data Right: the Consumer Data Standards (DCR APIs, security profile) and the CDR Register APIs.
+  'CDS-DCR': `${CDS}#dynamic-client-registration-apis`,
+  'CDS-DCR-REGISTER': `${CDS}#cdr-dynamic-client-registration-api_register-data-recipient-oauth-client`,
+  'CDS-DCR-MANAGE': `${CDS}#cdr-dynamic-client-registration-api_get-oauth-client-registration`,
+  'CDS-SEC-REGISTRATION': `${CDS}#cdr-dynamic-client-registration-api_schemas_tocSclientregistration`,
+  'CDR-REGISTER-SSA': `${CDS}#cdr-register-api_get-software-statement-assertion`,
 } as const;
 
 export type SpecRef = keyof typeof references;

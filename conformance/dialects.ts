@@ -5,9 +5,9 @@
  * dialect it is reported `n/a` with the reason, never run, passed or failed. A new dialect is a row
  * here and the exchange builders of its plans, not a branch in the checks.
  */
-export type Dialect = 'obie' | 'rfc7591';
+export type Dialect = 'obie' | 'rfc7591' | 'cdr';
 
-export const DIALECT_NAMES = ['obie', 'rfc7591'] as const satisfies readonly Dialect[];
+export const DIALECT_NAMES = ['obie', 'rfc7591', 'cdr'] as const satisfies readonly Dialect[];
 
 export interface DialectSpec {
   /** One line for --help and the reports. */
@@ -24,6 +24,8 @@ export interface DialectSpec {
   needsTransport: boolean;
   /** Auth methods a target of this dialect registers with when it does not say. */
   defaultAuthMethods: readonly ('tls_client_auth' | 'private_key_jwt' | 'client_secret_basic' | 'client_secret_post')[];
+  /** The scope the management token is requested with, when the dialect names one (cdr: cdr:registration). */
+  managementScope?: string;
 }
 
 export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
@@ -42,6 +44,15 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     needsDirectory: false,
     needsTransport: false,
     defaultAuthMethods: ['client_secret_basic'],
+  },
+  cdr: {
+    title: 'Australia CDR: a signed JWT (application/jwt) carrying a CDR Register SSA, over mTLS; management with a certificate-bound client_credentials token of scope cdr:registration',
+    contentType: 'application/jwt',
+    managementAuth: 'client-credentials',
+    needsDirectory: true,
+    needsTransport: true,
+    defaultAuthMethods: ['private_key_jwt'],
+    managementScope: 'cdr:registration',
   },
 };
 

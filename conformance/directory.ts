@@ -4,6 +4,8 @@ import { signingKeyFromJwk, type SigningKey } from '../fixtures/keys';
 import { signJws } from '../fixtures/registration';
 import { httpsRequest, type Credentials, type HttpExchange, type RequestOptions } from '../fixtures/https';
 import type { DirectoryConfig, Target } from './target';
+import type { Dialect } from './dialects';
+import { createCdrRegisterAdapter } from './cdr-register';
 
 /** What the SSA should say about the software. */
 export interface Software {
@@ -97,8 +99,18 @@ function softwareClaims(sw: Software): Record<string, unknown> {
   return { software_id: sw.softwareId, org_id: sw.orgId, software_redirect_uris: sw.redirectUris, software_roles: sw.roles };
 }
 
-export function createDirectoryAdapter(config: DirectoryConfig, sw: Software, tls: Tls, transport?: Credentials): DirectoryAdapter {
+export function createDirectoryAdapter(config: DirectoryConfig, sw: Software, tls: Tls, transport?: Credentials, dialect: Dialect = 'obie'): DirectoryAdapter {
   const owner: Owner = transport ? { client: transport } : {};
+  if (dialect === 'cdr') {
+    // The CDR Register (conformance/cdr-register.ts); a mock directory may host the software JWKS (local-key without softwareJwksEndpoint).
+    const key = config.mode === 'local-key' || config.mode === 'mock-endpoint' ? config.key : undefined;
+    const hostUrl = config.mode === 'local-key' ? config.hostUrl : undefined;
+    const hostJwks = async () => {
+      if (!hostUrl) throw new Error('directory "local-key" needs softwareJwksEndpoint or directoryUrl (a mock directory hosting the software JWKS)');
+      return (await postMock(hostUrl, { ...softwareClaims(sw), jwks: sw.jwks, exp: Math.floor(Date.now() / 1000) + PACK_SSA_SECONDS }, tls, owner)).software_jwks_endpoint;
+    };
+    return createCdrRegisterAdapter(config, sw, tls, transport, key ? withKey(key) : undefined, hostJwks);
+  }
   switch (config.mode) {
     case 'given':
       return { mode: 'given', base: async () => config.ssa };

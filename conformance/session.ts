@@ -19,6 +19,8 @@ export class ConnectionError extends Error {
 export interface ClientAuth {
   method: string;
   secret?: string;
+  /** The scope parameter of the token request, when one is sent (cdr: cdr:registration). */
+  scope?: string;
   /** The client certificate of this token request; null sends none. Defaults to the transport certificate. */
   client?: Credentials | null;
   /** private_key_jwt: how to build the client assertion, when not the valid one. */
@@ -245,6 +247,7 @@ export async function openSession(target: Target, options: SessionOptions = {}):
       },
       { ...tls, request: (url, opts) => send('directory-ssa', url, opts) },
       target.transport,
+      dialectOf(target),
     );
     let ssa: string;
     try {
@@ -392,7 +395,7 @@ export async function openSession(target: Target, options: SessionOptions = {}):
         registered: (r) => registeredClient(r, target.capabilities.credentialHeaders),
         async token(name, clientId, auth = { method: 'tls_client_auth' }) {
           if (!tokenEndpoint) return missingEndpoint(name, 'token_endpoint');
-          const form: Record<string, string> = { grant_type: 'client_credentials', client_id: clientId };
+          const form: Record<string, string> = { grant_type: 'client_credentials', client_id: clientId, ...(auth.scope !== undefined ? { scope: auth.scope } : {}) };
           const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
           if (auth.method === 'client_secret_basic') {
             headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(auth.secret ?? '')}`).toString('base64')}`;
@@ -452,7 +455,8 @@ export async function openSession(target: Target, options: SessionOptions = {}):
           for (const [id, r] of [...created]) {
             if (unresponsive) break;
             const { method, secret } = session.registered(r);
-            const auth: ClientAuth = { method, ...(secret ? { secret } : {}) };
+            const scope = DIALECTS[dialectOf(target)].managementScope;
+            const auth: ClientAuth = { method, ...(secret ? { secret } : {}), ...(scope ? { scope } : {}) };
             const t = body(await session.token('cleanup-token', id, auth)).access_token;
             if (typeof t !== 'string') continue;
             if ((await session.manage('cleanup-delete', 'DELETE', id, t)).status === 204) deleted.push(id);

@@ -328,7 +328,8 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
   } else if (mode === 'mock-endpoint') {
     // Omitted: the mock bank's own directory, at the bank's origin, so it moves with discoveryUrl (--target).
     const bankUrl = s('discoveryUrl') ?? s('registrationEndpoint')!;
-    const url = s('directoryUrl') ?? `${new URL(bankUrl).origin}/directory`;
+    // cdr: the mock CDR Register at the bank's origin (conformance/cdr-register.ts).
+    const url = s('directoryUrl') ?? `${new URL(bankUrl).origin}${dialect === 'cdr' ? '/cdr-register/v1' : '/directory'}`;
     // The mock directory's signing key, when the bank is a local mock (certs/directory-signing.jwk.json): the SSA near misses need it.
     const dkey = readJwk(raw, 'directoryKey', baseDir);
     directory = { mode, url, ...(dkey ? { key: dkey } : {}) };
@@ -339,7 +340,7 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
     const host = s('directoryUrl');
     if (!jwks && !host) throw new TargetConfigError('softwareJwksEndpoint', 'directory "local-key" needs softwareJwksEndpoint (hosting the signing key) or directoryUrl (a mock directory that hosts it)');
     if (!jwks && !signingKey && !host) throw new TargetConfigError('signingKey', 'is required with softwareJwksEndpoint');
-    directory = { mode, key: dkey, issuer: s('directoryIssuer') ?? 'DCR Mock Directory', ...(jwks ? { softwareJwksEndpoint: jwks } : {}), ...(host ? { hostUrl: host } : {}) };
+    directory = { mode, key: dkey, issuer: s('directoryIssuer') ?? (dialect === 'cdr' ? 'cdr-register' : 'DCR Mock Directory'), ...(jwks ? { softwareJwksEndpoint: jwks } : {}), ...(host ? { hostUrl: host } : {}) };
   } else {
     throw new TargetConfigError('directory', 'say how SSAs are obtained: ssa / ssaFile (given), directoryUrl (mock-endpoint) or directoryKey (local-key)');
   }

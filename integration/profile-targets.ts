@@ -49,6 +49,7 @@ export function profileTarget(bank: MockBank): Target {
   const discoveryPath = profile.paths.discovery?.[0] ?? '/.well-known/openid-configuration';
   const base = { ...mockTarget(bank, profileCapabilities(profile)), discoveryUrl: `${bank.url}${profile.basePath}${discoveryPath}`, specVersion: profile.specVersion };
   if ((profile.registration.dialect ?? 'obie') === 'rfc7591') return rfc7591Target(bank, base);
+  if (profile.registration.dialect === 'cdr') return cdrTarget(bank, base);
   const headers: Record<string, string> = {};
   for (const name of profile.registration.requiredHeaders) {
     const value = REQUIRED_HEADER_VALUES[name]?.(bank);
@@ -78,5 +79,19 @@ function rfc7591Target(bank: MockBank, base: Target): Target {
     dialect: 'rfc7591',
     directory: { mode: 'none' },
     ...(profile.registration.initialAccessToken !== undefined ? { initialAccessToken: profile.registration.initialAccessToken } : {}),
+  };
+}
+
+/**
+ * An Australia CDR data holder, configured as a data recipient would: the cdr dialect, SSAs from the
+ * mock CDR Register at the bank's origin (its product load, then GET .../ssa), the Register key
+ * (the directory's) for the SSA rows that change a claim, and the TPP certificate as the software
+ * product's transport certificate.
+ */
+function cdrTarget(bank: MockBank, base: Target): Target {
+  return {
+    ...base,
+    dialect: 'cdr',
+    directory: { mode: 'mock-endpoint', url: `${bank.url}/cdr-register/v1`, key: bank.certs.directoryKey },
   };
 }

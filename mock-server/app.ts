@@ -13,8 +13,10 @@ import type { ClientRecord } from './store/types';
 import type { Mailer, OutboxStore } from './mail/outbox';
 import { discoveryRoutes } from './routes/discovery';
 import { directoryRoutes } from './routes/directory';
+import { cdrRegisterRoutes } from './routes/cdr-register';
 import { registerRoutes } from './routes/register';
 import { rfc7591Routes } from './routes/rfc7591';
+import { cdrRoutes } from './routes/cdr';
 import { tokenRoutes } from './routes/token';
 import { adminRoutes, ADMIN_PATH } from './routes/admin';
 import { adminEnabled } from './config';
@@ -76,6 +78,7 @@ export function bankUrls(publicUrl: string, profile: Profile): BankUrls {
 const REGISTRATION_ROUTES: Record<RegistrationDialect, (deps: AppDeps) => express.Router> = {
   obie: registerRoutes,
   rfc7591: rfc7591Routes,
+  cdr: cdrRoutes,
 };
 
 export function createApp(deps: AppDeps): Express {
@@ -88,6 +91,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(deps.runtimeFaults.middleware({ store: deps.store, logger: deps.logger, except: ADMIN_PATH }));
   if (adminEnabled(deps.config)) app.use(ADMIN_PATH, adminUiRoutes(deps), adminRoutes(deps));
   app.use(directoryRoutes(deps));
+  app.use(cdrRegisterRoutes(deps));
   const bank = express.Router();
   bank.use(discoveryRoutes(deps));
   bank.use(REGISTRATION_ROUTES[deps.profile.registration.dialect ?? 'obie'](deps));

@@ -163,7 +163,8 @@ Commands (each with --help):
   mint-ssa              mint an SSA from a running mock bank's directory     (npm run mint-ssa)
   sign-request          sign a registration request JWT for that SSA         (npm run sign-request)
   certs [dir]           generate the test CA and certificates into dir       (npm run certs)
-  directory             run only the mock directory, for banks started with DIRECTORY_URL (same as --role directory)
+  directory             run only the mock directory, for banks started with DIRECTORY_URL (same as --role directory);
+                        it carries the mock CDR Register (/cdr-register/v1) of the cdr profile as well
 
 Options (each also settable by the environment variable shown; flags win):
   --port <n>            PORT            listen port (default ${defaults.port}; 0 picks a free one)

@@ -53,7 +53,54 @@ const PUT_CLIENT_BOUND =
 /** The initial access token: the endpoint MAY require one; the target declares it does. */
 const IAT_DECLARED =
   'RFC 7591 3 says the endpoint MAY accept an initial access token to limit registration to authorized parties: the MAY is the server\'s choice of having one. The target declares that it made that choice, and then RFC 6750 3 (with a MUST) governs a request without the token or with another: refused with 401 and a WWW-Authenticate challenge. MUST.';
+/** The CDS data dictionary: a claim marked mandatory, or a value outside its enumerated values. */
+const CDS_MANDATORY =
+  'The CDS ClientRegistration table marks the claim mandatory and enumerates its values: a request without it, or with another value, is not a ClientRegistration, and the API answers such a request 400 "Request failed due to client error" with a RegistrationError. MUST.';
+/** The CDS Responses table: what the successful operation answers. */
+const CDS_SUCCESS =
+  'The CDS API defines the successful answer of the operation in its Responses table, as what the operation is (not an option the data holder may decline): a data recipient reads the client from it. MUST.';
+/** An SSA the CDR Register did not issue as presented. */
+const CDS_SSA =
+  'The endpoint registers "a client using a CDR Register issued Software Statement Assertion": one the Register did not sign, or whose claims are not the Register\'s, is not one; RFC 7591 3.2.2 names the refusal (invalid_software_statement), the CDR error catalogue the code. MUST.';
+/** The management operations need a cdr:registration token of the client. */
+const CDS_SCOPE =
+  'The CDS API says the operation needs authentication with the cdr:registration scope ("you must be authenticated and authorised"), and answers 401 a request "due to unknown or invalid Client or invalid access token": one without that authorisation is not served. MUST.';
+/** The first failing step answers. */
+const CDS_ORDER =
+  'The CDR error catalogue gives each validation step its own code, and a data recipient fixes what the code names: a later step answering first names the wrong fault (the claim it reports rests on what was not yet verified). MUST.';
+
+/** The Australia CDR dialect (conformance/sweep/cdr.ts, conformance/rules/cdr.ts). */
+const CDR_REASONS: Readonly<Record<string, string>> = {
+  'CDR-REGISTER-201': CDS_SUCCESS,
+  'CDR-REGISTER-SOFTWARE-ID': 'The software_id is mandatory and "used by registration endpoints to identify the software product", and redirect_uris "MUST match or be a subset of the redirect_uris as defined in the SSA": a registration answering another software_id, or a redirect URI outside the SSA, registered something else. MUST.',
+  'CDR-DUPLICATE-SOFTWARE-ID': 'The software_id identifies "the software product to be dynamically registered", and the CDR error catalogue reserves ERR-DCR-001 for a second registration of it: the data holder keeps one client per software product. MUST.',
+  'CDR-GET-200': CDS_SUCCESS,
+  'CDR-PUT-200': CDS_SUCCESS,
+  'CDR-DELETE-204': CDS_SUCCESS,
+  'CDR-DELETED-UNKNOWN': 'The CDS Responses table answers 401 a request "due to unknown or invalid Client or invalid access token", with the WWW-Authenticate header of RFC 6750: a deleted client is unknown, and a token revoked with it is invalid; either way not served. MUST.',
+  'CDR-EMPTY-BODY': 'The body is the mandatory registration request JWT; an empty one is "Request failed due to client error" (400), ERR-DCR-002 in the CDR error catalogue. MUST.',
+  'CDR-SSA-ABSENT': CDS_MANDATORY,
+  'CDR-SSA-SIGNATURE': CDS_SSA,
+  'CDR-SSA-OTHER-SIGNER': CDS_SSA,
+  'CDR-SSA-ISS': CDS_SSA,
+  'CDR-REQUEST-SIGNATURE': 'iss is mandatory and names the software product: a JWT no key of that product\'s jwks_uri verifies is not the product\'s, so the claim is not established. MUST.',
+  'CDR-AUD-NOT-ISSUER': CDS_MANDATORY,
+  'CDR-ISS-NOT-SOFTWARE-ID': CDS_MANDATORY,
+  'CDR-JTI-MISSING': CDS_MANDATORY,
+  'CDR-AUTH-METHOD': CDS_MANDATORY,
+  'CDR-APPLICATION-TYPE': 'application_type is optional, but its only value "will be web": a request naming another is outside the enumerated values, a client error (400). MUST.',
+  'CDR-GRANT-TYPES': CDS_MANDATORY,
+  'CDR-FIRST-STEP-REQUEST': CDS_ORDER,
+  'CDR-SECTOR-UNREACHABLE': 'The sector_identifier_uri is the input the data holder computes pairwise identifiers from; one it cannot fetch cannot be used, and the CDR error catalogue answers it ERR-DCR-007; the CDR support guidance on DCR says that when "the sector_identifier_uri is unreachable, POST and PUT requests to the register endpoint should fail". MUST.',
+  'CDR-MGT-NO-TOKEN': CDS_SCOPE,
+  'CDR-MGT-SCOPE': CDS_SCOPE,
+  'CDR-MGT-OTHER-CERT': CDS_SCOPE,
+  'CDR-MGT-UNKNOWN-CLIENT': 'The CDS Responses table answers 401 a request for an "unknown or invalid Client", with the WWW-Authenticate header of RFC 6750, whose code for a request naming what does not exist is invalid_request. MUST.',
+  'CDR-PUT-AUD-NOT-ISSUER': CDS_MANDATORY,
+};
+
 export const severityReasons: Readonly<Record<string, string>> = {
+  ...CDR_REASONS,
   // Discovery
   'DISC-REQUEST-OBJECT-ALGS': `${WHOLE_SERVER} OIDC Discovery 3 itself says of request_object_signing_alg_values_supported "Servers SHOULD support none and RS256", which FAPI 8.6 reverses for FAPI clients ("should not" RS256, "shall not" none); REQ-REQUEST-OBJECT-ALG-NONE fails a bank that registers none. SHOULD.`,
   'DISC-ID-TOKEN-ALGS': `${WHOLE_SERVER} OIDC Discovery 3 requires RS256 in the list ("The algorithm RS256 MUST be included"), so listing it cannot be a failure; REQ-ID-TOKEN-ALG-RS256 and REQ-ID-TOKEN-ALG-NONE fail a bank that registers RS256 or none for a client. SHOULD.`,

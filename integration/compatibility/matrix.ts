@@ -61,6 +61,8 @@ export function compatibilityMarkdown(expected: Expected, reasons: Reasons): str
     'carrying an SSA); `rfc7591` speaks plain RFC 7591 / 7592 (JSON metadata, management with the registration access',
     'token, no SSA or client certificate), its mock started with an initial access token (`START_OPTIONS` in',
     '`integration/compatibility/run.ts`) so that the initial access token rows are judged, not skipped.',
+    '`cdr` speaks the Australia CDR dialect (a ClientRegistration JWT carrying a CDR Register SSA, ERR-DCR codes,',
+    'management with a cdr:registration token), its SSAs from the mock CDR Register at the bank\'s origin.',
     '',
     '✅ pass · ❌ fail (MUST) · ⚠️ warn (SHOULD failed) · ⛔ blocked (its positive control or prerequisite was not accepted: not judged) · ➖ skip (declared: the bank does not document what the check needs) · ∅ n/a (the check is of another dialect than the bank\'s: not run)',
     '',

@@ -3,6 +3,7 @@ import type { AppDeps } from '../app';
 import { ADMIN_PATH, adminRoutes } from '../routes/admin';
 import { adminEnabled } from '../config';
 import { directoryRoutes } from '../routes/directory';
+import { cdrRegisterRoutes } from '../routes/cdr-register';
 import { errorHandler, requestContext } from '../http/middleware';
 import { NotFound } from '../errors';
 import { oneWriteJson } from '../http/respond';
@@ -23,8 +24,10 @@ export function createDirectoryApp(deps: AppDeps): Express {
   app.use(requestContext({ logger: deps.logger, store: deps.store, journalExcept: ADMIN_PATH }));
   if (adminEnabled(deps.config)) app.use(ADMIN_PATH, adminRoutes(deps));
   app.use(directoryRoutes(deps));
+  // The mock CDR Register rides on the directory (its key, its hosted JWKS): /cdr-register/v1/*.
+  app.use(cdrRegisterRoutes(deps));
   app.use((req) => {
-    throw new NotFound(`no route for ${req.method} ${req.path}: this is a standalone directory (its routes are under /directory)`);
+    throw new NotFound(`no route for ${req.method} ${req.path}: this is a standalone directory (its routes are under /directory and /cdr-register)`);
   });
   app.use(errorHandler(deps.logger));
   return app;

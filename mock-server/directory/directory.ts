@@ -328,6 +328,13 @@ export class MockDirectory {
     return { keys: [{ kty, n, e, kid, alg: 'PS256', use: 'sig' } as JWK] };
   }
 
+  /** Signs claims with this directory's key (PS256 under its kid): the mock CDR Register it carries (cdr-register.ts) signs its SSAs so. */
+  async signClaims(claims: Record<string, unknown>): Promise<string> {
+    const { importJWK, SignJWT } = await loadJose();
+    this.signingKey ??= (await importJWK(this.signingJwk, 'PS256')) as CryptoKey;
+    return new SignJWT(claims).setProtectedHeader({ alg: 'PS256', kid: this.kid, typ: 'JWT' }).sign(this.signingKey);
+  }
+
   softwareJwksUrl(softwareId: string): string {
     return `${this.baseUrl}/software/${encodeURIComponent(softwareId)}/jwks`;
   }
@@ -366,6 +373,18 @@ export class MockDirectory {
   resolveJwksUrl(url: string): JSONWebKeySet | undefined {
     const id = this.softwareIdOf(url);
     return id === undefined ? undefined : this.softwareJwks(id);
+  }
+
+  /** Whether the caller owns this existing software_id (its certificate or software_secret), as a mint would require. */
+  owns(softwareId: string, caller: MintCaller): boolean {
+    const record = this.records.get(softwareId);
+    if (!record) return false;
+    try {
+      this.authorize(softwareId, record, caller);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Refuses a caller that does not own an existing software_id (403, saying what would prove ownership). */

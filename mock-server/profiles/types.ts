@@ -1,7 +1,7 @@
 import type { RuleId } from '../../catalogue/rules';
 
 /** How a client registers and is managed: see Profile.registration.dialect. */
-export const REGISTRATION_DIALECTS = ['obie', 'rfc7591'] as const;
+export const REGISTRATION_DIALECTS = ['obie', 'rfc7591', 'cdr'] as const;
 export type RegistrationDialect = (typeof REGISTRATION_DIALECTS)[number];
 
 export type SpecVersion = '3.1' | '3.2' | '3.3';
@@ -59,6 +59,8 @@ export interface Profile {
      * metadata (a software_statement optional), managed per RFC 7592 with a registration access
      * token. The rfc7591 dialect reads authMethods, defaultAuthMethod, authSigningAlgs, grantTypes,
      * responseTypes, scopes, ssaAlgs, dnClaims, mtls and requiredHeaders; the JWT fields are not used.
+     * 'cdr': the Australia CDR data holder (routes/cdr.ts, core/cdr.ts): a ClientRegistration JWT
+     * with a CDR Register SSA, ERR-DCR codes, management with a cdr:registration token.
      */
     readonly dialect?: RegistrationDialect;
     /**

@@ -26,14 +26,43 @@ describe('the target declares its dialect', () => {
   });
 
   test('an unknown dialect, an obie target without a certificate, an rfc7591 target without a usable directory: each fails naming the field', () => {
-    expect(field(() => loadTarget({ env: { DCR_DIALECT: 'cdr', DCR_REGISTRATION_ENDPOINT: 'https://as.example.com/reg' } }))).toBe('DCR_DIALECT');
+    expect(field(() => loadTarget({ env: { DCR_DIALECT: 'no-such-dialect', DCR_REGISTRATION_ENDPOINT: 'https://as.example.com/reg' } }))).toBe('DCR_DIALECT');
     expect(field(() => resolveTarget({ discoveryUrl: 'https://as.example.com/x' }))).toBe('transportCert');
     expect(field(() => resolveTarget({ dialect: 'rfc7591', discoveryUrl: 'https://as.example.com/x', directory: 'mock-endpoint' }))).toBe('directory');
   });
 
   test('every dialect is data: a content type, a management authorisation and what the target must give', () => {
-    expect(Object.keys(DIALECTS).sort()).toEqual(['obie', 'rfc7591']);
+    expect(Object.keys(DIALECTS)).toEqual(expect.arrayContaining(['obie', 'rfc7591', 'cdr']));
     expect(DIALECTS.rfc7591).toMatchObject({ contentType: 'application/json', managementAuth: 'registration-access-token', needsDirectory: false, needsTransport: false });
+  });
+});
+
+describe('the cdr dialect (Australia CDR)', () => {
+  const base = { dialect: 'cdr', registrationEndpoint: 'https://dh.example.com/connect/register' } as const;
+
+  test('application/jwt, a client_credentials token of scope cdr:registration, private_key_jwt; a certificate and an SSA source are required', () => {
+    expect(DIALECTS.cdr).toMatchObject({ contentType: 'application/jwt', managementAuth: 'client-credentials', managementScope: 'cdr:registration', needsDirectory: true, needsTransport: true, defaultAuthMethods: ['private_key_jwt'] });
+    expect(field(() => resolveTarget(base))).toBe('transportCert');
+  });
+
+  test('SSAs: the mock Register at the bank\'s origin by default; a local Register key signs as cdr-register', async () => {
+    const { generateBundle } = await import('../../mock-server/tls/certs');
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const certs = await generateBundle();
+    const dir = mkdtempSync(join(tmpdir(), 'cdr-target-'));
+    for (const [f, v] of Object.entries({ 'tpp.pem': certs.tpp.cert, 'tpp.key': certs.tpp.key, 'register.jwk.json': JSON.stringify(certs.directoryKey) })) writeFileSync(join(dir, f), v);
+    const files = { transportCert: join(dir, 'tpp.pem'), transportKey: join(dir, 'tpp.key') };
+    expect(resolveTarget({ ...base, ...files, directory: 'mock-endpoint' }).directory).toMatchObject({ mode: 'mock-endpoint', url: 'https://dh.example.com/cdr-register/v1' });
+    expect(resolveTarget({ ...base, ...files, directoryKey: join(dir, 'register.jwk.json'), softwareJwksEndpoint: 'https://adr.example.com/jwks', signingKey: join(dir, 'register.jwk.json') }).directory).toMatchObject({ mode: 'local-key', issuer: 'cdr-register' });
+  }, 30_000);
+
+  test('its checks are CDR-* and apply to cdr alone', () => {
+    const cdr = checks.filter((c) => dialectsOf(c).includes('cdr'));
+    expect(cdr.length).toBeGreaterThan(20);
+    expect(cdr.every((c) => /^CDR-/.test(c.id) && dialectsOf(c).join() === 'cdr')).toBe(true);
+    expect(notApplicableTo(cdr[0]!, 'obie')).toMatch(/cdr.*obie/);
   });
 });
 

@@ -32,4 +32,14 @@ export const PROVEN_BY_RECORDED = [
  * (servers/rfc7591-server.ts), whose BUG_TABLE (rfc7591-server.test.ts) must list it, and judged
  * against node-oidc-provider (oidc-provider.test.ts).
  */
-export const PROVEN_BY_RFC7591_SERVER = (checks: readonly Check[]): string[] => checks.filter((c) => !dialectsOf(c).includes('obie')).map((c) => c.id);
+export const PROVEN_BY_RFC7591_SERVER = (checks: readonly Check[]): string[] => checks.filter((c) => dialectsOf(c).includes('rfc7591')).map((c) => c.id);
+
+/**
+ * The checks of the Australia CDR dialect: no switch of the OBIE rules runs them; each is proven by
+ * a one-flag bug of the independent CDR data holder (servers/cdr-bank.ts), whose CDR_BUG_TABLE
+ * (cdr-bank.test.ts) must list it, and judged against the mock's cdr profile in the compatibility matrix.
+ */
+export const PROVEN_BY_CDR_BANK = (checks: readonly Check[]): string[] => checks.filter((c) => dialectsOf(c).includes('cdr')).map((c) => c.id);
+
+/** The checks of every dialect but OBIE: n/a against an OBIE bank. */
+export const NOT_OBIE = (checks: readonly Check[]): string[] => checks.filter((c) => !dialectsOf(c).includes('obie')).map((c) => c.id);

@@ -26,14 +26,27 @@ test('capabilities are read from the profile data: revolut documents only POST, 
   expect(profileCapabilities(profiles.wso2!).authMethods[0]).toBe('private_key_jwt');
 });
 
-test('every profile is in the matrix, of either dialect: the rfc7591 column is n/a on every OBIE check and judges every rfc7591 one', () => {
+test('every profile is in the matrix, of any dialect: a check is n/a exactly where its dialects leave out the profile\'s (rfc7591 and cdr judge their own checks, OBIE ones are n/a there)', () => {
   expect(profileNames.sort()).toEqual(Object.keys(profiles).sort());
-  const rfc = expected.rfc7591!;
-  for (const c of checks) {
-    if (dialectsOf(c).includes('rfc7591')) expect([c.id, rfc[c.id]]).not.toEqual([c.id, 'n/a']);
-    else expect([c.id, rfc[c.id]]).toEqual([c.id, 'n/a']);
+  for (const p of profileNames) {
+    const dialect = profiles[p]!.registration.dialect ?? 'obie';
+    for (const c of checks) {
+      if (dialectsOf(c).includes(dialect)) expect([p, c.id, expected[p]![c.id]]).not.toEqual([p, c.id, 'n/a']);
+      else expect([p, c.id, expected[p]![c.id]]).toEqual([p, c.id, 'n/a']);
+    }
   }
-  for (const p of profileNames.filter((n) => n !== 'rfc7591')) for (const c of checks.filter((x) => !dialectsOf(x).includes('obie'))) expect([p, c.id, expected[p]![c.id]]).toEqual([p, c.id, 'n/a']);
+  expect(Object.values(expected.cdr!).filter((o) => o !== 'n/a').every((o) => o === 'pass')).toBe(true);
+});
+
+test('the cdr target: its dialect, SSAs from the mock CDR Register at the bank\'s origin with the Register key, private_key_jwt and application/jwt', async () => {
+  const bank = await startMockBank({ profile: 'cdr', logLevel: 'silent' });
+  try {
+    const t = profileTarget(bank);
+    expect(t).toMatchObject({ dialect: 'cdr', directory: { mode: 'mock-endpoint', url: `${bank.url}/cdr-register/v1` }, capabilities: { contentType: 'application/jwt', authMethods: ['private_key_jwt'] } });
+    expect(t.transport).toBeDefined();
+  } finally {
+    await bank.close();
+  }
 });
 
 test('the rfc7591 target: its dialect, no SSA or client certificate, the RFC 8414 discovery path and the initial access token the mock was started with', async () => {

@@ -40,7 +40,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20_261_102);
 const REQUEST_TIMEOUT_MS = 5_000;
 /** Values the fuzzer tracks (issued secrets, tokens, signatures sent) are kept this many at most, newest last. */
 const MAX_TRACKED = 20_000;
-const PROFILES = ['obie', 'obie-3.1', 'revolut', 'wso2', 'cpb-sandbox', 'email-deferred', 'rfc7591'] as const;
+const PROFILES = ['obie', 'obie-3.1', 'revolut', 'wso2', 'cpb-sandbox', 'email-deferred', 'rfc7591', 'cdr'] as const;
 const CERTS = ['tpp', 'alt', 'qwac', 'untrusted', 'none'] as const;
 type CertChoice = (typeof CERTS)[number];
 

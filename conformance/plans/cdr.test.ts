@@ -1,0 +1,4 @@
+import { runPlanInJest } from '../jest';
+import { cdrPlan } from './cdr.plan';
+
+runPlanInJest(cdrPlan);

@@ -1,0 +1,117 @@
+import { runPack } from '../../conformance/runner';
+import { checkById, checks } from '../../conformance/rules';
+import { cdrPlan } from '../../conformance/plans/cdr.plan';
+import { dialectsOf } from '../../conformance/dialects';
+import type { Target } from '../../conformance/target';
+import { bankWorld, type BankWorld } from './bank-harness';
+import { CDR_BUGS, startCdrBank, type CdrBank, type CdrBug } from './servers/cdr-bank';
+
+/**
+ * The cdr dialect's checks against an independent CDR data holder of ours (servers/cdr-bank.ts):
+ * the correct bank passes every cdr check and every other check is n/a; each one-flag bug is
+ * caught by exactly its checks (nothing else of the run fails or warns; the blocked list exact).
+ */
+interface CaughtRow {
+  bug: CdrBug;
+  expect: string[];
+  blocked?: string[];
+}
+
+export const CDR_BUG_TABLE: CaughtRow[] = [
+  { bug: 'empty-as-ssa', expect: ['CDR-EMPTY-BODY'] },
+  { bug: 'ssa-absent-005', expect: ['CDR-SSA-ABSENT'] },
+  // An SSA decoded without verification: neither its signature nor its lifetime is checked; the redirect step (or the duplicate one) answers instead.
+  { bug: 'ssa-signature-unchecked', expect: ['CDR-SSA-SIGNATURE', 'CDR-SSA-OTHER-SIGNER', 'CDR-SSA-EXPIRED', 'CDR-FIRST-STEP-SSA'] },
+  { bug: 'ssa-exp-unchecked', expect: ['CDR-SSA-EXPIRED'] },
+  { bug: 'ssa-iss-unchecked', expect: ['CDR-SSA-ISS'] },
+  { bug: 'request-signature-unchecked', expect: ['CDR-REQUEST-SIGNATURE'] },
+  { bug: 'request-exp-unchecked', expect: ['CDR-REQUEST-EXPIRED'] },
+  { bug: 'aud-unchecked', expect: ['CDR-AUD-NOT-ISSUER', 'CDR-FIRST-STEP-REQUEST', 'CDR-PUT-AUD-NOT-ISSUER'] },
+  { bug: 'iss-unchecked', expect: ['CDR-ISS-NOT-SOFTWARE-ID'] },
+  { bug: 'claims-unchecked', expect: ['CDR-JTI-MISSING', 'CDR-AUTH-METHOD', 'CDR-APPLICATION-TYPE', 'CDR-GRANT-TYPES'] },
+  { bug: 'sector-unchecked', expect: ['CDR-SECTOR-UNREACHABLE'] },
+  { bug: 'redirect-unchecked', expect: ['CDR-REDIRECT-NOT-IN-SSA', 'CDR-PUT-REDIRECT-NOT-IN-SSA'] },
+  // The redirect URIs checked against the unverified SSA before anything else: the order rows see ERR-DCR-003 first.
+  { bug: 'redirect-before-ssa', expect: ['CDR-FIRST-STEP-SSA', 'CDR-FIRST-STEP-REQUEST'] },
+  { bug: 'duplicates-allowed', expect: ['CDR-DUPLICATE-SOFTWARE-ID'] },
+  { bug: 'register-200', expect: ['CDR-REGISTER-201'] },
+  { bug: 'software-id-dropped', expect: ['CDR-REGISTER-SOFTWARE-ID'] },
+  { bug: 'bearer-optional', expect: ['CDR-MGT-NO-TOKEN'] },
+  { bug: 'scope-unchecked', expect: ['CDR-MGT-SCOPE'] },
+  { bug: 'token-unbound', expect: ['CDR-MGT-OTHER-CERT'] },
+  { bug: 'unknown-404', expect: ['CDR-MGT-UNKNOWN-CLIENT', 'CDR-DELETED-UNKNOWN'] },
+  { bug: 'get-text-plain', expect: ['CDR-GET-200'] },
+  { bug: 'put-text-plain', expect: ['CDR-PUT-200'] },
+  { bug: 'put-unvalidated', expect: ['CDR-PUT-REDIRECT-NOT-IN-SSA', 'CDR-PUT-AUD-NOT-ISSUER'] },
+  { bug: 'delete-200', expect: ['CDR-DELETE-204'], blocked: ['CDR-DELETED-UNKNOWN'] },
+];
+
+let world: BankWorld;
+const banks: CdrBank[] = [];
+const cdrChecks = checks.filter((c) => dialectsOf(c).includes('cdr')).map((c) => c.id).sort();
+
+beforeAll(async () => {
+  world = await bankWorld('cdr-register', 'adr.example.com');
+}, 60_000);
+afterAll(async () => {
+  await Promise.all(banks.map((b) => b.close()));
+});
+
+/** The data holder with these bugs, and the pack's target: SSAs signed here with the Register key, naming the software JWKS the bank holds. */
+async function target(bugs: CdrBug[] = []): Promise<Target> {
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...registerPublic } = world.certs.directoryKey;
+  const bank = await startCdrBank({
+    tls: { cert: world.certs.server.cert, key: world.certs.server.key, ca: world.certs.ca.cert },
+    registerJwks: { keys: [registerPublic] },
+    softwareJwks: new Map([[world.jwksEndpoint, { keys: [world.software.publicJwk] }]]),
+    bugs,
+  });
+  banks.push(bank);
+  const { certs } = world;
+  return {
+    dialect: 'cdr',
+    discoveryUrl: bank.discoveryUrl,
+    specVersion: '3.3',
+    transport: { cert: certs.tpp.cert, key: certs.tpp.key },
+    altTransport: { cert: certs.altTpp!.cert, key: certs.altTpp!.key },
+    ca: certs.ca.cert,
+    insecure: false,
+    signingKey: world.software.privateJwk,
+    softwareId: certs.tpp.software_id,
+    orgId: certs.tpp.org_id,
+    redirectUris: ['https://adr.example.com/callback', 'https://adr.example.com/cb2'],
+    roles: [],
+    subjectDn: certs.tpp.dn,
+    directory: { mode: 'local-key', key: certs.directoryKey, issuer: 'cdr-register', softwareJwksEndpoint: world.jwksEndpoint },
+    capabilities: { management: true, operations: ['GET', 'PUT', 'DELETE'], authMethods: ['private_key_jwt'], contentType: 'application/jwt' },
+    timeoutMs: 10_000,
+  };
+}
+
+const ids = (results: ReadonlyArray<{ id: string; outcome: string }>, ...outcomes: string[]) => results.filter((r) => outcomes.includes(r.outcome)).map((r) => r.id).sort();
+
+test('the table: every switch is in it once, every id is a cdr check, and every cdr check is caught by some switch', () => {
+  expect(CDR_BUG_TABLE.map((r) => r.bug).sort()).toEqual([...CDR_BUGS].sort());
+  expect(CDR_BUG_TABLE.flatMap((r) => [...r.expect, ...(r.blocked ?? [])]).filter((id) => !cdrChecks.includes(id))).toEqual([]);
+  expect(cdrChecks.filter((id) => !CDR_BUG_TABLE.some((r) => r.expect.includes(id)))).toEqual([]);
+});
+
+test('the correct data holder: every cdr check passes (0 false failures), every other check is n/a', async () => {
+  const run = await runPack(await target());
+  expect(run.aborted).toBeUndefined();
+  expect(ids(run.results, 'pass')).toEqual(cdrChecks);
+  expect(ids(run.results, 'n/a')).toEqual(checks.filter((c) => !cdrChecks.includes(c.id)).map((c) => c.id).sort());
+  expect(run.rootCauses).toEqual([]);
+}, 60_000);
+
+describe('each one-flag bug is caught by exactly its checks', () => {
+  test.each(CDR_BUG_TABLE)('$bug: $expect', async ({ bug, expect: expected, blocked = [] }) => {
+    const run = await runPack(await target([bug]), { plans: [cdrPlan] });
+    for (const id of expected) {
+      const r = run.results.find((x) => x.id === id);
+      expect({ id, outcome: r?.outcome, message: r?.outcome === 'pass' ? r.message : '' }).toMatchObject({ id, outcome: checkById(id)!.severity === 'SHOULD' ? 'warn' : 'fail' });
+    }
+    expect(ids(run.results, 'fail', 'warn')).toEqual([...expected].sort());
+    expect(ids(run.results, 'blocked', 'skip')).toEqual([...blocked].sort());
+  }, 30_000);
+});
