@@ -34,6 +34,10 @@ let hang = (_url: string) => false;
 /** Resets the connection instead of answering (the request on a connection, counted from 1). */
 let resetOn = (_nth: number) => false;
 const perSocket = new WeakMap<Socket, number>();
+/** DELETEs answered after this many ms; how many were in flight at once at most. */
+let deleteDelayMs = 0;
+let deletesInFlight = 0;
+let mostDeletes = 0;
 
 beforeAll(async () => {
   certs = await generateBundle();
@@ -69,7 +73,13 @@ beforeAll(async () => {
         return json(201, client);
       }
       if (req.url === '/token') return json(200, { access_token: randomUUID(), token_type: 'Bearer', expires_in: 300 });
-      if (req.method === 'DELETE') return void res.writeHead(204).end();
+      if (req.method === 'DELETE') {
+        mostDeletes = Math.max(mostDeletes, ++deletesInFlight);
+        return void setTimeout(() => {
+          deletesInFlight--;
+          res.writeHead(204).end();
+        }, deleteDelayMs);
+      }
       const id = decodeURIComponent((req.url ?? '').split('/').pop() ?? '');
       json(200, clients.get(id) ?? { client_id: id });
     });
@@ -83,6 +93,8 @@ afterAll(async () => {
 });
 beforeEach(() => {
   seen.length = 0;
+  deleteDelayMs = 0;
+  mostDeletes = 0;
   hang = () => false;
   resetOn = () => false;
 });
@@ -148,6 +160,26 @@ test('a probe without a certificate sent right after trusted requests does not r
     // The second trusted request reused the first one's connection; the others each had their own.
     expect(posts[3]!.socket).toBe(posts[0]!.socket);
     expect(new Set(posts.map((s) => s.socket)).size).toBe(3);
+  } finally {
+    session.close();
+  }
+}, 30_000);
+
+test("a plan's cleanup deletes its clients side by side, at most `concurrency` at a time, and returns them in the order they were created", async () => {
+  const session = await openSession(await target());
+  try {
+    deleteDelayMs = 40;
+    for (const limit of [3, 1]) {
+      const view = session.forPlan('cleanup-test');
+      const jwt = await view.sign(view.claims());
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) ids.push(view.registered(await view.post(`register-${i}`, jwt)).clientId);
+      mostDeletes = 0;
+      expect(await view.cleanup(limit)).toEqual(ids);
+      expect(mostDeletes).toBe(limit);
+      // Nothing is left to delete.
+      expect(await view.cleanup(limit)).toEqual([]);
+    }
   } finally {
     session.close();
   }
