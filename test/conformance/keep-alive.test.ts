@@ -251,3 +251,33 @@ test('a client certificate OpenSSL cannot load is a rejected exchange, with or w
     pool.destroy();
   }
 });
+
+test("a credential set's TLS context is parsed once: every connection of its agent uses the same one, and another set has its own", async () => {
+  const pool = new AgentPool();
+  const trusted = { ca: certs.ca.cert, client: { cert: certs.tpp.cert, key: certs.tpp.key } };
+  const bare = { ca: certs.ca.cert };
+  /** The TLS context of the connection a request went out on (Node keeps the options a TLSSocket was made with). */
+  const contextOf = (opts: typeof bare & { client?: { cert: string; key: string } }) =>
+    new Promise<unknown>((resolve, reject) => {
+      const req = https.request(`${base}/ctx`, { ca: opts.ca, ...(opts.client ? { cert: opts.client.cert, key: opts.client.key } : {}), agent: pool.for(opts)! }, (res) => {
+        res.resume();
+        res.on('end', () => resolve((req.socket as unknown as { _tlsOptions?: { secureContext?: unknown } })._tlsOptions?.secureContext));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  try {
+    // Side by side: two connections of the trusted set's agent.
+    const [a, b2] = await Promise.all([contextOf(trusted), contextOf(trusted)]);
+    const c = await contextOf(bare);
+    expect(a).toBeDefined();
+    expect(b2).toBe(a);
+    expect(c).toBeDefined();
+    expect(c).not.toBe(a);
+    const ctx = seen.filter((s) => s.url === '/ctx');
+    expect(new Set(ctx.slice(0, 2).map((s) => s.socket)).size).toBe(2);
+    expect(ctx.map((s) => s.peer)).toEqual([fingerprint(certs.tpp.cert), fingerprint(certs.tpp.cert), '']);
+  } finally {
+    pool.destroy();
+  }
+});
