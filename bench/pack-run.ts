@@ -6,18 +6,24 @@
  * and nothing else: no keys, no signing, no checks. Reports both wall times over IPC.
  */
 import https from 'node:https';
+import { writeFileSync } from 'node:fs';
 import { runPack } from '../conformance/runner';
 import { credentialSet } from '../conformance/agents';
+import { replay } from './replay.mjs';
 import type { SentRequest } from '../conformance/session';
 import type { Target } from '../conformance/target';
 
 export interface PackRound {
   target: Target;
+  /** Where to write the requests the fresh run sent (JSON, 0600), for the bare script's replay (bench/bare-replay.mjs). */
+  recordTo?: string;
 }
 
 export interface PackRoundResult {
   packMs: number;
   floorMs: number;
+  /** The same requests one after another, nothing side by side: a bare script doing the exchanges sequentially. */
+  seqFloorMs: number;
   /** A second run in the same process, keys already made, and its floor. */
   warmPackMs: number;
   warmFloorMs: number;
@@ -42,27 +48,9 @@ export async function floor(requests: readonly SentRequest[], concurrency = Infi
     return a;
   };
   let failed = 0;
-  const one = (r: SentRequest) =>
-    new Promise<void>((resolve) => {
-      const req = https.request(
-        r.url,
-        {
-          method: r.method,
-          headers: r.headers,
-          agent: agentFor(r),
-          ...(r.ca ? { ca: r.ca } : {}),
-          ...(r.client ? { cert: r.client.cert, key: r.client.key } : {}),
-          rejectUnauthorized: !r.insecure,
-        },
-        (res) => {
-          res.resume();
-          res.on('end', resolve);
-          res.on('error', () => (failed++, resolve()));
-        },
-      );
-      req.on('error', () => (failed++, resolve()));
-      req.end(r.body);
-    });
+  const one = async (r: SentRequest) => {
+    if (!(await replay(r, agentFor(r)))) failed++;
+  };
   const setup = requests.filter((r) => !r.plan);
   const plans = new Map<string, SentRequest[]>();
   for (const r of requests) if (r.plan) plans.set(r.plan, [...(plans.get(r.plan) ?? []), r]);
@@ -79,7 +67,7 @@ export async function floor(requests: readonly SentRequest[], concurrency = Infi
   return { ms, failed };
 }
 
-process.once('message', async ({ target }: PackRound) => {
+process.once('message', async ({ target, recordTo }: PackRound) => {
   try {
     const sent: SentRequest[] = [];
     const started = performance.now();
@@ -88,6 +76,8 @@ process.once('message', async ({ target }: PackRound) => {
     const outcomes: Record<string, number> = {};
     for (const r of run.results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
     const f = await floor(sent);
+    const seq = await floor(sent, 1);
+    if (recordTo) writeFileSync(recordTo, JSON.stringify(sent), { mode: 0o600 });
     // Again in the same process: the keys and the untrusted certificate are made by now.
     const again: SentRequest[] = [];
     const warmStarted = performance.now();
@@ -97,11 +87,12 @@ process.once('message', async ({ target }: PackRound) => {
     const result: PackRoundResult = {
       packMs,
       floorMs: f.ms,
+      seqFloorMs: seq.ms,
       warmPackMs,
       warmFloorMs: g.ms,
       exchanges: sent.length,
       outcomes,
-      floorFailed: f.failed + g.failed,
+      floorFailed: f.failed + seq.failed + g.failed,
       rssMiB: process.memoryUsage().rss / 2 ** 20,
     };
     process.send!(result, () => process.exit(0));

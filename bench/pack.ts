@@ -16,7 +16,7 @@ import { setting } from './settings';
 
 
 const ROUNDS = Math.max(1, setting('BENCH_PACK_ROUNDS', 5, 0));
-const CLI_RUNS = setting('BENCH_PACK_CLI', 1, 0);
+const CLI_RUNS = setting('BENCH_PACK_CLI', 3, 0);
 const here = (f: string) => new URL(f, import.meta.url).pathname;
 
 function child<T>(file: string, message?: unknown, env: NodeJS.ProcessEnv = process.env): Promise<T> {
@@ -68,13 +68,23 @@ function cli(target: Target, bin: string): Promise<{ ms: number; code: number | 
   });
 }
 
+/** The bare script, spawn to exit, replaying the recorded requests one after another. */
+function bare(requestsFile: string): Promise<{ ms: number; code: number | null }> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [here('./bare-replay.mjs'), requestsFile], { stdio: 'ignore' });
+    c.on('exit', (code) => resolve({ ms: performance.now() - started, code }));
+  });
+}
+
 async function main() {
   const mock = fork(here('./mock-child.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const { target } = await new Promise<{ target: Target }>((resolve) => mock.once('message', resolve));
   // Fresh processes sharing a key cache (fixtures/keys.ts), as repeated CLI runs do; and one with no cache at all (the very first run).
   const cache = mkdtempSync(join(tmpdir(), 'bench-keys-'));
   const cached = { ...process.env, DCR_KEY_CACHE: cache };
-  await child<PackRoundResult>('./pack-run.ts', { target }, cached);
+  const recorded = join(cache, 'requests.json');
+  await child<PackRoundResult>('./pack-run.ts', { target, recordTo: recorded }, cached);
   const rounds: PackRoundResult[] = [];
   for (let i = 0; i < ROUNDS; i++) rounds.push(await child<PackRoundResult>('./pack-run.ts', { target }, cached));
   const cold = await child<PackRoundResult>('./pack-run.ts', { target }, { ...process.env, DCR_KEY_CACHE: 'off' });
@@ -88,22 +98,40 @@ async function main() {
   console.log(`  pack      : ${pack.toFixed(0)} ms wall  (${last.exchanges} exchanges, ${checks} checks: ${outcomes}; rss ${last.rssMiB.toFixed(0)} MiB)`);
   console.log(`  floor     : ${floorMs.toFixed(0)} ms wall  (the same ${last.exchanges} requests replayed in order, plans side by side as the pack ran them, with a bare keep-alive https client: no keys, no signing, no checks${last.floorFailed ? `; ${last.floorFailed} failed` : ''})`);
   console.log(`  ratio     : ${(pack / floorMs).toFixed(2)}x the floor (goal <= 1.5x)`);
+  const seqMs = median(rounds.map((r) => r.seqFloorMs));
+  console.log(`  sequential: ${seqMs.toFixed(0)} ms wall  (the same requests one after another, nothing side by side); the pack ${(pack / seqMs).toFixed(2)}x that`);
   console.log(`  by round  : ${rounds.map((r) => `${r.packMs.toFixed(0)}/${r.floorMs.toFixed(0)} = ${(r.packMs / r.floorMs).toFixed(2)}x`).join(', ')}`);
   console.log(`  no cache  : ${cold.packMs.toFixed(0)} ms pack / ${cold.floorMs.toFixed(0)} ms floor = ${(cold.packMs / cold.floorMs).toFixed(2)}x (the first run on a machine: every key generated, DCR_KEY_CACHE=off)`);
   const warm = median(rounds.map((r) => r.warmPackMs));
   const warmFloor = median(rounds.map((r) => r.warmFloorMs));
   console.log(`  keys made : ${warm.toFixed(0)} ms pack / ${warmFloor.toFixed(0)} ms floor = ${(warm / warmFloor).toFixed(2)}x (a second run in the same process: its keys and untrusted certificate already made)`);
-  // The CLI as the published package runs it (dist/, plain JavaScript: npm run bench builds it first), and as a clone runs it through tsx.
+  // The CLI as the published package runs it (dist/, plain JavaScript: npm run bench builds it first), against the bare
+  // script replaying the requests of a fresh run one after another (a fresh node process too), interleaved; and a clone's tsx path.
   const published = here('../dist/bin/dcr-conformance.js');
-  for (let i = 0; i < CLI_RUNS; i++) {
-    if (existsSync(published)) {
-      const r = await cli(target, published);
-      console.log(`  CLI       : ${(r.ms / 1000).toFixed(2)} s wall for the published dcr-conformance (dist/), spawn to exit (node start-up, discovery, pre-flight, reports included; exit ${r.code})`);
-    } else console.log('  CLI       : dist/bin/dcr-conformance.js not built (npm run build): the published CLI not measured');
+  if (CLI_RUNS > 0 && !existsSync(published)) console.log('  CLI       : dist/bin/dcr-conformance.js not built (npm run build): the published CLI not measured');
+  else if (CLI_RUNS > 0) {
+    const runs: Array<{ cli: number; bare: number }> = [];
+    let codes = '';
+    for (let i = 0; i < CLI_RUNS; i++) {
+      const c = await cli(target, published);
+      const b = await bare(recorded);
+      runs.push({ cli: c.ms, bare: b.ms });
+      if (c.code !== 0 || b.code !== 0) codes = `; exit ${c.code} / ${b.code}`;
+    }
+    const cliMs = median(runs.map((r) => r.cli));
+    const bareMs = median(runs.map((r) => r.bare));
+    console.log(`  CLI       : ${(cliMs / 1000).toFixed(2)} s wall for the published dcr-conformance (dist/), spawn to exit (node start-up, discovery, pre-flight, reports included), median of ${CLI_RUNS}${codes}`);
+    console.log(`  bare CLI  : ${(bareMs / 1000).toFixed(2)} s wall for a bare node:https script in a fresh process replaying the same ${last.exchanges} requests one after another, spawn to exit (bench/bare-replay.mjs)`);
+    // Each run's pair was measured back to back: the median of their ratios moves less with the machine's load than the ratio of the medians.
+    const ratios = runs.map((r) => r.cli / r.bare);
+    console.log(`  CLI ratio : ${median(ratios).toFixed(2)}x the bare script, median of each run's ratio (goal <= 2x; ratio of the medians ${(cliMs / bareMs).toFixed(2)}x)  by run: ${ratios.map((x) => `${x.toFixed(2)}x`).join(', ')}`);
+  }
+  if (CLI_RUNS > 0) {
     const r = await cli(target, here('../bin/dcr-conformance.js'));
     console.log(`  CLI (tsx) : ${(r.ms / 1000).toFixed(2)} s wall for bin/dcr-conformance.js in a clone (two node processes and tsx compiling the sources on top; exit ${r.code})`);
   }
   mock.disconnect();
+  rmSync(cache, { recursive: true, force: true });
   if (rounds.some((r) => r.floorFailed || (r.outcomes.fail ?? 0) > 0)) process.exitCode = 1;
 }
 

@@ -1,5 +1,7 @@
 import https from 'node:https';
 import { createHash } from 'node:crypto';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import type { Duplex } from 'node:stream';
 import type { RequestOptions } from '../fixtures/https';
 
 /**
@@ -8,6 +10,9 @@ import type { RequestOptions } from '../fixtures/https';
  * happens once per connection, so a request without a certificate, or with an untrusted one, must
  * never travel on a connection opened with the transport certificate: each set has its own agent,
  * hence its own sockets and its own TLS session cache.
+ *
+ * Each set's TLS context (its CA, certificate and key, parsed) is made once, not once per
+ * connection; its sessions are resumed on the agent's later connections (the agent's own cache).
  *
  * `destroy()` ends every connection at the end of the run; exchanges after it get a connection of
  * their own (no agent), as before keep-alive.
@@ -23,7 +28,7 @@ export class AgentPool {
     let agent = this.agents.get(id);
     if (!agent) {
       // lifo: the connection used last, the least likely to have been closed by the server while idle.
-      agent = new https.Agent({ keepAlive: true, scheduling: 'lifo', maxCachedSessions: 10 });
+      agent = withContext(new https.Agent({ keepAlive: true, scheduling: 'lifo', maxCachedSessions: 10 }), opts);
       this.agents.set(id, agent);
     }
     return agent;
@@ -50,4 +55,32 @@ export function credentialSet(opts: Pick<RequestOptions, 'client' | 'ca' | 'inse
   for (const ca of Array.isArray(opts.ca) ? opts.ca : [opts.ca]) part(ca);
   part(opts.insecure ? 'insecure' : 'verified');
   return h.digest('hex');
+}
+
+type Connect = (options: Record<string, unknown>, callback?: (err: Error | null, socket: Duplex) => void) => Duplex;
+
+/**
+ * The agent's connections made with one TLS context for the credential set, parsed once. A
+ * certificate or key OpenSSL cannot load makes no context: each request then fails on it as before
+ * (https.request throws, the exchange is recorded as a transport failure).
+ */
+function withContext(agent: https.Agent, opts: Pick<RequestOptions, 'client' | 'ca'>): https.Agent {
+  let context: SecureContext | null | undefined;
+  const made = (): SecureContext | undefined => {
+    if (context === undefined) {
+      try {
+        context = createSecureContext({ ...(opts.ca ? { ca: opts.ca } : {}), ...(opts.client ? { cert: opts.client.cert, key: opts.client.key } : {}) });
+      } catch {
+        context = null;
+      }
+    }
+    return context ?? undefined;
+  };
+  const a = agent as unknown as { createConnection: Connect };
+  const connect = a.createConnection.bind(agent);
+  a.createConnection = (options, callback) => {
+    const secureContext = made();
+    return connect(secureContext ? { ...options, secureContext } : options, callback);
+  };
+  return agent;
 }

@@ -57,8 +57,9 @@ Exit codes: 0 no MUST check failed or was blocked; 1 a MUST check failed or was 
 2 configuration, connection or pre-flight error (e.g. the bank does not trust the transport
 certificate), or the bank stopped answering (the reports are then still written).
 
-Environment: DCR_KEY_CACHE  where the pack keeps its throwaway probe keys between runs (default
-node_modules/.cache/dcr-mockbank, else ~/.cache/dcr-mockbank; off: none are kept)
+Environment: DCR_KEY_CACHE  where the pack keeps its throwaway probe keys, and the published CLI
+its V8 code cache, between runs (default node_modules/.cache/dcr-mockbank, else
+~/.cache/dcr-mockbank; off: none are kept)
 `;
 
 function fail(message: string): never {

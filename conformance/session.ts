@@ -10,6 +10,7 @@ import { createDirectoryAdapter, type DirectoryAdapter } from './directory';
 import { startJwksHost, type JwksHost } from './jwks-host';
 import { dialectOf, type AuthMethod, type Target } from './target';
 import { DIALECTS } from './dialects';
+import { pool } from './pool';
 
 /** The bank could not be reached or refused the connection: a run error (exit 2), not a finding. */
 export class ConnectionError extends Error {
@@ -92,8 +93,8 @@ export interface Session {
    * PUT: a bank may rotate it on any answer), or undefined when it returned none.
    */
   rat(clientId: string): string | undefined;
-  /** Deletes the clients this session created that still exist, when the bank allows it. */
-  cleanup(): Promise<string[]>;
+  /** Deletes the clients this session created that still exist, when the bank allows it: `concurrency` clients at a time (default one after another). */
+  cleanup(concurrency?: number): Promise<string[]>;
   /** Set once the bank stopped answering (consecutive timeouts): every later exchange is blocked. */
   readonly unresponsive: string | undefined;
   /** Ends the run: every later exchange is blocked with this reason. */
@@ -204,6 +205,31 @@ export async function openSession(target: Target, options: SessionOptions = {}):
       .then(() => prewarmKeys(Object.values(OWN_KEY_ROLES)))
       .catch(() => undefined);
   }
+  /** The keys, the directory adapter and the base SSA. */
+  async function ssaOf(): Promise<{ key: SigningKey; rsKey: SigningKey; extraKeys: SigningKey[]; directory: DirectoryAdapter; ssa: string }> {
+    const key = await keyReady;
+    const rsKey = await rsReady;
+    const extraKeys = await extraReady;
+    const directory = createDirectoryAdapter(
+      target.directory,
+      {
+        softwareId: target.softwareId,
+        orgId: target.orgId,
+        redirectUris: target.redirectUris,
+        roles: target.roles,
+        jwks: { keys: hosted ? [key.publicJwk, rsKey.publicJwk, ...extraKeys.map((k) => k.publicJwk)] : [key.publicJwk] },
+      },
+      { ...tls, request: (url, opts) => send('directory-ssa', url, opts) },
+      target.transport,
+      dialectOf(target),
+    );
+    try {
+      return { key, rsKey, extraKeys, directory, ssa: await directory.base() };
+    } catch (e) {
+      throw new ConnectionError(`cannot obtain an SSA (${target.directory.mode}): ${(e as Error).message}`);
+    }
+  }
+
   try {
     return await open();
   } catch (e) {
@@ -213,6 +239,10 @@ export async function openSession(target: Target, options: SessionOptions = {}):
 
   async function open(): Promise<Session> {
     const transport: Credentials | undefined = target.transport;
+    // The SSA needs the keys, not discovery: it is fetched while discovery is (one round trip less
+    // before the first plan). Discovery's errors still come first.
+    const ssaReady = ssaOf();
+    ssaReady.catch(() => undefined);
     let discovery: Recorded | { skipped: string } = { skipped: 'no discoveryUrl configured' };
     let registrationEndpoint = target.registrationEndpoint;
     let tokenEndpoint: string | undefined;
@@ -233,28 +263,7 @@ export async function openSession(target: Target, options: SessionOptions = {}):
     if (!registrationEndpoint) throw new ConnectionError('no registration endpoint: discovery does not advertise one and registrationEndpoint is not configured');
     const aud = target.aud ?? issuer ?? new URL(registrationEndpoint).origin;
 
-    const key = await keyReady;
-    const rsKey = await rsReady;
-    const extraKeys = await extraReady;
-    const directory = createDirectoryAdapter(
-      target.directory,
-      {
-        softwareId: target.softwareId,
-        orgId: target.orgId,
-        redirectUris: target.redirectUris,
-        roles: target.roles,
-        jwks: { keys: hosted ? [key.publicJwk, rsKey.publicJwk, ...extraKeys.map((k) => k.publicJwk)] : [key.publicJwk] },
-      },
-      { ...tls, request: (url, opts) => send('directory-ssa', url, opts) },
-      target.transport,
-      dialectOf(target),
-    );
-    let ssa: string;
-    try {
-      ssa = await directory.base();
-    } catch (e) {
-      throw new ConnectionError(`cannot obtain an SSA (${target.directory.mode}): ${(e as Error).message}`);
-    }
+    const { key, rsKey, extraKeys, directory, ssa } = await ssaReady;
 
     const clientUris = new Map<string, string>();
     /** The newest registration access token of each client (RFC 7592 3), shared by the plans' views. */
@@ -440,28 +449,27 @@ export async function openSession(target: Target, options: SessionOptions = {}):
           agents.destroy();
           for (const h of [...(host ? [host] : []), ...ownHosts]) h.then((x) => x.close(), () => undefined);
         },
-        async cleanup() {
-          const deleted: string[] = [];
-          if (!target.capabilities.management || !target.capabilities.operations.includes('DELETE')) return deleted;
-          if (DIALECTS[dialectOf(target)].managementAuth === 'registration-access-token') {
+        async cleanup(concurrency = 1) {
+          if (!target.capabilities.management || !target.capabilities.operations.includes('DELETE')) return [];
+          const rat = DIALECTS[dialectOf(target)].managementAuth === 'registration-access-token';
+          /** Deletes one client; true when the bank answered 204. Each client's deletion is independent of the others'. */
+          const remove = async (id: string, r: Recorded): Promise<boolean> => {
+            if (unresponsive) return false;
             // RFC 7592 2.3: DELETE with the client's newest registration access token.
-            for (const id of [...created.keys()]) {
-              if (unresponsive) break;
+            if (rat) {
               const t = rats.get(id);
-              if (t && (await session.manage('cleanup-delete', 'DELETE', id, t)).status === 204) deleted.push(id);
+              return !!t && (await session.manage('cleanup-delete', 'DELETE', id, t)).status === 204;
             }
-            return deleted;
-          }
-          for (const [id, r] of [...created]) {
-            if (unresponsive) break;
             const { method, secret } = session.registered(r);
             const scope = DIALECTS[dialectOf(target)].managementScope;
             const auth: ClientAuth = { method, ...(secret ? { secret } : {}), ...(scope ? { scope } : {}) };
             const t = body(await session.token('cleanup-token', id, auth)).access_token;
-            if (typeof t !== 'string') continue;
-            if ((await session.manage('cleanup-delete', 'DELETE', id, t)).status === 204) deleted.push(id);
-          }
-          return deleted;
+            return typeof t === 'string' && (await session.manage('cleanup-delete', 'DELETE', id, t)).status === 204;
+          };
+          const limited = pool(Math.max(1, concurrency));
+          const clients = [...created];
+          const done = await Promise.all(clients.map(([id, r]) => limited(() => remove(id, r))));
+          return clients.filter((_, i) => done[i]).map(([id]) => id);
         },
       };
       return session;

@@ -3,7 +3,8 @@
 //   dist/index.js                the library (mock-server/index.ts): startMockBank and friends
 //   dist/jest.js                 dcr-mockbank/jest (integration/jest.ts: conformance/jest.ts and mockTarget)
 //   dist/bin/dcr-mockbank.js     the mock bank and its tools (mock-server/cli.ts)
-//   dist/bin/dcr-conformance.js  the conformance pack (conformance/cli.ts)
+//   dist/bin/dcr-conformance.js  the conformance pack: runs dist/cli/dcr-conformance.cjs with a V8 code cache (conformance/bin.ts)
+//   dist/cli/dcr-conformance.cjs the conformance pack's CLI (conformance/cli.ts) as one CommonJS file, which V8 can cache
 //   dist/chunks/                 code the entry points share (ESM code splitting)
 //   dist/types/                  declarations (tsc, emitDeclarationOnly; tsconfig.build.json)
 //   dist/ui/                     the dashboard's page, script and style (mock-server/admin/ui/), read at run time
@@ -30,7 +31,7 @@ await build({
     index: 'mock-server/index.ts',
     jest: 'integration/jest.ts',
     'bin/dcr-mockbank': 'mock-server/cli.ts',
-    'bin/dcr-conformance': 'conformance/cli.ts',
+    'bin/dcr-conformance': 'conformance/bin.ts',
   },
   outdir: dist,
   bundle: true,
@@ -39,6 +40,25 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  packages: 'external',
+  tsconfig: join(root, 'tsconfig.json'),
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+
+// The conformance CLI in one CommonJS file: Node 20 keeps a code cache for no ES module, and
+// compiling the pack's code was most of a fresh run's start-up (conformance/code-cache.ts). Its
+// one dynamic import (selfsigned, on a run with no key cache) becomes a require: vm.Script code
+// has no ES module loader of its own on Node 20.
+await build({
+  absWorkingDir: root,
+  entryPoints: ['conformance/cli.ts'],
+  outfile: join(dist, 'cli', 'dcr-conformance.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  supported: { 'dynamic-import': false },
   packages: 'external',
   tsconfig: join(root, 'tsconfig.json'),
   logLevel: 'warning',

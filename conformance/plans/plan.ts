@@ -3,6 +3,7 @@ import { isRecorded, type Blocked, type Slot } from '../rules/define';
 import type { Recorded } from '../exchange';
 import type { Session } from '../session';
 import { summarize, hintFor } from '../diagnose';
+import { pool } from '../pool';
 
 /** What an exchange is, for the hint when the bank does not accept it. */
 export type ExchangeKind = 'registration' | 'token' | 'management' | 'ssa';
@@ -105,22 +106,6 @@ export interface PlanProgress {
 /** Independent exchanges a plan has in flight at once when the target does not say (`concurrency`). */
 export const STEP_CONCURRENCY = 4;
 
-/** At most `limit` tasks at a time, the others queued in the order they asked. */
-function pool(limit: number) {
-  let running = 0;
-  const waiting: Array<() => void> = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    while (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    running++;
-    try {
-      return await task();
-    } finally {
-      running--;
-      waiting.shift()?.();
-    }
-  };
-}
-
 /**
  * Performs the plan's exchanges once (or only those the given checks read): a step whose controls
  * were not accepted is blocked, not sent. Barrier steps run alone, in plan order; a run of
@@ -132,7 +117,8 @@ export async function executePlan(plan: Plan, session: Session, only?: readonly 
   const slots = new Map<string, Slot>([['discovery', session.discovery]]);
   const wanted = only ? closure(plan, new Set(only.flatMap((c) => c.exchanges))) : undefined;
   const done = new Map<string, Recorded>();
-  const limited = pool(Math.max(1, progress.concurrency ?? session.target.concurrency ?? STEP_CONCURRENCY));
+  const limit = Math.max(1, progress.concurrency ?? session.target.concurrency ?? STEP_CONCURRENCY);
+  const limited = pool(limit);
   const inFlight = new Map<string, Promise<void>>();
   const perform = async (step: ExchangeStep): Promise<void> => {
     const not = precondition(plan, step, slots, session);
@@ -172,7 +158,7 @@ export async function executePlan(plan: Plan, session: Session, only?: readonly 
   } finally {
     // A step still in flight when another threw must not outlive the run's cleanup.
     await Promise.allSettled(inFlight.values());
-    if (!session.unresponsive) await session.cleanup().catch(() => undefined);
+    if (!session.unresponsive) await session.cleanup(limit).catch(() => undefined);
   }
   return slots;
 }

@@ -1,5 +1,5 @@
-import { constants, createHmac, createPrivateKey, createPublicKey, sign as cryptoSign, type JsonWebKey, type KeyObject } from 'node:crypto';
-import type { SigningKey } from '../../fixtures/keys';
+import { createHmac, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { rawSignature, type SigningKey } from '../../fixtures/keys';
 
 /**
  * Compact JWS made byte by byte, so that a sweep row can change exactly one element of a request
@@ -25,13 +25,6 @@ function privateKeyOf(k: SigningKey): KeyObject {
   return ko;
 }
 
-function rawSign(alg: string, input: Buffer, key: KeyObject): Buffer {
-  if (alg === 'PS256') return cryptoSign('sha256', input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
-  if (alg === 'RS256') return cryptoSign('sha256', input, key);
-  if (alg === 'ES256') return cryptoSign('sha256', input, { key, dsaEncoding: 'ieee-p1363' });
-  throw new Error(`the pack cannot sign with ${alg}`);
-}
-
 /** A compact JWS of these exact header and payload bytes, signed as the signer says. */
 export function compactJws(header: Record<string, unknown>, payload: Record<string, unknown> | string, signer: Signer): string {
   const input = `${b64(header)}.${b64(payload)}`;
@@ -39,7 +32,7 @@ export function compactJws(header: Record<string, unknown>, payload: Record<stri
   if ('hmac' in signer) return `${input}.${createHmac('sha256', signer.hmac).update(input).digest('base64url')}`;
   const declared = typeof header.alg === 'string' ? header.alg.toUpperCase() : undefined;
   const alg = signer.as ?? (declared === 'PS256' || declared === 'RS256' || declared === 'ES256' ? declared : signer.key.alg);
-  return `${input}.${rawSign(alg, Buffer.from(input), privateKeyOf(signer.key)).toString('base64url')}`;
+  return `${input}.${rawSignature(alg, Buffer.from(input), privateKeyOf(signer.key)).toString('base64url')}`;
 }
 
 /** The JOSE header the pack signs with by default: alg and kid of the key, typ JWT. */

@@ -38,6 +38,7 @@ test('the pack bench runs end to end and prints the pack beside its floor, and t
   expect(r.stdout).toMatch(/pack {6}: \d+ ms wall {2}\(\d+ exchanges, \d+ checks: \d+ pass/);
   expect(r.stdout).toMatch(/floor {5}: \d+ ms wall/);
   expect(r.stdout).toMatch(/ratio {5}: [\d.]+x the floor/);
+  expect(r.stdout).toMatch(/sequential: \d+ ms wall {2}\(the same requests one after another, nothing side by side\); the pack [\d.]+x that/);
 }, 130_000);
 
 /** npm run bench:startup: a tiny run prints the mock's warm start beside a bare https server's, and the ratio. No timing is asserted. */
@@ -53,3 +54,43 @@ test('the start-up bench prints the warm start beside a bare https server starte
   expect(r.stdout).toMatch(/bare https: \d+ ms/);
   expect(r.stdout).toMatch(/ratio {5}: [\d.]+x the bare server's start/);
 }, 130_000);
+
+/** The bare script the CLI is compared with replays the recorded requests one after another, certificate and body each, and says when one failed. */
+test('bench/bare-replay.mjs sends every recorded request in order, with its client certificate and body, and exits 1 when one fails', async () => {
+  const { generateBundle } = await import('../../mock-server/tls/certs');
+  const https = await import('node:https');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { spawn } = await import('node:child_process');
+  const b = await generateBundle();
+  const seen: string[] = [];
+  const server = https.createServer({ key: b.server.key, cert: b.server.cert, ca: b.ca.cert, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+      seen.push(`${req.method} ${req.url} ${peer && 'subject' in peer && peer.subject ? 'cert' : 'none'} ${Buffer.concat(chunks).toString()}`);
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `https://localhost:${(server.address() as import('node:net').AddressInfo).port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'bare-replay-'));
+  const run = (requests: unknown[]) => {
+    writeFileSync(join(dir, 'r.json'), JSON.stringify(requests));
+    return new Promise<number | null>((resolve) => spawn(process.execPath, [join('bench', 'bare-replay.mjs'), join(dir, 'r.json')], { stdio: 'ignore' }).on('exit', resolve));
+  };
+  try {
+    const client = { cert: b.tpp.cert, key: b.tpp.key };
+    const code = await run([
+      { name: 'a', method: 'GET', url: `${base}/one`, headers: {}, ca: b.ca.cert },
+      { name: 'b', method: 'POST', url: `${base}/two`, headers: { 'content-type': 'text/plain' }, body: 'hello', client, ca: b.ca.cert },
+      { name: 'c', method: 'DELETE', url: `${base}/three`, headers: {}, client, ca: b.ca.cert },
+    ]);
+    expect(code).toBe(0);
+    expect(seen).toEqual(['GET /one none ', 'POST /two cert hello', 'DELETE /three cert ']);
+    expect(await run([{ name: 'x', method: 'GET', url: 'https://localhost:1/', headers: {} }])).toBe(1);
+  } finally {
+    server.close();
+  }
+}, 60_000);

@@ -34,6 +34,10 @@ let hang = (_url: string) => false;
 /** Resets the connection instead of answering (the request on a connection, counted from 1). */
 let resetOn = (_nth: number) => false;
 const perSocket = new WeakMap<Socket, number>();
+/** DELETEs answered after this many ms; how many were in flight at once at most. */
+let deleteDelayMs = 0;
+let deletesInFlight = 0;
+let mostDeletes = 0;
 
 beforeAll(async () => {
   certs = await generateBundle();
@@ -69,7 +73,13 @@ beforeAll(async () => {
         return json(201, client);
       }
       if (req.url === '/token') return json(200, { access_token: randomUUID(), token_type: 'Bearer', expires_in: 300 });
-      if (req.method === 'DELETE') return void res.writeHead(204).end();
+      if (req.method === 'DELETE') {
+        mostDeletes = Math.max(mostDeletes, ++deletesInFlight);
+        return void setTimeout(() => {
+          deletesInFlight--;
+          res.writeHead(204).end();
+        }, deleteDelayMs);
+      }
       const id = decodeURIComponent((req.url ?? '').split('/').pop() ?? '');
       json(200, clients.get(id) ?? { client_id: id });
     });
@@ -83,6 +93,8 @@ afterAll(async () => {
 });
 beforeEach(() => {
   seen.length = 0;
+  deleteDelayMs = 0;
+  mostDeletes = 0;
   hang = () => false;
   resetOn = () => false;
 });
@@ -153,6 +165,26 @@ test('a probe without a certificate sent right after trusted requests does not r
   }
 }, 30_000);
 
+test("a plan's cleanup deletes its clients side by side, at most `concurrency` at a time, and returns them in the order they were created", async () => {
+  const session = await openSession(await target());
+  try {
+    deleteDelayMs = 40;
+    for (const limit of [3, 1]) {
+      const view = session.forPlan('cleanup-test');
+      const jwt = await view.sign(view.claims());
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) ids.push(view.registered(await view.post(`register-${i}`, jwt)).clientId);
+      mostDeletes = 0;
+      expect(await view.cleanup(limit)).toEqual(ids);
+      expect(mostDeletes).toBe(limit);
+      // Nothing is left to delete.
+      expect(await view.cleanup(limit)).toEqual([]);
+    }
+  } finally {
+    session.close();
+  }
+}, 30_000);
+
 test('keep-alive keeps the deadline: a timed-out connection is destroyed, never reused, and the next exchange gets a new one', async () => {
   const pool = new AgentPool();
   const opts = { ca: certs.ca.cert, client: { cert: certs.tpp.cert, key: certs.tpp.key } };
@@ -215,6 +247,36 @@ test('a client certificate OpenSSL cannot load is a rejected exchange, with or w
     await expect(httpsRequest(`${base}/x`, { ...bad, agent: pool.for(bad)!, timeoutMs: 200 })).rejects.toThrow();
     // The deadline passing afterwards must not throw (an uncaught error would fail this test file).
     await new Promise((r) => setTimeout(r, 300));
+  } finally {
+    pool.destroy();
+  }
+});
+
+test("a credential set's TLS context is parsed once: every connection of its agent uses the same one, and another set has its own", async () => {
+  const pool = new AgentPool();
+  const trusted = { ca: certs.ca.cert, client: { cert: certs.tpp.cert, key: certs.tpp.key } };
+  const bare = { ca: certs.ca.cert };
+  /** The TLS context of the connection a request went out on (Node keeps the options a TLSSocket was made with). */
+  const contextOf = (opts: typeof bare & { client?: { cert: string; key: string } }) =>
+    new Promise<unknown>((resolve, reject) => {
+      const req = https.request(`${base}/ctx`, { ca: opts.ca, ...(opts.client ? { cert: opts.client.cert, key: opts.client.key } : {}), agent: pool.for(opts)! }, (res) => {
+        res.resume();
+        res.on('end', () => resolve((req.socket as unknown as { _tlsOptions?: { secureContext?: unknown } })._tlsOptions?.secureContext));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  try {
+    // Side by side: two connections of the trusted set's agent.
+    const [a, b2] = await Promise.all([contextOf(trusted), contextOf(trusted)]);
+    const c = await contextOf(bare);
+    expect(a).toBeDefined();
+    expect(b2).toBe(a);
+    expect(c).toBeDefined();
+    expect(c).not.toBe(a);
+    const ctx = seen.filter((s) => s.url === '/ctx');
+    expect(new Set(ctx.slice(0, 2).map((s) => s.socket)).size).toBe(2);
+    expect(ctx.map((s) => s.peer)).toEqual([fingerprint(certs.tpp.cert), fingerprint(certs.tpp.cert), '']);
   } finally {
     pool.destroy();
   }

@@ -13,9 +13,12 @@ function recorded(name: string, status: number): Recorded {
   return { name, request: { method: 'POST', url: 'https://bank.test/register', headers: {} }, status, headers: {}, text: '', json: undefined, ms: 1, sent: {} };
 }
 
+/** The concurrency each cleanup was asked for. */
+const cleanups: Array<number | undefined> = [];
+
 function fakeSession(concurrency?: number): Session {
   const target = { capabilities: { management: false, operations: [] }, ...(concurrency !== undefined ? { concurrency } : {}) };
-  return { target, discovery: recorded('discovery', 200), unresponsive: undefined, cleanup: async () => [] } as unknown as Session;
+  return { target, discovery: recorded('discovery', 200), unresponsive: undefined, cleanup: async (n?: number) => (cleanups.push(n), []) } as unknown as Session;
 }
 
 /** Records when each step starts and ends, and how many are in flight at most. */
@@ -57,6 +60,15 @@ test('consecutive concurrent steps are in flight together, at most STEP_CONCURRE
   // The barrier after them starts only once every probe has ended.
   expect(t.events.indexOf('start after')).toBe(t.events.length - 2);
   expect(t.events.filter((e) => e.startsWith('end p'))).toHaveLength(10);
+});
+
+test("the plan's cleanup deletes its clients as many at a time as its steps are in flight", async () => {
+  cleanups.length = 0;
+  const t = tracer();
+  await executePlan(plan([t.step('a')]), fakeSession());
+  await executePlan(plan([t.step('a')]), fakeSession(1));
+  await executePlan(plan([t.step('a')]), fakeSession(), undefined, { concurrency: 2 });
+  expect(cleanups).toEqual([STEP_CONCURRENCY, 1, 2]);
 });
 
 test("the target's concurrency bounds the steps in flight; 1 is strictly one after another", async () => {

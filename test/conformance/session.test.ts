@@ -50,3 +50,53 @@ test('a transport certificate refused at the TLS layer is explained as such', as
   expect(r.status).toBe(0);
   expect(explainTransportError(r.transportError!, url, true)).toMatch(/refused the TLS connection with the transport certificate/);
 });
+
+describe('discovery and the SSA', () => {
+  /** Discovery answered after `discoveryDelayMs`; the mock directory's /directory/ssa at once (or refused). */
+  let bank: https.Server;
+  let origin: string;
+  const events: string[] = [];
+  let discoveryDelayMs = 0;
+  let mintStatus = 201;
+  beforeAll(async () => {
+    bank = https.createServer({ key: b.server.key, cert: b.server.cert }, (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (req.url === '/.well-known/openid-configuration') {
+          events.push('discovery asked');
+          setTimeout(() => {
+            events.push('discovery answered');
+            res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: origin, registration_endpoint: `${origin}/register` }));
+          }, discoveryDelayMs);
+          return;
+        }
+        events.push(`${req.method} ${req.url}`);
+        res.writeHead(mintStatus, { 'content-type': 'application/json' }).end(JSON.stringify(mintStatus === 201 ? { software_statement: 'h.p.s' } : { error: 'no' }));
+      });
+    });
+    await new Promise<void>((resolve) => bank.listen(0, '127.0.0.1', resolve));
+    origin = `https://localhost:${(bank.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => bank.close(() => resolve())));
+  beforeEach(() => {
+    events.length = 0;
+    discoveryDelayMs = 0;
+    mintStatus = 201;
+  });
+  const mockDirectory = (patch: Partial<Target> = {}) => target({ discoveryUrl: `${origin}/.well-known/openid-configuration`, directory: { mode: 'mock-endpoint', url: `${origin}/directory` }, ...patch });
+
+  test('the SSA is fetched while discovery is, not after it', async () => {
+    discoveryDelayMs = 300;
+    const session = await openSession(mockDirectory());
+    session.close();
+    expect(session.ssa).toBe('h.p.s');
+    expect(session.registrationEndpoint).toBe(`${origin}/register`);
+    expect(events).toEqual(['discovery asked', 'POST /directory/ssa', 'discovery answered']);
+  }, 30_000);
+
+  test("discovery's failure is the error even when the SSA fails too; an SSA the directory refuses is a connection error that says so", async () => {
+    mintStatus = 500;
+    await expect(openSession(mockDirectory({ discoveryUrl: 'https://localhost:1/.well-known/openid-configuration' }))).rejects.toThrow(/cannot fetch discovery: nothing answers/);
+    await expect(openSession(mockDirectory())).rejects.toThrow(/cannot obtain an SSA \(mock-endpoint\): the mock directory .* did not mint an SSA \(500\)/);
+  }, 30_000);
+});
