@@ -3,6 +3,7 @@ import type { AppDeps } from '../app';
 import { ADMIN_PATH, adminRoutes } from '../routes/admin';
 import { adminEnabled } from '../config';
 import { directoryRoutes } from '../routes/directory';
+import { obfDirectoryRoutes } from '../routes/obf-directory';
 import { errorHandler, requestContext } from '../http/middleware';
 import { NotFound } from '../errors';
 import { oneWriteJson } from '../http/respond';
@@ -23,8 +24,9 @@ export function createDirectoryApp(deps: AppDeps): Express {
   app.use(requestContext({ logger: deps.logger, store: deps.store, journalExcept: ADMIN_PATH }));
   if (adminEnabled(deps.config)) app.use(ADMIN_PATH, adminRoutes(deps));
   app.use(directoryRoutes(deps));
+  if (deps.obfDirectory) app.use(obfDirectoryRoutes(deps.obfDirectory, { maxBodyBytes: deps.config.maxBodyBytes, logger: deps.logger }));
   app.use((req) => {
-    throw new NotFound(`no route for ${req.method} ${req.path}: this is a standalone directory (its routes are under /directory)`);
+    throw new NotFound(`no route for ${req.method} ${req.path}: this is a standalone directory (its routes are under /directory and /obf-directory)`);
   });
   app.use(errorHandler(deps.logger));
   return app;

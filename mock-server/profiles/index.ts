@@ -5,10 +5,11 @@ import { wso2 } from './wso2';
 import { cpbSandbox } from './cpb-sandbox';
 import { emailDeferred } from './email-deferred';
 import { rfc7591 } from './rfc7591';
+import { obf } from './obf';
 import type { Profile } from './types';
 
 export const profiles: Record<string, Profile> = Object.fromEntries(
-  [obie, obie31, revolut, wso2, cpbSandbox, emailDeferred, rfc7591].map((p) => [p.name, p]),
+  [obie, obie31, revolut, wso2, cpbSandbox, emailDeferred, rfc7591, obf].map((p) => [p.name, p]),
 );
 
 export function getProfile(name: string): Profile {
