@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { JWK } from 'jose';
 import { parseDn, formatDn, dnEquals } from '../common/dn';
+import { attributeOf, obfCertificateDn, OID, orgIdOf } from '../common/obf-dn';
 import { parseBind } from './jwks-host';
 import { DIALECTS, DIALECT_NAMES, type Dialect } from './dialects';
 
@@ -308,9 +309,11 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
   if (altCert && dnEquals(certIdentity(altCert, 'altTransportCert').dn, identity.dn)) {
     throw new TargetConfigError('altTransportCert', `has the transport certificate's subject DN (${identity.dn}); give a trusted certificate with another subject`);
   }
-  const softwareId = s('softwareId') ?? identity.cn;
-  if (!softwareId) throw new TargetConfigError('softwareId', 'is required (the transport certificate has no CN to default to)');
-  const orgId = s('orgId') ?? identity.ou ?? '';
+  // Open Finance Brasil certificates name the software in UID and the organisation in organizationIdentifier (OFBBR-<org_id>).
+  const obfNames = spec.certificateIdentity === 'uid-organization-identifier' ? obfCertificateDn(cert) : undefined;
+  const softwareId = s('softwareId') ?? (obfNames ? attributeOf(obfNames, OID.uid) : identity.cn);
+  if (!softwareId) throw new TargetConfigError('softwareId', `is required (the transport certificate has no ${obfNames ? 'UID' : 'CN'} to default to)`);
+  const orgId = s('orgId') ?? (obfNames ? orgIdOf(obfNames) : identity.ou) ?? '';
 
   let signingKey = readJwk(raw, 'signingKey', baseDir);
   if (signingKey && s('signingKid')) signingKey = { ...signingKey, kid: s('signingKid')! };
@@ -387,7 +390,7 @@ function rest(raw: Raw, dialect: Dialect, redirectUris: string[], headers: Recor
 
   return {
     redirectUris,
-    roles: (raw.roles as string[] | undefined) ?? ['AISP', 'PISP', 'CBPII'],
+    roles: (raw.roles as string[] | undefined) ?? [...(DIALECTS[dialect].defaultRoles ?? ['AISP', 'PISP', 'CBPII'])],
     capabilities: {
       management: (raw.management as boolean | undefined) ?? true,
       operations: (raw.operations as ManagementOperation[] | undefined) ?? ['GET', 'PUT', 'DELETE'],

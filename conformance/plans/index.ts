@@ -6,8 +6,10 @@ import { managementPlan } from './management.plan';
 import { tokenPlan } from './token.plan';
 import { rfc7591RegistrationPlan } from './rfc7591-registration.plan';
 import { rfc7591ManagementPlan } from './rfc7591-management.plan';
+import { obfRegistrationPlan } from './obf-registration.plan';
+import { obfManagementPlan } from './obf-management.plan';
 
-export const plans: readonly Plan[] = [discoveryPlan, registrationPlan, ssaPlan, managementPlan, tokenPlan, rfc7591RegistrationPlan, rfc7591ManagementPlan];
+export const plans: readonly Plan[] = [discoveryPlan, registrationPlan, ssaPlan, managementPlan, tokenPlan, rfc7591RegistrationPlan, rfc7591ManagementPlan, obfRegistrationPlan, obfManagementPlan];
 
 export function planOf(checkId: string): Plan | undefined {
   return plans.find((p) => p.checks.some((c) => c.id === checkId));

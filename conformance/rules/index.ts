@@ -10,6 +10,8 @@ import { managementChecks } from './management';
 import { tokenPlanChecks } from '../plans/token.plan';
 import { rfc7591RegistrationChecks, rfc7592Checks } from './rfc7591';
 import { rfc7591RegistrationSweep, rfc7592PutSweep, rfc7592TokenSweep } from '../sweep/rfc7591';
+import { obfManagementChecks, obfRegistrationChecks } from './obf';
+import { obfRegistrationSweep, obfTlsSweep } from '../sweep/obf';
 
 /** The catalogue of conformance checks. Ids are stable; the duplicate test keeps them unique. */
 export const checks: readonly Check[] = [
@@ -29,6 +31,11 @@ export const checks: readonly Check[] = [
   ...rfc7592Checks,
   ...sweepChecks(rfc7592TokenSweep),
   ...sweepChecks(rfc7592PutSweep),
+  // Open Finance Brasil: n/a against an OBIE or rfc7591 target.
+  ...obfRegistrationChecks,
+  ...sweepChecks(obfRegistrationSweep),
+  ...sweepChecks(obfTlsSweep),
+  ...obfManagementChecks,
 ];
 
 export function checkById(id: string): Check | undefined {

@@ -9,21 +9,13 @@ import type { RuleId } from '../../catalogue/rules';
 import { RuleViolation } from '../errors';
 import { attributeOf, distinguishedNameMatch, obfCertificateDn, obfDnProblem, OID, orgIdOf, parseObfDn } from '../../common/obf-dn';
 import { preview } from './preview';
+import { activeRoles, allowedScopes } from '../../common/obf-roles';
+
+export { OBF_ROLE_SCOPES, OBF_ROLES, OBF_SCOPES, activeRoles, allowedScopes } from '../../common/obf-roles';
 import { verifyClientMetadata, type Rfc7591Context, type Rfc7591Registration } from './rfc7591';
 import { verifySsa, type VerifiedSsa } from './verify-ssa';
 
 type Json = Record<string, unknown>;
-
-/** "Regulatory Roles for OpenID and OAuth 2.0 Mappings": the scopes each role allows. */
-export const OBF_ROLE_SCOPES: Readonly<Record<string, readonly string[]>> = {
-  DADOS: ['openid', 'accounts', 'credit-cards-accounts', 'consents', 'customers', 'invoice-financings', 'financings', 'loans', 'unarranged-accounts-overdraft', 'resources'],
-  PAGTO: ['openid', 'payments'],
-  CONTA: ['openid'],
-  CCORR: ['openid'],
-};
-export const OBF_ROLES = Object.keys(OBF_ROLE_SCOPES);
-/** Every scope some role allows. */
-export const OBF_SCOPES: readonly string[] = [...new Set(Object.values(OBF_ROLE_SCOPES).flat())];
 
 /** Item 3: "issued (iat) not more than 5 minutes prior to the request being received". */
 export const OBF_SSA_MAX_AGE_SECONDS = 300;
@@ -32,19 +24,6 @@ export const OBF_SSA_MAX_AGE_SECONDS = 300;
 const OTHER_TLS_PARAMETERS = ['tls_client_auth_san_dns', 'tls_client_auth_san_uri', 'tls_client_auth_san_ip', 'tls_client_auth_san_email'];
 
 const isString = (v: unknown): v is string => typeof v === 'string';
-
-/** The roles of software_statement_roles with status Active ("currently listed roles shall be active"). */
-export function activeRoles(roles: unknown): string[] {
-  if (!Array.isArray(roles)) return [];
-  return roles
-    .filter((r): r is Json => typeof r === 'object' && r !== null && isString((r as Json).role) && (r as Json).status === 'Active')
-    .map((r) => r.role as string);
-}
-
-/** Item 9 and "Applying Server Defaults" 3: the scopes the active roles allow. */
-export function allowedScopes(roles: readonly string[]): string[] {
-  return [...new Set(roles.flatMap((r) => OBF_ROLE_SCOPES[r] ?? []))];
-}
 
 /** The SSA's software_* claims and the client metadata they take precedence over (item 10). */
 const SSA_PRECEDENCE: ReadonlyArray<[string, string]> = [

@@ -30,6 +30,8 @@ export const obf: Profile = {
     authMethods: ['private_key_jwt', 'tls_client_auth'],
     defaultAuthMethod: 'private_key_jwt',
     authSigningAlgs: ['PS256'],
+    // FAPI 1.0 Advanced (OBF's profile): the hybrid flow, or code.
+    responseTypes: ['code id_token', 'code'],
     scopes: OBF_SCOPES,
     dnClaims: ['tls_client_auth_subject_dn'],
     mtls: true,
