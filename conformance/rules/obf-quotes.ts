@@ -28,6 +28,7 @@ export const OBF = {
   caseIgnore: q('OBF-DCR-7.2', 'Section 4.2.11 of RFC 4517 (caseIgnoreMatch) must be respected.'),
   roleTable: q('OBF-DCR-7.2', 'If the scopes are omitted during the DCR process, the authorization server shall grant the complete set of potential scopes based on the registering bank\'s regulatory roles, as described in the Server Defaults section.'),
   alias: q('OBF-DCR-6', 'shall advertise mtls_endpoint_aliases as per clause 5 [RFC8705] the token_endpoint, registration_endpoint and userinfo_endpoint;'),
+  controls: q('OBF-DCR-9.3', 'To extend [RFC7591] and [RFC7592], which recommend minimum mechanisms for authentication of their services, institutions that support the registration flows and dynamic maintenance of clients must implement the following controls:'),
   rat: q('OBF-DCR-9.3', 'issue, on the registry response, a registration_access_token to be used as an authentication token on maintaining operations of the registered client application, following specifications described in [RFC7592].'),
   ratMatch: q('OBF-DCR-9.3', 'Validate the presence and matching of the Bearer header Authorization containing the value of the registration_access_token attribute returned during registration of the corresponding client.'),
   managementChecks: q('OBF-DCR-9.3', 'Carry out the validations of sub-items 1, 3, 4, and 6 of item 9.3.1.'),

@@ -43,7 +43,7 @@ export const obfRegistrationChecks: Check[] = [
   }),
   check({
     id: 'OBF-REGISTER-201', title: 'A valid OBF registration (private_key_jwt, jwks_uri = software_jwks_uri, a fresh directory SSA, over mTLS) is answered 201 JSON with a client_id, a registration_access_token and an https registration_client_uri', spec: ['OBF-DCR-7.1', 'OBF-DCR-9.3', 'RFC7591-3.2.1'], severity: 'MUST', tags: ['registration', 'positive'],
-    quotes: [OBF.rat, RFC7591.created], exchanges: ['obf-register'],
+    quotes: [OBF.controls, OBF.rat, RFC7591.created], exchanges: ['obf-register'],
     check: (r) => {
       const bad = jsonAnswer(r, 201, 'the registration');
       if (bad) return bad;
@@ -99,12 +99,12 @@ export const obfManagementChecks: Check[] = [
   }),
   check({
     id: 'OBF-MGMT-NO-CLIENT-CERT', title: 'The same GET without a client certificate is refused (at the TLS layer, or with a 4xx)', spec: ['OBF-DCR-9.3', 'OBF-DCR-7.1'], severity: 'MUST', tags: ['management', 'transport', 'negative'],
-    quotes: [OBF.managementChecks, OBF.certChain, OBF.mtls], exchanges: ['obf-get-no-cert'],
+    quotes: [OBF.controls, OBF.managementChecks, OBF.certChain, OBF.mtls], exchanges: ['obf-get-no-cert'],
     check: (r) => (r.status >= 200 && r.status < 300 ? fail(`the client was read without a client certificate (${r.status})`, evidenceOf(r, { expected: 'a refusal' })) : expectRefusal(r, ['invalid_client', 'invalid_request', 'invalid_token', 'access_denied'], [0, 400, 401, 403])),
   }),
   check({
     id: 'OBF-MGMT-RAT-WRONG', title: 'The same GET with a registration access token the server never issued is refused with 401 invalid_token and a Bearer challenge', spec: ['OBF-DCR-9.3', 'RFC7592-2.1', 'RFC6750-3.1'], severity: 'MUST', tags: ['management', 'registration-access-token', 'negative'],
-    quotes: [OBF.ratMatch, RFC7592.readInvalidToken], exchanges: ['obf-get-wrong-rat'],
+    quotes: [OBF.controls, OBF.ratMatch, RFC7592.readInvalidToken], exchanges: ['obf-get-wrong-rat'],
     check: (r) => bearerUnauthorized(r, 'GET with a wrong registration access token', true),
   }),
   check({

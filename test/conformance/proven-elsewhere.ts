@@ -32,4 +32,11 @@ export const PROVEN_BY_RECORDED = [
  * (servers/rfc7591-server.ts), whose BUG_TABLE (rfc7591-server.test.ts) must list it, and judged
  * against node-oidc-provider (oidc-provider.test.ts).
  */
-export const PROVEN_BY_RFC7591_SERVER = (checks: readonly Check[]): string[] => checks.filter((c) => !dialectsOf(c).includes('obie')).map((c) => c.id);
+export const PROVEN_BY_RFC7591_SERVER = (checks: readonly Check[]): string[] => checks.filter((c) => dialectsOf(c).includes('rfc7591')).map((c) => c.id);
+
+/**
+ * The checks of the Open Finance Brasil dialect: proven by a one-flag bug of the independent OBF bank
+ * (servers/obf-bank.ts, written from the OBF DCR text), whose BUG_TABLE (obf-bank.test.ts) must list
+ * each; the mock's obf profile passes them all (the compatibility matrix).
+ */
+export const PROVEN_BY_OBF_BANK = (checks: readonly Check[]): string[] => checks.filter((c) => dialectsOf(c).includes('obf')).map((c) => c.id);
