@@ -58,7 +58,8 @@ export const obfManagementPlan = definePlan({
     get('obf-get', [REGISTER], ['GET'], newest, { accepted: answeredWith(200) }),
     get('obf-get-no-cert', ['obf-get'], ['GET'], newest, { noCert: true }),
     get('obf-get-wrong-rat', ['obf-get'], ['GET'], () => randomUUID()),
-    { name: 'obf-put', needs: ['obf-get'], kind: 'management', skipIf: needsOps('GET', 'PUT'), accepted: answeredWith(200), run: put },
+    // No acceptance needed of the PUT: the read-back after it runs either way, and OBF-UPDATE-200 judges both.
+    { name: 'obf-put', needs: ['obf-get'], kind: 'management', skipIf: needsOps('GET', 'PUT'), run: put },
     get('obf-get-after-put', ['obf-put'], ['GET', 'PUT'], newest),
     get('obf-get-old-rat', ['obf-put'], ['GET', 'PUT'], (_s, prior) => beforePut.get(clientIdOf(prior, REGISTER)) ?? ''),
     {

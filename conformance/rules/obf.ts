@@ -13,8 +13,9 @@ import { activeRoles, allowedScopes } from '../../common/obf-roles';
  * the server defaults and the SSA's precedence, and RFC 7592 management with the registration
  * access token over mutual TLS.
  */
-type Def = Omit<CheckDefinition, 'rules' | 'dialects' | 'tags'> & { tags: string[] };
-const check = (def: Def): Check => defineCheck({ ...def, tags: ['obf', ...def.tags], rules: [], dialects: OBF_DIALECT });
+type Def = Omit<CheckDefinition, 'rules' | 'dialects' | 'tags'> & { tags: string[]; rules?: CheckDefinition['rules'] };
+/** rules: the mock's rules (catalogue/rules.ts) that, switched off, make the check fail on the obf profile (test/conformance/obf-faults.test.ts). */
+const check = (def: Def): Check => defineCheck({ ...def, tags: ['obf', ...def.tags], rules: def.rules ?? [], dialects: OBF_DIALECT });
 
 const isJson = (r: Recorded) => /^application\/json/.test(header(r, 'content-type') ?? '');
 const scopes = (v: unknown): string[] => (typeof v === 'string' ? v.split(' ').filter(Boolean) : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
@@ -42,7 +43,7 @@ export const obfRegistrationChecks: Check[] = [
     },
   }),
   check({
-    id: 'OBF-REGISTER-201', title: 'A valid OBF registration (private_key_jwt, jwks_uri = software_jwks_uri, a fresh directory SSA, over mTLS) is answered 201 JSON with a client_id, a registration_access_token and an https registration_client_uri', spec: ['OBF-DCR-7.1', 'OBF-DCR-9.3', 'RFC7591-3.2.1'], severity: 'MUST', tags: ['registration', 'positive'],
+    id: 'OBF-REGISTER-201', rules: ['RES-CREATED-201'], title: 'A valid OBF registration (private_key_jwt, jwks_uri = software_jwks_uri, a fresh directory SSA, over mTLS) is answered 201 JSON with a client_id, a registration_access_token and an https registration_client_uri', spec: ['OBF-DCR-7.1', 'OBF-DCR-9.3', 'RFC7591-3.2.1'], severity: 'MUST', tags: ['registration', 'positive'],
     quotes: [OBF.controls, OBF.rat, RFC7591.created], exchanges: ['obf-register'],
     check: (r) => {
       const bad = jsonAnswer(r, 201, 'the registration');
@@ -81,7 +82,7 @@ export const obfRegistrationChecks: Check[] = [
     },
   }),
   check({
-    id: 'OBF-TLS-REGISTER-201', title: 'A tls_client_auth registration with tls_client_auth_subject_dn in the OBF rendering of the certificate subject is answered 201 with that subject DN registered', spec: ['OBF-DCR-7.1', 'OBF-DCR-7.1.2', 'RFC8705-2'], severity: 'MUST', tags: ['registration', 'positive', 'dn'],
+    id: 'OBF-TLS-REGISTER-201', rules: ['RES-CREATED-201'], title: 'A tls_client_auth registration with tls_client_auth_subject_dn in the OBF rendering of the certificate subject is answered 201 with that subject DN registered', spec: ['OBF-DCR-7.1', 'OBF-DCR-7.1.2', 'RFC8705-2'], severity: 'MUST', tags: ['registration', 'positive', 'dn'],
     quotes: [OBF.dnMatch, OBF.dnFormat, RFC7591.allMetadata], exchanges: ['obf-register-tls'],
     check: (r) => {
       const bad = jsonAnswer(r, 201, 'the tls_client_auth registration');
@@ -93,22 +94,22 @@ export const obfRegistrationChecks: Check[] = [
 
 export const obfManagementChecks: Check[] = [
   check({
-    id: 'OBF-READ-200', title: 'GET at the registration_client_uri with the registration access token, over mTLS, answers 200 JSON with the same client_id', spec: ['OBF-DCR-9.3', 'RFC7592-2.1'], severity: 'MUST', tags: ['management', 'GET', 'positive'],
+    id: 'OBF-READ-200', rules: ['MGT-GET'], title: 'GET at the registration_client_uri with the registration access token, over mTLS, answers 200 JSON with the same client_id', spec: ['OBF-DCR-9.3', 'RFC7592-2.1'], severity: 'MUST', tags: ['management', 'GET', 'positive'],
     quotes: [OBF.supports, RFC7592.readOk, RFC7592.sameClientId], exchanges: ['obf-mgmt-register', 'obf-get'],
     check: (post, get) => jsonAnswer(get, 200, 'the GET') ?? (body(get).client_id === body(post).client_id ? pass(evidenceOf(get)) : fail('the GET answers another client_id', evidenceOf(get, { expected: body(post).client_id, actual: body(get).client_id }))),
   }),
   check({
-    id: 'OBF-MGMT-NO-CLIENT-CERT', title: 'The same GET without a client certificate is refused (at the TLS layer, or with a 4xx)', spec: ['OBF-DCR-9.3', 'OBF-DCR-7.1'], severity: 'MUST', tags: ['management', 'transport', 'negative'],
+    id: 'OBF-MGMT-NO-CLIENT-CERT', rules: ['TLS-CERT-REQUIRED'], title: 'The same GET without a client certificate is refused (at the TLS layer, or with a 4xx)', spec: ['OBF-DCR-9.3', 'OBF-DCR-7.1'], severity: 'MUST', tags: ['management', 'transport', 'negative'],
     quotes: [OBF.controls, OBF.managementChecks, OBF.certChain, OBF.mtls], exchanges: ['obf-get-no-cert'],
     check: (r) => (r.status >= 200 && r.status < 300 ? fail(`the client was read without a client certificate (${r.status})`, evidenceOf(r, { expected: 'a refusal' })) : expectRefusal(r, ['invalid_client', 'invalid_request', 'invalid_token', 'access_denied'], [0, 400, 401, 403])),
   }),
   check({
-    id: 'OBF-MGMT-RAT-WRONG', title: 'The same GET with a registration access token the server never issued is refused with 401 invalid_token and a Bearer challenge', spec: ['OBF-DCR-9.3', 'RFC7592-2.1', 'RFC6750-3.1'], severity: 'MUST', tags: ['management', 'registration-access-token', 'negative'],
+    id: 'OBF-MGMT-RAT-WRONG', rules: ['RFC-RAT'], title: 'The same GET with a registration access token the server never issued is refused with 401 invalid_token and a Bearer challenge', spec: ['OBF-DCR-9.3', 'RFC7592-2.1', 'RFC6750-3.1'], severity: 'MUST', tags: ['management', 'registration-access-token', 'negative'],
     quotes: [OBF.controls, OBF.ratMatch, RFC7592.readInvalidToken], exchanges: ['obf-get-wrong-rat'],
     check: (r) => bearerUnauthorized(r, 'GET with a wrong registration access token', true),
   }),
   check({
-    id: 'OBF-UPDATE-200', title: 'PUT of the record as last read, with a fresh SSA and a narrower scope, answers 200 JSON with the same client_id, and a GET after it shows the new scope', spec: ['OBF-DCR-7.1', 'RFC7592-2.2'], severity: 'MUST', tags: ['management', 'PUT', 'read-back'],
+    id: 'OBF-UPDATE-200', rules: ['MGT-PUT'], title: 'PUT of the record as last read, with a fresh SSA and a narrower scope, answers 200 JSON with the same client_id, and a GET after it shows the new scope', spec: ['OBF-DCR-7.1', 'RFC7592-2.2'], severity: 'MUST', tags: ['management', 'PUT', 'read-back'],
     quotes: [OBF.supports, RFC7592.updateOk, q('RFC7592-2.2', 'Valid values of client metadata fields in this request MUST replace, not augment, the values previously associated with this client.')],
     exchanges: ['obf-mgmt-register', 'obf-put', 'obf-get-after-put'],
     check: (post, put, after) => {
@@ -122,7 +123,7 @@ export const obfManagementChecks: Check[] = [
     },
   }),
   check({
-    id: 'OBF-RAT-ROTATED-OLD-REFUSED', title: 'Where the PUT answered a new registration access token, the one it replaced is refused (401); where it kept the token, it still works', spec: ['OBF-DCR-9.3', 'RFC7592-3'], severity: 'SHOULD', tags: ['management', 'registration-access-token', 'near-miss'],
+    id: 'OBF-RAT-ROTATED-OLD-REFUSED', rules: ['RFC-RAT'], title: 'Where the PUT answered a new registration access token, the one it replaced is refused (401); where it kept the token, it still works', spec: ['OBF-DCR-9.3', 'RFC7592-3'], severity: 'SHOULD', tags: ['management', 'registration-access-token', 'near-miss'],
     quotes: [OBF.singleUse, OBF.ratMatch], exchanges: ['obf-put', 'obf-get-old-rat'],
     check: (put, get) => {
       if (put.status !== 200) return skip(`the PUT answered ${summarize(put)} (judged by OBF-UPDATE-200)`);
@@ -131,7 +132,7 @@ export const obfManagementChecks: Check[] = [
     },
   }),
   check({
-    id: 'OBF-DELETE-204', title: 'DELETE at the registration_client_uri with the registration access token, over mTLS, answers 204, and a GET after it is refused with 401', spec: ['OBF-DCR-7.1', 'RFC7592-2.3'], severity: 'MUST', tags: ['management', 'DELETE'],
+    id: 'OBF-DELETE-204', rules: ['MGT-DELETE'], title: 'DELETE at the registration_client_uri with the registration access token, over mTLS, answers 204, and a GET after it is refused with 401', spec: ['OBF-DCR-7.1', 'RFC7592-2.3'], severity: 'MUST', tags: ['management', 'DELETE'],
     quotes: [RFC7592.deleted, RFC7592.readUnknown], exchanges: ['obf-delete', 'obf-get-after-delete'],
     check: (del, get) => {
       if (del.status !== 204) return fail(`expected 204, got ${summarize(del)}`, evidenceOf(del, { expected: 204 }));

@@ -77,13 +77,13 @@ export const declares = (method: ObfMethod) => (s: Session) => (s.target.capabil
 const canMint = (s: Session) => (s.directory.mint ? undefined : 'the SSA is given, not minted: the pack cannot obtain one issued at another time');
 
 type Row = SweepRow<ObfRequest>;
-type Meta = Omit<Row, 'mutate' | 'element' | 'change' | 'rules'>;
+type Meta = Omit<Row, 'mutate' | 'element' | 'change' | 'rules'> & { rules?: Row['rules'] };
 /** A row changing the metadata (undefined deletes a member). */
 const member = (element: string, change: string, overrides: (s: Session, req: ObfRequest) => Record<string, unknown> | Promise<Record<string, unknown>>, meta: Meta): Row => ({
   ...meta,
   element,
   change,
-  rules: [],
+  rules: meta.rules ?? [],
   mutate: async (req, s) => {
     const m = { ...req.metadata };
     for (const [k, v] of Object.entries(await overrides(s, req))) {
@@ -108,7 +108,7 @@ export function scopeBeyond(ssa: string): string | undefined {
 /** The one-change rows of the accepted private_key_jwt registration (obf-register). */
 const registrationRows: Row[] = [
   member('claim.software_statement.iat', '6 minutes ago', (s) => freshStatement(s, { iat: now() - 360 }).then((ssa) => ({ software_statement: ssa })), {
-    id: 'OBF-SSA-IAT-STALE', title: 'A registration whose software_statement was issued 6 minutes before is refused with invalid_software_statement', spec: ['OBF-DCR-7.1'], tags: ['ssa', 'near-miss'],
+    id: 'OBF-SSA-IAT-STALE', rules: ['OBF-SSA-IAT-AGE'], title: 'A registration whose software_statement was issued 6 minutes before is refused with invalid_software_statement', spec: ['OBF-DCR-7.1'], tags: ['ssa', 'near-miss'],
     errors: SSA_ERRORS, quotes: [OBF.iat], skipIf: canMint,
   }),
   member('claim.software_statement.iat', '4 minutes ago', (s) => freshStatement(s, { iat: now() - 240 }).then((ssa) => ({ software_statement: ssa })), {
@@ -123,15 +123,15 @@ const registrationRows: Row[] = [
     const claims = statementClaims(String(req.metadata.software_statement));
     return { software_statement: await s.sign(claims, { header: { typ: 'JWT' } }) };
   }, {
-    id: 'OBF-SSA-NOT-DIRECTORY', title: 'A registration whose software_statement carries the same claims signed PS256 by another key than the directory\'s is refused with invalid_software_statement', spec: ['OBF-DCR-7.1', 'OBF-DCR-8'], tags: ['ssa', 'signature', 'near-miss'],
+    id: 'OBF-SSA-NOT-DIRECTORY', rules: ['SSA-SIGNATURE'], title: 'A registration whose software_statement carries the same claims signed PS256 by another key than the directory\'s is refused with invalid_software_statement', spec: ['OBF-DCR-7.1', 'OBF-DCR-8'], tags: ['ssa', 'signature', 'near-miss'],
     errors: SSA_ERRORS, quotes: [OBF.ps256, OBF.ssaSignature],
   }),
   member('body.jwks', 'the software key by value instead of jwks_uri', (s) => ({ jwks_uri: undefined, jwks: { keys: [{ ...s.key.publicJwk, kid: s.key.kid, alg: s.key.alg, use: 'sig' }] } }), {
-    id: 'OBF-JWKS-BY-VALUE', title: 'A registration declaring its keys by value (jwks) instead of jwks_uri is refused with invalid_client_metadata', spec: ['OBF-DCR-7.1'], tags: ['keys'],
+    id: 'OBF-JWKS-BY-VALUE', rules: ['OBF-NO-JWKS'], title: 'A registration declaring its keys by value (jwks) instead of jwks_uri is refused with invalid_client_metadata', spec: ['OBF-DCR-7.1'], tags: ['keys'],
     quotes: [OBF.noJwks],
   }),
   member('body.jwks_uri', 'another URL than software_jwks_uri', (_s, req) => ({ jwks_uri: `${String(req.metadata.jwks_uri)}.other` }), {
-    id: 'OBF-JWKS-URI-OTHER', title: 'A registration whose jwks_uri is not the software_statement\'s software_jwks_uri is refused with invalid_client_metadata', spec: ['OBF-DCR-7.1'], tags: ['keys', 'near-miss'],
+    id: 'OBF-JWKS-URI-OTHER', rules: ['OBF-JWKS-URI'], title: 'A registration whose jwks_uri is not the software_statement\'s software_jwks_uri is refused with invalid_client_metadata', spec: ['OBF-DCR-7.1'], tags: ['keys', 'near-miss'],
     quotes: [OBF.jwksUri],
   }),
   member('body.jwks_uri', 'absent', () => ({ jwks_uri: undefined }), {
@@ -139,16 +139,16 @@ const registrationRows: Row[] = [
     quotes: [OBF.jwksUri, OBF.defaultsFromSsa],
   }),
   member('body.redirect_uris', 'one added outside software_redirect_uris', (_s, req) => ({ redirect_uris: [...list(req.metadata.redirect_uris), `https://${randomUUID()}.example.com/cb`] }), {
-    id: 'OBF-REDIRECT-OUTSIDE-SSA', title: 'A registration with a redirect_uri that is not one of the software_statement\'s software_redirect_uris is refused with invalid_redirect_uri', spec: ['OBF-DCR-7.1', 'RFC7591-3.2.2'], tags: ['redirect', 'near-miss'],
+    id: 'OBF-REDIRECT-OUTSIDE-SSA', rules: ['OBF-REDIRECT-SUBSET'], title: 'A registration with a redirect_uri that is not one of the software_statement\'s software_redirect_uris is refused with invalid_redirect_uri', spec: ['OBF-DCR-7.1', 'RFC7591-3.2.2'], tags: ['redirect', 'near-miss'],
     errors: ['invalid_redirect_uri', 'invalid_client_metadata'], quotes: [OBF.redirect, RFC7591.invalidRedirect],
   }),
   member('body.redirect_uris', 'absent', () => ({ redirect_uris: undefined }), {
-    id: 'OBF-REDIRECT-ABSENT', title: 'A registration without redirect_uris is refused: the bank "shall require" them', spec: ['OBF-DCR-7.1', 'RFC7591-3.2.2'], tags: ['redirect'],
+    id: 'OBF-REDIRECT-ABSENT', rules: ['OBF-REDIRECT-SUBSET', 'RFC-REDIRECT-REQUIRED'], title: 'A registration without redirect_uris is refused: the bank "shall require" them', spec: ['OBF-DCR-7.1', 'RFC7591-3.2.2'], tags: ['redirect'],
     errors: ['invalid_redirect_uri', 'invalid_client_metadata'], quotes: [OBF.redirect],
   }),
   {
     ...member('body.scope', 'openid and a scope the roles do not allow', (_s, req) => ({ scope: `openid ${scopeBeyond(String(req.metadata.software_statement))}` }), {
-      id: 'OBF-SCOPE-BEYOND-ROLES', title: 'A registration asking for a scope that no active role of software_statement_roles allows is refused, or registered without it', spec: ['OBF-DCR-7.1', 'OBF-DCR-7.2'], tags: ['scope', 'roles', 'near-miss'],
+      id: 'OBF-SCOPE-BEYOND-ROLES', rules: ['OBF-SCOPE-ROLES'], title: 'A registration asking for a scope that no active role of software_statement_roles allows is refused, or registered without it', spec: ['OBF-DCR-7.1', 'OBF-DCR-7.2'], tags: ['scope', 'roles', 'near-miss'],
       quotes: [OBF.scopes, OBF.roleTable],
       skipIf: (s) => (s.target.roles.length && OBF_SCOPES.every((x) => allowedScopes(s.target.roles).includes(x)) ? 'the target\'s roles allow every scope: none is beyond them' : undefined),
     }),
@@ -162,13 +162,13 @@ const registrationRows: Row[] = [
     },
   },
   {
-    id: 'OBF-NO-CLIENT-CERT', element: 'tls.certificate', change: 'none', rules: [],
+    id: 'OBF-NO-CLIENT-CERT', element: 'tls.certificate', change: 'none', rules: ['TLS-CERT-REQUIRED'],
     title: 'A registration without a client certificate is refused (at the TLS layer, or with a 4xx)', spec: ['OBF-DCR-7.1', 'RFC8705-2'], tags: ['transport'],
     quotes: [OBF.mtls], mutate: (req) => ({ ...req, client: null }),
     check: (r) => expectRefusal(r, TLS_ERRORS, TLS_STATUSES),
   },
   {
-    id: 'OBF-CERT-UID-OTHER', element: 'tls.certificate', change: 'a trusted certificate of the same organisation whose UID is another software_id', rules: [],
+    id: 'OBF-CERT-UID-OTHER', element: 'tls.certificate', change: 'a trusted certificate of the same organisation whose UID is another software_id', rules: ['OBF-CERT-UID'],
     title: 'A registration over a trusted certificate whose UID is not the software_statement\'s software_id is refused', spec: ['OBF-DCR-7.1'], tags: ['transport', 'near-miss'],
     quotes: [OBF.uid], severity: 'SHOULD',
     skipIf: (s) => (s.target.altTransport ? undefined : 'the target gives no altTransportCert / altTransportKey (a trusted certificate with another UID)'),
@@ -226,19 +226,22 @@ const tlsRows: Row[] = [
     quotes: [OBF.dnMatch, OBF.caseIgnore],
   }),
   dnRow('OBF-DN-NAMED-ORG-IDENTIFIER', 'organizationIdentifier=OFBBR-... instead of 2.5.4.97=#hex', (_s, req) => namedOrganizationIdentifier(String(req.metadata.tls_client_auth_subject_dn)), {
+    rules: ['OBF-TLS-DN-FORMAT'],
     title: 'A tls_client_auth_subject_dn naming organizationIdentifier by a descriptor RFC 4514 does not define (instead of 2.5.4.97=#hex) is refused', spec: ['OBF-DCR-7.1.2', 'RFC4514-3'], tags: ['dn', 'near-miss'],
     quotes: [OBF.dnFormat, OBF.dnReject],
   }),
   dnRow('OBF-DN-CERTIFICATE-ORDER', 'the RDNs in the certificate\'s order, not reversed', (_s, req) => certificateOrder(String(req.metadata.tls_client_auth_subject_dn)), {
+    rules: ['OBF-TLS-DN-MATCH'],
     title: 'A tls_client_auth_subject_dn with the RDNs in the certificate\'s order (not reversed) is refused: distinguishedNameMatch compares by position', spec: ['OBF-DCR-7.1.2', 'RFC4517-4.2.15'], tags: ['dn', 'near-miss'],
     quotes: [OBF.dnMatch, OBF.reverse],
   }),
   dnRow('OBF-DN-OTHER-UID', 'another UID', (_s, req) => otherUid(String(req.metadata.tls_client_auth_subject_dn)), {
+    rules: ['OBF-TLS-DN-MATCH'],
     title: 'A tls_client_auth_subject_dn with another UID than the certificate\'s is refused', spec: ['OBF-DCR-7.1', 'RFC8705-2'], tags: ['dn', 'near-miss'],
     quotes: [OBF.dnMatch],
   }),
   member('body.tls_client_auth_san_dns', 'added beside the subject DN', () => ({ tls_client_auth_san_dns: 'tpp.example.com.br' }), {
-    id: 'OBF-TLS-SAN-DNS', title: 'A tls_client_auth registration carrying tls_client_auth_san_dns beside tls_client_auth_subject_dn is refused', spec: ['OBF-DCR-7.1', 'RFC8705-2'], tags: ['dn'],
+    id: 'OBF-TLS-SAN-DNS', rules: ['OBF-TLS-DN-CLAIM'], title: 'A tls_client_auth registration carrying tls_client_auth_san_dns beside tls_client_auth_subject_dn is refused', spec: ['OBF-DCR-7.1', 'RFC8705-2'], tags: ['dn'],
     quotes: [OBF.tlsSubjectOnly],
   }),
 ];
