@@ -35,7 +35,7 @@ async function main() {
     tpp_subject_dn: bank.tpp.dn,
     // The obf profile: its OBF directory and transport certificate (UID = software_id, organizationIdentifier = OFBBR-<org_id>).
     ...(bank.profile.registration.dialect === 'obf' && bank.certs.obfTpp ? {
-      obf_directory: `${(config.directoryUrl ?? bank.url).replace(/\/$/, "")}/obf-directory`,
+      obf_directory: `${(config.directoryUrl ?? bank.url).replace(/\/$/, '')}/obf-directory`,
       obf_transport_cert: `${certsDir}/obf-transport.pem`,
       obf_transport_key_file: `${certsDir}/obf-transport.key`,
       obf_software_id: bank.certs.obfTpp.software_id,
