@@ -180,21 +180,26 @@ const registrationRows: Row[] = [
 const accepted = (r: Recorded): Verdict =>
   r.status >= 200 && r.status < 300 && r.clientId ? pass(evidenceOf(r), 'accepted, as the spec requires') : fail(`the spec lets this request through, but the server answered ${summarize(r)}`, evidenceOf(r, { expected: '201 with a client_id' }));
 
+/** A one-change table of the registration with this auth method (its control the plan's registration step of that method). */
+function registrationTable(method: ObfMethod, control: string, rows: readonly Row[]): SweepTable<ObfRequest> {
+  return {
+    exchange: `POST registration_endpoint (OBF, ${method})`,
+    kind: 'registration',
+    control,
+    dialects: OBF_DIALECT,
+    tags: ['obf', 'registration', ...(method === 'tls_client_auth' ? [method] : [])],
+    concurrent: true,
+    skipIf: declares(method),
+    build: (s) => obfRequest(s, method),
+    send: sendObf,
+    refused: (r, row) => refusalVerdict(r, row.errors ?? ['invalid_client_metadata'], row.statuses),
+    accepted,
+    rows,
+  };
+}
+
 /** POST {registration_endpoint} (private_key_jwt): each element of the accepted request, changed one at a time. */
-export const obfRegistrationSweep: SweepTable<ObfRequest> = {
-  exchange: 'POST registration_endpoint (OBF, private_key_jwt)',
-  kind: 'registration',
-  control: 'obf-register',
-  dialects: OBF_DIALECT,
-  tags: ['obf', 'registration'],
-  concurrent: true,
-  skipIf: declares('private_key_jwt'),
-  build: (s) => obfRequest(s, 'private_key_jwt'),
-  send: sendObf,
-  refused: (r, row) => refusalVerdict(r, row.errors ?? ['invalid_client_metadata'], row.statuses),
-  accepted,
-  rows: registrationRows,
-};
+export const obfRegistrationSweep = registrationTable('private_key_jwt', 'obf-register', registrationRows);
 
 /** The subject DN with its descriptors and hex in lower case and the text of its values in upper case: the same DN to distinguishedNameMatch. */
 export function caseFolded(dn: string): string {
@@ -247,17 +252,4 @@ const tlsRows: Row[] = [
 ];
 
 /** POST {registration_endpoint} (tls_client_auth): the subject DN changed one way at a time. */
-export const obfTlsSweep: SweepTable<ObfRequest> = {
-  exchange: 'POST registration_endpoint (OBF, tls_client_auth)',
-  kind: 'registration',
-  control: 'obf-register-tls',
-  dialects: OBF_DIALECT,
-  tags: ['obf', 'registration', 'tls_client_auth'],
-  concurrent: true,
-  skipIf: declares('tls_client_auth'),
-  build: (s) => obfRequest(s, 'tls_client_auth'),
-  send: sendObf,
-  refused: (r, row) => refusalVerdict(r, row.errors ?? ['invalid_client_metadata'], row.statuses),
-  accepted,
-  rows: tlsRows,
-};
+export const obfTlsSweep = registrationTable('tls_client_auth', 'obf-register-tls', tlsRows);
