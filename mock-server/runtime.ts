@@ -176,9 +176,11 @@ export async function buildDeps(
   const obfDirectory = new ObfDirectory({ issuer: OBF_DIRECTORY_ISSUER, signingKey: certs.directoryKey, baseUrl: `${publicBase}${OBF_DIRECTORY_PATH}`, ...(config.seed ? { seed: seedNumber(config.seed) } : {}) });
 
   // DIRECTORY_URL: the standalone directory is trusted instead of the built-in one (docs/topology.md).
+  // Only a bank of the obf profile trusts the OBF directory's statements.
+  const obf = profile.registration.dialect === 'obf';
   const directories: TrustedDirectory[] = remote ? [] : [
     { issuer: directory.issuer, jwks: () => directory.jwks(), jwksHosts: [new URL(urls.directory).host] },
-    { issuer: obfDirectory.issuer, jwks: () => obfDirectory.jwks(), jwksHosts: [new URL(obfDirectory.baseUrl).host] },
+    ...(obf ? [{ issuer: obfDirectory.issuer, jwks: () => obfDirectory.jwks(), jwksHosts: [new URL(obfDirectory.baseUrl).host] }] : []),
   ];
   const external = config.trustedDirectoriesFile ? readTrustedDirectories(config.trustedDirectoriesFile) : [];
   const allowedHosts = [remote ? remote.host : new URL(urls.directory).host, ...external.flatMap((d) => d.jwks_hosts)];
@@ -192,8 +194,8 @@ export async function buildDeps(
   });
   if (remote) {
     directories.push({ issuer: remote.issuer, jwks: () => fetchJwks(remote.jwksUrl), jwksHosts: [remote.host] });
-    // The standalone directory's Open Finance Brasil half (its /obf-directory routes).
-    directories.push({ issuer: OBF_DIRECTORY_ISSUER, jwks: () => fetchJwks(`${remote.url.replace(/\/$/, '')}${OBF_DIRECTORY_PATH}/jwks`), jwksHosts: [remote.host] });
+    // The standalone directory's Open Finance Brasil half (its /obf-directory routes), for a bank of the obf profile.
+    if (obf) directories.push({ issuer: OBF_DIRECTORY_ISSUER, jwks: () => fetchJwks(`${remote.url.replace(/\/$/, '')}${OBF_DIRECTORY_PATH}/jwks`), jwksHosts: [remote.host] });
   }
   for (const d of external) {
     const jwks = d.jwks !== undefined ? checkPublicJwks(d.jwks, `${d.issuer}.jwks`) : undefined;

@@ -23,8 +23,13 @@ function ratIssued(r: Recorded, s: Session): string | undefined {
   return clientRegistered(r, s) ?? (typeof body(r).registration_access_token === 'string' ? undefined : `answered ${r.status} without a registration_access_token`);
 }
 
-/** The registration access token each client had before its PUT (kept here, never recorded: it is a credential). */
+/** The registration access token each client had before its PUT (kept here, never recorded: it is a credential), taken once by the GET that presents it. */
 const beforePut = new Map<string, string>();
+const takeBeforePut = (clientId: string) => {
+  const t = beforePut.get(clientId) ?? '';
+  beforePut.delete(clientId);
+  return t;
+};
 
 const get = (name: string, needs: string[], ops: ManagementOperation[], token: (s: Session, prior: ReadonlyMap<string, Recorded>) => string, opts: { accepted?: ExchangeStep['accepted']; noCert?: boolean } = {}): ExchangeStep => ({
   name, needs, kind: 'management', skipIf: needsOps(...ops), ...(opts.accepted ? { accepted: opts.accepted } : {}),
@@ -61,7 +66,7 @@ export const obfManagementPlan = definePlan({
     // No acceptance needed of the PUT: the read-back after it runs either way, and OBF-UPDATE-200 judges both.
     { name: 'obf-put', needs: ['obf-get'], kind: 'management', skipIf: needsOps('GET', 'PUT'), run: put },
     get('obf-get-after-put', ['obf-put'], ['GET', 'PUT'], newest),
-    get('obf-get-old-rat', ['obf-put'], ['GET', 'PUT'], (_s, prior) => beforePut.get(clientIdOf(prior, REGISTER)) ?? ''),
+    get('obf-get-old-rat', ['obf-put'], ['GET', 'PUT'], (_s, prior) => takeBeforePut(clientIdOf(prior, REGISTER))),
     {
       name: 'obf-delete', needs: ['obf-get'], kind: 'management', skipIf: needsOps('DELETE'), accepted: answeredWith(204, 200),
       run: (s, prior) => sendRat(s, 'obf-delete', { method: 'DELETE', clientId: clientIdOf(prior, REGISTER), token: newest(s, prior) }),

@@ -150,7 +150,7 @@ const registrationRows: Row[] = [
     ...member('body.scope', 'openid and a scope the roles do not allow', (_s, req) => ({ scope: `openid ${scopeBeyond(String(req.metadata.software_statement))}` }), {
       id: 'OBF-SCOPE-BEYOND-ROLES', rules: ['OBF-SCOPE-ROLES'], title: 'A registration asking for a scope that no active role of software_statement_roles allows is refused, or registered without it', spec: ['OBF-DCR-7.1', 'OBF-DCR-7.2'], tags: ['scope', 'roles', 'near-miss'],
       quotes: [OBF.scopes, OBF.roleTable],
-      skipIf: (s) => (s.target.roles.length && OBF_SCOPES.every((x) => allowedScopes(s.target.roles).includes(x)) ? 'the target\'s roles allow every scope: none is beyond them' : undefined),
+      skipIf: (s) => (scopeBeyond(s.ssa) === undefined ? 'the software statement\'s roles allow every scope: none is beyond them' : undefined),
     }),
     check: (r: Recorded): Verdict => {
       if (r.status < 200 || r.status >= 300) return expectRefusal(r, ['invalid_client_metadata', 'invalid_scope']);
