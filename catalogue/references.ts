@@ -7,6 +7,8 @@ const OBDCR_31 =
   'https://openbankinguk.github.io/dcr-docs-pub/v3.1/dynamic-client-registration.html';
 
 const CDS = 'https://consumerdatastandardsaustralia.github.io/standards/';
+/** Open Finance Brasil DCR 1.0 (implementers draft 3), as published by the specs-seguranca repository. */
+const OBF_DCR = 'https://openbanking-brasil.github.io/specs-seguranca/open-banking-brasil-dynamic-client-registration-1_ID3.html';
 
 export const references = {
   'OBDCR-GEN': `${OBDCR_33}#general`,
@@ -56,6 +58,14 @@ export const references = {
   'RFC8705-3': 'https://www.rfc-editor.org/rfc/rfc8705#section-3',
   'RFC8725-3.1': 'https://www.rfc-editor.org/rfc/rfc8725#section-3.1',
   'FAPI1-ADV-8.6': 'https://openid.net/specs/openid-financial-api-part-2-1_0.html#algorithm-considerations',
+  'OBF-DCR-6': `${OBF_DCR}#name-open-finance-brasil-openid-connect-d`,
+  'OBF-DCR-7.1': `${OBF_DCR}#name-authorization-server-2`,
+  'OBF-DCR-7.1.2': `${OBF_DCR}#name-certificate-distinguished-name-p`,
+  'OBF-DCR-7.2': `${OBF_DCR}#name-regulatory-roles-for-openid-and-`,
+  'OBF-DCR-8': `${OBF_DCR}#name-software-statement-assertion`,
+  'OBF-DCR-9.3': `${OBF_DCR}#name-about-authentication-and-auth`,
+  'RFC4514-3': 'https://www.rfc-editor.org/rfc/rfc4514#section-3',
+  'RFC4517-4.2.15': 'https://www.rfc-editor.org/rfc/rfc4517#section-4.2.15',
   'FAPI1-ADV-5.2.2': 'https://openid.net/specs/openid-financial-api-part-2-1_0.html#authorization-server',
   // Australia Consumer Data Right: the Consumer Data Standards (DCR APIs, security profile) and the CDR Register APIs.
   'CDS-DCR': `${CDS}#dynamic-client-registration-apis`,

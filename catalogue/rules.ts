@@ -163,6 +163,19 @@ export const rules = {
   'RFC-PUT-CLIENT-ID': rule('A PUT carries client_id, equal to the client of the path', 'invalid_request', 'RFC7592-2.2'),
   'RFC-PUT-READ-ONLY': rule('A PUT carries none of registration_access_token, registration_client_uri, client_secret_expires_at, client_id_issued_at', 'invalid_request', 'RFC7592-2.2'),
   'RFC-PUT-SECRET': rule('A client_secret in a PUT equals the issued one (a client never chooses its secret)', 'invalid_request', 'RFC7592-2.2'),
+  // The obf dialect: Open Finance Brasil DCR 1.0 (JSON metadata with a directory SSA over mTLS; RFC 7592 management with the registration access token)
+  'OBF-SSA-REQUIRED': rule('The registration carries a software_statement signed PS256 by the Directory of Participants', 'invalid_software_statement', 'OBF-DCR-7.1'),
+  'OBF-SSA-CLAIMS': rule('The software_statement carries software_id, org_id, software_jwks_uri, software_redirect_uris and software_statement_roles', 'invalid_software_statement', 'OBF-DCR-8'),
+  'OBF-SSA-IAT-AGE': rule('The software_statement was issued (iat) not more than 5 minutes before the request', 'invalid_software_statement', 'OBF-DCR-7.1'),
+  'OBF-NO-JWKS': rule('The registration declares its keys by reference (jwks_uri), never by value (jwks)', 'invalid_client_metadata', 'OBF-DCR-7.1'),
+  'OBF-JWKS-URI': rule('jwks_uri, when given, equals the software_jwks_uri of the software_statement', 'invalid_client_metadata', 'OBF-DCR-7.1'),
+  'OBF-REDIRECT-SUBSET': rule('redirect_uris are given and each is one of the software_redirect_uris of the software_statement', 'invalid_redirect_uri', 'OBF-DCR-7.1'),
+  'OBF-SCOPE-ROLES': rule('Every requested scope is allowed by an active role of software_statement_roles (omitted: the full allowed set)', 'invalid_client_metadata', 'OBF-DCR-7.1', 'OBF-DCR-7.2'),
+  'OBF-TLS-DN-CLAIM': rule('tls_client_auth is registered with tls_client_auth_subject_dn only (no other RFC 8705 2.1.2 parameter)', 'invalid_client_metadata', 'OBF-DCR-7.1', 'RFC8705-2'),
+  'OBF-TLS-DN-FORMAT': rule('tls_client_auth_subject_dn is strict RFC 4514: the RFC 4514 descriptors, every other attribute as a dotted OID with its #hex ASN.1 value', 'invalid_client_metadata', 'OBF-DCR-7.1.2', 'RFC4514-3'),
+  'OBF-TLS-DN-MATCH': rule('tls_client_auth_subject_dn matches the certificate subject by RFC 4517 distinguishedNameMatch', 'invalid_client_metadata', 'OBF-DCR-7.1', 'RFC4517-4.2.15'),
+  'OBF-CERT-UID': rule('The UID of the client certificate is the software_id of the software_statement', 'invalid_client_metadata', 'OBF-DCR-7.1'),
+  'OBF-CERT-ORG': rule('The organizationIdentifier of the client certificate is OFBBR- followed by the org_id of the software_statement', 'invalid_client_metadata', 'OBF-DCR-7.1', 'OBF-DCR-9.3'),
 } as const satisfies Record<string, RuleDescriptor>;
 
 export type RuleId = keyof typeof rules;

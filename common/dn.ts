@@ -106,7 +106,7 @@ function decodeAsn1Value(tag: number, content: Buffer, tlvHex: string): string {
 }
 
 /** Reads one DER TLV at `offset` of `bytes`, within `end`. */
-function readTlv(bytes: Buffer, offset: number, end = bytes.length): { tag: number; start: number; end: number } {
+export function readTlv(bytes: Buffer, offset: number, end = bytes.length): { tag: number; start: number; end: number } {
   if (offset + 2 > end) throw new DnParseError('truncated DER');
   const tag = bytes[offset]!;
   if ((tag & 0x1f) === 0x1f) throw new DnParseError('unsupported DER tag');
@@ -124,7 +124,7 @@ function readTlv(bytes: Buffer, offset: number, end = bytes.length): { tag: numb
 }
 
 /** Decodes a `#hex` value: the BER encoding of an ASN.1 string. */
-function decodeHexValue(hex: string): string {
+export function decodeHexValue(hex: string): string {
   if (!/^([0-9a-f]{2})+$/i.test(hex)) throw new DnParseError(`malformed hex value "#${hex}"`);
   const bytes = Buffer.from(hex, 'hex');
   if (bytes.length < 2) throw new DnParseError('hex value too short');

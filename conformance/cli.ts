@@ -20,7 +20,7 @@ const EXIT = { ok: 0, failed: 1, error: 2 } as const;
 const HELP = `dcr-conformance: run the Open Banking DCR conformance pack against a bank
 
 Usage (npx dcr-conformance ... from the npm package; npm run conformance -- ... in a clone):
-  dcr-conformance [run] [--config file.json] [--target discovery-url] [--dialect obie|rfc7591|cdr] [--filter id-or-tag]
+  dcr-conformance [run] [--config file.json] [--target discovery-url] [--dialect obie|rfc7591|cdr|obf] [--filter id-or-tag]
                   [--report-dir dir] [--jwks-host-url https-origin] [--jwks-host-bind host:port] [--verbose]
   dcr-conformance lint <file | -> [--aud value]... [--dn subject-dn] [--spec-version 3.1|3.2|3.3] [--json]
   dcr-conformance --help
@@ -33,12 +33,15 @@ Options:
                   obie     ${DIALECTS.obie.title}
                   rfc7591  ${DIALECTS.rfc7591.title}
                   cdr      ${DIALECTS.cdr.title}
-                checks of the other dialect are reported N/A (not applicable), never run, passed or failed;
+                  obf      ${DIALECTS.obf.title}
+                checks of the other dialects are reported N/A (not applicable), never run, passed or failed;
                 an rfc7591 target needs no SSA and no client certificate (initialAccessToken /
                 DCR_INITIAL_ACCESS_TOKEN when the registration endpoint requires one); a cdr target takes its
                 SSAs from the CDR Register: directory "mock-endpoint" (the mock Register, default the bank's
                 origin + /cdr-register/v1), "local-key" (signed here with the Register key, iss cdr-register)
-                or "given"
+                or "given"; an obf target gives an OBF transport certificate (its UID is the software_id,
+                organizationIdentifier OFBBR-<org_id>) and a directory that mints (directoryUrl: the mock's
+                https://localhost:8443/obf-directory), as the bank refuses statements older than 5 minutes
   --filter      run only checks whose id starts with, or whose tags include, this (e.g. DCR-004, ssa, gap)
   --report-dir  where report.json, junit.xml and report.html go (default ./conformance-report)
   --jwks-host-url   the origin the bank reaches the pack's own JWKS host by (jwksHostUrl / DCR_JWKS_HOST_URL):

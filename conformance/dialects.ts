@@ -5,9 +5,9 @@
  * dialect it is reported `n/a` with the reason, never run, passed or failed. A new dialect is a row
  * here and the exchange builders of its plans, not a branch in the checks.
  */
-export type Dialect = 'obie' | 'rfc7591' | 'cdr';
+export type Dialect = 'obie' | 'rfc7591' | 'cdr' | 'obf';
 
-export const DIALECT_NAMES = ['obie', 'rfc7591', 'cdr'] as const satisfies readonly Dialect[];
+export const DIALECT_NAMES = ['obie', 'rfc7591', 'cdr', 'obf'] as const satisfies readonly Dialect[];
 
 export interface DialectSpec {
   /** One line for --help and the reports. */
@@ -26,6 +26,15 @@ export interface DialectSpec {
   defaultAuthMethods: readonly ('tls_client_auth' | 'private_key_jwt' | 'client_secret_basic' | 'client_secret_post')[];
   /** The scope the management token is requested with, when the dialect names one (cdr: cdr:registration). */
   managementScope?: string;
+  /**
+   * Where the transport certificate names the software: OBIE CN = software_id and OU = org_id; Open
+   * Finance Brasil UID = software_id and organizationIdentifier = OFBBR-<org_id>. Default cn-ou.
+   */
+  certificateIdentity?: 'cn-ou' | 'uid-organization-identifier';
+  /** Where the mock bank serves this dialect's directory, at its origin (directory "mock-endpoint" without directoryUrl). Default /directory. */
+  mockDirectoryPath?: string;
+  /** The roles the pack asks the directory for when the target names none. Default AISP, PISP, CBPII. */
+  defaultRoles?: readonly string[];
 }
 
 export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
@@ -53,6 +62,19 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     needsTransport: true,
     defaultAuthMethods: ['private_key_jwt'],
     managementScope: 'cdr:registration',
+    mockDirectoryPath: '/cdr-register/v1',
+  },
+  obf: {
+    title: 'Open Finance Brasil DCR 1.0: JSON metadata carrying the directory SSA, over mTLS; management with the registration access token',
+    contentType: 'application/json',
+    managementAuth: 'registration-access-token',
+    needsDirectory: true,
+    needsTransport: true,
+    defaultAuthMethods: ['private_key_jwt', 'tls_client_auth'],
+    certificateIdentity: 'uid-organization-identifier',
+    // A data receiver (DADOS): a scope of another role (payments) is then one beyond the roles.
+    defaultRoles: ['DADOS'],
+    mockDirectoryPath: '/obf-directory',
   },
 };
 

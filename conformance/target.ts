@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { JWK } from 'jose';
 import { parseDn, formatDn, dnEquals } from '../common/dn';
+import { attributeOf, obfCertificateDn, OID, orgIdOf } from '../common/obf-dn';
 import { parseBind } from './jwks-host';
 import { DIALECTS, DIALECT_NAMES, type Dialect } from './dialects';
 
@@ -308,9 +309,11 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
   if (altCert && dnEquals(certIdentity(altCert, 'altTransportCert').dn, identity.dn)) {
     throw new TargetConfigError('altTransportCert', `has the transport certificate's subject DN (${identity.dn}); give a trusted certificate with another subject`);
   }
-  const softwareId = s('softwareId') ?? identity.cn;
-  if (!softwareId) throw new TargetConfigError('softwareId', 'is required (the transport certificate has no CN to default to)');
-  const orgId = s('orgId') ?? identity.ou ?? '';
+  // Open Finance Brasil certificates name the software in UID and the organisation in organizationIdentifier (OFBBR-<org_id>).
+  const obfNames = spec.certificateIdentity === 'uid-organization-identifier' ? obfCertificateDn(cert) : undefined;
+  const softwareId = s('softwareId') ?? (obfNames ? attributeOf(obfNames, OID.uid) : identity.cn);
+  if (!softwareId) throw new TargetConfigError('softwareId', `is required (the transport certificate has no ${obfNames ? 'UID' : 'CN'} to default to)`);
+  const orgId = s('orgId') ?? (obfNames ? orgIdOf(obfNames) : identity.ou) ?? '';
 
   let signingKey = readJwk(raw, 'signingKey', baseDir);
   if (signingKey && s('signingKid')) signingKey = { ...signingKey, kid: s('signingKid')! };
@@ -328,8 +331,8 @@ export function resolveTarget(raw: Raw, baseDir = process.cwd()): Target {
   } else if (mode === 'mock-endpoint') {
     // Omitted: the mock bank's own directory, at the bank's origin, so it moves with discoveryUrl (--target).
     const bankUrl = s('discoveryUrl') ?? s('registrationEndpoint')!;
-    // cdr: the mock CDR Register at the bank's origin (conformance/cdr-register.ts).
-    const url = s('directoryUrl') ?? `${new URL(bankUrl).origin}${dialect === 'cdr' ? '/cdr-register/v1' : '/directory'}`;
+    // Where the mock serves this dialect's directory (cdr: the CDR Register, obf: the OBF directory).
+    const url = s('directoryUrl') ?? `${new URL(bankUrl).origin}${DIALECTS[dialect].mockDirectoryPath ?? '/directory'}`;
     // The mock directory's signing key, when the bank is a local mock (certs/directory-signing.jwk.json): the SSA near misses need it.
     const dkey = readJwk(raw, 'directoryKey', baseDir);
     directory = { mode, url, ...(dkey ? { key: dkey } : {}) };
@@ -388,7 +391,7 @@ function rest(raw: Raw, dialect: Dialect, redirectUris: string[], headers: Recor
 
   return {
     redirectUris,
-    roles: (raw.roles as string[] | undefined) ?? ['AISP', 'PISP', 'CBPII'],
+    roles: (raw.roles as string[] | undefined) ?? [...(DIALECTS[dialect].defaultRoles ?? ['AISP', 'PISP', 'CBPII'])],
     capabilities: {
       management: (raw.management as boolean | undefined) ?? true,
       operations: (raw.operations as ManagementOperation[] | undefined) ?? ['GET', 'PUT', 'DELETE'],

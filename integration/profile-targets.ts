@@ -3,6 +3,7 @@ import type { Profile } from '../mock-server/profiles/types';
 import { mockTarget } from './mock-target';
 import type { AuthMethod, Capabilities, ManagementOperation, Target } from '../conformance/target';
 import { CREDENTIAL_HEADERS } from '../mock-server/profiles/types';
+import { OBF_DIRECTORY_PATH } from '../mock-server/directory/obf-directory';
 
 /** The auth methods and content types the pack can use (a profile may list others, e.g. client_secret_jwt). */
 const PACK_AUTH_METHODS: readonly AuthMethod[] = ['tls_client_auth', 'private_key_jwt', 'client_secret_basic', 'client_secret_post'];
@@ -50,6 +51,7 @@ export function profileTarget(bank: MockBank): Target {
   const base = { ...mockTarget(bank, profileCapabilities(profile)), discoveryUrl: `${bank.url}${profile.basePath}${discoveryPath}`, specVersion: profile.specVersion };
   if ((profile.registration.dialect ?? 'obie') === 'rfc7591') return rfc7591Target(bank, base);
   if (profile.registration.dialect === 'cdr') return cdrTarget(bank, base);
+  if (profile.registration.dialect === 'obf') return obfTarget(bank, base);
   const headers: Record<string, string> = {};
   for (const name of profile.registration.requiredHeaders) {
     const value = REQUIRED_HEADER_VALUES[name]?.(bank);
@@ -93,5 +95,28 @@ function cdrTarget(bank: MockBank, base: Target): Target {
     ...base,
     dialect: 'cdr',
     directory: { mode: 'mock-endpoint', url: `${bank.url}/cdr-register/v1`, key: bank.certs.directoryKey },
+  };
+}
+
+/**
+ * An Open Finance Brasil profile, configured as a TPP of that ecosystem would be: the obf dialect,
+ * its OBF transport certificate (UID = software_id, organizationIdentifier = OFBBR-<org_id>) and a
+ * second one of the same organisation with another UID, statements minted by the bank's OBF
+ * directory for that certificate's software, the data receiver role (DADOS).
+ */
+function obfTarget(bank: MockBank, base: Target): Target {
+  const tpp = bank.certs.obfTpp;
+  const alt = bank.certs.obfAltTpp;
+  if (!tpp || !alt) throw new Error('the obf profile\'s mock has no OBF transport certificates (certs.obfTpp)');
+  return {
+    ...base,
+    dialect: 'obf',
+    transport: { cert: tpp.cert, key: tpp.key },
+    altTransport: { cert: alt.cert, key: alt.key },
+    softwareId: tpp.software_id,
+    orgId: tpp.org_id,
+    subjectDn: tpp.dn,
+    roles: ['DADOS'],
+    directory: { mode: 'mock-endpoint', url: `${bank.url}${OBF_DIRECTORY_PATH}` },
   };
 }

@@ -7,6 +7,8 @@ import type { Logger } from './logger';
 import type { Profile, RegistrationDialect } from './profiles/types';
 import type { Store } from './store/types';
 import type { MockDirectory } from './directory/directory';
+import type { ObfDirectory } from './directory/obf-directory';
+import { obfDirectoryRoutes } from './routes/obf-directory';
 import type { TrustStore } from './core/trust';
 import { errorHandler, profileEnvelope, requestContext } from './http/middleware';
 import type { ClientRecord } from './store/types';
@@ -17,6 +19,7 @@ import { cdrRegisterRoutes } from './routes/cdr-register';
 import { registerRoutes } from './routes/register';
 import { rfc7591Routes } from './routes/rfc7591';
 import { cdrRoutes } from './routes/cdr';
+import { obfRoutes } from './routes/obf';
 import { tokenRoutes } from './routes/token';
 import { adminRoutes, ADMIN_PATH } from './routes/admin';
 import { adminEnabled } from './config';
@@ -40,6 +43,8 @@ export interface AppDeps {
   profile: Profile;
   store: Store;
   directory: MockDirectory;
+  /** The mock Open Finance Brasil directory (built in; its SSAs are trusted beside the OB directory's). */
+  obfDirectory?: ObfDirectory;
   trust: TrustStore;
   fetchJwks: (url: string) => Promise<JSONWebKeySet>;
   logger: Logger;
@@ -79,6 +84,7 @@ const REGISTRATION_ROUTES: Record<RegistrationDialect, (deps: AppDeps) => expres
   obie: registerRoutes,
   rfc7591: rfc7591Routes,
   cdr: cdrRoutes,
+  obf: obfRoutes,
 };
 
 export function createApp(deps: AppDeps): Express {
@@ -92,6 +98,7 @@ export function createApp(deps: AppDeps): Express {
   if (adminEnabled(deps.config)) app.use(ADMIN_PATH, adminUiRoutes(deps), adminRoutes(deps));
   app.use(directoryRoutes(deps));
   app.use(cdrRegisterRoutes(deps));
+  if (deps.obfDirectory && !deps.config.directoryUrl) app.use(obfDirectoryRoutes(deps.obfDirectory, { maxBodyBytes: deps.config.maxBodyBytes, logger: deps.logger }));
   const bank = express.Router();
   bank.use(discoveryRoutes(deps));
   bank.use(REGISTRATION_ROUTES[deps.profile.registration.dialect ?? 'obie'](deps));

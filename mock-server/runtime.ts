@@ -22,12 +22,13 @@ import { createTrustStore, type TrustedDirectory } from './core/trust';
 import { createJwksFetcher } from './jwks-fetcher';
 import { SERVER_TLS_OPTIONS } from './tls/ciphers';
 import { readClientCas, readTlsFiles } from './tls/files';
-import { ensureCerts, generateBundle, issueTransportCert, type CertBundle, type TppCredentials } from './tls/certs';
+import { ensureCerts, generateBundle, issueTransportCert, withObfTransport, type CertBundle, type TppCredentials } from './tls/certs';
 import { makeFaker, makeIdentity } from './directory/identity';
 import { RuntimeFaults } from './admin/runtime-faults';
 import { idSource, seedNumber, type IdSource } from './core/ids';
 import { connectRemoteDirectory, remoteMint, type RemoteDirectory } from './directory/remote';
 import type { SharedSoftware } from './directory/directory';
+import { OBF_DIRECTORY_ISSUER, ObfDirectory, OBF_DIRECTORY_PATH } from './directory/obf-directory';
 
 export interface StartOptions extends Partial<MockBankConfig> {
   /** Certificates and keys to use as given (in memory). Otherwise certsDir is used (generated there, then reused) when set, else fresh ones are generated in memory and nothing is written to disk. */
@@ -170,9 +171,17 @@ export async function buildDeps(
     ...(config.seed ? { seed: seedNumber(config.seed) } : {}),
   });
   const extraCa = readClientCas(config.clientCaFiles);
+  // The mock Open Finance Brasil directory, built in beside the OB one (same signing key, its own issuer): the obf profile's SSAs.
+  const publicBase = config.publicUrl.replace(/\/$/, '');
+  const obfDirectory = new ObfDirectory({ issuer: OBF_DIRECTORY_ISSUER, signingKey: certs.directoryKey, baseUrl: `${publicBase}${OBF_DIRECTORY_PATH}`, ...(config.seed ? { seed: seedNumber(config.seed) } : {}) });
 
   // DIRECTORY_URL: the standalone directory is trusted instead of the built-in one (docs/topology.md).
-  const directories: TrustedDirectory[] = remote ? [] : [{ issuer: directory.issuer, jwks: () => directory.jwks(), jwksHosts: [new URL(urls.directory).host] }];
+  // Only a bank of the obf profile trusts the OBF directory's statements.
+  const obf = profile.registration.dialect === 'obf';
+  const directories: TrustedDirectory[] = remote ? [] : [
+    { issuer: directory.issuer, jwks: () => directory.jwks(), jwksHosts: [new URL(urls.directory).host] },
+    ...(obf ? [{ issuer: obfDirectory.issuer, jwks: () => obfDirectory.jwks(), jwksHosts: [new URL(obfDirectory.baseUrl).host] }] : []),
+  ];
   const external = config.trustedDirectoriesFile ? readTrustedDirectories(config.trustedDirectoriesFile) : [];
   const allowedHosts = [remote ? remote.host : new URL(urls.directory).host, ...external.flatMap((d) => d.jwks_hosts)];
   const fetchJwks = createJwksFetcher({
@@ -181,9 +190,13 @@ export async function buildDeps(
     maxBytes: config.jwksMaxBytes,
     cacheSeconds: config.jwksCacheSeconds,
     ca: [certs.ca.cert, ...extraCa],
-    ...(remote ? {} : { local: async (url: string) => directory.resolveJwksUrl(url) ?? (await directory.resolveShared(url)) }),
+    ...(remote ? {} : { local: async (url: string) => directory.resolveJwksUrl(url) ?? obfDirectory.resolveJwksUrl(url) ?? (await directory.resolveShared(url)) }),
   });
-  if (remote) directories.push({ issuer: remote.issuer, jwks: () => fetchJwks(remote.jwksUrl), jwksHosts: [remote.host] });
+  if (remote) {
+    directories.push({ issuer: remote.issuer, jwks: () => fetchJwks(remote.jwksUrl), jwksHosts: [remote.host] });
+    // The standalone directory's Open Finance Brasil half (its /obf-directory routes), for a bank of the obf profile.
+    if (obf) directories.push({ issuer: OBF_DIRECTORY_ISSUER, jwks: () => fetchJwks(`${remote.url.replace(/\/$/, '')}${OBF_DIRECTORY_PATH}/jwks`), jwksHosts: [remote.host] });
+  }
   for (const d of external) {
     const jwks = d.jwks !== undefined ? checkPublicJwks(d.jwks, `${d.issuer}.jwks`) : undefined;
     const uri = d.jwks_uri;
@@ -210,6 +223,7 @@ export async function buildDeps(
     profile,
     store,
     directory,
+    obfDirectory,
     trust: createTrustStore(directories),
     fetchJwks,
     logger,
@@ -268,6 +282,7 @@ export async function startMockBank(options: StartOptions = {}): Promise<MockBan
     // SEED (tests only): the TPP identities repeat; the keys are fresh each run.
     certs = await generateBundle(undefined, config.seed ? seedNumber(config.seed) : undefined);
   }
+  if (getProfile(config.profile).registration.dialect === 'obf' || config.role === 'directory') certs = await withObfTransport(certs, config.seed ? seedNumber(config.seed) : undefined);
   const altTpp = certs.altTpp ?? (await issueTransportCert(certs.ca, makeIdentity(await makeFaker(config.seed ? seedNumber(config.seed) + 1 : undefined))));
   const serverCert = tlsFiles.cert ?? certs.server.cert;
   const serverKey = tlsFiles.key ?? certs.server.key;

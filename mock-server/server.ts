@@ -33,6 +33,15 @@ async function main() {
     tpp_transport_key_file: `${certsDir}/tpp-transport.key`,
     tpp_software_id: bank.tpp.software_id,
     tpp_subject_dn: bank.tpp.dn,
+    // The obf profile: its OBF directory and transport certificate (UID = software_id, organizationIdentifier = OFBBR-<org_id>).
+    ...(bank.profile.registration.dialect === 'obf' && bank.certs.obfTpp ? {
+      obf_directory: `${(config.directoryUrl ?? bank.url).replace(/\/$/, '')}/obf-directory`,
+      obf_transport_cert: `${certsDir}/obf-transport.pem`,
+      obf_transport_key_file: `${certsDir}/obf-transport.key`,
+      obf_software_id: bank.certs.obfTpp.software_id,
+      obf_org_id: bank.certs.obfTpp.org_id,
+      obf_subject_dn: bank.certs.obfTpp.dn,
+    } : {}),
     ...(bank.portal ? { portal_client_id: bank.portal.client_id, portal_token_endpoint: bank.urls.token } : {}),
     ...(bank.profile.registration.deferred ? { smtp: config.smtpUrl ?? 'not configured: results are kept in GET /__admin/outbox only' } : {}),
     ...(config.faults.length ? { faults: config.faults } : {}),

@@ -12,6 +12,8 @@ import { rfc7591RegistrationChecks, rfc7592Checks } from './rfc7591';
 import { rfc7591RegistrationSweep, rfc7592PutSweep, rfc7592TokenSweep } from '../sweep/rfc7591';
 import { cdrChecks } from './cdr';
 import { cdrPutSweep, cdrRegistrationSweep, cdrTokenSweep } from '../sweep/cdr';
+import { obfManagementChecks, obfRegistrationChecks } from './obf';
+import { obfRegistrationSweep, obfTlsSweep } from '../sweep/obf';
 
 /** The catalogue of conformance checks. Ids are stable; the duplicate test keeps them unique. */
 export const checks: readonly Check[] = [
@@ -36,6 +38,11 @@ export const checks: readonly Check[] = [
   ...sweepChecks(cdrRegistrationSweep),
   ...sweepChecks(cdrTokenSweep),
   ...sweepChecks(cdrPutSweep),
+  // Open Finance Brasil: n/a against an OBIE or rfc7591 target.
+  ...obfRegistrationChecks,
+  ...sweepChecks(obfRegistrationSweep),
+  ...sweepChecks(obfTlsSweep),
+  ...obfManagementChecks,
 ];
 
 export function checkById(id: string): Check | undefined {

@@ -9,10 +9,10 @@ export type Keyword = 'MUST' | 'SHOULD' | 'MAY';
 /**
  * Sources whose lower-case verbs are normative: the OBIE DCR specification writes "must", "should"
  * and "may" in lower case ("An ASPSP must specify on its Developer Portal ..."), and FAPI 1.0 uses the
- * ISO directive forms "shall", "should", "may". In RFCs and OpenID specifications only the capitals
+ * ISO directive forms "shall", "should", "may", as does Open Finance Brasil (OBF). In RFCs and OpenID specifications only the capitals
  * count (RFC 8174: "These words have their normal English meanings when in lowercase").
  */
-const LOWER_CASE_COUNTS = /^(OBDCR|FAPI)/;
+const LOWER_CASE_COUNTS = /^(OBDCR|FAPI|OBF)/;
 
 /** The BCP 14 verbs (MUST NOT, SHALL NOT and SHOULD NOT start with them). */
 const VERBS: readonly [readonly string[], Keyword][] = [

@@ -200,6 +200,12 @@ export const severityReasons: Readonly<Record<string, string>> = {
   'TOKEN-TLS-UNTRUSTED-CERT': MTLS_DEFINES,
   'TOKEN-TLS-NO-CERT': MTLS_DEFINES,
   'TOKEN-TLS-OTHER-DN': MTLS_DEFINES,
+  // Open Finance Brasil (OBF DCR 1.0 ID3)
+  'OBF-SSA-PRECEDENCE': 'Item 10 says "shall", but only "where possible": the SSA names software_client_name, not client_name, so mapping one onto the other is where it is possible, not a value the spec names. A bank keeping the client\'s own name is judged lenient, not wrong. SHOULD.',
+  'OBF-SSA-IAT-RECENT': 'A tolerance: the bank must accept the request. Item 3 fixes the limit with "shall" at 5 minutes ("not more than 5 minutes prior"): a statement 4 minutes old is within it, and a bank refusing it refuses what the spec accepts. MUST.',
+  'OBF-JWKS-URI-OMITTED': 'A tolerance: the bank must accept the request. Item 5 checks jwks_uri "when informed" and the server defaults "shall populate defaults from values within the software_statement": omitting jwks_uri is allowed, the SSA\'s software_jwks_uri is the default. MUST.',
+  'OBF-DN-CASE-FOLDED': 'A tolerance: the bank must accept the request. Item 15 says the bank "shall" compare by distinguishedNameMatch, and "Section 4.2.11 of RFC 4517 (caseIgnoreMatch) must be respected": a DN differing only in case is the same DN under those rules. MUST.',
+  'OBF-RAT-ROTATED-OLD-REFUSED': 'The note has no keyword: it describes rotation as making the registration access token single-use, and RFC 7592 3 lets the server rotate (MAY) without a binding word on the old token. A replaced token that still works is not single-use as the note says, yet nothing there says MUST. SHOULD.',
 };
 
 /** Why a check's severity needs written reasoning, or undefined when its sentence's keyword says it. */

@@ -24,6 +24,8 @@ export interface Rfc7591Context {
   clockSkewSeconds: number;
   /** Subject DN of the presented transport certificate, when there is one. */
   certificateDn: string | undefined;
+  /** The presented transport certificate (DER), for the dialects that read its attributes (obf). */
+  certificate?: Buffer;
   skip: ReadonlySet<RuleId>;
   trace?: RuleTrace;
 }

@@ -4,6 +4,7 @@ import { ADMIN_PATH, adminRoutes } from '../routes/admin';
 import { adminEnabled } from '../config';
 import { directoryRoutes } from '../routes/directory';
 import { cdrRegisterRoutes } from '../routes/cdr-register';
+import { obfDirectoryRoutes } from '../routes/obf-directory';
 import { errorHandler, requestContext } from '../http/middleware';
 import { NotFound } from '../errors';
 import { oneWriteJson } from '../http/respond';
@@ -26,8 +27,9 @@ export function createDirectoryApp(deps: AppDeps): Express {
   app.use(directoryRoutes(deps));
   // The mock CDR Register rides on the directory (its key, its hosted JWKS): /cdr-register/v1/*.
   app.use(cdrRegisterRoutes(deps));
+  if (deps.obfDirectory) app.use(obfDirectoryRoutes(deps.obfDirectory, { maxBodyBytes: deps.config.maxBodyBytes, logger: deps.logger }));
   app.use((req) => {
-    throw new NotFound(`no route for ${req.method} ${req.path}: this is a standalone directory (its routes are under /directory and /cdr-register)`);
+    throw new NotFound(`no route for ${req.method} ${req.path}: this is a standalone directory (its routes are under /directory, /cdr-register and /obf-directory)`);
   });
   app.use(errorHandler(deps.logger));
   return app;

@@ -6,10 +6,11 @@ import { cpbSandbox } from './cpb-sandbox';
 import { emailDeferred } from './email-deferred';
 import { rfc7591 } from './rfc7591';
 import { cdr } from './cdr';
+import { obf } from './obf';
 import type { Profile } from './types';
 
 export const profiles: Record<string, Profile> = Object.fromEntries(
-  [obie, obie31, revolut, wso2, cpbSandbox, emailDeferred, rfc7591, cdr].map((p) => [p.name, p]),
+  [obie, obie31, revolut, wso2, cpbSandbox, emailDeferred, rfc7591, cdr, obf].map((p) => [p.name, p]),
 );
 
 export function getProfile(name: string): Profile {

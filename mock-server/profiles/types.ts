@@ -1,7 +1,7 @@
 import type { RuleId } from '../../catalogue/rules';
 
 /** How a client registers and is managed: see Profile.registration.dialect. */
-export const REGISTRATION_DIALECTS = ['obie', 'rfc7591', 'cdr'] as const;
+export const REGISTRATION_DIALECTS = ['obie', 'rfc7591', 'cdr', 'obf'] as const;
 export type RegistrationDialect = (typeof REGISTRATION_DIALECTS)[number];
 
 export type SpecVersion = '3.1' | '3.2' | '3.3';
@@ -68,6 +68,8 @@ export interface Profile {
      * registration endpoint MAY be an OAuth 2.0 protected resource"); INITIAL_ACCESS_TOKEN sets it.
      */
     readonly initialAccessToken?: string;
+    /** Discovery advertises registration_endpoint and token_endpoint in mtls_endpoint_aliases (RFC 8705 5; OBF requires it). */
+    readonly mtlsEndpointAliases?: boolean;
     /** rfc7591: a software_statement is required (SSA-PRESENT), not optional. */
     readonly requireSoftwareStatement?: boolean;
     /** Accepted Content-Type values of the registration JWT. */

@@ -23,6 +23,7 @@ export function discoveryRoutes(deps: AppDeps): Router {
     res.json(discoveryDocument({
       issuer: urls.issuer,
       registration_endpoint: urls.register,
+      ...(reg.mtlsEndpointAliases ? { mtls_endpoint_aliases: { registration_endpoint: urls.register, token_endpoint: urls.token } } : {}),
       token_endpoint: urls.token,
       jwks_uri: urls.jwks,
       token_endpoint_auth_methods_supported: reg.authMethods,

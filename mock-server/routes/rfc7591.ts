@@ -17,6 +17,7 @@ import {
   updateRequest,
   verifyClientMetadata,
   type Rfc7591Context,
+  type Rfc7591Registration,
 } from '../core/rfc7591';
 import type { ClientRecord } from '../store/types';
 import { deleteClient, managementMethods, requiredHeaders } from './register';
@@ -79,16 +80,26 @@ function metadataContext(deps: AppDeps, res: Response): Rfc7591Context {
     now: deps.now(),
     clockSkewSeconds: deps.config.clockSkewSeconds,
     certificateDn: res.locals.clientCert?.subjectDn,
+    ...(res.locals.clientCert ? { certificate: res.locals.clientCert.raw } : {}),
     skip: deps.skip,
     trace: traceOf(res),
   };
+}
+
+/** What a dialect built on RFC 7591 / 7592 (obf) changes in these routes. */
+export interface Rfc7591RouteOptions {
+  /** Verifies a POST body and a PUT's metadata (default: plain RFC 7591, verifyClientMetadata). */
+  verify?: (body: Record<string, unknown>, ctx: Rfc7591Context) => Promise<Rfc7591Registration>;
+  /** GET and DELETE need the client certificate too, as POST and PUT do when the profile sets mtls (obf: "mutual TLS" for DCR and DCM). */
+  mtlsManagement?: boolean;
 }
 
 /**
  * The rfc7591 dialect: POST {register} (RFC 7591 3), and GET / PUT / DELETE at each client's
  * registration_client_uri {register}/{client_id} with its registration access token (RFC 7592 2).
  */
-export function rfc7591Routes(deps: AppDeps): Router {
+export function rfc7591Routes(deps: AppDeps, options: Rfc7591RouteOptions = {}): Router {
+  const verify = options.verify ?? verifyClientMetadata;
   const router = Router();
   const { profile } = deps;
   const path = profile.paths.register;
@@ -110,7 +121,7 @@ export function rfc7591Routes(deps: AppDeps): Router {
     },
     jsonBody(deps),
     async (req, res) => {
-      const reg = await verifyClientMetadata(req.body as Record<string, unknown>, metadataContext(deps, res));
+      const reg = await verify(req.body as Record<string, unknown>, metadataContext(deps, res));
       const rat = newRegistrationAccessToken(deps.ids);
       const record = newRfc7591Client(reg, profile, deps.now(), rat.hash, deps.ids);
       await deps.store.createClient(record);
@@ -122,7 +133,7 @@ export function rfc7591Routes(deps: AppDeps): Router {
   const m = profile.management;
   if (!m.get && !m.put && !m.delete) return router;
   const { allowed, supported } = managementMethods(profile);
-  const certOptional = requireClientCertificate({ skip: true });
+  const certOptional = options.mtlsManagement ? mtls : requireClientCertificate({ skip: true });
   const access: RequestHandler = async (req, res, next) => {
     try {
       res.locals.registrationAccess = await authorizeRegistrationAccess(
@@ -158,7 +169,7 @@ export function rfc7591Routes(deps: AppDeps): Router {
     const { client, token } = res.locals.registrationAccess!;
     const trace = traceOf(res);
     const metadata = updateRequest(req.body as Record<string, unknown>, client, deps.skip, trace);
-    const reg = await verifyClientMetadata(metadata, metadataContext(deps, res));
+    const reg = await verify(metadata, metadataContext(deps, res));
     // RFC 7591 2: software_id "SHOULD remain the same across multiple updates".
     const before = client.registered?.software_id;
     const after = reg.registered.software_id;

@@ -6,6 +6,8 @@ import { loadJose } from '../lazy';
 import { makeFaker, makeIdentity, type SoftwareIdentity } from '../directory/identity';
 import { certSubjectDn } from '../../common/dn';
 import { createCa, issueCert, type PemPair } from '../../common/certs';
+import { issueObfTransportCert, makeObfIdentity, type ObfIdentity, type ObfTransport } from '../directory/obf-identity';
+import { obfSubjectDn } from '../../common/obf-dn';
 
 export interface TppCredentials extends PemPair, SoftwareIdentity {
   /** Subject DN of the transport certificate, RFC 4514, most specific first. */
@@ -25,6 +27,13 @@ export interface CertBundle {
   altTpp?: TppCredentials;
   /** The built-in directory's PS256 signing key, as a private JWK with kid. */
   directoryKey: JWK;
+  /**
+   * Open Finance Brasil transport certificates (UID = software_id, organizationIdentifier =
+   * OFBBR-<org_id>) for the obf profile: the TPP's, and a second one of the same organisation with
+   * another software_id (a trusted certificate whose UID is not the SSA's software_id).
+   */
+  obfTpp?: ObfTransport;
+  obfAltTpp?: ObfTransport;
 }
 
 /** A TPP transport certificate whose subject follows OBIE: CN=<software_id>, OU=<org_id>, O=<org name>, C=GB. */
@@ -62,6 +71,19 @@ export async function generateBundle(hosts: string[] = ['localhost', '127.0.0.1'
   return { ca, server, tpp, altTpp, directoryKey };
 }
 
+/**
+ * The bundle with its Open Finance Brasil transport certificates, issued under its CA when it has
+ * none (only a bank of the obf profile, or a standalone directory, needs them: other in-process
+ * banks are not slowed by two more RSA keys).
+ */
+export async function withObfTransport(bundle: CertBundle, seed?: number): Promise<CertBundle> {
+  if (bundle.obfTpp && bundle.obfAltTpp) return bundle;
+  const f = await makeFaker(seed === undefined ? undefined : seed + 2);
+  const obfTpp = bundle.obfTpp ?? (await issueObfTransportCert(bundle.ca, makeObfIdentity(f)));
+  const obfAltTpp = await issueObfTransportCert(bundle.ca, makeObfIdentity(f, obfTpp.org_id));
+  return { ...bundle, obfTpp, obfAltTpp };
+}
+
 const FILES = {
   caCert: 'ca.pem',
   caKey: 'ca.key',
@@ -74,6 +96,12 @@ const FILES = {
   altTppKey: 'tpp-transport-alt.key',
   altTppIdentity: 'tpp-alt-identity.json',
   directoryKey: 'directory-signing.jwk.json',
+  obfTppCert: 'obf-transport.pem',
+  obfTppKey: 'obf-transport.key',
+  obfTppIdentity: 'obf-identity.json',
+  obfAltTppCert: 'obf-transport-alt.pem',
+  obfAltTppKey: 'obf-transport-alt.key',
+  obfAltTppIdentity: 'obf-alt-identity.json',
 } as const;
 
 /** Days of validity a certificate must still have to be reused rather than regenerated. */
@@ -170,7 +198,10 @@ export async function ensureCerts(dir: string, hosts: string[] = ['localhost', '
     generated.push('directory-key');
   }
 
-  return { bundle: { ca, server: { cert: serverCert, key: serverKey }, tpp, altTpp, directoryKey }, generated };
+  const obfTpp = await ensureObfTpp(dir, ca, { cert: FILES.obfTppCert, key: FILES.obfTppKey, identity: FILES.obfTppIdentity }, 'obf-transport', generated);
+  const obfAltTpp = await ensureObfTpp(dir, ca, { cert: FILES.obfAltTppCert, key: FILES.obfAltTppKey, identity: FILES.obfAltTppIdentity }, 'obf-transport-alt', generated, obfTpp.org_id);
+
+  return { bundle: { ca, server: { cert: serverCert, key: serverKey }, tpp, altTpp, directoryKey, obfTpp, obfAltTpp }, generated };
 }
 
 /** A TPP transport certificate, key and software identity from `dir`, (re)issued under `ca` when missing or unusable. */
@@ -190,6 +221,28 @@ async function ensureTpp(dir: string, ca: PemPair, files: { cert: string; key: s
   writeSecret(dir, files.key, tpp.key);
   const { software_id, org_id, org_name, software_client_name } = tpp;
   writeFileSync(join(dir, files.identity), JSON.stringify({ software_id, org_id, org_name, software_client_name }, null, 2));
+  generated.push(label);
+  return tpp;
+}
+
+/** An OBF transport certificate, key and identity from `dir`, (re)issued under `ca` when missing, unusable or not of `orgId`. */
+async function ensureObfTpp(dir: string, ca: PemPair, files: { cert: string; key: string; identity: string }, label: string, generated: string[], orgId?: string): Promise<ObfTransport> {
+  const cert = read(dir, files.cert);
+  const key = read(dir, files.key);
+  let identity: ObfIdentity | undefined;
+  try {
+    const text = read(dir, files.identity);
+    identity = text ? (JSON.parse(text) as ObfIdentity) : undefined;
+  } catch {
+    identity = undefined;
+  }
+  if (identity && orgId !== undefined && identity.org_id !== orgId) identity = undefined;
+  if (cert && key && identity && usable(cert, ca.cert) && keyMatches(cert, key)) return { ...identity, cert, key, dn: obfSubjectDn(cert) };
+  const tpp = await issueObfTransportCert(ca, identity ?? makeObfIdentity(await makeFaker(), orgId));
+  writeFileSync(join(dir, files.cert), tpp.cert);
+  writeSecret(dir, files.key, tpp.key);
+  const { software_id, org_id, org_name, software_client_name, org_number } = tpp;
+  writeFileSync(join(dir, files.identity), JSON.stringify({ software_id, org_id, org_name, software_client_name, org_number }, null, 2));
   generated.push(label);
   return tpp;
 }

@@ -32,7 +32,8 @@ describe('the target declares its dialect', () => {
   });
 
   test('every dialect is data: a content type, a management authorisation and what the target must give', () => {
-    expect(Object.keys(DIALECTS)).toEqual(expect.arrayContaining(['obie', 'rfc7591', 'cdr']));
+    expect(Object.keys(DIALECTS).sort()).toEqual(['cdr', 'obf', 'obie', 'rfc7591']);
+    expect(DIALECTS.obf).toMatchObject({ contentType: 'application/json', managementAuth: 'registration-access-token', needsDirectory: true, needsTransport: true, certificateIdentity: 'uid-organization-identifier' });
     expect(DIALECTS.rfc7591).toMatchObject({ contentType: 'application/json', managementAuth: 'registration-access-token', needsDirectory: false, needsTransport: false });
   });
 });

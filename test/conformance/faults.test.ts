@@ -15,6 +15,8 @@ import { NOT_OBIE, PROVEN_BY_RECORDED, PROVEN_BY_SECOND_BANK, PROVEN_BY_STRICT_B
  */
 const byFault = new Map<string, Check[]>();
 // Those the strict bank, the second bank, recorded exchanges or the RFC 7591 server prove instead are left out here (test/conformance/proven-elsewhere.ts).
+// The checks of the other dialects are proven elsewhere: rfc7591 by the RFC 7591 server, cdr by the CDR data holder, obf by
+// the OBF bank (and against the obf profile's faults in obf-faults.test.ts).
 const elsewhere = new Set([...PROVEN_BY_STRICT_BANK, ...PROVEN_BY_SECOND_BANK, ...PROVEN_BY_RECORDED, ...NOT_OBIE(checks)]);
 for (const c of checks.filter((x) => !elsewhere.has(x.id))) {
   const key = [...c.rules].sort().join(',');

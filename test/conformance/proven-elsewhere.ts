@@ -43,3 +43,10 @@ export const PROVEN_BY_CDR_BANK = (checks: readonly Check[]): string[] => checks
 
 /** The checks of every dialect but OBIE: n/a against an OBIE bank. */
 export const NOT_OBIE = (checks: readonly Check[]): string[] => checks.filter((c) => !dialectsOf(c).includes('obie')).map((c) => c.id);
+
+/**
+ * The checks of the Open Finance Brasil dialect: proven by a one-flag bug of the independent OBF bank
+ * (servers/obf-bank.ts, written from the OBF DCR text), whose BUG_TABLE (obf-bank.test.ts) must list
+ * each; the mock's obf profile passes them all (the compatibility matrix).
+ */
+export const PROVEN_BY_OBF_BANK = (checks: readonly Check[]): string[] => checks.filter((c) => dialectsOf(c).includes('obf')).map((c) => c.id);

@@ -26,7 +26,7 @@ test('capabilities are read from the profile data: revolut documents only POST, 
   expect(profileCapabilities(profiles.wso2!).authMethods[0]).toBe('private_key_jwt');
 });
 
-test('every profile is in the matrix, of any dialect: a check is n/a exactly where its dialects leave out the profile\'s (rfc7591 and cdr judge their own checks, OBIE ones are n/a there)', () => {
+test('every profile is in the matrix, of any dialect: a check is n/a exactly where its dialects leave out the profile\'s (rfc7591, cdr and obf judge their own checks, OBIE ones are n/a there)', () => {
   expect(profileNames.sort()).toEqual(Object.keys(profiles).sort());
   for (const p of profileNames) {
     const dialect = profiles[p]!.registration.dialect ?? 'obie';
@@ -35,7 +35,7 @@ test('every profile is in the matrix, of any dialect: a check is n/a exactly whe
       else expect([p, c.id, expected[p]![c.id]]).toEqual([p, c.id, 'n/a']);
     }
   }
-  expect(Object.values(expected.cdr!).filter((o) => o !== 'n/a').every((o) => o === 'pass')).toBe(true);
+  for (const p of ['cdr', 'obf']) expect([p, Object.values(expected[p]!).filter((o) => o !== 'n/a').every((o) => o === 'pass')]).toEqual([p, true]);
 });
 
 test('the cdr target: its dialect, SSAs from the mock CDR Register at the bank\'s origin with the Register key, private_key_jwt and application/jwt', async () => {

@@ -15,8 +15,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('ensureCerts', () => {
   test('first run generates everything; the TPP DN follows OBIE; keys are private files', async () => {
     const { bundle, generated } = await ensureCerts(dir);
-    expect(generated).toEqual(['ca', 'server', 'tpp-transport', 'tpp-transport-alt', 'directory-key']);
+    expect(generated).toEqual(['ca', 'server', 'tpp-transport', 'tpp-transport-alt', 'directory-key', 'obf-transport', 'obf-transport-alt']);
     expect(bundle.altTpp?.dn).not.toBe(bundle.tpp.dn);
+    // The OBF transport certificates: UID = software_id, organizationIdentifier = OFBBR-<org_id>; the second of the same organisation, another UID.
+    expect(bundle.obfTpp!.dn).toMatch(new RegExp(`^UID=${bundle.obfTpp!.software_id},2\\.5\\.4\\.97=#`));
+    expect(new X509Certificate(bundle.obfTpp!.cert).subject).toContain(`organizationIdentifier=OFBBR-${bundle.obfTpp!.org_id}`);
+    expect([bundle.obfAltTpp!.org_id, bundle.obfAltTpp!.software_id === bundle.obfTpp!.software_id]).toEqual([bundle.obfTpp!.org_id, false]);
+    expect(statSync(join(dir, 'obf-transport.key')).mode & 0o077).toBe(0);
     expect(new X509Certificate(bundle.altTpp!.cert).checkIssued(new X509Certificate(bundle.ca.cert))).toBe(true);
     const tpp = new X509Certificate(bundle.tpp.cert);
     expect(dnEquals(bundle.tpp.dn, `CN=${bundle.tpp.software_id},OU=${bundle.tpp.org_id},O=${bundle.tpp.org_name},C=GB`)).toBe(true);
@@ -60,6 +65,6 @@ describe('ensureCerts', () => {
     const ca = await createCa('Other CA');
     writeFileSync(join(dir, 'ca.pem'), ca.cert);
     const { generated } = await ensureCerts(dir);
-    expect(generated).toEqual(['ca', 'server', 'tpp-transport', 'tpp-transport-alt']);
+    expect(generated).toEqual(['ca', 'server', 'tpp-transport', 'tpp-transport-alt', 'obf-transport', 'obf-transport-alt']);
   });
 });

@@ -66,8 +66,8 @@ describe('the profile registry', () => {
   test('a profile that emails its result does so only with a contact type, and only profiles with seeds name one', () => {
     for (const p of Object.values(profiles)) {
       if (p.registration.deferred) expect(p.registration.deferred.contactType).not.toBe('');
-      // The references (obie, obie-3.1), the plain RFC 7591 server and the CDR data holder follow specifications, not seed banks.
-      if (!['obie', 'obie-3.1', 'rfc7591', 'cdr'].includes(p.name)) expect(p.source).toMatch(/^\d{3}_/);
+      // The references (obie, obie-3.1), the plain RFC 7591 server, the CDR data holder and Open Finance Brasil follow specifications, not seed banks.
+      if (!['obie', 'obie-3.1', 'rfc7591', 'cdr', 'obf'].includes(p.name)) expect(p.source).toMatch(/^\d{3}_/);
     }
   });
 });

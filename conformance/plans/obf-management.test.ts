@@ -1,0 +1,4 @@
+import { runPlanInJest } from '../jest';
+import { obfManagementPlan } from './obf-management.plan';
+
+runPlanInJest(obfManagementPlan);

@@ -1,0 +1,4 @@
+import { runPlanInJest } from '../jest';
+import { obfRegistrationPlan } from './obf-registration.plan';
+
+runPlanInJest(obfRegistrationPlan);
