@@ -82,10 +82,14 @@ describe('loadTarget', () => {
     expect(loadTarget({ configFile: cfg, env }).directory).toEqual({ mode: 'mock-endpoint', url: 'https://localhost:50123/directory', key: bank.certs.directoryKey });
   });
 
-  test.each([['mock-cdr.json', 'cdr', '/cdr-register/v1'], ['mock-obf.json', 'obf', '/obf-directory']])('conformance/targets/%s (the README quick start) loads as a %s target, its directory %s at the bank\'s origin', (name, dialect, path) => {
+  // The obf row names its software (the OBIE test certificate here has no UID to take it from).
+  test.each([
+    ['mock-cdr.json', 'cdr', '/cdr-register/v1', {}],
+    ['mock-obf.json', 'obf', '/obf-directory', { DCR_SOFTWARE_ID: 'obf-software', DCR_ORG_ID: 'obf-org' }],
+  ])('conformance/targets/%s (the README quick start) loads as a %s target, its directory %s at the bank\'s origin', (name, dialect, path, ids) => {
     const cfg = new URL(`../../conformance/targets/${name}`, import.meta.url).pathname;
     writeFileSync(join(dir, 'directory.jwk.json'), JSON.stringify(bank.certs.directoryKey));
-    const env = { DCR_DISCOVERY_URL: 'https://localhost:50124/.well-known/openid-configuration', DCR_TRANSPORT_CERT: join(dir, 'tpp.pem'), DCR_TRANSPORT_KEY: join(dir, 'tpp.key'), DCR_CA: join(dir, 'ca.pem'), DCR_DIRECTORY_KEY: join(dir, 'directory.jwk.json'), DCR_ALT_TRANSPORT_CERT: join(dir, 'alt.pem'), DCR_ALT_TRANSPORT_KEY: join(dir, 'alt.key') };
+    const env = { DCR_DISCOVERY_URL: 'https://localhost:50124/.well-known/openid-configuration', DCR_TRANSPORT_CERT: join(dir, 'tpp.pem'), DCR_TRANSPORT_KEY: join(dir, 'tpp.key'), DCR_CA: join(dir, 'ca.pem'), DCR_DIRECTORY_KEY: join(dir, 'directory.jwk.json'), DCR_ALT_TRANSPORT_CERT: join(dir, 'alt.pem'), DCR_ALT_TRANSPORT_KEY: join(dir, 'alt.key'), ...ids };
     const t = loadTarget({ configFile: cfg, env });
     expect(t.dialect).toBe(dialect);
     expect(t.directory).toMatchObject({ mode: 'mock-endpoint', url: `https://localhost:50124${path}` });
