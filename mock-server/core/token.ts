@@ -103,7 +103,8 @@ async function checkAssertion(form: Form, client: ClientRecord, ctx: TokenContex
   if (form.client_assertion_type !== JWT_BEARER_ASSERTION || !form.client_assertion) {
     refuse('TOKEN-CLIENT-AUTH', `private_key_jwt needs client_assertion_type ${JWT_BEARER_ASSERTION} and a client_assertion`);
   }
-  const { header, payload, compact } = decodeCompactJws(form.client_assertion!, 'TOKEN-ASSERTION-SIGNATURE', 'client_assertion');
+  const assertion = decodeCompactJws(form.client_assertion!, 'TOKEN-ASSERTION-SIGNATURE', 'client_assertion');
+  const { header, payload } = assertion;
   const alg = header.alg as string;
   const registered = client.metadata.token_endpoint_auth_signing_alg;
   const allowed = registered ? [registered] : ctx.profile.registration.authSigningAlgs;
@@ -114,7 +115,7 @@ async function checkAssertion(form: Form, client: ClientRecord, ctx: TokenContex
     // A client that registered its keys by value (rfc7591 jwks) is verified with them; otherwise its key set is fetched.
     const jwks = client.jwks ? (client.jwks as JSONWebKeySet) : await ctx.fetchJwks(client.software_jwks_endpoint);
     const keys = candidateKeys(jwks, header.kid, alg);
-    if (!(await verifiesWithAny(compact, keys, alg))) {
+    if (!(await verifiesWithAny(assertion, keys, alg))) {
       refuse('TOKEN-ASSERTION-SIGNATURE', `client_assertion does not verify against the software JWKS of client ${client.client_id}`);
     }
   }
