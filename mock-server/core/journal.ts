@@ -76,6 +76,49 @@ function decodeJws(value: string, path: string, marks: Redactions, depth: number
   };
 }
 
+/**
+ * A compact JWS inside a recorded value (an SSA in the request's claims and again in the answer)
+ * is the same text request after request: its redacted form and the marks it makes are kept,
+ * frozen, in a small bounded cache instead of being decoded and walked each time. Only the
+ * redacted form is kept (never the signature), keyed by the text and the depth it sits at.
+ */
+const NESTED_JWS_CACHE = 256;
+const NESTED_JWS_MAX_CHARS = 16_384;
+/** A path prefix no recorded path starts with, so that a cached entry's marks can be moved under another path. */
+const HERE = '\u0000';
+const nestedJws = new Map<string, { jws: { header: unknown; claims: unknown } | undefined; marks: string[] }>();
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** decodeJws for a JWS nested in a value: from the cache when the same text was seen at the same depth. */
+function nestedJwsOf(value: string, path: string, marks: Redactions, depth: number): { header: unknown; claims: unknown } | undefined {
+  if (value.length > NESTED_JWS_MAX_CHARS || !value.includes('.')) return decodeJws(value, path, marks, depth);
+  const key = `${depth}|${value}`;
+  let hit = nestedJws.get(key);
+  if (hit) {
+    // Most recently used last: the oldest is the one forgotten when full.
+    nestedJws.delete(key);
+    nestedJws.set(key, hit);
+  } else {
+    const own = new Redactions();
+    const jws = decodeJws(value, HERE, own, depth);
+    const moved = own.list();
+    // Past the list's bound (a count instead of paths), the marks cannot be moved: not kept.
+    if (moved.some((m) => !m.startsWith(HERE))) return decodeJws(value, path, marks, depth);
+    hit = { jws: deepFreeze(jws), marks: moved.map((m) => m.slice(HERE.length)) };
+    nestedJws.set(key, hit);
+    if (nestedJws.size > NESTED_JWS_CACHE) nestedJws.delete(nestedJws.keys().next().value as string);
+  }
+  for (const m of hit.marks) marks.add(path + m);
+  return hit.jws;
+}
+
 function isPrivateKey(o: Record<string, unknown>): boolean {
   return typeof o.kty === 'string' || (('d' in o || 'k' in o) && KEY_SHAPE.some((m) => m in o));
 }
@@ -120,7 +163,7 @@ export function walk(value: unknown, path: string, marks: Redactions, depth = 0)
       marks.add(path);
       return redactAuthorization(value);
     }
-    return decodeJws(value, path, marks, depth) ?? jsonText(value, path, marks, depth);
+    return nestedJwsOf(value, path, marks, depth) ?? jsonText(value, path, marks, depth);
   }
   if (Array.isArray(value)) return value.map((v, i) => walk(v, child(path, i), marks, depth + 1));
   if (typeof value !== 'object' || value === null) return value;
@@ -136,7 +179,7 @@ export function walk(value: unknown, path: string, marks: Redactions, depth = 0)
       marks.add(at);
       put(out, k, REDACTED);
     } else if (SIGNED_CREDENTIAL.test(k)) {
-      const jws = typeof v === 'string' ? decodeJws(v, at, marks, depth) : undefined;
+      const jws = typeof v === 'string' ? nestedJwsOf(v, at, marks, depth) : undefined;
       if (!jws) marks.add(at);
       put(out, k, jws ?? REDACTED);
     } else {
