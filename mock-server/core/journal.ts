@@ -119,6 +119,12 @@ function nestedJwsOf(value: string, path: string, marks: Redactions, depth: numb
   return hit.jws;
 }
 
+/** What decodeJws makes of a compact JWS already decoded: the same marks, in the same order. */
+function decodedJws(jws: { header: unknown; payload: unknown; compact: string }, path: string, marks: Redactions): { header: unknown; claims: unknown } {
+  if (!jws.compact.endsWith('.')) marks.add(`${path}.signature`);
+  return { header: walk(jws.header, `${path}.header`, marks, 1), claims: walk(jws.payload, `${path}.claims`, marks, 1) };
+}
+
 function isPrivateKey(o: Record<string, unknown>): boolean {
   return typeof o.kty === 'string' || (('d' in o || 'k' in o) && KEY_SHAPE.some((m) => m in o));
 }
@@ -202,14 +208,15 @@ export function redactAuthorization(value: string): string {
  * as `{ header, claims }` without its signature; any other text body not at all; a form or JSON
  * body redacted (see above). Cookies and other headers are not kept.
  */
-export function journalRequest(body: unknown, authorization: string | undefined, marks: Redactions): Record<string, unknown> | undefined {
+export function journalRequest(body: unknown, authorization: string | undefined, marks: Redactions, decoded?: { header: unknown; payload: unknown; compact: string }): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   if (authorization) {
     out.authorization = redactAuthorization(authorization);
     marks.add('request.authorization');
   }
   if (typeof body === 'string' && body.trim() !== '') {
-    const jws = decodeJws(body, 'request.jwt', marks, 0);
+    // The body as the verifier decoded it (a stricter decoding than decodeJws's, of the same text): not decoded again.
+    const jws = decoded && decoded.compact === body.trim() ? decodedJws(decoded, 'request.jwt', marks) : decodeJws(body, 'request.jwt', marks, 0);
     if (jws) out.jwt = jws;
     else out.body = `(not a compact JWS: ${Buffer.byteLength(body.trim())} bytes, not kept)`;
   } else if (body && typeof body === 'object' && Object.keys(body).length) out.form = walk(body, 'request.form', marks);

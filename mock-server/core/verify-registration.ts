@@ -27,6 +27,8 @@ export interface RegistrationContext {
   collect?: boolean;
   /** Records every rule checked, with its verdict (for the admin journal). */
   trace?: RuleTrace;
+  /** Given the request JWS once decoded (not yet verified): the journal keeps it without decoding it again. */
+  onDecoded?: (jws: DecodedJws) => void;
 }
 
 export interface VerifiedRegistration {
@@ -45,6 +47,7 @@ const FORBIDDEN_HEADERS = ['x5c', 'x5u', 'jku', 'jwk'] as const;
  */
 export async function verifyRegistration(jws: string, ctx: RegistrationContext): Promise<VerifiedRegistration> {
   const request = decodeCompactJws(jws, 'JWS-FORMAT', 'registration request');
+  ctx.onDecoded?.(request);
   const { header, payload } = request;
   const skip = ctx.skip;
   const trace = ctx.trace;

@@ -4,6 +4,7 @@
  * whatever path the JWS sits, with its marks moved there, and never with the signature.
  */
 import { Redactions, walk, journalRequest, REDACTED } from '../../../mock-server/core/journal';
+import { decodeJws } from '../../../common/jws';
 
 const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const ssa = (n: number) => `${enc({ alg: 'PS256', kid: 'dir' })}.${enc({ iss: 'dir', software_id: `sw-${n}`, client_secret: 'hunter2', jwk: { kty: 'RSA', n: 'x', e: 'AQAB', d: 'PRIVATE' } })}.c2lnbmF0dXJl`;
@@ -72,4 +73,18 @@ test('the request JWS itself: its signature is dropped and its nested SSA redact
     expect(JSON.stringify(out)).not.toMatch(/cmVxdWVzdA|c2lnbmF0dXJl|hunter2|PRIVATE|abc/);
     expect((out!.jwt as { claims: { jti: string } }).claims.jti).toBe(jti);
   }
+});
+
+test('the request JWS as the verifier decoded it is kept as decoding the body would keep it; a decoding of another body is not used', () => {
+  const body = `${enc({ alg: 'PS256', kid: 'k', jwk: { kty: 'RSA', n: 'x', e: 'AQAB', d: 'PRIVATE' } })}.${enc({ jti: 'j', client_secret: 'hunter2', software_statement: ssa(4) })}.cmVxdWVzdA`;
+  const other = `${enc({ alg: 'PS256' })}.${enc({ jti: 'other' })}.c2ln`;
+  const plain = new Redactions();
+  const expected = journalRequest(` ${body}\n`, undefined, plain);
+  const given = new Redactions();
+  expect(journalRequest(` ${body}\n`, undefined, given, decodeJws(body, 'test'))).toEqual(expected);
+  expect(given.list()).toEqual(plain.list());
+  expect(given.list()).toContain('request.jwt.header.jwk.d');
+  const mismatched = new Redactions();
+  expect(journalRequest(body, undefined, mismatched, decodeJws(other, 'test'))).toEqual(expected);
+  expect(mismatched.list()).toEqual(plain.list());
 });
