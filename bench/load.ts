@@ -10,6 +10,10 @@ export interface Round {
   bodies: string[];
   concurrency: number;
   tls: { ca: string; cert: string; key: string };
+  /** Default application/jose. */
+  contentType?: string;
+  /** The status of a success: default 201. */
+  expect?: number;
 }
 
 export interface RoundResult {
@@ -21,7 +25,8 @@ export interface RoundResult {
 const agents = new Map<string, https.Agent>();
 
 function agentFor(round: Round): https.Agent {
-  const key = new URL(round.url).host;
+  // One agent per host and concurrency: an agent's maxSockets is fixed when it is made.
+  const key = `${new URL(round.url).host}|${round.concurrency}`;
   let agent = agents.get(key);
   if (!agent) {
     agent = new https.Agent({ keepAlive: true, maxSockets: round.concurrency, ...round.tls });
@@ -38,10 +43,10 @@ async function run(round: Round): Promise<RoundResult> {
   const one = (body: string) =>
     new Promise<number>((resolve, reject) => {
       const t = process.hrtime.bigint();
-      const req = https.request(round.url, { method: 'POST', agent, headers: { 'content-type': 'application/jose', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const req = https.request(round.url, { method: 'POST', agent, headers: { 'content-type': round.contentType ?? 'application/jose', 'content-length': Buffer.byteLength(body) } }, (res) => {
         res.resume();
         res.on('end', () => {
-          if (res.statusCode !== 201) failed++;
+          if (res.statusCode !== (round.expect ?? 201)) failed++;
           resolve(Number(process.hrtime.bigint() - t) / 1e6);
         });
       });
