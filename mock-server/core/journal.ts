@@ -158,6 +158,25 @@ function memberName(name: string, path: string, marks: Redactions): string {
   return s.slice(0, s.lastIndexOf('.') + 1);
 }
 
+interface NameSort { secret: boolean; signed: boolean }
+const nameSort = (k: string): NameSort => ({ secret: SECRET_NAME.test(k), signed: SIGNED_CREDENTIAL.test(k) });
+
+/**
+ * Member names that are no credential themselves (memberName keeps them as they are, marking
+ * nothing), with their sort and their path suffix: the same few dozen names (the claims, the
+ * metadata) in every entry, each judged by four patterns. Bounded: past it, judged each time.
+ */
+const plainNames = new Map<string, NameSort & { suffix: string }>();
+const PLAIN_NAMES_MAX = 2000;
+const PLAIN_NAME_MAX_CHARS = 64;
+
+function learnName(name: string): void {
+  if (plainNames.size >= PLAIN_NAMES_MAX || name.length > PLAIN_NAME_MAX_CHARS) return;
+  const probe = new Redactions();
+  if (memberName(name, '', probe) !== name || probe.paths.length) return;
+  plainNames.set(name, { ...nameSort(name), suffix: child('', name) });
+}
+
 /** The value with every secret, private key member, signature and credential removed; each removal named in `marks`. */
 export function walk(value: unknown, path: string, marks: Redactions, depth = 0): unknown {
   if (depth > MAX_DEPTH) {
@@ -178,19 +197,22 @@ export function walk(value: unknown, path: string, marks: Redactions, depth = 0)
   const out: Record<string, unknown> = {};
   for (const name of Object.keys(o)) {
     const v = o[name];
+    const known = plainNames.get(name);
     // A member name can be a credential too: a JWS sent as a form body parses as one field name.
-    const k = memberName(name, path, marks);
-    const at = child(path, k);
-    if (SECRET_NAME.test(k) || (key && PRIVATE_JWK_MEMBERS.has(k))) {
+    const k = known ? name : memberName(name, path, marks);
+    const sort = known ?? nameSort(k);
+    const at = known ? path + known.suffix : child(path, k);
+    if (sort.secret || (key && PRIVATE_JWK_MEMBERS.has(k))) {
       marks.add(at);
       put(out, k, REDACTED);
-    } else if (SIGNED_CREDENTIAL.test(k)) {
+    } else if (sort.signed) {
       const jws = typeof v === 'string' ? nestedJwsOf(v, at, marks, depth) : undefined;
       if (!jws) marks.add(at);
       put(out, k, jws ?? REDACTED);
     } else {
       put(out, k, walk(v, at, marks, depth + 1));
     }
+    if (!known) learnName(name);
   }
   return out;
 }

@@ -88,3 +88,22 @@ test('the request JWS as the verifier decoded it is kept as decoding the body wo
   expect(journalRequest(body, undefined, mismatched, decodeJws(other, 'test'))).toEqual(expected);
   expect(mismatched.list()).toEqual(plain.list());
 });
+
+test('member names judged once are judged alike the next time: secrets, private key members, credentials as names', () => {
+  const value = () => ({
+    client_secret: 's3cret',
+    'odd name': { kty: 'oct', k: 'KEY' },
+    [`${enc({ alg: 'PS256' })}.${enc({ a: 1 })}.c2ln`]: '',
+    'Bearer abcdef': 1,
+    redirect_uris: ['https://x.example/cb'],
+  });
+  const first = walked(value(), 'request.form');
+  for (let i = 0; i < 3; i++) expect(walked(value(), 'request.form')).toEqual(first);
+  expect(first.marks).toEqual([
+    'request.form.client_secret',
+    'request.form["odd name"].k',
+    'request.form (a member name\'s signature)',
+    'request.form (a member name)',
+  ]);
+  expect(JSON.stringify(first)).not.toMatch(/s3cret|KEY|c2ln|abcdef/);
+});
