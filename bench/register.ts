@@ -11,7 +11,7 @@
 import type { Round } from './load';
 import { formatResult, loadGenerator, medianRound, ratioOf, runIn, type Result } from './rounds';
 import type { JWK } from 'jose';
-import { startMockBank } from '../mock-server/runtime';
+import { startMockBank, type StartOptions } from '../mock-server/runtime';
 import { createTpp } from '../fixtures/tpp';
 import { startBareRegister } from './bare-register';
 import { setting } from './settings';
@@ -26,7 +26,9 @@ const ROUNDS = setting('BENCH_ROUNDS', 5);
 const WARMUP = setting('BENCH_WARMUP', 3000);
 
 async function main() {
-  const bank = await startMockBank({ logLevel: 'silent' });
+  // Room for every client the run registers (the default bound, 10,000, would refuse the last rounds with 503).
+  const clients = WARMUP + ROUNDS * N * CONCURRENCIES.length + 1000;
+  const bank = await startMockBank({ logLevel: 'silent', storeLimits: { clients, clientBytes: clients * 64 * 1024 } as StartOptions['storeLimits'] });
   const tpp = await createTpp(bank);
   const sign = async () => tpp.sign(tpp.claims());
   const signed = (n: number) => Promise.all(Array.from({ length: n }, sign));
