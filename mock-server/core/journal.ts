@@ -15,6 +15,7 @@
  * - the credentials of an Authorization value or of any string starting with an auth scheme
  *   (`Bearer ...`, `Basic ...`): the scheme alone is kept.
  */
+import { deepFreeze } from '../../common/json';
 const SECRET_NAME = /secret|password|assertion_signature|(?:^|_)access_token$|^refresh_token$|^id_token$|^token$|^code$|^code_verifier$|cookie/i;
 /** Fields holding a signed credential: kept decoded (header and claims, no signature) when a compact JWS, otherwise redacted. */
 const SIGNED_CREDENTIAL = /assertion$|^subject_token$|^actor_token$/i;
@@ -86,33 +87,29 @@ const NESTED_JWS_CACHE = 256;
 const NESTED_JWS_MAX_CHARS = 16_384;
 /** A path prefix no recorded path starts with, so that a cached entry's marks can be moved under another path. */
 const HERE = '\u0000';
-const nestedJws = new Map<string, { jws: { header: unknown; claims: unknown } | undefined; marks: string[] }>();
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
+interface NestedJws { depth: number; jws: { header: unknown; claims: unknown } | undefined; marks: string[] }
+/** By the text itself (a string keeps its hash: the SSA of a request is one string from the verifier to the answer), then by depth. */
+const nestedJws = new Map<string, NestedJws[]>();
 
 /** decodeJws for a JWS nested in a value: from the cache when the same text was seen at the same depth. */
 function nestedJwsOf(value: string, path: string, marks: Redactions, depth: number): { header: unknown; claims: unknown } | undefined {
   if (value.length > NESTED_JWS_MAX_CHARS || !value.includes('.')) return decodeJws(value, path, marks, depth);
-  const key = `${depth}|${value}`;
-  let hit = nestedJws.get(key);
-  if (hit) {
+  const atDepths = nestedJws.get(value);
+  let hit = atDepths?.find((e) => e.depth === depth);
+  if (atDepths) {
     // Most recently used last: the oldest is the one forgotten when full.
-    nestedJws.delete(key);
-    nestedJws.set(key, hit);
-  } else {
+    nestedJws.delete(value);
+    nestedJws.set(value, atDepths);
+  }
+  if (!hit) {
     const own = new Redactions();
     const jws = decodeJws(value, HERE, own, depth);
     const moved = own.list();
     // Past the list's bound (a count instead of paths), the marks cannot be moved: not kept.
     if (moved.some((m) => !m.startsWith(HERE))) return decodeJws(value, path, marks, depth);
-    hit = { jws: deepFreeze(jws), marks: moved.map((m) => m.slice(HERE.length)) };
-    nestedJws.set(key, hit);
+    hit = { depth, jws: deepFreeze(jws), marks: moved.map((m) => m.slice(HERE.length)) };
+    if (atDepths) atDepths.push(hit);
+    else nestedJws.set(value, [hit]);
     if (nestedJws.size > NESTED_JWS_CACHE) nestedJws.delete(nestedJws.keys().next().value as string);
   }
   for (const m of hit.marks) marks.add(path + m);

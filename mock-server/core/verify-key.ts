@@ -104,19 +104,19 @@ const REMEMBERED_PER_KEY = 256;
 const REMEMBER_MAX_CHARS = 16_384;
 const remembered = new WeakMap<object, Map<string, true>>();
 
-function seenVerified(key: object, alg: string, compact: string): boolean {
+function seenVerified(key: object, compact: string): boolean {
+  // Keys are imported per alg (importCached): the key object names the alg too.
   const texts = remembered.get(key);
-  const id = `${alg}|${compact}`;
-  if (!texts?.delete(id)) return false;
-  texts.set(id, true);
+  if (!texts?.delete(compact)) return false;
+  texts.set(compact, true);
   return true;
 }
 
-function remember(key: object, alg: string, compact: string): void {
+function remember(key: object, compact: string): void {
   if (compact.length > REMEMBER_MAX_CHARS) return;
   let texts = remembered.get(key);
   if (!texts) remembered.set(key, (texts = new Map()));
-  texts.set(`${alg}|${compact}`, true);
+  texts.set(compact, true);
   if (texts.size > REMEMBERED_PER_KEY) texts.delete(texts.keys().next().value as string);
 }
 
@@ -132,9 +132,9 @@ export async function verifiesWithAny(jws: DecodedJws, candidates: readonly JWK[
     } catch {
       continue; // a key that does not import for alg: try the next one
     }
-    if (opts.remember && seenVerified(key, alg, jws.compact)) return true;
+    if (opts.remember && seenVerified(key, jws.compact)) return true;
     if (await verifiesWith(jws, key, alg)) {
-      if (opts.remember) remember(key, alg, jws.compact);
+      if (opts.remember) remember(key, jws.compact);
       return true;
     }
   }
