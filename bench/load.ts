@@ -40,9 +40,8 @@ async function run(round: Round): Promise<RoundResult> {
   const latencies: number[] = [];
   let next = 0;
   let failed = 0;
-  const one = (body: string) =>
+  const one = (body: string, t = process.hrtime.bigint(), retried = false) =>
     new Promise<number>((resolve, reject) => {
-      const t = process.hrtime.bigint();
       const req = https.request(round.url, { method: 'POST', agent, headers: { 'content-type': round.contentType ?? 'application/jose', 'content-length': Buffer.byteLength(body) } }, (res) => {
         res.resume();
         res.on('end', () => {
@@ -50,7 +49,9 @@ async function run(round: Round): Promise<RoundResult> {
           resolve(Number(process.hrtime.bigint() - t) / 1e6);
         });
       });
-      req.on('error', reject);
+      // A kept-alive connection the server closed as idle (between rounds) while this request
+      // went out on it: sent again once, on a new connection, as Node's documentation advises.
+      req.on('error', (e: NodeJS.ErrnoException) => (req.reusedSocket && e.code === 'ECONNRESET' && !retried ? one(body, t, true).then(resolve, reject) : reject(e)));
       req.end(body);
     });
   const started = process.hrtime.bigint();
@@ -65,7 +66,7 @@ async function run(round: Round): Promise<RoundResult> {
 process.on('message', (round: Round) => {
   run(round).then(
     (result) => process.send!(result),
-    (e: Error) => process.send!({ error: e.message }),
+    (e: Error) => process.send!({ error: `${e.message} (${round.url}, concurrency ${round.concurrency})` }),
   );
 });
 process.on('disconnect', () => {
