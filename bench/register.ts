@@ -9,7 +9,7 @@
  * Every request is signed beforehand; the load comes from a separate process (bench/load.ts).
  */
 import type { Round } from './load';
-import { formatResult, loadGenerator, medianRound, ratioOf, runIn, type Result } from './rounds';
+import { cpuOf, cpuRatioOf, formatResult, loadGenerator, medianRound, ratioOf, runIn, type Result } from './rounds';
 import type { JWK } from 'jose';
 import { startMockBank, type StartOptions } from '../mock-server/runtime';
 import { createTpp } from '../fixtures/tpp';
@@ -74,14 +74,14 @@ async function main() {
       // Interleaved, so that warm-up, GC and other load on the machine fall on every server alike.
       for (const name of ['mock', 'bare', 'op'] as const) results[name].push(await runIn(child, await round(name, N, concurrency)));
     }
-    const f = (rs: Result[]) => formatResult(medianRound(rs));
-    const vs = (other: Name) => ratioOf(results.mock, results[other]);
+    const f = (rs: Result[]) => `${formatResult(medianRound(rs))}  CPU ${cpuOf(rs).toFixed(0)} us/req`;
+    const vs = (other: Name) => `${ratioOf(results.mock, results[other]).toFixed(2)}x by throughput, ${cpuRatioOf(results.mock, results[other]).toFixed(2)}x by CPU per request`;
     console.log(`concurrency ${concurrency}:`);
     console.log(`  mock bank       : ${f(results.mock)}`);
     console.log(`  bare server     : ${f(results.bare)}`);
     console.log(`  oidc-provider   : ${f(results.op)}`);
-    console.log(`  vs bare         : ${vs('bare').toFixed(2)}x (median of the rounds' ratios; target >= 0.7x)`);
-    console.log(`  vs oidc-provider: ${vs('op').toFixed(2)}x (target >= 1x)`);
+    console.log(`  vs bare         : ${vs('bare')} (medians of the rounds' ratios; target >= 0.7x)`);
+    console.log(`  vs oidc-provider: ${vs('op')} (target >= 1x)`);
     console.log(`  by round        : ${results.mock.map((m, i) => `${m.rps.toFixed(0)}/${results.bare[i]!.rps.toFixed(0)}/${results.op[i]!.rps.toFixed(0)}`).join(', ')} (mock/bare/oidc-provider req/s)`);
     failed += [...results.mock, ...results.bare, ...results.op].reduce((a, r) => a + r.failed, 0);
   }

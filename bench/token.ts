@@ -5,7 +5,7 @@
  * assertion is signed beforehand; the load comes from a separate process (bench/load.ts).
  */
 import type { Round } from './load';
-import { formatResult, loadGenerator, medianRound, ratioOf, runIn, type Result } from './rounds';
+import { cpuOf, cpuRatioOf, formatResult, loadGenerator, medianRound, ratioOf, runIn, type Result } from './rounds';
 import { startMockBank } from '../mock-server/runtime';
 import { createTpp } from '../fixtures/tpp';
 import { clientAssertion, registerClient } from '../fixtures/token';
@@ -42,11 +42,11 @@ async function main() {
     mocks.push(await runIn(child, await round(urls.mock, N)));
     bares.push(await runIn(child, await round(urls.bare, N)));
   }
-  const f = (rs: Result[]) => formatResult(medianRound(rs));
+  const f = (rs: Result[]) => `${formatResult(medianRound(rs))}  CPU ${cpuOf(rs).toFixed(0)} us/req`;
   console.log(`POST /token (client_credentials, private_key_jwt, mTLS-bound token), ${ROUNDS} interleaved rounds of ${N} requests each (median shown), concurrency ${CONCURRENCY}, HTTPS, keep-alive, load from a separate process`);
   console.log(`  mock bank  : ${f(mocks)}`);
   console.log(`  bare server: ${f(bares)}  (node:https + node:crypto, bench/bare-token.ts)`);
-  console.log(`  vs bare    : ${ratioOf(mocks, bares).toFixed(2)}x (median of the rounds' ratios)`);
+  console.log(`  vs bare    : ${ratioOf(mocks, bares).toFixed(2)}x by throughput, ${cpuRatioOf(mocks, bares).toFixed(2)}x by CPU per request (medians of the rounds' ratios)`);
   console.log(`  by round   : ${mocks.map((m, i) => `${m.rps.toFixed(0)}/${bares[i]!.rps.toFixed(0)}`).join(', ')} (mock/bare req/s)`);
   child.disconnect();
   await Promise.all([bare.close(), bank.close()]);
