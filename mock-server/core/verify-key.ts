@@ -94,37 +94,11 @@ async function verifiesWith(jws: DecodedJws, key: CryptoKey | KeyObject | Uint8A
 }
 
 /**
- * JWS texts that verified, by the key (and alg) they verified with: a signature check is a pure
- * function of the text and the key, and an SSA is the same text in every registration of its
- * software. Only callers asking for it (`remember`: the SSA) are kept; only successes; bounded
- * per key, least recently used first out. A key removed from its JWKS is no candidate any more,
- * so what it verified is never looked up again.
- */
-const REMEMBERED_PER_KEY = 256;
-const REMEMBER_MAX_CHARS = 16_384;
-const remembered = new WeakMap<object, Map<string, true>>();
-
-function seenVerified(key: object, compact: string): boolean {
-  // Keys are imported per alg (importCached): the key object names the alg too.
-  const texts = remembered.get(key);
-  if (!texts?.delete(compact)) return false;
-  texts.set(compact, true);
-  return true;
-}
-
-function remember(key: object, compact: string): void {
-  if (compact.length > REMEMBER_MAX_CHARS) return;
-  let texts = remembered.get(key);
-  if (!texts) remembered.set(key, (texts = new Map()));
-  texts.set(compact, true);
-  if (texts.size > REMEMBERED_PER_KEY) texts.delete(texts.keys().next().value as string);
-}
-
-/**
  * Answers whether the decoded compact JWS verifies with alg against one of the candidate keys.
- * With `remember`, a text that verified with a key is not verified again with it (see above).
+ * Every call verifies: results are never cached (the bench compares the mock with a server that
+ * verifies every signature; a mock remembering them would do less crypto than that baseline).
  */
-export async function verifiesWithAny(jws: DecodedJws, candidates: readonly JWK[], alg: string, opts: { remember?: boolean } = {}): Promise<boolean> {
+export async function verifiesWithAny(jws: DecodedJws, candidates: readonly JWK[], alg: string): Promise<boolean> {
   for (const jwk of candidates) {
     let key: Awaited<Imported>;
     try {
@@ -132,11 +106,7 @@ export async function verifiesWithAny(jws: DecodedJws, candidates: readonly JWK[
     } catch {
       continue; // a key that does not import for alg: try the next one
     }
-    if (opts.remember && seenVerified(key, jws.compact)) return true;
-    if (await verifiesWith(jws, key, alg)) {
-      if (opts.remember) remember(key, jws.compact);
-      return true;
-    }
+    if (await verifiesWith(jws, key, alg)) return true;
   }
   return false;
 }

@@ -76,7 +76,7 @@ export async function verifySsa(ssa: string, ctx: SsaContext): Promise<VerifiedS
     const keys = candidateKeys(await directory.jwks(), header.kid, alg);
     check(ctx, 'SSA-KID', keys.length > 0, () =>
       `software_statement kid ${JSON.stringify(header.kid)} is not in the JWKS of directory "${directory.issuer}"`);
-    const verified = await verifiesWithAny(decoded, keys, alg, { remember: true });
+    const verified = await verifiesWithAny(decoded, keys, alg);
     check(ctx, 'SSA-SIGNATURE', verified, () => `software_statement signature does not verify against directory "${directory.issuer}"`);
   } else if (ctx.skip.has('SSA-SIGNATURE')) ctx.trace?.record('SSA-SIGNATURE', 'skipped');
 

@@ -113,30 +113,3 @@ test('alg none and HS256 are refused with any public key', async () => {
   const hs = `${enc({ alg: 'HS256' })}.${enc(claims)}.${Buffer.from('x').toString('base64url')}`;
   expect(await check(hs, [a.publicJwk], 'HS256')).toBe(false);
 });
-
-describe('remember (the SSA: the same text registration after registration)', () => {
-  test('a text that verified with a key verifies again without a new check; changed by a byte, or with another key, it is checked', async () => {
-    const a = await keyPair('PS256');
-    const b = await keyPair('PS256');
-    const jws = await signed('PS256', a.privateKey as CryptoKey, {}, { iss: 'dir', n: 1 });
-    expect(await verifiesWithAny(decodeJws(jws, 't'), [a.publicJwk], 'PS256', { remember: true })).toBe(true);
-    expect(await verifiesWithAny(decodeJws(jws, 't'), [a.publicJwk], 'PS256', { remember: true })).toBe(true);
-    // Not the key it verified with: refused, remembered or not.
-    expect(await verifiesWithAny(decodeJws(jws, 't'), [b.publicJwk], 'PS256', { remember: true })).toBe(false);
-    // Another alg named for the same key: not what was remembered.
-    expect(await verifiesWithAny(decodeJws(jws, 't'), [a.publicJwk], 'RS256', { remember: true })).toBe(false);
-    const [h, p, s] = jws.split('.');
-    const flipped = `${h}.${p}.${s!.slice(0, -2)}${s!.at(-2) === 'A' ? 'B' : 'A'}${s!.at(-1)}`;
-    expect(await verifiesWithAny(decodeJws(flipped, 't'), [a.publicJwk], 'PS256', { remember: true })).toBe(false);
-    expect(await verifiesWithAny(decodeJws(`${h}.${enc({ iss: 'dir', n: 2 })}.${s}`, 't'), [a.publicJwk], 'PS256', { remember: true })).toBe(false);
-  });
-
-  test('a failure is not remembered: the same text with the right key later verifies', async () => {
-    const a = await keyPair('ES256');
-    const b = await keyPair('ES256');
-    const jws = await signed('ES256', a.privateKey as CryptoKey, {}, { iss: 'dir', n: 3 });
-    expect(await verifiesWithAny(decodeJws(jws, 't'), [b.publicJwk], 'ES256', { remember: true })).toBe(false);
-    expect(await verifiesWithAny(decodeJws(jws, 't'), [b.publicJwk, a.publicJwk], 'ES256', { remember: true })).toBe(true);
-    expect(await verifiesWithAny(decodeJws(jws, 't'), [b.publicJwk], 'ES256', { remember: true })).toBe(false);
-  });
-});
