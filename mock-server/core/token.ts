@@ -48,6 +48,8 @@ export interface IssuedToken {
   /** The response body (RFC 6749 5.1). */
   response: { access_token: string; token_type: 'Bearer'; expires_in: number; scope: string };
   record: TokenRecord;
+  /** The client it was issued to, as authenticated. */
+  client: ClientRecord;
 }
 
 type Form = Record<string, string | undefined>;
@@ -291,5 +293,5 @@ export async function clientCredentialsGrant(req: TokenRequest, ctx: TokenContex
     expires_at: ctx.now + lifetime,
     ...(req.cert && !ctx.skip.has('TOKEN-CERT-BOUND') ? { cnf: { 'x5t#S256': req.cert.thumbprint } } : {}),
   };
-  return { response: { access_token: accessToken, token_type: 'Bearer', expires_in: lifetime, scope }, record };
+  return { response: { access_token: accessToken, token_type: 'Bearer', expires_in: lifetime, scope }, record, client };
 }
