@@ -72,7 +72,7 @@ function usableKeyObject(key: CryptoKey, alg: string): KeyObject | null {
 
 /** One candidate key: node:crypto on the decoded parts for the usual algs, jose for anything else or any JWS naming crit or b64. */
 async function verifiesWith(jws: DecodedJws, key: CryptoKey | KeyObject | Uint8Array, alg: string): Promise<boolean> {
-  const direct = DIRECT[alg];
+  const direct = Object.hasOwn(DIRECT, alg) ? DIRECT[alg] : undefined; // not `constructor` or another inherited name
   // RFC 7797 b64 (which changes the signing input) and crit (whose extensions must be understood) are jose's to judge.
   if (direct && key instanceof Object && 'usages' in key && !('crit' in jws.header) && !('b64' in jws.header)) {
     const keyObject = usableKeyObject(key as CryptoKey, alg);

@@ -113,3 +113,11 @@ test('alg none and HS256 are refused with any public key', async () => {
   const hs = `${enc({ alg: 'HS256' })}.${enc(claims)}.${Buffer.from('x').toString('base64url')}`;
   expect(await check(hs, [a.publicJwk], 'HS256')).toBe(false);
 });
+
+test('an alg named like an inherited member of an object (constructor, toString) is refused, not looked up', async () => {
+  const a = await keyPair('PS256');
+  for (const alg of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+    const jws = `${enc({ alg })}.${enc(claims)}.${Buffer.from('sig').toString('base64url')}`;
+    expect(await check(jws, [a.publicJwk], alg)).toBe(false);
+  }
+});
