@@ -10,6 +10,10 @@ export interface Round {
   bodies: string[];
   concurrency: number;
   tls: { ca: string; cert: string; key: string };
+  /** Default application/jose. */
+  contentType?: string;
+  /** The status of a success: default 201. */
+  expect?: number;
 }
 
 export interface RoundResult {
@@ -21,7 +25,8 @@ export interface RoundResult {
 const agents = new Map<string, https.Agent>();
 
 function agentFor(round: Round): https.Agent {
-  const key = new URL(round.url).host;
+  // One agent per host and concurrency: an agent's maxSockets is fixed when it is made.
+  const key = `${new URL(round.url).host}|${round.concurrency}`;
   let agent = agents.get(key);
   if (!agent) {
     agent = new https.Agent({ keepAlive: true, maxSockets: round.concurrency, ...round.tls });
@@ -35,17 +40,18 @@ async function run(round: Round): Promise<RoundResult> {
   const latencies: number[] = [];
   let next = 0;
   let failed = 0;
-  const one = (body: string) =>
+  const one = (body: string, t = process.hrtime.bigint(), retried = false) =>
     new Promise<number>((resolve, reject) => {
-      const t = process.hrtime.bigint();
-      const req = https.request(round.url, { method: 'POST', agent, headers: { 'content-type': 'application/jose', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const req = https.request(round.url, { method: 'POST', agent, headers: { 'content-type': round.contentType ?? 'application/jose', 'content-length': Buffer.byteLength(body) } }, (res) => {
         res.resume();
         res.on('end', () => {
-          if (res.statusCode !== 201) failed++;
+          if (res.statusCode !== (round.expect ?? 201)) failed++;
           resolve(Number(process.hrtime.bigint() - t) / 1e6);
         });
       });
-      req.on('error', reject);
+      // A kept-alive connection the server closed as idle (between rounds) while this request
+      // went out on it: sent again once, on a new connection, as Node's documentation advises.
+      req.on('error', (e: NodeJS.ErrnoException) => (req.reusedSocket && e.code === 'ECONNRESET' && !retried ? one(body, t, true).then(resolve, reject) : reject(e)));
       req.end(body);
     });
   const started = process.hrtime.bigint();
@@ -60,7 +66,7 @@ async function run(round: Round): Promise<RoundResult> {
 process.on('message', (round: Round) => {
   run(round).then(
     (result) => process.send!(result),
-    (e: Error) => process.send!({ error: e.message }),
+    (e: Error) => process.send!({ error: `${e.message} (${round.url}, concurrency ${round.concurrency})` }),
   );
 });
 process.on('disconnect', () => {

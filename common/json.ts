@@ -24,3 +24,12 @@ export function jsonDepth(value: unknown, limit = Infinity): number {
   }
   return max;
 }
+
+/** The value, frozen all the way down (for values kept and handed out again: nobody can change them through one holder under another). */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -15,6 +15,7 @@
  * - the credentials of an Authorization value or of any string starting with an auth scheme
  *   (`Bearer ...`, `Basic ...`): the scheme alone is kept.
  */
+import { deepFreeze } from '../../common/json';
 const SECRET_NAME = /secret|password|assertion_signature|(?:^|_)access_token$|^refresh_token$|^id_token$|^token$|^code$|^code_verifier$|cookie/i;
 /** Fields holding a signed credential: kept decoded (header and claims, no signature) when a compact JWS, otherwise redacted. */
 const SIGNED_CREDENTIAL = /assertion$|^subject_token$|^actor_token$/i;
@@ -76,6 +77,51 @@ function decodeJws(value: string, path: string, marks: Redactions, depth: number
   };
 }
 
+/**
+ * A compact JWS inside a recorded value (an SSA in the request's claims and again in the answer)
+ * is the same text request after request: its redacted form and the marks it makes are kept,
+ * frozen, in a small bounded cache instead of being decoded and walked each time. Only the
+ * redacted form is kept (never the signature), keyed by the text and the depth it sits at.
+ */
+const NESTED_JWS_CACHE = 256;
+const NESTED_JWS_MAX_CHARS = 16_384;
+/** A path prefix no recorded path starts with, so that a cached entry's marks can be moved under another path. */
+const HERE = '\u0000';
+interface NestedJws { depth: number; jws: { header: unknown; claims: unknown } | undefined; marks: string[] }
+/** By the text itself (a string keeps its hash: the SSA of a request is one string from the verifier to the answer), then by depth. */
+const nestedJws = new Map<string, NestedJws[]>();
+
+/** decodeJws for a JWS nested in a value: from the cache when the same text was seen at the same depth. */
+function nestedJwsOf(value: string, path: string, marks: Redactions, depth: number): { header: unknown; claims: unknown } | undefined {
+  if (value.length > NESTED_JWS_MAX_CHARS || !value.includes('.')) return decodeJws(value, path, marks, depth);
+  const atDepths = nestedJws.get(value);
+  let hit = atDepths?.find((e) => e.depth === depth);
+  if (atDepths) {
+    // Most recently used last: the oldest is the one forgotten when full.
+    nestedJws.delete(value);
+    nestedJws.set(value, atDepths);
+  }
+  if (!hit) {
+    const own = new Redactions();
+    const jws = decodeJws(value, HERE, own, depth);
+    const moved = own.list();
+    // Past the list's bound (a count instead of paths), the marks cannot be moved: not kept.
+    if (moved.some((m) => !m.startsWith(HERE))) return decodeJws(value, path, marks, depth);
+    hit = { depth, jws: deepFreeze(jws), marks: moved.map((m) => m.slice(HERE.length)) };
+    if (atDepths) atDepths.push(hit);
+    else nestedJws.set(value, [hit]);
+    if (nestedJws.size > NESTED_JWS_CACHE) nestedJws.delete(nestedJws.keys().next().value as string);
+  }
+  for (const m of hit.marks) marks.add(path + m);
+  return hit.jws;
+}
+
+/** What decodeJws makes of a compact JWS already decoded: the same marks, in the same order. */
+function decodedJws(jws: { header: unknown; payload: unknown; compact: string }, path: string, marks: Redactions): { header: unknown; claims: unknown } {
+  if (!jws.compact.endsWith('.')) marks.add(`${path}.signature`);
+  return { header: walk(jws.header, `${path}.header`, marks, 1), claims: walk(jws.payload, `${path}.claims`, marks, 1) };
+}
+
 function isPrivateKey(o: Record<string, unknown>): boolean {
   return typeof o.kty === 'string' || (('d' in o || 'k' in o) && KEY_SHAPE.some((m) => m in o));
 }
@@ -109,6 +155,25 @@ function memberName(name: string, path: string, marks: Redactions): string {
   return s.slice(0, s.lastIndexOf('.') + 1);
 }
 
+interface NameSort { secret: boolean; signed: boolean }
+const nameSort = (k: string): NameSort => ({ secret: SECRET_NAME.test(k), signed: SIGNED_CREDENTIAL.test(k) });
+
+/**
+ * Member names that are no credential themselves (memberName keeps them as they are, marking
+ * nothing), with their sort and their path suffix: the same few dozen names (the claims, the
+ * metadata) in every entry, each judged by four patterns. Bounded: past it, judged each time.
+ */
+const plainNames = new Map<string, NameSort & { suffix: string }>();
+const PLAIN_NAMES_MAX = 2000;
+const PLAIN_NAME_MAX_CHARS = 64;
+
+function learnName(name: string): void {
+  if (plainNames.size >= PLAIN_NAMES_MAX || name.length > PLAIN_NAME_MAX_CHARS) return;
+  const probe = new Redactions();
+  if (memberName(name, '', probe) !== name || probe.paths.length) return;
+  plainNames.set(name, { ...nameSort(name), suffix: child('', name) });
+}
+
 /** The value with every secret, private key member, signature and credential removed; each removal named in `marks`. */
 export function walk(value: unknown, path: string, marks: Redactions, depth = 0): unknown {
   if (depth > MAX_DEPTH) {
@@ -120,7 +185,7 @@ export function walk(value: unknown, path: string, marks: Redactions, depth = 0)
       marks.add(path);
       return redactAuthorization(value);
     }
-    return decodeJws(value, path, marks, depth) ?? jsonText(value, path, marks, depth);
+    return nestedJwsOf(value, path, marks, depth) ?? jsonText(value, path, marks, depth);
   }
   if (Array.isArray(value)) return value.map((v, i) => walk(v, child(path, i), marks, depth + 1));
   if (typeof value !== 'object' || value === null) return value;
@@ -129,19 +194,22 @@ export function walk(value: unknown, path: string, marks: Redactions, depth = 0)
   const out: Record<string, unknown> = {};
   for (const name of Object.keys(o)) {
     const v = o[name];
+    const known = plainNames.get(name);
     // A member name can be a credential too: a JWS sent as a form body parses as one field name.
-    const k = memberName(name, path, marks);
-    const at = child(path, k);
-    if (SECRET_NAME.test(k) || (key && PRIVATE_JWK_MEMBERS.has(k))) {
+    const k = known ? name : memberName(name, path, marks);
+    const sort = known ?? nameSort(k);
+    const at = known ? path + known.suffix : child(path, k);
+    if (sort.secret || (key && PRIVATE_JWK_MEMBERS.has(k))) {
       marks.add(at);
       put(out, k, REDACTED);
-    } else if (SIGNED_CREDENTIAL.test(k)) {
-      const jws = typeof v === 'string' ? decodeJws(v, at, marks, depth) : undefined;
+    } else if (sort.signed) {
+      const jws = typeof v === 'string' ? nestedJwsOf(v, at, marks, depth) : undefined;
       if (!jws) marks.add(at);
       put(out, k, jws ?? REDACTED);
     } else {
       put(out, k, walk(v, at, marks, depth + 1));
     }
+    if (!known) learnName(name);
   }
   return out;
 }
@@ -159,14 +227,15 @@ export function redactAuthorization(value: string): string {
  * as `{ header, claims }` without its signature; any other text body not at all; a form or JSON
  * body redacted (see above). Cookies and other headers are not kept.
  */
-export function journalRequest(body: unknown, authorization: string | undefined, marks: Redactions): Record<string, unknown> | undefined {
+export function journalRequest(body: unknown, authorization: string | undefined, marks: Redactions, decoded?: { header: unknown; payload: unknown; compact: string }): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   if (authorization) {
     out.authorization = redactAuthorization(authorization);
     marks.add('request.authorization');
   }
   if (typeof body === 'string' && body.trim() !== '') {
-    const jws = decodeJws(body, 'request.jwt', marks, 0);
+    // The body as the verifier decoded it (a stricter decoding than decodeJws's, of the same text): not decoded again.
+    const jws = decoded && decoded.compact === body.trim() ? decodedJws(decoded, 'request.jwt', marks) : decodeJws(body, 'request.jwt', marks, 0);
     if (jws) out.jwt = jws;
     else out.body = `(not a compact JWS: ${Buffer.byteLength(body.trim())} bytes, not kept)`;
   } else if (body && typeof body === 'object' && Object.keys(body).length) out.form = walk(body, 'request.form', marks);

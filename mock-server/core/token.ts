@@ -48,6 +48,8 @@ export interface IssuedToken {
   /** The response body (RFC 6749 5.1). */
   response: { access_token: string; token_type: 'Bearer'; expires_in: number; scope: string };
   record: TokenRecord;
+  /** The client it was issued to, as authenticated. */
+  client: ClientRecord;
 }
 
 type Form = Record<string, string | undefined>;
@@ -103,7 +105,8 @@ async function checkAssertion(form: Form, client: ClientRecord, ctx: TokenContex
   if (form.client_assertion_type !== JWT_BEARER_ASSERTION || !form.client_assertion) {
     refuse('TOKEN-CLIENT-AUTH', `private_key_jwt needs client_assertion_type ${JWT_BEARER_ASSERTION} and a client_assertion`);
   }
-  const { header, payload, compact } = decodeCompactJws(form.client_assertion!, 'TOKEN-ASSERTION-SIGNATURE', 'client_assertion');
+  const assertion = decodeCompactJws(form.client_assertion!, 'TOKEN-ASSERTION-SIGNATURE', 'client_assertion');
+  const { header, payload } = assertion;
   const alg = header.alg as string;
   const registered = client.metadata.token_endpoint_auth_signing_alg;
   const allowed = registered ? [registered] : ctx.profile.registration.authSigningAlgs;
@@ -114,7 +117,7 @@ async function checkAssertion(form: Form, client: ClientRecord, ctx: TokenContex
     // A client that registered its keys by value (rfc7591 jwks) is verified with them; otherwise its key set is fetched.
     const jwks = client.jwks ? (client.jwks as JSONWebKeySet) : await ctx.fetchJwks(client.software_jwks_endpoint);
     const keys = candidateKeys(jwks, header.kid, alg);
-    if (!(await verifiesWithAny(compact, keys, alg))) {
+    if (!(await verifiesWithAny(assertion, keys, alg))) {
       refuse('TOKEN-ASSERTION-SIGNATURE', `client_assertion does not verify against the software JWKS of client ${client.client_id}`);
     }
   }
@@ -290,5 +293,5 @@ export async function clientCredentialsGrant(req: TokenRequest, ctx: TokenContex
     expires_at: ctx.now + lifetime,
     ...(req.cert && !ctx.skip.has('TOKEN-CERT-BOUND') ? { cnf: { 'x5t#S256': req.cert.thumbprint } } : {}),
   };
-  return { response: { access_token: accessToken, token_type: 'Bearer', expires_in: lifetime, scope }, record };
+  return { response: { access_token: accessToken, token_type: 'Bearer', expires_in: lifetime, scope }, record, client };
 }

@@ -2,7 +2,7 @@ import type { JSONWebKeySet } from 'jose';
 import { OAuthError, RuleViolation, throwAll } from '../errors';
 import type { RuleId } from '../../catalogue/rules';
 import type { Profile } from '../profiles/types';
-import { algRefusal, decodeCompactJws } from './jws';
+import { algRefusal, decodeCompactJws, type DecodedJws } from './jws';
 import { candidateKeys, type TrustStore } from './trust';
 import { verifiesWithAny } from './verify-key';
 import { verifySsa, type VerifiedSsa } from './verify-ssa';
@@ -27,6 +27,8 @@ export interface RegistrationContext {
   collect?: boolean;
   /** Records every rule checked, with its verdict (for the admin journal). */
   trace?: RuleTrace;
+  /** Given the request JWS once decoded (not yet verified): the journal keeps it without decoding it again. */
+  onDecoded?: (jws: DecodedJws) => void;
 }
 
 export interface VerifiedRegistration {
@@ -45,6 +47,7 @@ const FORBIDDEN_HEADERS = ['x5c', 'x5u', 'jku', 'jwk'] as const;
  */
 export async function verifyRegistration(jws: string, ctx: RegistrationContext): Promise<VerifiedRegistration> {
   const request = decodeCompactJws(jws, 'JWS-FORMAT', 'registration request');
+  ctx.onDecoded?.(request);
   const { header, payload } = request;
   const skip = ctx.skip;
   const trace = ctx.trace;
@@ -85,7 +88,7 @@ export async function verifyRegistration(jws: string, ctx: RegistrationContext):
   }
 
   if (!skip.has('JWS-SIGNATURE') && (violations.length === 0 || ssa.jwksEndpoint !== '')) {
-    await verifyRequestSignature(request.compact, header, alg, ssa, ctx, fail);
+    await verifyRequestSignature(request, alg, ssa, ctx, fail);
   } else if (skip.has('JWS-SIGNATURE')) trace?.record('JWS-SIGNATURE', 'skipped');
 
   const claimsCtx = {
@@ -115,8 +118,7 @@ export async function verifyRegistration(jws: string, ctx: RegistrationContext):
 
 /** The request JWS verifies against the software JWKS named in the SSA. */
 async function verifyRequestSignature(
-  compact: string,
-  header: Record<string, unknown>,
+  request: DecodedJws,
   alg: string,
   ssa: VerifiedSsa,
   ctx: RegistrationContext,
@@ -132,12 +134,13 @@ async function verifyRequestSignature(
   }
   // Under the JWS-KID fault (test-only) the kid is ignored and every key is tried, as the classic bug does.
   ctx.trace?.pass('JWKS-FETCH');
+  const { header } = request;
   const keys = candidateKeys(jwks, ctx.skip.has('JWS-KID') ? undefined : header.kid, alg);
   ctx.trace?.check('JWS-KID', keys.length > 0, ctx.skip.has('JWS-KID'));
   if (!ctx.skip.has('JWS-KID') && keys.length === 0) {
     return fail('JWS-KID', `registration request kid ${JSON.stringify(header.kid)} is not in the software JWKS at ${ssa.jwksEndpoint}`);
   }
-  const verified = await verifiesWithAny(compact, keys, alg);
+  const verified = await verifiesWithAny(request, keys, alg);
   ctx.trace?.check('JWS-SIGNATURE', verified, false);
   if (!verified) fail('JWS-SIGNATURE', `registration request signature does not verify against the software JWKS at ${ssa.jwksEndpoint}`);
 }

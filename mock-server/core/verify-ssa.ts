@@ -1,3 +1,4 @@
+import { deepFreeze } from '../../common/json';
 import { RuleViolation } from '../errors';
 import type { RuleId } from '../../catalogue/rules';
 import { algRefusal, decodeCompactJws, type DecodedJws } from './jws';
@@ -33,9 +34,34 @@ function check(ctx: SsaContext, rule: RuleId, ok: boolean, detail: () => string)
   ctx.violations.push(v);
 }
 
+/**
+ * SSAs as decoded, by their text: a software's statement comes in every one of its
+ * registrations. Frozen (header and claims are read, never changed, downstream), bounded, least
+ * recently used first out; what fails to decode is not kept (decoded again, refused again).
+ */
+const DECODED_SSAS = 256;
+const DECODED_SSA_MAX_CHARS = 16_384;
+const decodedSsas = new Map<string, DecodedJws>();
+
+
+function decodeSsa(ssa: string): DecodedJws {
+  const seen = decodedSsas.get(ssa);
+  if (seen) {
+    decodedSsas.delete(ssa);
+    decodedSsas.set(ssa, seen);
+    return seen;
+  }
+  const decoded = decodeCompactJws(ssa, 'SSA-FORMAT', 'software_statement');
+  if (ssa.length <= DECODED_SSA_MAX_CHARS) {
+    decodedSsas.set(ssa, deepFreeze(decoded));
+    if (decodedSsas.size > DECODED_SSAS) decodedSsas.delete(decodedSsas.keys().next().value as string);
+  }
+  return decoded;
+}
+
 /** Verifies a software statement: format, algorithm, trusted issuer, signature, validity, claims. */
 export async function verifySsa(ssa: string, ctx: SsaContext): Promise<VerifiedSsa> {
-  const decoded = decodeCompactJws(ssa, 'SSA-FORMAT', 'software_statement');
+  const decoded = decodeSsa(ssa);
   const { header, payload } = decoded;
   ctx.trace?.pass('SSA-FORMAT');
   const alg = header.alg as string;
@@ -50,7 +76,7 @@ export async function verifySsa(ssa: string, ctx: SsaContext): Promise<VerifiedS
     const keys = candidateKeys(await directory.jwks(), header.kid, alg);
     check(ctx, 'SSA-KID', keys.length > 0, () =>
       `software_statement kid ${JSON.stringify(header.kid)} is not in the JWKS of directory "${directory.issuer}"`);
-    const verified = await verifiesWithAny(decoded.compact, keys, alg);
+    const verified = await verifiesWithAny(decoded, keys, alg);
     check(ctx, 'SSA-SIGNATURE', verified, () => `software_statement signature does not verify against directory "${directory.issuer}"`);
   } else if (ctx.skip.has('SSA-SIGNATURE')) ctx.trace?.record('SSA-SIGNATURE', 'skipped');
 

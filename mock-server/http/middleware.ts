@@ -5,6 +5,7 @@ import { OAuthError, RuleViolation } from '../errors';
 import type { Logger } from '../logger';
 import { subjectDnOf } from '../../common/dn';
 import { Redactions, journalRequest } from '../core/journal';
+import type { DecodedJws } from '../core/jws';
 import type { Store } from '../store/types';
 import type { Profile } from '../profiles/types';
 import { renderError } from '../core/error-envelope';
@@ -30,6 +31,8 @@ declare module 'express-serve-static-core' {
     clientCert?: PresentedCertificate;
     /** The WWW-Authenticate challenge of a 401 from this route that did not set its own (RFC 7235 3.1). */
     challenge?: string;
+    /** The request body as the registration verifier decoded it (core/verify-registration.ts onDecoded), for the journal. */
+    requestJws?: DecodedJws;
   }
 }
 
@@ -67,7 +70,7 @@ export function requestContext(opts: { logger: Logger; store: Store; journalExce
       });
       if (!journal) return;
       const marks = new Redactions();
-      const request = journalRequest(req.body, req.get('authorization'), marks);
+      const request = journalRequest(req.body, req.get('authorization'), marks, res.locals.requestJws);
       const extras = journalExtras(res.locals, rule, marks);
       store
         .appendJournal({

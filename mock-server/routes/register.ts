@@ -62,6 +62,7 @@ export function registrationContext(deps: AppDeps, req: Request, certificateDn: 
     claimJti: claims.claim,
     // The rules checked, for the admin journal; not where the checks run after the answer (deferred: the outbox has the result).
     ...(req.res && !deps.profile.registration.deferred ? { trace: registrationTrace(req.res.locals, deps.profile.registration, deps.skip, req.method === 'PUT') } : {}),
+    ...(req.res ? { onDecoded: (decoded) => void (req.res!.locals.requestJws = decoded) } : {}),
   };
 }
 

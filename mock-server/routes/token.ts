@@ -36,11 +36,14 @@ function offeredMethods(deps: AppDeps, client: ClientRecord | undefined): readon
  * Runs the grant and keeps, for the journal, every rule the request was checked against: the client's
  * registered auth method (when the client_id names one) tells which method rules ran.
  */
-async function traced<T extends { record: { client_id: string } }>(deps: AppDeps, res: Response, form: Record<string, unknown>, grant: () => Promise<T>): Promise<T> {
+async function traced<T extends { client: ClientRecord }>(deps: AppDeps, res: Response, form: Record<string, unknown>, grant: () => Promise<T>): Promise<T> {
   const methodOf = async (id: unknown) => (typeof id === 'string' && id ? (await deps.store.getClient(id).catch(() => undefined))?.metadata.token_endpoint_auth_method : undefined);
   try {
     const issued = await grant();
-    res.locals.trace = tokenTrace(await methodOf(issued.record.client_id), undefined, deps.skip);
+    // The client the grant authenticated, not read from the store (and parsed) a second time; the
+    // developer-portal application is no stored client, and its trace names no method, as before.
+    const portal = deps.portal && issued.client.client_id === deps.portal.record.client_id;
+    res.locals.trace = tokenTrace(portal ? undefined : issued.client.metadata.token_endpoint_auth_method, undefined, deps.skip);
     return issued;
   } catch (e) {
     const rule = (e as { rule?: RuleId }).rule;

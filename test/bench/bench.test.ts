@@ -1,19 +1,45 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-/** npm run bench keeps working: a tiny run completes and prints both servers and their ratio. No timing is asserted. */
-test('the bench runs end to end and reports throughput, latency and the ratio', () => {
-  const r = spawnSync(join('node_modules', '.bin', 'tsx'), ['bench/register.ts'], {
+/** Runs a bench with a tiny workload (the settings given over these); answers what it printed. */
+const tinyRun = (script: string, env: Record<string, string> = {}) =>
+  spawnSync(join('node_modules', '.bin', 'tsx'), [script], {
     encoding: 'utf8',
-    env: { ...process.env, BENCH_N: '20', BENCH_ROUNDS: '1', BENCH_CONCURRENCY: '4', BENCH_WARMUP: '20' },
+    env: { ...process.env, BENCH_N: '20', BENCH_ROUNDS: '1', BENCH_CONCURRENCY: '4', BENCH_WARMUP: '20', ...env },
     timeout: 120_000,
   });
+
+/** npm run bench:register keeps working: a tiny run completes and prints the mock beside both baselines, and the ratios. No timing is asserted. */
+test('the register bench runs end to end and reports the mock, the bare server and node-oidc-provider, and the ratios', () => {
+  const r = tinyRun('bench/register.ts');
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
-  expect(r.stdout).toMatch(/mock bank : [\d.]+ req\/s {2}p50 [\d.]+ ms {2}p99 [\d.]+ ms {2}failed 0/);
-  expect(r.stdout).toMatch(/baseline {2}: [\d.]+ req\/s/);
-  expect(r.stdout).toMatch(/ratio {5}: \d+% of baseline throughput/);
-  expect(r.stdout).toMatch(/by round  : \d+\/\d+ = \d+%/);
+  expect(r.stdout).toMatch(/concurrency 4:/);
+  expect(r.stdout).toMatch(/mock bank {7}: +[\d.]+ req\/s {2}p50 [\d.]+ ms {2}p99 [\d.]+ ms {2}failed 0/);
+  expect(r.stdout).toMatch(/bare server {5}: +[\d.]+ req\/s .* failed 0/);
+  expect(r.stdout).toMatch(/oidc-provider {3}: +[\d.]+ req\/s .* failed 0/);
+  expect(r.stdout).toMatch(/vs bare {9}: [\d.]+x/);
+  expect(r.stdout).toMatch(/vs oidc-provider: [\d.]+x/);
+  expect(r.stdout).toMatch(/by round {8}: \d+\/\d+\/\d+ /);
+}, 130_000);
+
+/** npm run bench:token: a tiny run prints the mock's token endpoint beside the bare one, and the ratio. No timing is asserted. */
+test('the token bench runs end to end and reports the mock beside a bare token endpoint, and the ratio', () => {
+  const r = tinyRun('bench/token.ts');
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/mock bank {2}: +[\d.]+ req\/s .* failed 0/);
+  expect(r.stdout).toMatch(/bare server: +[\d.]+ req\/s .* failed 0/);
+  expect(r.stdout).toMatch(/vs bare {4}: [\d.]+x/);
+}, 130_000);
+
+/** npm run bench:memory: a tiny run prints RSS and throughput at each size, and the RSS per client. No timing or size is asserted. */
+test('the memory bench runs end to end and reports RSS per client and the throughput at each size against none', () => {
+  const r = tinyRun('bench/memory.ts', { BENCH_MEMORY_CLIENTS: '200' });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  for (const n of [0, 100, 200, 300]) expect(r.stdout).toMatch(new RegExp(`\\s${n} live: RSS +\\d+ MiB {2}register +\\d+ req/s {2}vs bare [\\d.]+x {2}against 0 live: [\\d.]+`));
+  expect(r.stdout).toMatch(/RSS per client: -?[\d.]+ KB at \d+ live clients/);
 }, 130_000);
 
 test('a setting that is not a positive whole number stops the bench with exit 2, naming it', () => {
