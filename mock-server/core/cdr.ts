@@ -6,6 +6,7 @@ import type { ClientMetadata } from './claims';
 import type { ClientRecord, TokenRecord } from '../store/types';
 import { candidateKeys } from './trust';
 import { verifiesWithAny } from './verify-key';
+import { decodeJws, JwsFormatError, type DecodedJws } from '../../common/jws';
 import { tokenHash } from './token';
 import { CDR_REGISTER_ISSUER } from '../directory/cdr-register';
 
@@ -71,16 +72,16 @@ export interface CdrRegistration {
 
 type Json = Record<string, unknown>;
 
-function decode(compact: string): { header: Json; payload: Json } | undefined {
-  const parts = compact.split('.');
-  if (parts.length !== 3 || parts.some((p, i) => i < 2 && !/^[A-Za-z0-9_-]+$/.test(p))) return undefined;
+/**
+ * Decodes a compact JWS (the shared decoder: base64url parts, bounded JSON objects, a string alg,
+ * a base64url signature); undefined when it is not one, which the caller answers with its step's code.
+ */
+function decode(compact: string): DecodedJws | undefined {
   try {
-    const header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8')) as unknown;
-    const payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as unknown;
-    const obj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-    return obj(header) && obj(payload) ? { header, payload } : undefined;
-  } catch {
-    return undefined;
+    return decodeJws(compact, 'the JWT');
+  } catch (e) {
+    if (e instanceof JwsFormatError) return undefined;
+    throw e;
   }
 }
 
@@ -89,11 +90,12 @@ const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInt
 const httpsUri = (v: unknown): v is string => typeof v === 'string' && v.length <= 2048 && URL.canParse(v) && new URL(v).protocol === 'https:';
 
 /** Verifies a compact JWS with one of the keys of the set (by kid, else all) under an allowed alg. */
-async function signedBy(compact: string, header: Json, jwks: JSONWebKeySet, algs: readonly string[]): Promise<boolean> {
+async function signedBy(jws: DecodedJws, jwks: JSONWebKeySet, algs: readonly string[]): Promise<boolean> {
+  const { header } = jws;
   const alg = header.alg;
   if (typeof alg !== 'string' || alg === 'none' || !algs.includes(alg)) return false;
   const keys = candidateKeys(jwks, header.kid, alg);
-  return keys.length > 0 && verifiesWithAny(compact, keys, alg);
+  return keys.length > 0 && verifiesWithAny(jws, keys, alg);
 }
 
 /** The claim checks of the request, collected ("The 'jti' claim is missing." ...). */
@@ -142,7 +144,7 @@ export async function verifyCdrRegistration(body: string, ctx: CdrContext): Prom
   } catch {
     return refuse('ERR-GEN-022');
   }
-  if (!(await signedBy(statement, ssaJws.header, registerKeys, reg.ssaAlgs))) refuse('ERR-DCR-005', 'The signature is not valid for the CDR Register JWKS.');
+  if (!(await signedBy(ssaJws, registerKeys, reg.ssaAlgs))) refuse('ERR-DCR-005', 'The signature is not valid for the CDR Register JWKS.');
   const ssa = ssaJws.payload;
   if (ssa.iss !== CDR_REGISTER_ISSUER) refuse('ERR-DCR-005', `The 'iss' claim must be '${CDR_REGISTER_ISSUER}'.`);
   if (!isInt(ssa.exp) || ssa.exp + ctx.clockSkewSeconds <= ctx.now) refuse('ERR-DCR-005', 'The software_statement has expired.');
@@ -159,7 +161,7 @@ export async function verifyCdrRegistration(body: string, ctx: CdrContext): Prom
     return refuse('ERR-GEN-021', e instanceof OAuthError ? e.description.replace(/^[A-Z0-9-]+: /, '').slice(0, 200) : 'fetch failed');
   }
   // 5. The request JWT: signed by the product, alive, for this data holder, from the product.
-  if (!(await signedBy(body.trim(), request.header, productKeys, reg.requestAlgs))) refuse('ERR-DCR-004', "The signature is not valid for the software product's jwks_uri.");
+  if (!(await signedBy(request, productKeys, reg.requestAlgs))) refuse('ERR-DCR-004', "The signature is not valid for the software product's jwks_uri.");
   const c = request.payload;
   if (!isInt(c.exp) || c.exp + ctx.clockSkewSeconds <= ctx.now) refuse('ERR-DCR-004', 'The registration request has expired.');
   if (isInt(c.iat) && (c.iat - ctx.clockSkewSeconds > ctx.now || (isInt(c.exp) && c.exp - c.iat > reg.maxRequestLifetimeSeconds))) refuse('ERR-DCR-004', "The 'iat' claim is in the future or the lifetime too long.");
