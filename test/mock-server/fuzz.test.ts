@@ -40,7 +40,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20_261_102);
 const REQUEST_TIMEOUT_MS = 5_000;
 /** Values the fuzzer tracks (issued secrets, tokens, signatures sent) are kept this many at most, newest last. */
 const MAX_TRACKED = 20_000;
-const PROFILES = ['obie', 'obie-3.1', 'revolut', 'wso2', 'cpb-sandbox', 'email-deferred', 'rfc7591', 'cdr'] as const;
+const PROFILES = ['obie', 'obie-3.1', 'revolut', 'wso2', 'cpb-sandbox', 'email-deferred', 'rfc7591', 'cdr', 'obf'] as const;
 const CERTS = ['tpp', 'alt', 'qwac', 'untrusted', 'none'] as const;
 type CertChoice = (typeof CERTS)[number];
 
@@ -205,6 +205,14 @@ const ROUTES: ReadonlyArray<{ template: string; methods: string[]; weight: numbe
   { template: '/directory/software/{seg}/jwks', methods: ['GET'], weight: 2 },
   { template: '/directory/software/{seg}', methods: ['GET'], weight: 1 },
   { template: '/directory/metadata', methods: ['GET'], weight: 1 },
+  // The mock CDR Register and the OBF directory (issue 22), on every bank.
+  { template: '/cdr-register/v1/jwks', methods: ['GET'], weight: 1 },
+  { template: '/cdr-register/v1/{seg}/data-recipients/brands/{seg}/software-products/{seg}', methods: ['POST'], weight: 2, reads: 'json' },
+  { template: '/cdr-register/v1/{seg}/data-recipients/brands/{seg}/software-products/{seg}/ssa', methods: ['GET'], weight: 2 },
+  { template: '/obf-directory/ssa', methods: ['POST'], weight: 3, reads: 'json' },
+  { template: '/obf-directory/jwks', methods: ['GET'], weight: 1 },
+  { template: '/obf-directory/metadata', methods: ['GET'], weight: 1 },
+  { template: '/obf-directory/{seg}/{seg}/application.jwks', methods: ['GET'], weight: 1 },
   { template: '/health', methods: ['GET'], weight: 1 },
   { template: '/__admin/clients', methods: ['GET', 'GET', 'GET', 'DELETE'], weight: 1 },
   { template: '/__admin/clients/{seg}', methods: ['GET', 'DELETE'], weight: 2 },
