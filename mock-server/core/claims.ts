@@ -57,6 +57,34 @@ function redirectUris(c: Claims): string[] {
   return Array.isArray(c.redirect_uris) ? (c.redirect_uris as unknown[]).filter((u): u is string => typeof u === 'string') : [];
 }
 
+/**
+ * Each redirect URI parsed once per request: REQ-REDIRECT-HTTPS and REQ-REDIRECT-LOCALHOST both
+ * read it (each used to parse it twice, URL.canParse then new URL). Keyed by the claims' own
+ * redirect_uris array, so nothing outlives the request; null for a URI that is not a URL.
+ */
+const parsedUris = new WeakMap<object, Map<string, { protocol: string; hostname: string } | null>>();
+
+function parsedUri(c: Claims, u: string): { protocol: string; hostname: string } | null {
+  const owner = c.redirect_uris as object;
+  let seen = parsedUris.get(owner);
+  if (!seen) parsedUris.set(owner, (seen = new Map()));
+  let parsed = seen.get(u);
+  if (parsed === undefined) {
+    const url = URL.parse(u);
+    parsed = url ? { protocol: url.protocol, hostname: url.hostname } : null;
+    seen.set(u, parsed);
+  }
+  return parsed;
+}
+
+/** REQ-ISS-FORMAT's pattern, made once per length bound (a profile's issMaxLength). */
+const issPatterns = new Map<number, RegExp>();
+function issPattern(max: number): RegExp {
+  let re = issPatterns.get(max);
+  if (!re) issPatterns.set(max, (re = new RegExp(`^[0-9a-zA-Z]{1,${max}}$`)));
+  return re;
+}
+
 function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h.endsWith('.localhost') || /^127\./.test(h) || h === '::1' || h === '0.0.0.0' || h === '::';
@@ -92,7 +120,7 @@ export const claimRules: ReadonlyArray<readonly [RuleId, Check]> = [
       : c.iss !== ctx.ssa.softwareId ? `iss ${json(c.iss)} does not equal the SSA software_id ${json(ctx.ssa.softwareId)}` : undefined],
   ['REQ-ISS-FORMAT', (c, ctx) => {
     const max = ctx.profile.registration.issMaxLength;
-    return typeof c.iss === 'string' && !new RegExp(`^[0-9a-zA-Z]{1,${max}}$`).test(c.iss)
+    return typeof c.iss === 'string' && !issPattern(max).test(c.iss)
       ? `iss ${json(c.iss)} is not 1 to ${max} Base62 characters` : undefined;
   }],
   ['REQ-AUD', (c, ctx) => {
@@ -122,11 +150,11 @@ export const claimRules: ReadonlyArray<readonly [RuleId, Check]> = [
     !Array.isArray(c.redirect_uris) || c.redirect_uris.length === 0 || c.redirect_uris.some((u) => typeof u !== 'string')
       ? `redirect_uris must be a non-empty array of strings (got ${json(c.redirect_uris)})` : undefined],
   ['REQ-REDIRECT-HTTPS', (c) => {
-    const bad = firstBad(redirectUris(c), (u) => !URL.canParse(u) || new URL(u).protocol !== 'https:');
+    const bad = firstBad(redirectUris(c), (u) => parsedUri(c, u)?.protocol !== 'https:');
     return bad === undefined ? undefined : `redirect_uri ${json(bad)} is not an absolute https URI`;
   }],
   ['REQ-REDIRECT-LOCALHOST', (c) => {
-    const bad = firstBad(redirectUris(c), (u) => URL.canParse(u) && isLoopback(new URL(u).hostname));
+    const bad = firstBad(redirectUris(c), (u) => { const url = parsedUri(c, u); return url !== null && isLoopback(url.hostname); });
     return bad === undefined ? undefined : `redirect_uri ${json(bad)} points at a loopback host`;
   }],
   ['REQ-REDIRECT-FRAGMENT', (c) => {

@@ -16,6 +16,7 @@
  *   (`Bearer ...`, `Basic ...`): the scheme alone is kept.
  */
 import { deepFreeze } from '../../common/json';
+import { sizeOnce } from '../store/bounded';
 const SECRET_NAME = /secret|password|assertion_signature|(?:^|_)access_token$|^refresh_token$|^id_token$|^token$|^code$|^code_verifier$|cookie/i;
 /** Fields holding a signed credential: kept decoded (header and claims, no signature) when a compact JWS, otherwise redacted. */
 const SIGNED_CREDENTIAL = /assertion$|^subject_token$|^actor_token$/i;
@@ -107,7 +108,7 @@ function nestedJwsOf(value: string, path: string, marks: Redactions, depth: numb
     const moved = own.list();
     // Past the list's bound (a count instead of paths), the marks cannot be moved: not kept.
     if (moved.some((m) => !m.startsWith(HERE))) return decodeJws(value, path, marks, depth);
-    hit = { depth, jws: deepFreeze(jws), marks: moved.map((m) => m.slice(HERE.length)) };
+    hit = { depth, jws: sizeOnce(deepFreeze(jws)), marks: moved.map((m) => m.slice(HERE.length)) };
     if (atDepths) atDepths.push(hit);
     else nestedJws.set(value, [hit]);
     if (nestedJws.size > NESTED_JWS_CACHE) nestedJws.delete(nestedJws.keys().next().value as string);

@@ -29,13 +29,33 @@ export function estimateBytes(value: unknown, depth = 0): number {
   if (typeof value === 'boolean') return 5;
   if (value === null || value === undefined || typeof value !== 'object') return 4;
   if (depth > 16) return 16;
+  const known = unchanging.get(value);
+  if (known) {
+    const at = known.get(depth);
+    if (at !== undefined) return at;
+  }
   let n = 2;
   if (Array.isArray(value)) {
     for (const v of value) n += estimateBytes(v, depth + 1) + 1;
-    return n;
+  } else {
+    for (const k in value) n += k.length + 4 + estimateBytes((value as Record<string, unknown>)[k], depth + 1);
   }
-  for (const k in value) n += k.length + 4 + estimateBytes((value as Record<string, unknown>)[k], depth + 1);
+  known?.set(depth, n);
   return n;
+}
+
+/**
+ * Values that can never change (deeply frozen, and everything under them made for them), with
+ * their estimate by the depth it was measured at: the journal's redacted form of a nested JWS
+ * (an SSA, twice in every registration's entry) is one such value, measured once instead of
+ * walked again in every entry. The estimate depends on the depth only through its cut-off.
+ */
+const unchanging = new WeakMap<object, Map<number, number>>();
+
+/** Marks a value, deeply frozen and never changed, whose estimate may be kept (see estimateBytes). */
+export function sizeOnce<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && Object.isFrozen(value) && !unchanging.has(value)) unchanging.set(value, new Map());
+  return value;
 }
 
 /** What a container is called in its refusals: the entries it holds and the settings bounding them. */
