@@ -20,6 +20,7 @@
  * Fixed seed and a bounded number of runs here (a few seconds); `npm run fuzz` runs many more
  * (FUZZ_RUNS, FUZZ_SEED: see scripts/fuzz.ts). A failure prints the seed and the shrunk request.
  */
+import { randomUUID } from 'node:crypto';
 import https from 'node:https';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -32,6 +33,8 @@ import { createLogger } from '../../mock-server/logger';
 import { createTpp, type TestTpp } from '../../fixtures/tpp';
 import { basicAuth, tokenRequest } from '../../fixtures/token';
 import { CREDENTIAL_HEADERS } from '../../mock-server/profiles/types';
+import { cdrRegistrationClaims } from '../../fixtures/cdr';
+import { decodePayload, publicJwks, signJws } from '../../fixtures/registration';
 import { httpsRequest, type Credentials } from '../../fixtures/https';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
@@ -144,6 +147,8 @@ function validClaims(t: Target, overrides: Record<string, unknown> = {}): Record
 /** Best effort: a client (client_secret_basic where the profile has it) and a token of it, for the fuzzer's real credentials. */
 async function registerClient(t: Target): Promise<Target['client']> {
   const { bank, tpp } = t;
+  if (bank.profile.registration.dialect === 'cdr') return registerCdrClient(t);
+  if (bank.profile.registration.dialect === 'obf') return registerObfClient(t);
   const headers: Record<string, string> = {};
   if (bank.portal) {
     const res = await tokenRequest(bank, { grant_type: 'client_credentials' }, { headers: { authorization: basicAuth(bank.portal.client_id, bank.portal.client_secret) } });
@@ -169,6 +174,51 @@ async function registerClient(t: Target): Promise<Target['client']> {
   const token = (tok.json as { access_token?: string } | undefined)?.access_token;
   track(token);
   return { id, ...(secret ? { secret } : {}), ...(token ? { token } : {}) };
+}
+
+/**
+ * The cdr profile: a software product loaded into the mock CDR Register with the TPP's key, its SSA,
+ * a ClientRegistration JWT (application/jwt), then a private_key_jwt token of scope
+ * cdr:registration: the management routes' real credential.
+ */
+async function registerCdrClient(t: Target): Promise<Target['client']> {
+  const { bank, tpp } = t;
+  const redirect = 'https://adr.example.com/callback';
+  const product = `${bank.url}/cdr-register/v1/banking/data-recipients/brands/${bank.tpp.org_id}/software-products/${bank.tpp.software_id}`;
+  const loaded = await httpsRequest(product, { method: 'POST', ca: bank.ca, client: tpp.transport, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: [redirect], jwks: publicJwks(tpp.key) }) });
+  if (loaded.status !== 201) return undefined;
+  const ssa = (await httpsRequest(`${product}/ssa`, { ca: bank.ca, client: tpp.transport })).text;
+  const claims = cdrRegistrationClaims({ softwareId: String(decodePayload(ssa).software_id), aud: bank.issuer, softwareStatement: ssa, redirectUris: [redirect] });
+  const res = await httpsRequest(bank.urls.register, { method: 'POST', ca: bank.ca, client: tpp.transport, headers: { 'content-type': 'application/jwt' }, body: await signJws(claims, tpp.key) });
+  const id = (res.json as { client_id?: string } | undefined)?.client_id;
+  if (!id) return undefined;
+  const now = Math.floor(Date.now() / 1000);
+  const assertion = await signJws({ iss: id, sub: id, aud: bank.urls.token, iat: now, exp: now + 600, jti: randomUUID() }, tpp.key);
+  const tok = await tokenRequest(bank, { grant_type: 'client_credentials', client_id: id, scope: 'cdr:registration', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }, { transport: tpp.transport });
+  const token = (tok.json as { access_token?: string } | undefined)?.access_token;
+  track(token);
+  return { id, ...(token ? { token } : {}) };
+}
+
+/**
+ * The obf profile: a statement minted by its OBF directory for the OBF transport certificate, a JSON
+ * registration over it (private_key_jwt, jwks_uri = software_jwks_uri), and the registration access
+ * token as the management routes' real credential.
+ */
+async function registerObfClient(t: Target): Promise<Target['client']> {
+  const { bank } = t;
+  const obf = bank.certs.obfTpp;
+  if (!obf) return undefined;
+  const client = { cert: obf.cert, key: obf.key };
+  const redirect = 'https://tpp.example.com.br/cb';
+  const minted = await httpsRequest(`${bank.url}/obf-directory/ssa`, { method: 'POST', ca: bank.ca, client, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ software_redirect_uris: [redirect] }) });
+  const ssa = minted.json as { software_statement?: string; software_jwks_uri?: string } | undefined;
+  if (minted.status !== 201 || !ssa?.software_statement) return undefined;
+  const body = { redirect_uris: [redirect], token_endpoint_auth_method: 'private_key_jwt', grant_types: ['authorization_code'], response_types: ['code'], jwks_uri: ssa.software_jwks_uri, software_statement: ssa.software_statement };
+  const res = await httpsRequest(bank.urls.register, { method: 'POST', ca: bank.ca, client, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const b = (res.json ?? {}) as { client_id?: string; registration_access_token?: string };
+  track(b.registration_access_token);
+  return b.client_id ? { id: b.client_id, ...(b.registration_access_token ? { token: b.registration_access_token } : {}) } : undefined;
 }
 
 // ---------------------------------------------------------------- arbitraries
