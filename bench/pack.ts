@@ -4,7 +4,8 @@
  * https client and nothing else. Both measured in the same process, one after the other, in a
  * fresh process per round (so keys are made as in a CLI run); the mock bank runs in a process of
  * its own. The ratio is printed whatever it is. Then one run of the CLI itself, process start-up,
- * tsx and the reports included.
+ * tsx and the reports included, interleaved with a bare script replaying its requests and, when
+ * DCR_COMPILED_TOOL names one (bench/compiled.ts), a compiled DCR conformance tool against the same mock.
  */
 import { fork, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import type { Target } from '../conformance/target';
 import type { PackRoundResult } from './pack-run';
 import { setting } from './settings';
+import { compiledTool, compiledToolMissing, type CompiledTool } from './compiled';
 
 
 const ROUNDS = Math.max(1, setting('BENCH_PACK_ROUNDS', 5, 0));
@@ -110,14 +112,18 @@ async function main() {
   const published = here('../dist/bin/dcr-conformance.js');
   if (CLI_RUNS > 0 && !existsSync(published)) console.log('  CLI       : dist/bin/dcr-conformance.js not built (npm run build): the published CLI not measured');
   else if (CLI_RUNS > 0) {
-    const runs: Array<{ cli: number; bare: number }> = [];
+    // The compiled (Go) tool, when one is given, runs in the same rounds: CLI, bare script, compiled tool, back to back.
+    const missing = compiledToolMissing();
+    const go: CompiledTool | undefined = missing ? undefined : await compiledTool(target);
+    const runs: Array<{ cli: number; bare: number; go?: { ms: number; code: number | null; passes: number; fails: number } }> = [];
     let codes = '';
     for (let i = 0; i < CLI_RUNS; i++) {
       const c = await cli(target, published);
       const b = await bare(recorded);
-      runs.push({ cli: c.ms, bare: b.ms });
+      runs.push({ cli: c.ms, bare: b.ms, ...(go ? { go: await go.run() } : {}) });
       if (c.code !== 0 || b.code !== 0) codes = `; exit ${c.code} / ${b.code}`;
     }
+    go?.close();
     const cliMs = median(runs.map((r) => r.cli));
     const bareMs = median(runs.map((r) => r.bare));
     console.log(`  CLI       : ${(cliMs / 1000).toFixed(2)} s wall for the published dcr-conformance (dist/), spawn to exit (node start-up, discovery, pre-flight, reports included), median of ${CLI_RUNS}${codes}`);
@@ -125,6 +131,16 @@ async function main() {
     // Each run's pair was measured back to back: the median of their ratios moves less with the machine's load than the ratio of the medians.
     const ratios = runs.map((r) => r.cli / r.bare);
     console.log(`  CLI ratio : ${median(ratios).toFixed(2)}x the bare script, median of each run's ratio (goal <= 2x; ratio of the medians ${(cliMs / bareMs).toFixed(2)}x)  by run: ${ratios.map((x) => `${x.toFixed(2)}x`).join(', ')}`);
+    if (!go) console.log(`  compiled  : skipped, ${missing}: no compiled figure`);
+    else {
+      const goRuns = runs.map((r) => r.go!);
+      const goMs = median(goRuns.map((r) => r.ms));
+      const last = goRuns[goRuns.length - 1]!;
+      const goCodes = goRuns.some((r) => r.code !== 0) ? `; exit ${goRuns.map((r) => r.code).join('/')}` : '';
+      console.log(`  compiled  : ${(goMs / 1000).toFixed(2)} s wall for ${process.env.DCR_COMPILED_TOOL} against the same mock, spawn to exit, median of ${CLI_RUNS} (its own bank: ${last.passes} PASS, ${last.fails} FAIL${goCodes})`);
+      const goRatios = runs.map((r) => r.cli / r.go!.ms);
+      console.log(`  vs compiled: the CLI ${median(goRatios).toFixed(2)}x the compiled tool, median of each run's ratio (goal <= 2x; ratio of the medians ${(cliMs / goMs).toFixed(2)}x)  by run: ${goRatios.map((x) => `${x.toFixed(2)}x`).join(', ')}`);
+    }
   }
   if (CLI_RUNS > 0) {
     const r = await cli(target, here('../bin/dcr-conformance.js'));
