@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { keyCacheDir } from '../fixtures/keys';
-import { runWithCodeCache } from './code-cache';
+import { runWithCodeCache } from '../common/code-cache';
 
 /**
  * The published dcr-conformance (dist/bin/dcr-conformance.js): the CLI (conformance/cli.ts),

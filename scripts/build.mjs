@@ -2,7 +2,9 @@
 //
 //   dist/index.js                the library (mock-server/index.ts): startMockBank and friends
 //   dist/jest.js                 dcr-mockbank/jest (integration/jest.ts: conformance/jest.ts and mockTarget)
-//   dist/bin/dcr-mockbank.js     the mock bank and its tools (mock-server/cli.ts)
+//   dist/bin/dcr-mockbank.js     the mock bank and its tools: runs dist/cli/dcr-mockbank.cjs with a V8 code cache (mock-server/bin.ts)
+//   dist/cli/dcr-mockbank.cjs    the mock bank's command (mock-server/cli.ts) as one CommonJS file, Express bundled in
+//   dist/cli/THIRD-PARTY-LICENSES.txt  the licences of the packages bundled into it
 //   dist/bin/dcr-conformance.js  the conformance pack: runs dist/cli/dcr-conformance.cjs with a V8 code cache (conformance/bin.ts)
 //   dist/cli/dcr-conformance.cjs the conformance pack's CLI (conformance/cli.ts) as one CommonJS file, which V8 can cache
 //   dist/chunks/                 code the entry points share (ESM code splitting)
@@ -10,8 +12,8 @@
 //   dist/ui/                     the dashboard's page, script and style (mock-server/admin/ui/), read at run time
 //
 // esbuild bundles the sources into ESM for Node 20 with every package left external: the
-// runtime dependencies in package.json are imported as installed. Plain JavaScript, so it runs
-// without tsx.
+// runtime dependencies in package.json are imported as installed (the one exception, Express in
+// the mock bank's command, below). Plain JavaScript, so it runs without tsx.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -30,7 +32,7 @@ await build({
   entryPoints: {
     index: 'mock-server/index.ts',
     jest: 'integration/jest.ts',
-    'bin/dcr-mockbank': 'mock-server/cli.ts',
+    'bin/dcr-mockbank': 'mock-server/bin.ts',
     'bin/dcr-conformance': 'conformance/bin.ts',
   },
   outdir: dist,
@@ -47,7 +49,7 @@ await build({
 });
 
 // The conformance CLI in one CommonJS file: Node 20 keeps a code cache for no ES module, and
-// compiling the pack's code was most of a fresh run's start-up (conformance/code-cache.ts). Its
+// compiling the pack's code was most of a fresh run's start-up (common/code-cache.ts). Its
 // one dynamic import (selfsigned, on a run with no key cache) becomes a require: vm.Script code
 // has no ES module loader of its own on Node 20.
 await build({
@@ -64,6 +66,47 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
 });
+
+// The mock bank's command in one CommonJS file, for the same code cache, with Express and the
+// packages it loads bundled in: resolving and compiling their ~100 files in node_modules was
+// the largest part of a warm start (docs/performance.md, "Start-up"). The packages loaded only
+// later (jose on the first signature, faker and selfsigned when certificates are made, redis
+// with STORE_URL, nodemailer with SMTP_URL) and iconv-lite (its tables are half a megabyte, read
+// on its first use) stay external, imported as installed; the dynamic imports become requires,
+// as above (Node >= 20.19 requires ES modules). import.meta.url (the dashboard's files, found
+// beside the bundle) is the bundle's own file URL.
+const MOCK_EXTERNAL = ['jose', '@faker-js/faker', 'selfsigned', 'redis', 'nodemailer', 'iconv-lite'];
+const mockCli = await build({
+  absWorkingDir: root,
+  entryPoints: ['mock-server/cli.ts'],
+  outfile: join(dist, 'cli', 'dcr-mockbank.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  supported: { 'dynamic-import': false },
+  external: MOCK_EXTERNAL,
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  metafile: true,
+  tsconfig: join(root, 'tsconfig.json'),
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+// Every package bundled into it has its licence beside it (MIT, ISC and BSD-3-Clause, whose notices must
+// go with copies); a dependency that is not external and has no licence file stops the build.
+const bundled = new Map();
+for (const input of Object.keys(mockCli.metafile.inputs)) {
+  const m = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
+  if (m && !bundled.has(m[2])) bundled.set(m[2], join(root, m[1]));
+}
+const notices = [...bundled].sort(([a], [b]) => a.localeCompare(b)).map(([name, dir]) => {
+  const { version, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f));
+  if (!file) throw new Error(`build: ${name} is bundled into dist/cli/dcr-mockbank.cjs but has no licence file`);
+  return `${name}@${version} (${license})\n\n${readFileSync(join(dir, file), 'utf8').trim()}\n`;
+});
+writeFileSync(join(dist, 'cli', 'THIRD-PARTY-LICENSES.txt'), `Packages bundled into dcr-mockbank.cjs, with their licences.\n\n${notices.join('\n' + '-'.repeat(72) + '\n\n')}`);
 
 // The dashboard's files, beside the entry files and one level above the chunks (admin/ui-assets.ts looks in both).
 cpSync(join(root, 'mock-server', 'admin', 'ui'), join(dist, 'ui'), { recursive: true });

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * The published CLI runs its CommonJS bundle with a V8 code cache (conformance/code-cache.ts):
+ * The published CLI runs its CommonJS bundle with a V8 code cache (common/code-cache.ts):
  * written at the first run's exit, read by the next, never read for another bundle, replaced when
  * V8 rejects it, and none at all with the key cache off. Each run is a fresh node process.
  */
 const ROOT = new URL('../..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'code-cache-'));
 const runner = join(work, 'run.mts');
-writeFileSync(runner, `import { runWithCodeCache } from ${JSON.stringify(join(ROOT, 'conformance', 'code-cache.ts'))};\nrunWithCodeCache(process.argv[2]!, process.argv[3] === 'off' ? undefined : process.argv[3]);\n`);
+writeFileSync(runner, `import { runWithCodeCache } from ${JSON.stringify(join(ROOT, 'common', 'code-cache.ts'))};\nrunWithCodeCache(process.argv[2]!, process.argv[3] === 'off' ? undefined : process.argv[3]);\n`);
 const app = join(work, 'app.cjs');
 const run = (cache: string) => execFileSync(process.execPath, ['--import', 'tsx', runner, app, cache], { cwd: ROOT, encoding: 'utf8' });
 const files = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.v8'));

@@ -171,6 +171,9 @@ test('the tarball holds dist/, the README and the docs: no sources, tests, certi
   expect(packed).toContain('dist/jest.js');
   expect(packed).toContain('dist/bin/dcr-mockbank.js');
   expect(packed).toContain('dist/bin/dcr-conformance.js');
+  // The mock bank's command as one CommonJS bundle (Express in it), with the licences of what it bundles.
+  expect(packed).toContain('dist/cli/dcr-mockbank.cjs');
+  expect(packed).toContain('dist/cli/THIRD-PARTY-LICENSES.txt');
   expect(packed).toContain('dist/ui/index.html'); // the dashboard, read at run time
   expect(packed).toContain('README.md');
   const stray = packed.filter((p) => !/^(dist\/|docs\/|README\.md$|package\.json$)/.test(p));
@@ -201,7 +204,8 @@ test.each([
 }, 60_000);
 
 test('npx dcr-mockbank --port 0 starts, answers discovery over HTTPS with its CA, and stops on SIGTERM', async () => {
-  const server = startUntil('npx', ['dcr-mockbank', '--port', '0', '--certs-dir', 'cli-certs'], consumer, env, (l) => l.includes('"mock bank listening"'));
+  const codeCache = join(work, 'mock-code-cache');
+  const server = startUntil('npx', ['dcr-mockbank', '--port', '0', '--certs-dir', 'cli-certs'], consumer, { ...env, DCR_KEY_CACHE: codeCache }, (l) => l.includes('"mock bank listening"'));
   children.push(server.child);
   const entry = JSON.parse(await server.line) as { url: string; discovery: string };
   const res = await httpsRequest(entry.discovery, { ca: readFileSync(join(consumer, 'cli-certs', 'ca.pem'), 'utf8') });
@@ -213,6 +217,8 @@ test('npx dcr-mockbank --port 0 starts, answers discovery over HTTPS with its CA
   await new Promise((r) => setTimeout(r, 300));
   expect(server.output()).toMatch(/"msg":"shutting down","signal":"SIGTERM"/);
   await expect(httpsRequest(entry.discovery, { insecure: true, timeoutMs: 3000 })).rejects.toThrow();
+  // Its V8 code cache was written at exit, in the key cache, for the next start (common/code-cache.ts).
+  expect(readdirSync(codeCache).filter((f) => /^code-[0-9a-f]{32}\.v8$/.test(f))).toHaveLength(1);
 }, 60_000);
 
 test('a plain .mjs script starts the mock from the package (no certs/ written); npx dcr-conformance runs the pack against it: exit 0 and the three reports', async () => {

@@ -5,10 +5,12 @@ import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
 /**
- * Runs a CommonJS bundle (the published CLI, dist/cli/dcr-conformance.cjs) with a V8 code cache:
- * parsing and compiling the pack's ~400 KB of JavaScript was the largest part of a fresh
- * process's start-up, and Node 20 caches the code of no ES module (module.enableCompileCache is
- * Node 22). The cache is the code V8 compiled in an earlier run, written at that run's exit,
+ * Runs a CommonJS bundle (the published commands: dist/cli/dcr-conformance.cjs and
+ * dist/cli/dcr-mockbank.cjs) with a V8 code cache: parsing and compiling the pack's ~400 KB of
+ * JavaScript was the largest part of a fresh process's start-up, as compiling the mock's code and
+ * the packages it loads at start was of the mock bank's, and Node 20 caches the code of no ES
+ * module (module.enableCompileCache is Node 22). Shared by both commands (common/: mock-server/ and
+ * conformance/ import nothing from each other). The cache is the code V8 compiled in an earlier run, written at that run's exit,
  * read back by the next: a file in `cacheDir` (the key cache, fixtures/keys keyCacheDir: 0700,
  * written 0600) named by a SHA-256 of the bundle's text, the Node version and the architecture,
  * so another bundle or Node never reads it (V8's own check compares the source length only). V8
