@@ -49,10 +49,11 @@ export function journalExtras(locals: Locals, rule: string | undefined, marks: R
   if (rule && !checks.some((c) => c.rule === rule && c.verdict === 'fail')) checks.push({ rule, verdict: 'fail' });
   const faults = [...(locals.faultsApplied ?? [])];
   if (locals.ruleFaultOf) {
-    for (const c of checks) {
+    for (const [i, c] of checks.entries()) {
       const f = locals.ruleFaultOf(c.rule);
       if (f && (c.verdict === 'skipped') === !f.enabled) {
-        c.fault = f.id;
+        // The trace's items are shared and frozen: the entry gets its own.
+        checks[i] = { ...c, fault: f.id };
         f.hits++;
         faults.push({ id: f.id, kind: 'rule', rule: c.rule });
       }

@@ -16,7 +16,7 @@
  *   (`Bearer ...`, `Basic ...`): the scheme alone is kept.
  */
 import { deepFreeze } from '../../common/json';
-import { sizeOnce } from '../store/bounded';
+import { isUnchanging, sizeOnce, sizeOnceDeep } from '../store/bounded';
 const SECRET_NAME = /secret|password|assertion_signature|(?:^|_)access_token$|^refresh_token$|^id_token$|^token$|^code$|^code_verifier$|cookie/i;
 /** Fields holding a signed credential: kept decoded (header and claims, no signature) when a compact JWS, otherwise redacted. */
 const SIGNED_CREDENTIAL = /assertion$|^subject_token$|^actor_token$/i;
@@ -175,6 +175,33 @@ function learnName(name: string): void {
   plainNames.set(name, { ...nameSort(name), suffix: child('', name) });
 }
 
+/**
+ * A value that never changes (deeply frozen and marked so: store/bounded.ts sizeOnceDeep), such
+ * as the claims of a decoded SSA that a registration's answer copies (org_contacts, the roles, the
+ * redirect URIs), is walked once per depth: its redacted form, frozen, and the marks it makes are
+ * kept beside it (weakly: they go when it goes) and moved under the path where it sits, as for a
+ * nested JWS. The redacted form is a new value (never the value itself), so nothing but its
+ * redaction is ever kept.
+ */
+interface Walked { depth: number; out: unknown; marks: string[] }
+const walkedUnchanging = new WeakMap<object, Walked[]>();
+
+function walkUnchanging(value: object, path: string, marks: Redactions, depth: number): unknown {
+  const atDepths = walkedUnchanging.get(value);
+  let hit = atDepths?.find((e) => e.depth === depth);
+  if (!hit) {
+    const own = new Redactions();
+    const out = walkObject(value, HERE, own, depth);
+    const moved = own.list();
+    if (moved.some((m) => !m.startsWith(HERE))) return walkObject(value, path, marks, depth);
+    hit = { depth, out: sizeOnceDeep(deepFreeze(out)), marks: moved.map((m) => m.slice(HERE.length)) };
+    if (atDepths) atDepths.push(hit);
+    else walkedUnchanging.set(value, [hit]);
+  }
+  for (const m of hit.marks) marks.add(path + m);
+  return hit.out;
+}
+
 /** The value with every secret, private key member, signature and credential removed; each removal named in `marks`. */
 export function walk(value: unknown, path: string, marks: Redactions, depth = 0): unknown {
   if (depth > MAX_DEPTH) {
@@ -188,8 +215,13 @@ export function walk(value: unknown, path: string, marks: Redactions, depth = 0)
     }
     return nestedJwsOf(value, path, marks, depth) ?? jsonText(value, path, marks, depth);
   }
-  if (Array.isArray(value)) return value.map((v, i) => walk(v, child(path, i), marks, depth + 1));
   if (typeof value !== 'object' || value === null) return value;
+  return isUnchanging(value) ? walkUnchanging(value, path, marks, depth) : walkObject(value, path, marks, depth);
+}
+
+/** walk for an object or array (depth already checked). */
+function walkObject(value: object, path: string, marks: Redactions, depth: number): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => walk(v, child(path, i), marks, depth + 1));
   const o = value as Record<string, unknown>;
   const key = isPrivateKey(o);
   const out: Record<string, unknown> = {};

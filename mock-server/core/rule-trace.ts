@@ -4,22 +4,42 @@ import type { Profile } from '../profiles/types';
 export type Verdict = 'pass' | 'fail' | 'skipped';
 
 export interface RuleCheck {
-  rule: RuleId;
-  verdict: Verdict;
+  readonly rule: RuleId;
+  readonly verdict: Verdict;
+}
+
+/**
+ * One frozen check per rule and verdict, shared by every trace: a trace holds these, so recording
+ * a verdict and listing the trace (once per journal entry) allocate no object per rule.
+ */
+const CHECKS: Record<Verdict, Map<RuleId, RuleCheck>> = { pass: new Map(), fail: new Map(), skipped: new Map() };
+function checkOf(rule: RuleId, verdict: Verdict): RuleCheck {
+  const byRule = CHECKS[verdict];
+  let c = byRule.get(rule);
+  if (!c) byRule.set(rule, (c = Object.freeze({ rule, verdict })));
+  return c;
 }
 
 /**
  * The rules a request was checked against, in the order they ran, each once with its verdict:
  * a failure wins over an earlier pass of the same rule (SSA-IAT is checked for iat and nbf).
- * The registration verifier records into it when given one; the journal keeps a copy.
+ * The registration verifier records into it when given one; the journal keeps a copy of the list
+ * (its items are shared and frozen: a holder that adds to one copies it).
  */
 export class RuleTrace {
-  private readonly verdicts = new Map<RuleId, Verdict>();
+  private readonly checks: RuleCheck[] = [];
 
   record(rule: RuleId, verdict: Verdict): void {
-    const before = this.verdicts.get(rule);
-    if (before === 'fail' || (before === 'skipped' && verdict === 'pass')) return;
-    this.verdicts.set(rule, verdict);
+    const checks = this.checks;
+    // A few dozen rules at most: a scan costs less than a Map per request.
+    for (let i = 0; i < checks.length; i++) {
+      const before = checks[i]!;
+      if (before.rule !== rule) continue;
+      if (before.verdict === 'fail' || (before.verdict === 'skipped' && verdict === 'pass')) return;
+      checks[i] = checkOf(rule, verdict);
+      return;
+    }
+    checks.push(checkOf(rule, verdict));
   }
 
   pass(rule: RuleId): void {
@@ -31,8 +51,9 @@ export class RuleTrace {
     this.record(rule, skipped ? 'skipped' : ok ? 'pass' : 'fail');
   }
 
+  /** The checks in order: a new array of shared, frozen items. */
   list(): RuleCheck[] {
-    return [...this.verdicts].map(([rule, verdict]) => ({ rule, verdict }));
+    return this.checks.slice();
   }
 }
 

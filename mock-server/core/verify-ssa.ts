@@ -1,4 +1,5 @@
 import { deepFreeze } from '../../common/json';
+import { sizeOnceDeep } from '../store/bounded';
 import { RuleViolation } from '../errors';
 import type { RuleId } from '../../catalogue/rules';
 import { algRefusal, decodeCompactJws, type DecodedJws } from './jws';
@@ -53,7 +54,9 @@ function decodeSsa(ssa: string): DecodedJws {
   }
   const decoded = decodeCompactJws(ssa, 'SSA-FORMAT', 'software_statement');
   if (ssa.length <= DECODED_SSA_MAX_CHARS) {
-    decodedSsas.set(ssa, deepFreeze(decoded));
+    // Marked unchanging all the way down: the journal's redaction and the size estimate of its
+    // entries then walk its claims (copied into every answer) once, not in every entry.
+    decodedSsas.set(ssa, sizeOnceDeep(deepFreeze(decoded)));
     if (decodedSsas.size > DECODED_SSAS) decodedSsas.delete(decodedSsas.keys().next().value as string);
   }
   return decoded;

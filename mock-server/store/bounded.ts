@@ -58,6 +58,27 @@ export function sizeOnce<T>(value: T): T {
   return value;
 }
 
+/**
+ * sizeOnce for a deeply frozen value and every object under it (each of them frozen, checked
+ * here): a part of it (an SSA's org_contacts, copied into an answer) is then known unchanging
+ * wherever it sits, to estimateBytes and to the journal's redaction (isUnchanging). The decoded
+ * SSA is one: frozen as it is cached, and sitting in every registration's answer.
+ */
+export function sizeOnceDeep<T>(value: T, depth = 0): T {
+  if (typeof value !== 'object' || value === null || depth > 64 || !Object.isFrozen(value)) return value;
+  if (unchanging.has(value)) return value;
+  for (const v of Object.values(value)) if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) return value;
+  for (const v of Object.values(value)) sizeOnceDeep(v, depth + 1);
+  // Marked only once every child is: a child that could change (not frozen) leaves its parents unmarked.
+  if (Object.values(value).every((v) => typeof v !== 'object' || v === null || unchanging.has(v))) unchanging.set(value, new Map());
+  return value;
+}
+
+/** Whether the value was marked by sizeOnce or sizeOnceDeep: deeply frozen, never changed. */
+export function isUnchanging(value: object): boolean {
+  return unchanging.has(value);
+}
+
 /** What a container is called in its refusals: the entries it holds and the settings bounding them. */
 export interface Names {
   /** Plural, e.g. "clients". */
