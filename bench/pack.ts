@@ -109,7 +109,8 @@ async function main() {
   console.log(`  keys made : ${warm.toFixed(0)} ms pack / ${warmFloor.toFixed(0)} ms floor = ${(warm / warmFloor).toFixed(2)}x (a second run in the same process: its keys and untrusted certificate already made)`);
   // The CLI as the published package runs it (dist/, plain JavaScript: npm run bench builds it first), against the bare
   // script replaying the requests of a fresh run one after another (a fresh node process too), interleaved; and a clone's tsx path.
-  const published = here('../dist/bin/dcr-conformance.js');
+  // BENCH_DIST_DIR: a build other than dist/ (DCR_DIST_DIR of scripts/build.mjs; the bench test makes its own).
+  const published = process.env.BENCH_DIST_DIR ? join(process.env.BENCH_DIST_DIR, 'bin', 'dcr-conformance.js') : here('../dist/bin/dcr-conformance.js');
   if (CLI_RUNS > 0 && !existsSync(published)) console.log('  CLI       : dist/bin/dcr-conformance.js not built (npm run build): the published CLI not measured');
   else if (CLI_RUNS > 0) {
     // The compiled (Go) tool, when one is given, runs in the same rounds: CLI, bare script, compiled tool, back to back.

@@ -79,8 +79,9 @@ async function startOnce(args: (port: number) => string[], path: string, env: No
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main() {
-  const bin = here('../dist/bin/dcr-mockbank.js');
-  if (!existsSync(bin)) throw new Error('dist/bin/dcr-mockbank.js is missing: npm run build first (npm run bench:startup does)');
+  // BENCH_DIST_DIR: a build other than dist/ (DCR_DIST_DIR of scripts/build.mjs; the bench test makes its own).
+  const bin = process.env.BENCH_DIST_DIR ? join(process.env.BENCH_DIST_DIR, 'bin', 'dcr-mockbank.js') : here('../dist/bin/dcr-mockbank.js');
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: npm run build first (npm run bench:startup does)`);
   const dir = mkdtempSync(join(tmpdir(), 'dcr-bench-startup-'));
   try {
     await ensureCerts(dir);

@@ -22,7 +22,13 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
+// DCR_DIST_DIR: build the JavaScript into another folder inside this repository instead of dist/
+// (the bench tests build their own, so they never read a dist/ that another test is rebuilding);
+// packages still resolve from this repository's node_modules. The declarations are written only
+// into dist/ (tsconfig.build.json), so such a build leaves them out.
+const dist = process.env.DCR_DIST_DIR ? resolve(process.env.DCR_DIST_DIR) : join(root, 'dist');
+const jsOnly = dist !== join(root, 'dist');
+if (jsOnly && relative(root, dist).startsWith('..')) throw new Error(`build: DCR_DIST_DIR=${dist} must lie inside ${root}, where the packages resolve`);
 const BINS = ['bin/dcr-mockbank', 'bin/dcr-conformance'];
 
 rmSync(dist, { recursive: true, force: true });
@@ -115,6 +121,11 @@ for (const bin of BINS) {
   const file = join(dist, `${bin}.js`);
   writeFileSync(file, `#!/usr/bin/env node\n${readFileSync(file, 'utf8')}`);
   chmodSync(file, 0o755);
+}
+
+if (jsOnly) {
+  console.log(`built ${relative(root, dist)} (JavaScript only: no declarations)`);
+  process.exit(0);
 }
 
 // Declarations. tsc resolves from this repository's node_modules (TypeScript 7 emits declarations).
