@@ -157,23 +157,30 @@ function decodeOid(bytes: Buffer): string {
   return arcs.join('.');
 }
 
-/** A DER Name (SEQUENCE OF SET OF AttributeTypeAndValue), attribute types by OID, whatever they are. */
-export function parseDerName(bytes: Buffer, offset = 0): Dn {
+/** One attribute of a DER Name: its type (dotted OID) and its value's encoding (the whole TLV, and the tag and content). */
+export interface DerAttribute {
+  readonly type: string;
+  readonly tlv: Buffer;
+  readonly tag: number;
+  readonly content: Buffer;
+}
+
+/** The RDNs of a DER Name (SEQUENCE OF SET OF AttributeTypeAndValue) in the encoding's order, each value as encoded. Throws DnParseError when it is not one. */
+export function derNameAttributes(bytes: Buffer, offset = 0): DerAttribute[][] {
   const name = readTlv(bytes, offset);
   if (name.tag !== 0x30) throw new DnParseError('a Name is not a SEQUENCE');
-  const rdns: DnAttribute[][] = [];
+  const rdns: DerAttribute[][] = [];
   for (let at = name.start; at < name.end;) {
     const set = readTlv(bytes, at, name.end);
     if (set.tag !== 0x31) throw new DnParseError('an RDN is not a SET');
-    const rdn: DnAttribute[] = [];
+    const rdn: DerAttribute[] = [];
     for (let a = set.start; a < set.end;) {
       const atv = readTlv(bytes, a, set.end);
       if (atv.tag !== 0x30) throw new DnParseError('an attribute is not a SEQUENCE');
       const oid = readTlv(bytes, atv.start, atv.end);
       if (oid.tag !== 0x06) throw new DnParseError('an attribute type is not an OID');
       const value = readTlv(bytes, oid.end, atv.end);
-      const content = bytes.subarray(value.start, value.end);
-      rdn.push({ type: decodeOid(bytes.subarray(oid.start, oid.end)), value: decodeAsn1Value(value.tag, content, bytes.subarray(oid.end, value.end).toString('hex')).trim() });
+      rdn.push({ type: decodeOid(bytes.subarray(oid.start, oid.end)), tlv: bytes.subarray(oid.end, value.end), tag: value.tag, content: bytes.subarray(value.start, value.end) });
       a = atv.end;
     }
     if (rdn.length === 0) throw new DnParseError('an RDN is empty');
@@ -183,8 +190,13 @@ export function parseDerName(bytes: Buffer, offset = 0): Dn {
   return rdns;
 }
 
-/** The subject Name of a DER X.509 certificate, read from the encoding (not from a printed form). */
-export function certificateSubject(der: Buffer): Dn {
+/** A DER Name (SEQUENCE OF SET OF AttributeTypeAndValue), attribute types by OID, whatever they are. */
+export function parseDerName(bytes: Buffer, offset = 0): Dn {
+  return derNameAttributes(bytes, offset).map((rdn) => rdn.map((a) => ({ type: a.type, value: decodeAsn1Value(a.tag, a.content, a.tlv.toString('hex')).trim() })));
+}
+
+/** Where the subject Name starts in a DER X.509 certificate. */
+export function subjectNameOffset(der: Buffer): number {
   const cert = readTlv(der, 0);
   if (cert.tag !== 0x30) throw new DnParseError('not a DER certificate');
   const tbs = readTlv(der, cert.start, cert.end);
@@ -201,7 +213,78 @@ export function certificateSubject(der: Buffer): Dn {
   next(0x30); // signature
   next(0x30); // issuer
   next(0x30); // validity
-  return parseDerName(der, at);
+  return at;
+}
+
+/** The subject Name of a DER X.509 certificate, read from the encoding (not from a printed form). */
+export function certificateSubject(der: Buffer): Dn {
+  return parseDerName(der, subjectNameOffset(der));
+}
+
+/**
+ * The syntax of a string value in a DN: where it ends, what an escape may name and what must be
+ * escaped. The lenient form (parseDn: RFC 4514, 2253 and 1779 as printed by Go, OpenSSL and Node)
+ * lets `\` escape anything and ends a value at `,`, `;`, `+` or a new line; the strict RFC 4514 form
+ * (obf-dn.ts) ends it at `,` or `+` only, lets `\` escape only the RFC 4514 2.4 specials and refuses
+ * them unescaped.
+ */
+export interface DnValueSyntax {
+  /** The characters that end the value. */
+  readonly stops: string;
+  /** Strict: the characters an escape may name besides a hex pair; absent, any character. */
+  readonly escapable?: string;
+  /** Strict: the characters that must not appear unescaped. */
+  readonly mustEscape?: string;
+  /** Names the attribute in the errors of the strict form. */
+  readonly attribute?: string;
+}
+
+export const LENIENT_VALUE: DnValueSyntax = { stops: ',;+\n' };
+
+/**
+ * Reads a string value from `i` to the first stop: plain characters appended as they are, `\XX`
+ * escapes as bytes (decoded as UTF-8), `\c` as the character c. Answers the value and where it ends.
+ */
+export function readStringValue(s: string, i: number, syntax: DnValueSyntax): { value: string; end: number } {
+  let out = '';
+  let bytes: number[] = [];
+  const flush = () => {
+    if (bytes.length) {
+      out += Buffer.from(bytes).toString('utf8');
+      bytes = [];
+    }
+  };
+  while (i < s.length && !syntax.stops.includes(s[i]!)) {
+    const c = s[i]!;
+    if (c === '\\') {
+      const pair = s.slice(i + 1, i + 3);
+      if (/^[0-9a-f]{2}$/i.test(pair)) {
+        bytes.push(parseInt(pair, 16));
+        i += 3;
+        continue;
+      }
+      const next = s[i + 1];
+      if (syntax.escapable !== undefined && (next === undefined || !syntax.escapable.includes(next))) throw new DnParseError(`bad escape in the value of ${syntax.attribute}`);
+      if (next === undefined) throw new DnParseError('dangling escape at end of DN');
+      flush();
+      out += next;
+      i += 2;
+      continue;
+    }
+    if (syntax.mustEscape?.includes(c)) throw new DnParseError(`"${c}" must be escaped in an RFC 4514 value (${syntax.attribute})`);
+    flush();
+    out += c;
+    i++;
+  }
+  flush();
+  return { value: out, end: i };
+}
+
+/** The run of hex digits from `i` (a `#hex` value after its `#`). */
+export function readHexRun(s: string, i: number): { hex: string; end: number } {
+  let end = i;
+  while (end < s.length && /[0-9a-f]/i.test(s[end]!)) end++;
+  return { hex: s.slice(i, end), end };
 }
 
 /** Parses a DN string into RDNs of attributes. Throws DnParseError on malformed input. */
@@ -227,9 +310,9 @@ export function parseDn(input: string): Dn {
   const readValue = (): string => {
     while (s[i] === ' ') i++;
     if (s[i] === '#') {
-      const start = ++i;
-      while (i < s.length && /[0-9a-f]/i.test(s[i]!)) i++;
-      return decodeHexValue(s.slice(start, i));
+      const { hex, end } = readHexRun(s, i + 1);
+      i = end;
+      return decodeHexValue(hex);
     }
     if (s[i] === '"') {
       i++;
@@ -243,35 +326,9 @@ export function parseDn(input: string): Dn {
       return out;
     }
     // Plain characters are appended as they are; only \XX escapes are bytes, decoded as UTF-8.
-    let out = '';
-    let bytes: number[] = [];
-    const flush = () => {
-      if (bytes.length) {
-        out += Buffer.from(bytes).toString('utf8');
-        bytes = [];
-      }
-    };
-    while (i < s.length && !',;+\n'.includes(s[i]!)) {
-      if (s[i] === '\\') {
-        const pair = s.slice(i + 1, i + 3);
-        if (/^[0-9a-f]{2}$/i.test(pair)) {
-          bytes.push(parseInt(pair, 16));
-          i += 3;
-        } else if (i + 1 < s.length) {
-          flush();
-          out += s[i + 1];
-          i += 2;
-        } else {
-          throw new DnParseError('dangling escape at end of DN');
-        }
-      } else {
-        flush();
-        out += s[i];
-        i++;
-      }
-    }
-    flush();
-    return out;
+    const { value, end } = readStringValue(s, i, LENIENT_VALUE);
+    i = end;
+    return value;
   };
 
   while (i < s.length) {
@@ -294,7 +351,8 @@ export function parseDn(input: string): Dn {
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
-function normalizeValue(v: string): string {
+/** A value as caseIgnoreMatch compares it (RFC 4518 insignificant space handling, NFKC, case folded). */
+export function normalizeValue(v: string): string {
   // NFKC is costly and changes nothing in ASCII, which almost every DN is.
   return (NON_ASCII.test(v) ? v.normalize('NFKC') : v).trim().replace(/\s+/g, ' ').toLowerCase();
 }
@@ -342,7 +400,8 @@ const SHORT: Record<string, string> = {
   '0.9.2342.19200300.100.1.25': 'DC', '0.9.2342.19200300.100.1.1': 'UID',
 };
 
-function escapeValue(v: string): string {
+/** RFC 4514 2.4 escaping of a string value. */
+export function escapeValue(v: string): string {
   return v
     .replace(/([,+"\\<>;=])/g, '\\$1')
     .replace(/[\x00-\x1f\x7f]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`)

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { DnParseError, decodeHexValue, readTlv } from './dn';
+import { DnParseError, decodeHexValue, derNameAttributes, escapeValue, normalizeValue, readHexRun, readStringValue, subjectNameOffset, type DnValueSyntax } from './dn';
 
 /**
  * Open Finance Brasil subject DNs (DCR 1.0 ID3, "Certificate Distinguished Name Parsing"): the
@@ -46,59 +46,6 @@ export const OFB_ORG_PREFIX = 'OFBBR-';
 
 const STRING_TAGS = new Set([0x0c, 0x13, 0x16, 0x12, 0x1a, 0x14, 0x1e, 0x1c]);
 
-function decodeOid(bytes: Buffer): string {
-  const arcs: number[] = [];
-  let v = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    v = v * 128 + (b & 0x7f);
-    if (!(b & 0x80)) {
-      if (arcs.length === 0) arcs.push(v < 80 ? Math.floor(v / 40) : 2, v < 80 ? v % 40 : v - 80);
-      else arcs.push(v);
-      v = 0;
-    }
-  }
-  return arcs.join('.');
-}
-
-/** The RDNs of a DER Name with each value's DER TLV (hex), in the certificate's order. */
-function derRdns(der: Buffer, offset: number): Array<Array<{ type: string; tlv: Buffer }>> {
-  const name = readTlv(der, offset);
-  const out: Array<Array<{ type: string; tlv: Buffer }>> = [];
-  for (let at = name.start; at < name.end;) {
-    const set = readTlv(der, at, name.end);
-    const rdn: Array<{ type: string; tlv: Buffer }> = [];
-    for (let a = set.start; a < set.end;) {
-      const atv = readTlv(der, a, set.end);
-      const oid = readTlv(der, atv.start, atv.end);
-      const value = readTlv(der, oid.end, atv.end);
-      rdn.push({ type: decodeOid(der.subarray(oid.start, oid.end)), tlv: der.subarray(oid.end, value.end) });
-      a = atv.end;
-    }
-    out.push(rdn);
-    at = set.end;
-  }
-  return out;
-}
-
-/** Where the subject Name starts in a DER certificate. */
-function subjectOffset(der: Buffer): number {
-  const cert = readTlv(der, 0);
-  const tbs = readTlv(der, cert.start, cert.end);
-  let at = tbs.start;
-  if (der[at] === 0xa0) at = readTlv(der, at, tbs.end).end; // [0] version
-  for (let i = 0; i < 4; i++) at = readTlv(der, at, tbs.end).end; // serialNumber, signature, issuer, validity
-  return at;
-}
-
-/** RFC 4514 2.4 escaping of a string value. */
-function escape(v: string): string {
-  return v
-    .replace(/([,+"\\<>;=])/g, '\\$1')
-    .replace(/[\x00-\x1f\x7f]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`)
-    .replace(/^([ #])/, '\\$1')
-    .replace(/ $/, '\\ ');
-}
 
 /**
  * The subject DN of a certificate as Open Finance Brasil writes it: RDNs in reverse order, the RFC
@@ -107,13 +54,13 @@ function escape(v: string): string {
  */
 export function obfSubjectDn(cert: string | Buffer | X509Certificate, hexCase: 'upper' | 'lower' = 'upper'): string {
   const der = cert instanceof X509Certificate ? cert.raw : typeof cert === 'string' ? new X509Certificate(cert).raw : cert;
-  return derRdns(der, subjectOffset(der))
+  return derNameAttributes(der, subjectNameOffset(der))
     .reverse()
     .map((rdn) =>
       rdn
         .map(({ type, tlv }) => {
           const name = NAME_OF[type];
-          if (name && STRING_TAGS.has(tlv[0]!)) return `${name}=${escape(decodeHexValue(tlv.toString('hex')))}`;
+          if (name && STRING_TAGS.has(tlv[0]!)) return `${name}=${escapeValue(decodeHexValue(tlv.toString('hex')))}`;
           const hex = tlv.toString('hex');
           return `${type}=#${hexCase === 'upper' ? hex.toUpperCase() : hex}`;
         })
@@ -144,6 +91,9 @@ function hexAttribute(type: string, hex: string): ObfAttribute {
   return isString ? { type, value: decodeHexValue(hex), text: true } : { type, value: hex.toLowerCase(), text: false };
 }
 
+/** RFC 4514 2.4 strictly: a value ends at `,` or `+`, an escape names a special (or is a hex pair), a special stands escaped. */
+const strictValue = (attribute: string): DnValueSyntax => ({ stops: ',+', escapable: ' "#+,;<=>\\', mustEscape: '";<>\n\r', attribute });
+
 /**
  * Parses a DN in the strict form OBF requires: `,` between RDNs, `+` inside one, types either one
  * of the RFC 4514 descriptors (any case: descriptors are case-insensitive, RFC 4512 1.4) or a dotted
@@ -172,42 +122,15 @@ export function parseObfDn(input: string): ObfDn {
     }
     let attr: ObfAttribute;
     if (s[i] === '#') {
-      const start = ++i;
-      while (i < s.length && /[0-9a-fA-F]/.test(s[i]!)) i++;
-      const hex = s.slice(start, i);
+      const { hex, end } = readHexRun(s, i + 1);
+      i = end;
       if (hex.length === 0 || hex.length % 2 !== 0) throw new DnParseError(`malformed hex value of ${rawType}`);
       attr = hexAttribute(type, hex);
     } else {
       if (oidForm) throw new DnParseError(`${rawType} is in OID format, so its value must be "#" and the hex of its ASN.1 encoding`);
-      let out = '';
-      let bytes: number[] = [];
-      const flush = () => {
-        if (bytes.length) out += Buffer.from(bytes).toString('utf8');
-        bytes = [];
-      };
-      while (i < s.length && s[i] !== ',' && s[i] !== '+') {
-        const c = s[i]!;
-        if (c === '\\') {
-          const pair = s.slice(i + 1, i + 3);
-          if (/^[0-9a-fA-F]{2}$/.test(pair)) {
-            bytes.push(parseInt(pair, 16));
-            i += 3;
-            continue;
-          }
-          const next = s[i + 1];
-          if (next === undefined || !' "#+,;<=>\\'.includes(next)) throw new DnParseError(`bad escape in the value of ${rawType}`);
-          flush();
-          out += next;
-          i += 2;
-          continue;
-        }
-        if ('";<>'.includes(c) || c === '\n' || c === '\r') throw new DnParseError(`"${c}" must be escaped in an RFC 4514 value (${rawType})`);
-        flush();
-        out += c;
-        i++;
-      }
-      flush();
-      attr = { type, value: out, text: true };
+      const { value, end } = readStringValue(s, i, strictValue(rawType));
+      i = end;
+      attr = { type, value, text: true };
     }
     rdn.push(attr);
     if (i >= s.length) break;
@@ -224,15 +147,10 @@ export function parseObfDn(input: string): ObfDn {
   return rdns;
 }
 
-/** RFC 4518 insignificant space handling and case folding, as caseIgnoreMatch (RFC 4517 4.2.11) compares. */
-function folded(v: string): string {
-  return v.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
-}
-
 function sameAttribute(a: ObfAttribute, b: ObfAttribute): boolean {
   if (a.type !== b.type) return false;
   if (a.text !== b.text) return false;
-  return a.text ? folded(a.value) === folded(b.value) : a.value === b.value;
+  return a.text ? normalizeValue(a.value) === normalizeValue(b.value) : a.value === b.value;
 }
 
 /**

@@ -8,7 +8,7 @@ import { cdrRegistrationClaims } from '../../fixtures/cdr';
 import { evidenceOf, fail, pass, type Verdict } from '../rules/define';
 import { REGISTRATION_ERRORS } from '../rules/refusal';
 import { q, type Quote } from '../rules/quotes';
-import type { SweepRow, SweepTable } from './table';
+import { acceptedWith, withOverrides, type SweepRow, type SweepTable } from './table';
 
 /**
  * The Australia CDR dialect (Consumer Data Standards, DCR APIs and security profile): a signed
@@ -127,14 +127,7 @@ const claim = (element: string, change: string, overrides: (s: Session, req: Cdr
   element,
   change,
   rules: [],
-  mutate: async (req, s) => {
-    const c = { ...req.claims };
-    for (const [k, v] of Object.entries(await overrides(s, req))) {
-      if (v === undefined) delete c[k];
-      else c[k] = v;
-    }
-    return { ...req, claims: c };
-  },
+  mutate: async (req, s) => ({ ...req, claims: withOverrides(req.claims, await overrides(s, req)) }),
   check: refusalOf(meta),
 });
 
@@ -270,7 +263,7 @@ export const cdrRegistrationSweep: SweepTable<CdrRequest> = {
   build: async (s) => ({ claims: cdrClaims(s) }),
   send: (s, name, req) => sendCdr(s, name, req),
   refused: (r) => cdrRefusal(r, REGISTRATION_ERRORS),
-  accepted: (r) => (r.status === 201 ? pass(evidenceOf(r)) : fail(`refused: ${summarize(r)}`, evidenceOf(r))),
+  accepted: acceptedWith(201),
   rows: registrationRows,
 };
 
@@ -315,17 +308,22 @@ export function unknownClient(r: Recorded): Verdict {
 
 const noAlt = (s: Session) => (s.target.altTransport ? undefined : 'the target gives no altTransport (a second trusted certificate)');
 
+/** What the tables at /register/{clientId} share: the exchange of the method, its control (answering 200), the request sent with the client's token. */
+const managementTable = (method: 'GET' | 'PUT', control: string) => ({
+  exchange: `${method} registration_endpoint/{clientId} (CDR)`,
+  kind: 'management',
+  control,
+  dialects: CDR_DIALECT,
+  tags: ['cdr', 'management', method],
+  send: sendManage,
+  accepted: acceptedWith(200),
+}) as const satisfies Partial<SweepTable<CdrManage>>;
+
 /** GET /register/{clientId} of the registered client with its token changed one way at a time; control cdr-get. */
 export const cdrTokenSweep: SweepTable<CdrManage> = {
-  exchange: 'GET registration_endpoint/{clientId} (CDR)',
-  kind: 'management',
-  control: 'cdr-get',
-  dialects: CDR_DIALECT,
-  tags: ['cdr', 'management', 'GET'],
+  ...managementTable('GET', 'cdr-get'),
   build: async (_s, prior) => ({ method: 'GET', clientId: clientOf(prior), token: tokenOf(prior, 'cdr-token') }),
-  send: (s, name, req) => sendManage(s, name, req),
   refused: (r) => unauthorized(r),
-  accepted: (r) => (r.status === 200 ? pass(evidenceOf(r)) : fail(`refused: ${summarize(r)}`, evidenceOf(r))),
   rows: [
     {
       id: 'CDR-MGT-NO-TOKEN', element: 'header.authorization', change: 'absent', rules: [], spec: ['CDS-DCR-MANAGE'], tags: ['negative'],
@@ -354,15 +352,9 @@ export const cdrTokenSweep: SweepTable<CdrManage> = {
 
 /** PUT /register/{clientId} with a re-validated JWT: the accepted PUT with one change; control cdr-put. */
 export const cdrPutSweep: SweepTable<CdrManage> = {
-  exchange: 'PUT registration_endpoint/{clientId} (CDR)',
-  kind: 'management',
-  control: 'cdr-put',
-  dialects: CDR_DIALECT,
-  tags: ['cdr', 'management', 'PUT'],
+  ...managementTable('PUT', 'cdr-put'),
   build: async (s, prior) => ({ method: 'PUT', clientId: clientOf(prior), token: tokenOf(prior, 'cdr-token'), jwt: await s.sign(cdrClaims(s)) }),
-  send: (s, name, req) => sendManage(s, name, req),
   refused: (r) => cdrRefusal(r, REGISTRATION_ERRORS),
-  accepted: (r) => (r.status === 200 ? pass(evidenceOf(r)) : fail(`refused: ${summarize(r)}`, evidenceOf(r))),
   rows: [
     {
       id: 'CDR-PUT-REDIRECT-NOT-IN-SSA', element: 'claim.redirect_uris', change: 'one the SSA does not list', rules: [], spec: ['CDS-DCR-MANAGE', 'CDS-SEC-REGISTRATION'], tags: ['negative', 'redirect'],

@@ -9,7 +9,7 @@ import { RFC7591 } from '../rules/quotes';
 import { OBF } from '../rules/obf-quotes';
 import { obfSubjectDn } from '../../common/obf-dn';
 import { activeRoles, allowedScopes, OBF_SCOPES } from '../../common/obf-roles';
-import type { SweepRow, SweepTable } from './table';
+import { registered, withOverrides, type SweepRow, type SweepTable } from './table';
 
 /**
  * The Open Finance Brasil dialect (DCR 1.0 ID3): JSON client metadata carrying the Directory of
@@ -84,14 +84,7 @@ const member = (element: string, change: string, overrides: (s: Session, req: Ob
   element,
   change,
   rules: meta.rules ?? [],
-  mutate: async (req, s) => {
-    const m = { ...req.metadata };
-    for (const [k, v] of Object.entries(await overrides(s, req))) {
-      if (v === undefined) delete m[k];
-      else m[k] = v;
-    }
-    return { ...req, metadata: m };
-  },
+  mutate: async (req, s) => ({ ...req, metadata: withOverrides(req.metadata, await overrides(s, req)) }),
 });
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -177,9 +170,6 @@ const registrationRows: Row[] = [
   },
 ];
 
-const accepted = (r: Recorded): Verdict =>
-  r.status >= 200 && r.status < 300 && r.clientId ? pass(evidenceOf(r), 'accepted, as the spec requires') : fail(`the spec lets this request through, but the server answered ${summarize(r)}`, evidenceOf(r, { expected: '201 with a client_id' }));
-
 /** A one-change table of the registration with this auth method (its control the plan's registration step of that method). */
 function registrationTable(method: ObfMethod, control: string, rows: readonly Row[]): SweepTable<ObfRequest> {
   return {
@@ -193,7 +183,7 @@ function registrationTable(method: ObfMethod, control: string, rows: readonly Ro
     build: (s) => obfRequest(s, method),
     send: sendObf,
     refused: (r, row) => refusalVerdict(r, row.errors ?? ['invalid_client_metadata'], row.statuses),
-    accepted,
+    accepted: registered,
     rows,
   };
 }

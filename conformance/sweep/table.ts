@@ -1,9 +1,10 @@
 import type { RuleId } from '../../catalogue/rules';
 import type { SpecRef } from '../../catalogue/references';
 import type { Recorded } from '../exchange';
+import { summarize } from '../diagnose';
 import type { Session } from '../session';
 import type { ExchangeKind, ExchangeStep } from '../plans/plan';
-import { defineCheck, type Check, type CheckDefinition, type Severity, type Verdict } from '../rules/define';
+import { defineCheck, evidenceOf, fail, pass, type Check, type CheckDefinition, type Severity, type Verdict } from '../rules/define';
 import type { Quote } from '../rules/quotes';
 import type { Dialect } from '../dialects';
 
@@ -83,6 +84,25 @@ export interface SweepTable<R> {
   skipIf?: (s: Session) => string | undefined;
   rows: readonly SweepRow<R>[];
 }
+
+/** A copy of `record` with the overrides: a member set, or deleted where the override is undefined. What a row changing claims or metadata does. */
+export function withOverrides(record: Readonly<Record<string, unknown>>, overrides: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out = { ...record };
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** A table's `accepted` where the control answers exactly this status (201 for a registration, 200 for a GET or PUT). */
+export const acceptedWith = (status: number) => (r: Recorded): Verdict => (r.status === status ? pass(evidenceOf(r)) : fail(`refused: ${summarize(r)}`, evidenceOf(r)));
+
+/** A registration table's `accepted`: a 2xx with a client_id. */
+export const registered = (r: Recorded): Verdict =>
+  r.status >= 200 && r.status < 300 && r.clientId
+    ? pass(evidenceOf(r), 'accepted, as the spec requires')
+    : fail(`the spec lets this request through, but the server answered ${summarize(r)}`, evidenceOf(r, { expected: '201 with a client_id' }));
 
 export const stepName = (row: Pick<SweepRow<never>, 'id' | 'exchange'>) => row.exchange ?? row.id.toLowerCase();
 

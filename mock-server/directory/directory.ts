@@ -1,12 +1,11 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
-import type { JWK, JSONWebKeySet, CryptoKey } from 'jose';
-import { loadJose } from '../lazy';
-import type { Faker } from '@faker-js/faker';
+import type { JWK, JSONWebKeySet } from 'jose';
 import { AccessDenied, InvalidRequest, OAuthError, RuleViolation, TemporarilyUnavailable } from '../errors';
 import type { Logger } from '../logger';
-import { makeFaker, makeIdentity, softwareId } from './identity';
+import { makeIdentity, softwareId } from './identity';
+import { DirectorySigner, generateSoftwareKey, mintInput, type MintInputBase, type SignerOptions } from './signer';
 
 /** Public JWK members by key type; anything else (d, p, q, k, ...) is private material. */
 const PUBLIC_MEMBERS: Record<string, readonly string[]> = {
@@ -38,17 +37,9 @@ export const DIRECTORY_LIMITS = {
   persistDelayMs: 200,
 } as const;
 
-export interface MintInput {
-  software_id?: string;
-  org_id?: string;
-  org_name?: string;
-  software_client_name?: string;
-  software_redirect_uris?: string[];
-  software_roles?: string[];
-  /** The software's public JWKS; hosted by the directory and named in software_jwks_endpoint. */
-  jwks?: JSONWebKeySet;
+/** software_roles: OB roles (AISP, PISP, CBPII, ASPSP); jwks: hosted and named in software_jwks_endpoint. */
+export interface MintInput extends MintInputBase {
   /** Override validity for negative tests: seconds since epoch, or null for an SSA without exp. */
-  iat?: number;
   exp?: number | null;
   /**
    * Another issuer name, signed with this directory's key: an SSA a bank must refuse, because its
@@ -56,7 +47,6 @@ export interface MintInput {
    * trusting this directory looks its key up by issuer, so nothing else is weakened.
    */
   iss?: string;
-  [claim: string]: unknown;
 }
 
 export interface MintResult {
@@ -86,12 +76,8 @@ export interface MintCaller {
   softwareSecret?: string;
 }
 
-export interface DirectoryOptions {
-  issuer: string;
-  signingKey: JWK;
-  /** Public base URL of the directory, e.g. https://localhost:8443/directory */
-  baseUrl: string;
-  seed?: number;
+/** baseUrl: e.g. https://localhost:8443/directory */
+export interface DirectoryOptions extends SignerOptions {
   /** Most software ids held; a mint for a new one past this is refused (503), none is forgotten. */
   maxSoftware?: number;
   /** Most keys hosted per software; past this, keys no live SSA names are evicted, else the mint is refused. */
@@ -232,13 +218,7 @@ class Slots {
  * (and so add keys to its hosted JWKS). Keys named by an SSA that has not expired are never
  * evicted; when none can make room the mint is refused. Rules and limits: docs/directory.md.
  */
-export class MockDirectory {
-  readonly issuer: string;
-  readonly baseUrl: string;
-  private readonly signingJwk: JWK;
-  private signingKey: CryptoKey | undefined;
-  private faker: Promise<Faker> | undefined;
-  private readonly seed: number | undefined;
+export class MockDirectory extends DirectorySigner {
   private readonly records = new Map<string, SoftwareRecord>();
   private readonly maxSoftware: number;
   private readonly maxKeys: number;
@@ -255,10 +235,7 @@ export class MockDirectory {
 
   constructor(opts: DirectoryOptions) {
     if (!opts.signingKey.d || !opts.signingKey.kid) throw new Error('directory signing key must be a private JWK with a kid');
-    this.issuer = opts.issuer;
-    this.baseUrl = opts.baseUrl.replace(/\/$/, '');
-    this.signingJwk = opts.signingKey;
-    this.seed = opts.seed;
+    super(opts);
     this.maxSoftware = opts.maxSoftware ?? DIRECTORY_LIMITS.maxSoftware;
     this.maxKeys = Math.max(opts.maxKeysPerSoftware ?? DIRECTORY_LIMITS.maxKeysPerSoftware, MAX_KEYS_PER_MINT);
     this.ssaLifetime = opts.ssaLifetimeSeconds ?? 365 * 86_400;
@@ -316,23 +293,6 @@ export class MockDirectory {
         this.logger?.warn('directory software file: an entry is malformed and was skipped', { file, software_id: id });
       }
     }
-  }
-
-  get kid(): string {
-    return this.signingJwk.kid!;
-  }
-
-  /** The directory's public signing keys. */
-  jwks(): JSONWebKeySet {
-    const { kty, n, e, kid } = this.signingJwk;
-    return { keys: [{ kty, n, e, kid, alg: 'PS256', use: 'sig' } as JWK] };
-  }
-
-  /** Signs claims with this directory's key (PS256 under its kid): the mock CDR Register it carries (cdr-register.ts) signs its SSAs so. */
-  async signClaims(claims: Record<string, unknown>): Promise<string> {
-    const { importJWK, SignJWT } = await loadJose();
-    this.signingKey ??= (await importJWK(this.signingJwk, 'PS256')) as CryptoKey;
-    return new SignJWT(claims).setProtectedHeader({ alg: 'PS256', kid: this.kid, typ: 'JWT' }).sign(this.signingKey);
   }
 
   softwareJwksUrl(softwareId: string): string {
@@ -465,9 +425,8 @@ export class MockDirectory {
   }
 
   async mint(raw: unknown = {}, caller?: MintCaller): Promise<MintResult> {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidRequest('body must be a JSON object');
-    const input = raw as MintInput;
-    const f = await (this.faker ??= makeFaker(this.seed));
+    const input = mintInput<MintInput>(raw);
+    const f = await this.faker();
     const id = makeIdentity(f);
 
     let software_id = input.software_id ?? id.software_id;
@@ -507,15 +466,9 @@ export class MockDirectory {
     } else {
       // ES256 unless the profile refuses it: a P-256 key costs about a hundredth of an RSA-2048 one;
       // either way one generation at a time (Slots), so mints cannot take the machine's CPU.
-      const alg = this.generatedKeyAlg;
-      const { generateKeyPair, exportJWK, calculateJwkThumbprint } = await loadJose();
-      const { privateKey, publicKey } = await this.keygen.run(() =>
-        generateKeyPair(alg, { extractable: true, ...(alg === 'PS256' ? { modulusLength: 2048 } : {}) }),
-      );
-      const pub = await exportJWK(publicKey);
-      const kid = await calculateJwkThumbprint(pub);
-      jwks = { keys: [{ ...pub, kid, alg, use: 'sig' }] };
-      signing_key = { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
+      const generated = await generateSoftwareKey(this.generatedKeyAlg, (task) => this.keygen.run(task));
+      jwks = { keys: [generated.publicJwk] };
+      signing_key = generated.privateJwk;
     }
 
     const {
@@ -563,11 +516,7 @@ export class MockDirectory {
       ...extra,
     };
 
-    const { importJWK, SignJWT } = await loadJose();
-    this.signingKey ??= (await importJWK(this.signingJwk, 'PS256')) as CryptoKey;
-    const software_statement = await new SignJWT(claims)
-      .setProtectedHeader({ alg: 'PS256', kid: this.kid, typ: 'JWT' })
-      .sign(this.signingKey);
+    const software_statement = await this.signClaims(claims);
 
     // Decided and applied in one synchronous step: concurrent mints for a new software_id cannot both own it.
     this.precheck(software_id, caller);

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { CryptoKey, JSONWebKeySet, JWK } from 'jose';
-import type { Faker } from '@faker-js/faker';
-import { loadJose } from '../lazy';
+import type { JSONWebKeySet, JWK } from 'jose';
 import { AccessDenied, InvalidRequest, TemporarilyUnavailable } from '../errors';
 import { attributeOf, obfCertificateDn, OID, orgIdOf } from '../../common/obf-dn';
 import { OBF_ROLES } from '../core/obf';
 import { checkPublicJwks } from './directory';
-import { makeFaker } from './identity';
 import { makeObfIdentity } from './obf-identity';
+import { DirectorySigner, generateSoftwareKey, mintInput, type MintInputBase, type SignerOptions } from './signer';
 
 /**
  * A mock of the Open Finance Brasil Directory of Participants: it signs software statements (PS256)
@@ -20,20 +18,12 @@ import { makeObfIdentity } from './obf-identity';
  * software_id, organizationIdentifier = OFBBR-<org_id>), as the real directory issues a software's
  * statement to that software only. In process (the operator, a test) any identity may be minted.
  */
-export interface ObfMintInput {
-  software_id?: string;
-  org_id?: string;
-  org_name?: string;
-  software_client_name?: string;
-  software_redirect_uris?: string[];
-  /** OBF regulatory roles (DADOS, PAGTO, CONTA, CCORR); each becomes an Active software_statement_roles entry. */
-  software_roles?: string[];
-  /** The software's public application key set, hosted at software_jwks_uri; a PS256 key is generated when absent. */
-  jwks?: JSONWebKeySet;
-  /** Issued-at override (seconds), for the stale-statement probes. */
-  iat?: number;
-  [claim: string]: unknown;
-}
+/**
+ * software_roles: OBF regulatory roles (DADOS, PAGTO, CONTA, CCORR), each an Active
+ * software_statement_roles entry; jwks: the application key set, hosted at software_jwks_uri (a PS256
+ * key is generated when absent); iat: for the stale-statement probes.
+ */
+export type ObfMintInput = MintInputBase;
 
 export interface ObfMintResult {
   software_statement: string;
@@ -45,13 +35,8 @@ export interface ObfMintResult {
   signing_key?: JWK;
 }
 
-export interface ObfDirectoryOptions {
-  issuer: string;
-  /** PS256 private JWK with kid. */
-  signingKey: JWK;
-  /** Public base URL, e.g. https://localhost:8443/obf-directory */
-  baseUrl: string;
-  seed?: number;
+/** baseUrl: e.g. https://localhost:8443/obf-directory */
+export interface ObfDirectoryOptions extends SignerOptions {
   maxSoftware?: number;
   maxKeysPerSoftware?: number;
 }
@@ -67,31 +52,16 @@ function bad(field: string, why: string): never {
   throw new InvalidRequest(`${field} ${why}`);
 }
 
-export class ObfDirectory {
-  readonly issuer: string;
-  readonly baseUrl: string;
-  private readonly signingJwk: JWK;
-  private signingKey: CryptoKey | undefined;
-  private faker: Promise<Faker> | undefined;
-  private readonly seed: number | undefined;
+export class ObfDirectory extends DirectorySigner {
   private readonly maxSoftware: number;
   private readonly maxKeys: number;
   /** software_id -> its org and the application keys it minted with, newest last. */
   private readonly software = new Map<string, { orgId: string; keys: JWK[] }>();
 
   constructor(opts: ObfDirectoryOptions) {
-    this.issuer = opts.issuer;
-    this.baseUrl = opts.baseUrl.replace(/\/$/, '');
-    this.signingJwk = opts.signingKey;
-    this.seed = opts.seed;
+    super(opts);
     this.maxSoftware = opts.maxSoftware ?? 1000;
     this.maxKeys = opts.maxKeysPerSoftware ?? 8;
-  }
-
-  /** The directory's public signing key set. */
-  jwks(): JSONWebKeySet {
-    const { kty, n, e, kid } = this.signingJwk;
-    return { keys: [{ kty: kty!, n: n!, e: e!, kid: kid!, alg: 'PS256', use: 'sig' }] };
   }
 
   softwareJwksUri(orgId: string, softwareId: string): string {
@@ -112,9 +82,8 @@ export class ObfDirectory {
 
   /** Signs a software statement. `certificate`: the DER client certificate of an HTTP caller, whose UID and organizationIdentifier name the software. */
   async mint(raw: unknown = {}, certificate?: Buffer): Promise<ObfMintResult> {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidRequest('body must be a JSON object');
-    const input = raw as ObfMintInput;
-    const f = await (this.faker ??= makeFaker(this.seed));
+    const input = mintInput<ObfMintInput>(raw);
+    const f = await this.faker();
     const id = makeObfIdentity(f);
     let softwareId = input.software_id ?? id.software_id;
     let orgId = input.org_id ?? id.org_id;
@@ -149,14 +118,11 @@ export class ObfDirectory {
 
     let keys: JWK[];
     let signing_key: JWK | undefined;
-    const { generateKeyPair, exportJWK, calculateJwkThumbprint, importJWK, SignJWT } = await loadJose();
     if (input.jwks !== undefined) keys = checkPublicJwks(input.jwks).keys as JWK[];
     else {
-      const { privateKey, publicKey } = await generateKeyPair('PS256', { modulusLength: 2048, extractable: true });
-      const pub = await exportJWK(publicKey);
-      const kid = await calculateJwkThumbprint(pub);
-      keys = [{ ...pub, kid, alg: 'PS256', use: 'sig' }];
-      signing_key = { ...(await exportJWK(privateKey)), kid, alg: 'PS256', use: 'sig' };
+      const generated = await generateSoftwareKey('PS256');
+      keys = [generated.publicJwk];
+      signing_key = generated.privateJwk;
     }
     const hosted = [...(known?.keys ?? []).filter((k) => !keys.some((n) => n.kid !== undefined && n.kid === k.kid)), ...keys].slice(-this.maxKeys);
 
@@ -196,8 +162,7 @@ export class ObfDirectory {
       })),
       ...extra,
     };
-    this.signingKey ??= (await importJWK(this.signingJwk, 'PS256')) as CryptoKey;
-    const software_statement = await new SignJWT(claims).setProtectedHeader({ alg: 'PS256', kid: this.signingJwk.kid!, typ: 'JWT' }).sign(this.signingKey);
+    const software_statement = await this.signClaims(claims);
     this.software.set(softwareId, { orgId, keys: hosted });
     return { software_statement, software_id: softwareId, org_id: orgId, software_jwks_uri, claims, ...(signing_key ? { signing_key } : {}) };
   }

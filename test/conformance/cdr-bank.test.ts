@@ -1,23 +1,18 @@
 import { runPack } from '../../conformance/runner';
-import { checkById, checks } from '../../conformance/rules';
+import { checks } from '../../conformance/rules';
 import { cdrPlan } from '../../conformance/plans/cdr.plan';
-import { dialectsOf } from '../../conformance/dialects';
 import type { Target } from '../../conformance/target';
 import { bankWorld, type BankWorld } from './bank-harness';
+import { PROVEN_BY_CDR_BANK } from './proven-elsewhere';
 import { CDR_BUGS, startCdrBank, type CdrBank, type CdrBug } from './servers/cdr-bank';
+import { expectAllPass, expectCaught, expectTableComplete, serversClosedAfterAll, type CaughtBug } from './dialect-proof';
 
 /**
  * The cdr dialect's checks against an independent CDR data holder of ours (servers/cdr-bank.ts):
  * the correct bank passes every cdr check and every other check is n/a; each one-flag bug is
  * caught by exactly its checks (nothing else of the run fails or warns; the blocked list exact).
  */
-interface CaughtRow {
-  bug: CdrBug;
-  expect: string[];
-  blocked?: string[];
-}
-
-export const CDR_BUG_TABLE: CaughtRow[] = [
+export const CDR_BUG_TABLE: CaughtBug<CdrBug>[] = [
   { bug: 'empty-as-ssa', expect: ['CDR-EMPTY-BODY'] },
   { bug: 'ssa-absent-005', expect: ['CDR-SSA-ABSENT'] },
   // An SSA decoded without verification: neither its signature nor its lifetime is checked; the redirect step (or the duplicate one) answers instead.
@@ -47,26 +42,22 @@ export const CDR_BUG_TABLE: CaughtRow[] = [
 ];
 
 let world: BankWorld;
-const banks: CdrBank[] = [];
-const cdrChecks = checks.filter((c) => dialectsOf(c).includes('cdr')).map((c) => c.id).sort();
+const banks = serversClosedAfterAll<CdrBank>();
+const cdrChecks = PROVEN_BY_CDR_BANK(checks);
 
 beforeAll(async () => {
   world = await bankWorld('cdr-register', 'adr.example.com');
 }, 60_000);
-afterAll(async () => {
-  await Promise.all(banks.map((b) => b.close()));
-});
 
 /** The data holder with these bugs, and the pack's target: SSAs signed here with the Register key, naming the software JWKS the bank holds. */
 async function target(bugs: CdrBug[] = []): Promise<Target> {
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...registerPublic } = world.certs.directoryKey;
-  const bank = await startCdrBank({
+  const bank = banks.started(await startCdrBank({
     tls: { cert: world.certs.server.cert, key: world.certs.server.key, ca: world.certs.ca.cert },
     registerJwks: { keys: [registerPublic] },
     softwareJwks: new Map([[world.jwksEndpoint, { keys: [world.software.publicJwk] }]]),
     bugs,
-  });
-  banks.push(bank);
+  }));
   const { certs } = world;
   return {
     dialect: 'cdr',
@@ -88,30 +79,16 @@ async function target(bugs: CdrBug[] = []): Promise<Target> {
   };
 }
 
-const ids = (results: ReadonlyArray<{ id: string; outcome: string }>, ...outcomes: string[]) => results.filter((r) => outcomes.includes(r.outcome)).map((r) => r.id).sort();
-
 test('the table: every switch is in it once, every id is a cdr check, and every cdr check is caught by some switch', () => {
-  expect(CDR_BUG_TABLE.map((r) => r.bug).sort()).toEqual([...CDR_BUGS].sort());
-  expect(CDR_BUG_TABLE.flatMap((r) => [...r.expect, ...(r.blocked ?? [])]).filter((id) => !cdrChecks.includes(id))).toEqual([]);
-  expect(cdrChecks.filter((id) => !CDR_BUG_TABLE.some((r) => r.expect.includes(id)))).toEqual([]);
+  expectTableComplete(CDR_BUG_TABLE, CDR_BUGS, cdrChecks);
 });
 
 test('the correct data holder: every cdr check passes (0 false failures), every other check is n/a', async () => {
-  const run = await runPack(await target());
-  expect(run.aborted).toBeUndefined();
-  expect(ids(run.results, 'pass')).toEqual(cdrChecks);
-  expect(ids(run.results, 'n/a')).toEqual(checks.filter((c) => !cdrChecks.includes(c.id)).map((c) => c.id).sort());
-  expect(run.rootCauses).toEqual([]);
+  expectAllPass(await runPack(await target()), cdrChecks);
 }, 60_000);
 
 describe('each one-flag bug is caught by exactly its checks', () => {
-  test.each(CDR_BUG_TABLE)('$bug: $expect', async ({ bug, expect: expected, blocked = [] }) => {
-    const run = await runPack(await target([bug]), { plans: [cdrPlan] });
-    for (const id of expected) {
-      const r = run.results.find((x) => x.id === id);
-      expect({ id, outcome: r?.outcome, message: r?.outcome === 'pass' ? r.message : '' }).toMatchObject({ id, outcome: checkById(id)!.severity === 'SHOULD' ? 'warn' : 'fail' });
-    }
-    expect(ids(run.results, 'fail', 'warn')).toEqual([...expected].sort());
-    expect(ids(run.results, 'blocked', 'skip')).toEqual([...blocked].sort());
+  test.each(CDR_BUG_TABLE)('$bug: $expect', async ({ bug, expect: expected, blocked }) => {
+    expectCaught(await runPack(await target([bug]), { plans: [cdrPlan] }), expected, blocked);
   }, 30_000);
 });

@@ -9,7 +9,7 @@ import { startMockBank, type MockBank } from '../../mock-server/runtime';
 import { OBF_DIRECTORY_ISSUER } from '../../mock-server/directory/obf-directory';
 import { PROVEN_BY_OBF_BANK } from './proven-elsewhere';
 import { OBF_BANK_BUGS, startObfBank, type ObfBank, type ObfBankBug } from './servers/obf-bank';
-import { expectAllPass, expectCaught, expectTableComplete, type CaughtBug } from './dialect-proof';
+import { expectAllPass, expectCaught, expectTableComplete, serversClosedAfterAll, type CaughtBug } from './dialect-proof';
 
 /**
  * The obf dialect's checks against an Open Finance Brasil bank of our own written from the spec
@@ -54,7 +54,7 @@ export const BUG_TABLE: CaughtBug<ObfBankBug>[] = [
 
 let mock: MockBank;
 let dir: string;
-const banks: ObfBank[] = [];
+const banks = serversClosedAfterAll<ObfBank>();
 
 beforeAll(async () => {
   mock = await startMockBank({ profile: 'obf' });
@@ -63,7 +63,6 @@ beforeAll(async () => {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text, { mode: 0o600 });
 }, 60_000);
 afterAll(async () => {
-  await Promise.all(banks.map((b) => b.close()));
   await mock.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -71,8 +70,7 @@ afterAll(async () => {
 /** An OBF bank of ours with these bugs, trusting the mock's OBF directory and CA, and the pack's target for it. */
 async function target(bugs: ObfBankBug[] = []): Promise<Target> {
   const { kty, n, e, kid } = mock.certs.directoryKey;
-  const bank = await startObfBank({ tls: mock.certs.server, clientCa: mock.ca, directory: { issuer: OBF_DIRECTORY_ISSUER, keys: [{ kty, n, e, kid } as JsonWebKey] }, bugs });
-  banks.push(bank);
+  const bank = banks.started(await startObfBank({ tls: mock.certs.server, clientCa: mock.ca, directory: { issuer: OBF_DIRECTORY_ISSUER, keys: [{ kty, n, e, kid } as JsonWebKey] }, bugs }));
   return resolveTarget({
     dialect: 'obf', discoveryUrl: bank.discoveryUrl, transportCert: 'tpp.pem', transportKey: 'tpp.key', altTransportCert: 'alt.pem', altTransportKey: 'alt.key', ca: 'ca.pem',
     directory: 'mock-endpoint', directoryUrl: `${mock.url}/obf-directory`,

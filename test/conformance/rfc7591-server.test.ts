@@ -4,7 +4,7 @@ import { checks } from '../../conformance/rules';
 import { resolveTarget, type Target } from '../../conformance/target';
 import { PROVEN_BY_RFC7591_SERVER } from './proven-elsewhere';
 import { RFC7591_BUGS, startRfc7591Server, type Rfc7591Bug, type Rfc7591Server } from './servers/rfc7591-server';
-import { expectAllPass, expectCaught, expectTableComplete, idsWith as ids, type CaughtBug } from './dialect-proof';
+import { expectAllPass, expectCaught, expectTableComplete, idsWith as ids, serversClosedAfterAll, type CaughtBug } from './dialect-proof';
 
 /**
  * The rfc7591 dialect's checks against a JSON registration server of our own
@@ -44,21 +44,17 @@ export const BUG_TABLE: CaughtBug<Rfc7591Bug>[] = [
 
 let tls: PemPair;
 let ca: string;
-const servers: Rfc7591Server[] = [];
+const servers = serversClosedAfterAll<Rfc7591Server>();
 
 beforeAll(async () => {
   const authority = await createCa('rfc7591 test server CA');
   ca = authority.cert;
   tls = await issueCert(authority, [{ name: 'commonName', value: '127.0.0.1' }], { kind: 'server', hosts: ['127.0.0.1'] });
 }, 60_000);
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
 
 /** A server of ours with these bugs, and the pack's target for it; iat null: open registration. */
 async function target(bugs: Rfc7591Bug[] = [], iat: string | null = IAT): Promise<Target> {
-  const server = await startRfc7591Server({ tls, bugs, ...(iat ? { initialAccessToken: iat } : {}) });
-  servers.push(server);
+  const server = servers.started(await startRfc7591Server({ tls, bugs, ...(iat ? { initialAccessToken: iat } : {}) }));
   return { ...resolveTarget({ dialect: 'rfc7591', discoveryUrl: server.discoveryUrl, ...(iat ? { initialAccessToken: iat } : {}) }), ca };
 }
 

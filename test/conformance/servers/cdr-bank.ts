@@ -11,10 +11,10 @@
  */
 import https from 'node:https';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose';
+import { listenLocal, readBody as readBounded, Refusal as CdrError, type LocalServer } from './local-https';
 
 export const CDR_BUGS = [
   // POST /register, in validation order
@@ -36,18 +36,9 @@ export interface CdrBankOptions {
   bugs?: readonly CdrBug[];
 }
 
-export interface CdrBank {
-  issuer: string;
-  discoveryUrl: string;
-  close(): Promise<void>;
-}
+export type CdrBank = LocalServer;
 
 type Json = Record<string, unknown>;
-class CdrError extends Error {
-  constructor(readonly status: number, readonly code: string, description: string, readonly challenge?: string) {
-    super(description);
-  }
-}
 const refuse = (code: string, err: string, text: string): never => {
   throw new CdrError(400, code, `${err}: ${text}`);
 };
@@ -201,16 +192,7 @@ export async function startCdrBank(opts: CdrBankOptions): Promise<CdrBank> {
     });
   });
 
-  async function readBody(req: IncomingMessage): Promise<string> {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    for await (const c of req as AsyncIterable<Buffer>) {
-      size += c.length;
-      if (size > MAX_BODY) throw new CdrError(400, 'invalid_request', 'body too large');
-      chunks.push(c);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  }
+  const readBody = (req: IncomingMessage) => readBounded(req, MAX_BODY, () => new CdrError(400, 'invalid_request', 'body too large'));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', issuer);
@@ -259,14 +241,7 @@ export async function startCdrBank(opts: CdrBankOptions): Promise<CdrBank> {
     throw new CdrError(405, 'invalid_request', 'method not allowed');
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  issuer = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    issuer,
-    discoveryUrl: `${issuer}/.well-known/openid-configuration`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  const local = await listenLocal(server);
+  issuer = local.issuer;
+  return local;
 }

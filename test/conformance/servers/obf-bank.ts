@@ -9,10 +9,10 @@
  */
 import https from 'node:https';
 import { createPublicKey, randomBytes, randomUUID, verify as verifySignature, type JsonWebKey } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PemPair } from '../../../common/certs';
+import { listenLocal, readBody, Refusal, type LocalServer } from './local-https';
 
 export const OBF_BANK_BUGS = [
   // discovery and the registration answer
@@ -37,17 +37,9 @@ export interface ObfBankOptions {
   bugs?: readonly ObfBankBug[];
 }
 
-export interface ObfBank {
-  discoveryUrl: string;
-  close(): Promise<void>;
-}
+export type ObfBank = LocalServer;
 
 type Json = Record<string, unknown>;
-class Refusal extends Error {
-  constructor(readonly status: number, readonly code: string, description: string, readonly challenge?: string) {
-    super(description);
-  }
-}
 const bad = (code: string, why: string) => new Refusal(400, code, why);
 
 /** The scopes of each regulatory role ("Regulatory Roles for OpenID and OAuth 2.0 Mappings"). */
@@ -264,28 +256,15 @@ function registration(input: Json, cert: Buffer | undefined, opts: ObfBankOption
 
 interface Client { record: Json; rat: string; oldRats: string[] }
 
-function readJson(req: IncomingMessage): Promise<Json> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > 64 * 1024) {
-        reject(bad('invalid_request', 'the body is too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => {
-      try {
-        const v = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-        if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
-        resolve(v as Json);
-      } catch {
-        reject(bad('invalid_request', 'the body is not a JSON object'));
-      }
-    });
-    req.on('error', reject);
-  });
+async function readJson(req: IncomingMessage): Promise<Json> {
+  const text = await readBody(req, 64 * 1024, () => bad('invalid_request', 'the body is too large'), { destroy: true });
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+    return v as Json;
+  } catch {
+    throw bad('invalid_request', 'the body is not a JSON object');
+  }
 }
 
 export async function startObfBank(opts: ObfBankOptions): Promise<ObfBank> {
@@ -356,13 +335,7 @@ export async function startObfBank(opts: ObfBankOptions): Promise<ObfBank> {
       return answer(res, 500, { error: 'server_error', error_description: 'unexpected error' });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    discoveryUrl: `${base}/.well-known/openid-configuration`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  const local = await listenLocal(server);
+  base = local.issuer;
+  return local;
 }

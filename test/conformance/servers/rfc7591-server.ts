@@ -7,9 +7,9 @@
  */
 import https from 'node:https';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PemPair } from '../../../common/certs';
+import { listenLocal, readBody, Refusal as OAuthError, type LocalServer } from './local-https';
 
 export const RFC7591_BUGS = [
   // POST (RFC 7591 2, 3)
@@ -28,18 +28,9 @@ export interface Rfc7591ServerOptions {
   initialAccessToken?: string;
 }
 
-export interface Rfc7591Server {
-  issuer: string;
-  discoveryUrl: string;
-  close(): Promise<void>;
-}
+export type Rfc7591Server = LocalServer;
 
 type Json = Record<string, unknown>;
-class OAuthError extends Error {
-  constructor(readonly status: number, readonly code: string, description: string, readonly challenge?: string) {
-    super(description);
-  }
-}
 
 const KNOWN = ['redirect_uris', 'token_endpoint_auth_method', 'grant_types', 'response_types', 'client_name', 'client_uri', 'logo_uri', 'scope', 'contacts', 'tos_uri', 'policy_uri', 'jwks_uri', 'jwks', 'software_id', 'software_version'];
 const SERVER_FIELDS = ['registration_access_token', 'registration_client_uri', 'client_secret_expires_at', 'client_id_issued_at'];
@@ -103,16 +94,10 @@ export async function startRfc7591Server(opts: Rfc7591ServerOptions): Promise<Rf
   };
   const readJson = async (req: IncomingMessage): Promise<Json> => {
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new OAuthError(400, 'invalid_request', 'the body must be application/json');
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_BODY) throw new OAuthError(413, 'invalid_request', 'the body is too large');
-      chunks.push(chunk as Buffer);
-    }
+    const text = await readBody(req, MAX_BODY, () => new OAuthError(413, 'invalid_request', 'the body is too large'));
     let v: unknown;
     try {
-      v = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      v = JSON.parse(text);
     } catch {
       throw new OAuthError(400, 'invalid_request', 'the body is not JSON');
     }
@@ -194,14 +179,7 @@ export async function startRfc7591Server(opts: Rfc7591ServerOptions): Promise<Rf
       send(res, 500, { error: 'server_error', error_description: 'internal error' });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  issuer = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    issuer,
-    discoveryUrl: `${issuer}/.well-known/openid-configuration`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  const local = await listenLocal(server);
+  issuer = local.issuer;
+  return local;
 }
