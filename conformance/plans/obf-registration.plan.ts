@@ -16,7 +16,9 @@ export const obfRegistrationPlan = definePlan({
     { name: 'obf-register', kind: 'registration', accepted: clientRegistered, skipIf: declares('private_key_jwt'), run: async (s) => sendObf(s, 'obf-register', await obfRequest(s, 'private_key_jwt')) },
     { name: 'obf-register-tls', kind: 'registration', accepted: clientRegistered, skipIf: declares('tls_client_auth'), run: async (s) => sendObf(s, 'obf-register-tls', await obfRequest(s, 'tls_client_auth')) },
     {
-      name: 'obf-register-precedence', kind: 'registration', skipIf: declares('private_key_jwt'),
+      // One change from obf-register (the client_name): judged only once that control is accepted, so a bank that
+      // registers nothing has it blocked, not warned of.
+      name: 'obf-register-precedence', kind: 'registration', needs: ['obf-register'], skipIf: declares('private_key_jwt'),
       run: async (s) => sendObf(s, 'obf-register-precedence', { metadata: { ...obfMetadata(s, await freshStatement(s), 'private_key_jwt'), client_name: 'DCR conformance (not the SSA name)' } }),
     },
     ...sweepSteps(obfRegistrationSweep),

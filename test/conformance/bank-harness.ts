@@ -121,3 +121,29 @@ export async function expectUnseen<B extends string>(target: Target, row: Uncaug
   expect(outcomes(run.results, 'fail', 'warn')).toEqual([]);
   expect(outcomes(run.results, 'blocked')).toEqual([...(row.blocked ?? [])].sort());
 }
+
+/**
+ * The pack's target for a CDR data holder at discoveryUrl (cdr-bank.test.ts, wrong-servers-dialects.test.ts): the
+ * world's transport certificates, SSAs signed here with the Register key naming the software JWKS of the world.
+ */
+export function cdrTarget(w: BankWorld, discoveryUrl: string, timeoutMs = 10_000): Target {
+  const { certs } = w;
+  return {
+    dialect: 'cdr',
+    discoveryUrl,
+    specVersion: '3.3',
+    transport: { cert: certs.tpp.cert, key: certs.tpp.key },
+    altTransport: { cert: certs.altTpp!.cert, key: certs.altTpp!.key },
+    ca: certs.ca.cert,
+    insecure: false,
+    signingKey: w.software.privateJwk,
+    softwareId: certs.tpp.software_id,
+    orgId: certs.tpp.org_id,
+    redirectUris: ['https://adr.example.com/callback', 'https://adr.example.com/cb2'],
+    roles: [],
+    subjectDn: certs.tpp.dn,
+    directory: { mode: 'local-key', key: certs.directoryKey, issuer: 'cdr-register', softwareJwksEndpoint: w.jwksEndpoint },
+    capabilities: { management: true, operations: ['GET', 'PUT', 'DELETE'], authMethods: ['private_key_jwt'], contentType: 'application/jwt' },
+    timeoutMs,
+  };
+}

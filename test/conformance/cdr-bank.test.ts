@@ -2,7 +2,7 @@ import { runPack } from '../../conformance/runner';
 import { checks } from '../../conformance/rules';
 import { cdrPlan } from '../../conformance/plans/cdr.plan';
 import type { Target } from '../../conformance/target';
-import { bankWorld, type BankWorld } from './bank-harness';
+import { bankWorld, cdrTarget, type BankWorld } from './bank-harness';
 import { PROVEN_BY_CDR_BANK } from './proven-elsewhere';
 import { CDR_BUGS, startCdrBank, type CdrBank, type CdrBug } from './servers/cdr-bank';
 import { expectAllPass, expectCaught, expectTableComplete, serversClosedAfterAll, type CaughtBug } from './dialect-proof';
@@ -58,25 +58,7 @@ async function target(bugs: CdrBug[] = []): Promise<Target> {
     softwareJwks: new Map([[world.jwksEndpoint, { keys: [world.software.publicJwk] }]]),
     bugs,
   }));
-  const { certs } = world;
-  return {
-    dialect: 'cdr',
-    discoveryUrl: bank.discoveryUrl,
-    specVersion: '3.3',
-    transport: { cert: certs.tpp.cert, key: certs.tpp.key },
-    altTransport: { cert: certs.altTpp!.cert, key: certs.altTpp!.key },
-    ca: certs.ca.cert,
-    insecure: false,
-    signingKey: world.software.privateJwk,
-    softwareId: certs.tpp.software_id,
-    orgId: certs.tpp.org_id,
-    redirectUris: ['https://adr.example.com/callback', 'https://adr.example.com/cb2'],
-    roles: [],
-    subjectDn: certs.tpp.dn,
-    directory: { mode: 'local-key', key: certs.directoryKey, issuer: 'cdr-register', softwareJwksEndpoint: world.jwksEndpoint },
-    capabilities: { management: true, operations: ['GET', 'PUT', 'DELETE'], authMethods: ['private_key_jwt'], contentType: 'application/jwt' },
-    timeoutMs: 10_000,
-  };
+  return cdrTarget(world, bank.discoveryUrl);
 }
 
 test('the table: every switch is in it once, every id is a cdr check, and every cdr check is caught by some switch', () => {
