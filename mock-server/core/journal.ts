@@ -92,6 +92,17 @@ interface NestedJws { depth: number; jws: { header: unknown; claims: unknown } |
 /** By the text itself (a string keeps its hash: the SSA of a request is one string from the verifier to the answer), then by depth. */
 const nestedJws = new Map<string, NestedJws[]>();
 
+/**
+ * A redaction made once under HERE, so that its marks can be moved under any path it is later found at;
+ * undefined past the list's bound (a count instead of paths), when the marks cannot be moved and nothing is kept.
+ */
+function redactedHere<T>(redact: (at: string, own: Redactions) => T): { out: T; marks: string[] } | undefined {
+  const own = new Redactions();
+  const out = redact(HERE, own);
+  const moved = own.list();
+  return moved.some((m) => !m.startsWith(HERE)) ? undefined : { out, marks: moved.map((m) => m.slice(HERE.length)) };
+}
+
 /** decodeJws for a JWS nested in a value: from the cache when the same text was seen at the same depth. */
 function nestedJwsOf(value: string, path: string, marks: Redactions, depth: number): { header: unknown; claims: unknown } | undefined {
   if (value.length > NESTED_JWS_MAX_CHARS || !value.includes('.')) return decodeJws(value, path, marks, depth);
@@ -103,12 +114,9 @@ function nestedJwsOf(value: string, path: string, marks: Redactions, depth: numb
     nestedJws.set(value, atDepths);
   }
   if (!hit) {
-    const own = new Redactions();
-    const jws = decodeJws(value, HERE, own, depth);
-    const moved = own.list();
-    // Past the list's bound (a count instead of paths), the marks cannot be moved: not kept.
-    if (moved.some((m) => !m.startsWith(HERE))) return decodeJws(value, path, marks, depth);
-    hit = { depth, jws: sizeOnce(deepFreeze(jws)), marks: moved.map((m) => m.slice(HERE.length)) };
+    const once = redactedHere((at, own) => decodeJws(value, at, own, depth));
+    if (!once) return decodeJws(value, path, marks, depth);
+    hit = { depth, jws: sizeOnce(deepFreeze(once.out)), marks: once.marks };
     if (atDepths) atDepths.push(hit);
     else nestedJws.set(value, [hit]);
     if (nestedJws.size > NESTED_JWS_CACHE) nestedJws.delete(nestedJws.keys().next().value as string);
@@ -190,11 +198,9 @@ function walkUnchanging(value: object, path: string, marks: Redactions, depth: n
   const atDepths = walkedUnchanging.get(value);
   let hit = atDepths?.find((e) => e.depth === depth);
   if (!hit) {
-    const own = new Redactions();
-    const out = walkObject(value, HERE, own, depth);
-    const moved = own.list();
-    if (moved.some((m) => !m.startsWith(HERE))) return walkObject(value, path, marks, depth);
-    hit = { depth, out: sizeOnceDeep(deepFreeze(out)), marks: moved.map((m) => m.slice(HERE.length)) };
+    const once = redactedHere((at, own) => walkObject(value, at, own, depth));
+    if (!once) return walkObject(value, path, marks, depth);
+    hit = { depth, out: sizeOnceDeep(deepFreeze(once.out)), marks: once.marks };
     if (atDepths) atDepths.push(hit);
     else walkedUnchanging.set(value, [hit]);
   }
