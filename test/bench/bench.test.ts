@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 
 /** Runs a bench with a tiny workload (the settings given over these); answers what it printed. */
 const tinyRun = (script: string, env: Record<string, string> = {}) =>
@@ -33,6 +34,36 @@ test('the token bench runs end to end and reports the mock beside a bare token e
   expect(r.stdout).toMatch(/bare server: +[\d.]+ req\/s .* failed 0/);
   expect(r.stdout).toMatch(/vs bare {4}: [\d.]+x/);
 }, 130_000);
+
+/**
+ * npm run bench:profile: a tiny run of the mock and one of the bare server, with the allocation
+ * count on, each prints its time per request by file and function and its bytes per request.
+ * No timing or size is asserted.
+ */
+test.each([
+  ['the mock', {}, /mock-server\//],
+  ['the bare server', { BENCH_PROFILE_TARGET: 'bare' }, /bench\/bare/],
+])('the profile bench profiles %s under load, by time per request and by bytes allocated', (_name, env, own) => {
+  const out = join(tmpdir(), `bench-profile-${process.pid}-${Object.keys(env).length}.cpuprofile`);
+  const r = tinyRun('bench/profile.ts', { ...env, BENCH_PROFILE_HEAP: '1', BENCH_PROFILE_OUT: out });
+  rmSync(out, { force: true });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/POST \/register x 20, concurrency 4: \d+ req\/s while profiled, failed 0/);
+  expect(r.stdout).toMatch(/busy: \d+ ms of \d+ ms recorded .*, \d+ us per request on the main thread/);
+  expect(r.stdout).toMatch(/ +[\d.]+% +[\d.]+ us\/req {2}\S/);
+  expect(r.stdout).toMatch(/allocated: +[\d.]+ KB\/req in all/);
+  expect(r.stdout).toMatch(own);
+}, 130_000);
+
+/** bench/verify-cache.mjs: a tiny run prints the verification alone, then with each churn beside it as a ratio. No timing is asserted. */
+test('the verify-cache bench prints one verification alone and after each churn, as ratios to it', () => {
+  const r = spawnSync(process.execPath, ['bench/verify-cache.mjs'], { encoding: 'utf8', env: { ...process.env, BENCH_VERIFY_N: '20', BENCH_CHURN_MIB: '1,2' }, timeout: 60_000 });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/PS256 verify \(RSA 2048\): [\d.]+ us alone/);
+  for (const mib of [1, 2]) expect(r.stdout).toMatch(new RegExp(`\\s${mib} MiB touched between verifications: [\\d.]+ us, [\\d.]+x the baseline`));
+}, 70_000);
 
 /** npm run bench:memory: a tiny run prints RSS and throughput at each size, and the RSS per client. No timing or size is asserted. */
 test('the memory bench runs end to end and reports RSS per client and the throughput at each size against none', () => {
