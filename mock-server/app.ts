@@ -16,7 +16,9 @@ import type { Mailer, OutboxStore } from './mail/outbox';
 import { discoveryRoutes } from './routes/discovery';
 import { directoryRoutes } from './routes/directory';
 import { cdrRegisterRoutes } from './routes/cdr-register';
-import { registerRoutes } from './routes/register';
+import { registerRoutes, registrationPost } from './routes/register';
+import { fastRoute } from './http/fast-route';
+import { OBF_DIRECTORY_PATH } from './directory/obf-directory';
 import { rfc7591Routes } from './routes/rfc7591';
 import { cdrRoutes } from './routes/cdr';
 import { obfRoutes } from './routes/obf';
@@ -87,7 +89,17 @@ const REGISTRATION_ROUTES: Record<RegistrationDialect, (deps: AppDeps) => expres
   obf: obfRoutes,
 };
 
+/** Where the app's own layers before the bank's routes answer: a register path under one of them is left to the router. */
+const EARLIER_PREFIXES = ['/directory', '/cdr-register', OBF_DIRECTORY_PATH, ADMIN_PATH];
+
 export function createApp(deps: AppDeps): Express {
+  const dialect = deps.profile.registration.dialect ?? 'obie';
+  const registerPath = (deps.profile.basePath || '') + deps.profile.paths.register;
+  const lower = registerPath.toLowerCase();
+  // POST {register} of the OBIE dialect, the hot path, runs its handlers without Express's router
+  // matching every layer first (http/fast-route.ts); the router has the same handlers for every other spelling.
+  const post = dialect === 'obie' ? registrationPost(deps) : undefined;
+  const fast = post && !EARLIER_PREFIXES.some((p) => lower === p.toLowerCase() || lower.startsWith(`${p.toLowerCase()}/`)) ? fastRoute('POST', registerPath, post) : undefined;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -95,13 +107,14 @@ export function createApp(deps: AppDeps): Express {
   app.use((req, res, next) => (isHealthCheck(req) ? health(res) : next()));
   app.use(requestContext({ logger: deps.logger, store: deps.store, journalExcept: ADMIN_PATH }));
   app.use(deps.runtimeFaults.middleware({ store: deps.store, logger: deps.logger, except: ADMIN_PATH }));
+  if (fast) app.use(fast);
   if (adminEnabled(deps.config)) app.use(ADMIN_PATH, adminUiRoutes(deps), adminRoutes(deps));
   app.use(directoryRoutes(deps));
   app.use(cdrRegisterRoutes(deps));
   if (deps.obfDirectory && !deps.config.directoryUrl) app.use(obfDirectoryRoutes(deps.obfDirectory, { maxBodyBytes: deps.config.maxBodyBytes, logger: deps.logger }));
   const bank = express.Router();
   bank.use(discoveryRoutes(deps));
-  bank.use(REGISTRATION_ROUTES[deps.profile.registration.dialect ?? 'obie'](deps));
+  bank.use(post ? registerRoutes(deps, post) : REGISTRATION_ROUTES[dialect](deps));
   bank.use(tokenRoutes(deps));
   app.use(deps.profile.basePath || '/', bank);
   app.use(profileEnvelope, (req) => {

@@ -210,25 +210,18 @@ export function deleteClient(deps: AppDeps, clientOf: (res: Response) => ClientR
   };
 }
 
-export function registerRoutes(deps: AppDeps): Router {
-  const router = Router();
-  const { profile } = deps;
-  const path = profile.paths.register;
-  const postChallenge = registrationChallenge(profile);
-  const challenge = (value: string): RequestHandler => (_req, res, next) => {
-    res.locals.challenge = value;
-    next();
-  };
-  const mtls = requireClientCertificate({ skip: !profile.registration.mtls || deps.skip.has('TLS-CERT-REQUIRED') });
-  // GET and DELETE read the certificate only for the token binding; PUT requires mTLS as POST does.
-  const certOptional = requireClientCertificate({ skip: true });
-  const headers = requiredHeaders(deps);
-  const deferred = profile.registration.deferred;
-  // Before any route matches: Express decodes {ClientId} while matching, and a malformed
-  // %-escape (/register/%ZZ) is refused from there, in the profile's envelope like any refusal here.
-  router.use(path, profileEnvelope);
+/** A handler naming the WWW-Authenticate challenge of this route's 401s (errorHandler adds it). */
+const challenge = (value: string): RequestHandler => (_req, res, next) => {
+  res.locals.challenge = value;
+  next();
+};
 
-  router.post(path, profileEnvelope, challenge(postChallenge), mtls, headers, portalToken(deps), jwtBody(deps), async (req, res) => {
+/** POST {register}'s handlers, in order: mounted on the router and run by the app's fast route (http/fast-route.ts). */
+export function registrationPost(deps: AppDeps): RequestHandler[] {
+  const { profile } = deps;
+  const mtls = requireClientCertificate({ skip: !profile.registration.mtls || deps.skip.has('TLS-CERT-REQUIRED') });
+  const deferred = profile.registration.deferred;
+  return [profileEnvelope, challenge(registrationChallenge(profile)), mtls, requiredHeaders(deps), portalToken(deps), jwtBody(deps), async (req, res) => {
     const claims = requestClaims(deps.store);
     const ctx = registrationContext(deps, req, res.locals.clientCert?.subjectDn, claims);
     if (deferred) {
@@ -244,7 +237,22 @@ export function registerRoutes(deps: AppDeps): Router {
     await claims.storing(() => deps.store.createClient(record));
     deps.logger.info('client registered', { interaction_id: res.locals.interactionId, client_id: record.client_id, software_id: reg.ssa.softwareId });
     sendClient(deps, res, record);
-  });
+  }];
+}
+
+export function registerRoutes(deps: AppDeps, post: RequestHandler[] = registrationPost(deps)): Router {
+  const router = Router();
+  const { profile } = deps;
+  const path = profile.paths.register;
+  const mtls = requireClientCertificate({ skip: !profile.registration.mtls || deps.skip.has('TLS-CERT-REQUIRED') });
+  // GET and DELETE read the certificate only for the token binding; PUT requires mTLS as POST does.
+  const certOptional = requireClientCertificate({ skip: true });
+  const headers = requiredHeaders(deps);
+  // Before any route matches: Express decodes {ClientId} while matching, and a malformed
+  // %-escape (/register/%ZZ) is refused from there, in the profile's envelope like any refusal here.
+  router.use(path, profileEnvelope);
+
+  router.post(path, ...post);
 
   router.all(path, profileEnvelope, methodNotAllowed(profile.errors, ['POST']));
 

@@ -1,0 +1,116 @@
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import request from 'supertest';
+import { fastRoute } from '../../../mock-server/http/fast-route';
+import { startMockBank, type MockBank } from '../../../mock-server/runtime';
+import { createTpp, type TestTpp } from '../../../fixtures/tpp';
+import { httpsRequest, refusal } from '../../../fixtures/https';
+
+/** An app with the fast route in front and the same handlers on the router, as mock-server/app.ts mounts them; the router marks what it answered. */
+function appWith(handlers: RequestHandler[]) {
+  const app = express();
+  app.use(fastRoute('POST', '/x', handlers));
+  app.use((_req, res, next) => {
+    res.setHeader('x-router', '1');
+    next();
+  });
+  app.post('/x', ...handlers);
+  app.use(((err: { status?: number; message?: string }, _req, res, _next) => {
+    res.status(err.status ?? 500).json({ error: err.message });
+  }) as ErrorRequestHandler);
+  return app;
+}
+
+const order: RequestHandler[] = [
+  (_req, res, next) => {
+    res.locals.seen = ['a'];
+    next();
+  },
+  async (_req, res, next) => {
+    await Promise.resolve();
+    res.locals.seen.push('b');
+    next();
+  },
+  (_req, res) => void res.status(201).json({ seen: [...res.locals.seen, 'c'] }),
+];
+
+describe('fastRoute', () => {
+  test('the exact method and URL run the handlers in order without the router', async () => {
+    const res = await request(appWith(order)).post('/x');
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ seen: ['a', 'b', 'c'] });
+    expect(res.headers['x-router']).toBeUndefined();
+  });
+
+  test.each(['/x/', '/X', '/x?q=1'])('%s is left to the router, which runs the same handlers', async (path) => {
+    const res = await request(appWith(order)).post(path);
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ seen: ['a', 'b', 'c'] });
+    expect(res.headers['x-router']).toBe('1');
+  });
+
+  test('another method on the URL is left to the router', async () => {
+    const res = await request(appWith(order)).get('/x');
+    expect(res.status).toBe(404);
+    expect(res.headers['x-router']).toBe('1');
+  });
+
+  const failing = (how: 'next' | 'throw' | 'reject'): RequestHandler[] => [
+    (req, _res, next) => {
+      const e = Object.assign(new Error(how), { status: 418 });
+      if (how === 'throw') throw e;
+      if (how === 'reject') return Promise.reject(e) as never;
+      next(e);
+    },
+    (_req, res) => void res.status(200).json({ error: 'reached the next handler' }),
+  ];
+  test.each(['next', 'throw', 'reject'] as const)('an error passed by %s reaches the error handler and stops the handlers, as from the route', async (how) => {
+    const fast = await request(appWith(failing(how))).post('/x');
+    const routed = await request(appWith(failing(how))).post('/x/');
+    expect(fast.status).toBe(418);
+    expect(fast.body).toEqual({ error: how });
+    expect(routed.headers['x-router']).toBe('1');
+    expect({ status: routed.status, body: routed.body }).toEqual({ status: fast.status, body: fast.body });
+  });
+});
+
+describe('POST /register through the fast route and through the router', () => {
+  let bank: MockBank;
+  let tpp: TestTpp;
+  beforeAll(async () => {
+    bank = await startMockBank({ logLevel: 'silent' });
+    tpp = await createTpp(bank);
+  });
+  afterAll(() => bank.close());
+  const post = (url: string, body: string, headers: Record<string, string> = {}) =>
+    httpsRequest(url, { method: 'POST', headers: { 'content-type': 'application/jose', ...headers }, body, ca: bank.ca, client: bank.tpp });
+
+  test('a valid registration is 201 either way, with the same client metadata', async () => {
+    const fast = await post(bank.urls.register, await tpp.sign(tpp.claims()));
+    const routed = await post(`${bank.urls.register}/`, await tpp.sign(tpp.claims()));
+    expect(fast.status).toBe(201);
+    expect(routed.status).toBe(201);
+    const strip = (j: unknown) => {
+      const { client_id: _i, client_id_issued_at: _t, ...rest } = j as Record<string, unknown>;
+      return rest;
+    };
+    expect(strip(routed.json)).toEqual(strip(fast.json));
+    expect(fast.headers['x-fapi-interaction-id']).toEqual(expect.any(String));
+  });
+
+  test.each([
+    ['an empty body', '', {}],
+    ['a wrong Content-Type', 'a.b.c', { 'content-type': 'text/plain' }],
+    ['a body that is no JWS', 'not-a-jws', {}],
+  ])('%s is refused the same way either way', async (_name, body, headers) => {
+    const fast = await post(bank.urls.register, body, headers);
+    const routed = await post(`${bank.urls.register}/`, body, headers);
+    expect(fast.status).toBe(400);
+    expect(refusal(routed)).toEqual(refusal(fast));
+  });
+
+  test('the journal records the fast route\'s exchange as it does the router\'s', async () => {
+    await post(bank.urls.register, '');
+    const entries = await bank.store.listJournal();
+    expect(entries.at(-1)).toMatchObject({ method: 'POST', path: '/register', status: 400, rule: 'HTTP-BODY-PRESENT' });
+  });
+});
