@@ -14,6 +14,8 @@ import type { RequestHandler } from 'express';
  * throws or whose promise rejects passes its error on; `next(err)` from here reaches the app's
  * error handlers as from the route (no router between holds an error handler).
  * Only for a route no earlier layer of the app could answer: the caller checks that.
+ * The last handler must answer: were the list to run out, `next()` would reach the router, which
+ * would run the same handlers a second time; that is passed on as an error instead.
  */
 export function fastRoute(method: string, url: string, handlers: readonly RequestHandler[]): RequestHandler {
   return (req, res, next) => {
@@ -22,7 +24,7 @@ export function fastRoute(method: string, url: string, handlers: readonly Reques
     const step = (err?: unknown): void => {
       if (err !== undefined && err !== null) return next(err);
       const handler = handlers[i++];
-      if (!handler) return next();
+      if (!handler) return next(new Error(`the fast route ${method} ${url} ran out of handlers without answering`));
       try {
         const out = handler(req, res, step) as unknown;
         if (out instanceof Promise) out.then(undefined, (e: unknown) => step(e ?? new Error('Rejected promise')));

@@ -54,6 +54,14 @@ describe('fastRoute', () => {
     expect(res.headers['x-router']).toBe('1');
   });
 
+  test('handlers that all call next never reach the router\'s copy of them: that is an error, not a second run', async () => {
+    let runs = 0;
+    const res = await request(appWith([(_req, _res, next) => (runs++, next())])).post('/x');
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ error: 'the fast route POST /x ran out of handlers without answering' });
+    expect(runs).toBe(1);
+  });
+
   const failing = (how: 'next' | 'throw' | 'reject'): RequestHandler[] => [
     (req, _res, next) => {
       const e = Object.assign(new Error(how), { status: 418 });
