@@ -15,8 +15,10 @@ declare module 'express-serve-static-core' {
   interface Locals {
     /** The rules a registration request was checked against (core/rule-trace.ts). */
     trace?: RuleTrace;
-    /** The JSON answer, kept for the journal (redacted when written). */
+    /** The JSON answer, kept for the journal (redacted when its entry is made). */
     answer?: unknown;
+    /** The answer's JSON text as sent, when answered through the app's res.json (http/respond.ts), for a journal entry made later. */
+    answerText?: string;
     /** The error_description of a refusal, set by errorHandler: the journal keeps it when the profile's envelope does not. */
     refusal?: string;
     /** Runtime faults applied to this request (admin/runtime-faults.ts). */
@@ -43,7 +45,10 @@ export function captureAnswer(res: Response): void {
  */
 type Extras = Pick<JournalEntry, 'rules' | 'answer' | 'error_description' | 'faults'>;
 
-export function journalExtras(locals: Locals, rule: string | undefined, marks: Redactions): Extras {
+/** What journalExtras reads of res.locals: kept by the journal until its entry is made. */
+export type JournalLocals = Pick<Locals, 'trace' | 'answer' | 'refusal' | 'faultsApplied' | 'ruleFaultOf'>;
+
+export function journalExtras(locals: JournalLocals, rule: string | undefined, marks: Redactions): Extras {
   const out: Extras = {};
   const checks: NonNullable<JournalEntry['rules']> = locals.trace?.list() ?? [];
   if (rule && !checks.some((c) => c.rule === rule && c.verdict === 'fail')) checks.push({ rule, verdict: 'fail' });

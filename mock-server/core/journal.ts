@@ -1,6 +1,7 @@
 /**
- * What the admin journal keeps of an exchange, redacted by structure as it is written (the store,
- * in memory or on Redis, never holds a credential): every object, array and string of the request
+ * What the admin journal keeps of an exchange, redacted by structure before it leaves the process
+ * (written to Redis redacted; in memory, made when the journal is first read: http/middleware.ts,
+ * store/memory.ts appendJournalLater): every object, array and string of the request
  * and the answer is walked, and what is removed is named in the entry's `redacted` list (the
  * dashboard shows it), e.g. `answer.signing_key.d` or `request.jwt.signature`.
  *

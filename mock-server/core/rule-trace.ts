@@ -51,6 +51,11 @@ export class RuleTrace {
     this.record(rule, skipped ? 'skipped' : ok ? 'pass' : 'fail');
   }
 
+  /** How many rules were checked. */
+  get size(): number {
+    return this.checks.length;
+  }
+
   /** The checks in order: a new array of shared, frozen items. */
   list(): RuleCheck[] {
     return this.checks.slice();

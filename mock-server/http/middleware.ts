@@ -6,7 +6,9 @@ import type { Logger } from '../logger';
 import { subjectDnOf } from '../../common/dn';
 import { Redactions, journalRequest } from '../core/journal';
 import type { DecodedJws } from '../core/jws';
-import type { Store } from '../store/types';
+import type { JournalEntry, Store } from '../store/types';
+import { estimateBytes } from '../store/bounded';
+import type { RuleTrace } from '../core/rule-trace';
 import type { Profile } from '../profiles/types';
 import { renderError } from '../core/error-envelope';
 import { journalExtras } from '../admin/journal-extras';
@@ -38,12 +40,70 @@ declare module 'express-serve-static-core' {
 
 const INTERACTION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** What a journal entry is made from, read off the request and its response when it finished. */
+interface Exchange {
+  time: number;
+  id: string;
+  method: string;
+  path: string;
+  status: number;
+  rule: string | undefined;
+  body: unknown;
+  authorization: string | undefined;
+  locals: Response['locals'];
+}
+
+/**
+ * The redacted entry (core/journal.ts), made now or when the journal is read. Out here, apart from
+ * the request's closures, so that an entry made later holds what it reads (the body, the decoded
+ * JWS, the answer, the trace, never the request, the response or their socket).
+ */
+function entryMaker(x: Exchange, answerFromText: boolean): () => JournalEntry {
+  const { requestJws, trace, refusal, faultsApplied, ruleFaultOf } = x.locals;
+  const answerText = answerFromText ? x.locals.answerText : undefined;
+  const answerValue = answerFromText ? undefined : x.locals.answer;
+  const { time, id, method, path, status, rule, body, authorization } = x;
+  return () => {
+    const marks = new Redactions();
+    const request = journalRequest(body, authorization, marks, requestJws);
+    const answer: unknown = answerText !== undefined ? JSON.parse(answerText) : answerValue;
+    const extras = journalExtras({ trace, answer, refusal, faultsApplied, ruleFaultOf }, rule, marks);
+    return {
+      time: new Date(time).toISOString(),
+      interaction_id: id,
+      method,
+      path,
+      status,
+      ...(rule ? { rule } : {}),
+      ...(request ? { request } : {}),
+      ...extras,
+      ...(marks.paths.length ? { redacted: marks.list() } : {}),
+    };
+  };
+}
+
+/**
+ * The bytes an entry made later is counted for in the journal's bound (JOURNAL_MAX_BYTES), from
+ * what is held until it is made: the request body (and a compact JWS body decoded beside it), the
+ * answer (its JSON text, or the value), the rules checked, and room for the entry's
+ * own fields and its list of what was redacted. The entry itself is never larger: redaction only
+ * removes, and a JWS kept decoded is shorter than its text.
+ */
+function pendingBytes(body: unknown, requestJws: DecodedJws | undefined, answer: unknown, trace: RuleTrace | undefined): number {
+  const request = typeof body === 'string' ? body.length : body && typeof body === 'object' ? estimateBytes(body) : 0;
+  const answered = answer === undefined ? 0 : typeof answer === 'string' ? answer.length : estimateBytes(answer);
+  return (requestJws ? requestJws.compact.length : 0) + request + answered + (trace ? trace.size * 48 : 0) + PENDING_ENTRY_BYTES;
+}
+/** The fixed part of an entry (time, id, method, path, status) and its list of redacted paths at most (50 of about 40 characters). */
+const PENDING_ENTRY_BYTES = 2400;
+
 /**
  * What every request gets, in one middleware (one router layer, one `finish` listener):
  * - an x-fapi-interaction-id, echoed when well-formed, generated otherwise;
  * - Cache-Control: no-store;
  * - one structured log line when it finishes;
- * - an entry in the store's journal (redacted as it is written, core/journal.ts), unless its path is under `journalExcept`.
+ * - an entry in the store's journal (redacted, core/journal.ts: as it is written, or when it is read from an
+ *   in-process store), unless its path is under `journalExcept`.
  */
 export function requestContext(opts: { logger: Logger; store: Store; journalExcept: string }): RequestHandler {
   const { logger, store, journalExcept } = opts;
@@ -69,22 +129,16 @@ export function requestContext(opts: { logger: Logger; store: Store; journalExce
         ms: Number((process.hrtime.bigint() - start) / 1000n) / 1000,
       });
       if (!journal) return;
-      const marks = new Redactions();
-      const request = journalRequest(req.body, req.get('authorization'), marks, res.locals.requestJws);
-      const extras = journalExtras(res.locals, rule, marks);
-      store
-        .appendJournal({
-          time: new Date().toISOString(),
-          interaction_id: id,
-          method: req.method,
-          path,
-          status: res.statusCode,
-          ...(rule ? { rule } : {}),
-          ...(request ? { request } : {}),
-          ...extras,
-          ...(marks.paths.length ? { redacted: marks.list() } : {}),
-        })
-        .catch(journalFailed);
+      const exchange: Exchange = { time: Date.now(), id, method: req.method, path, status: res.statusCode, rule, body: req.body, authorization: req.get('authorization'), locals: res.locals };
+      const { answer, answerText, requestJws, trace, faultsApplied, ruleFaultOf } = res.locals;
+      // A runtime fault counts its hits as the entry is made: such an entry is made now.
+      if (store.appendJournalLater && !ruleFaultOf && !faultsApplied?.length) {
+        // Made later from the answer's JSON text as it was sent (one flat string, and what was answered even were the value changed since).
+        const later = answerText !== undefined && answer !== undefined;
+        store.appendJournalLater(entryMaker(exchange, later), pendingBytes(exchange.body, requestJws, later ? answerText : answer, trace));
+      } else {
+        store.appendJournal(entryMaker(exchange, false)()).catch(journalFailed);
+      }
     });
     next();
   };

@@ -14,7 +14,10 @@ function json(this: Response, body: unknown): Response {
     return this;
   }
   if (!this.getHeader('content-type')) this.setHeader('content-type', 'application/json; charset=utf-8');
-  this.end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  // Kept for the journal (http/middleware.ts): an entry made later reads the answer from the text that was sent.
+  this.locals.answerText = text;
+  this.end(text);
   return this;
 }
 

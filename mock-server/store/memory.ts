@@ -40,6 +40,20 @@ export function memoryStoreOptions(limits: StoreLimits, journalSize: number): Me
 const MAX_PLAIN_KEY = 128;
 const onceKey = (key: string) => (key.length > MAX_PLAIN_KEY ? `sha256:${createHash('sha256').update(key).digest('base64url')}` : key);
 
+/** A journal entry not made yet: made once, when first read, and kept. */
+class PendingEntry {
+  private made: JournalEntry | undefined;
+  constructor(private make: (() => JournalEntry) | undefined) {}
+  entry(): JournalEntry {
+    if (!this.made) {
+      this.made = this.make!();
+      // What it was made from is let go.
+      this.make = undefined;
+    }
+    return this.made;
+  }
+}
+
 /** Retry-After of a refused registration: clients never expire, room comes when some are deleted. */
 const CLIENT_RETRY_AFTER_SECONDS = 60;
 /** Entries and buckets a periodic sweep looks at, at most: it never holds the event loop long. */
@@ -70,7 +84,8 @@ export class MemoryStore implements Store {
   private readonly tokens: ExpiringMap<{ json: string; clientId: string }>;
   /** Token hashes by client, for revokeClientTokens without a scan of every token. */
   private readonly tokensByClient = new Map<string, Set<string>>();
-  private readonly journal: RingBuffer<JournalEntry>;
+  /** Entries, or the way to make one (appendJournalLater) until the journal is read. */
+  private readonly journal: RingBuffer<JournalEntry | PendingEntry>;
   private readonly now: () => number;
 
   constructor(opts: MemoryStoreOptions = {}) {
@@ -184,8 +199,14 @@ export class MemoryStore implements Store {
     this.journal.push({ ...rest, request: note }, estimateBytes(rest) + ENTRY_OVERHEAD_BYTES + 160);
   }
 
+  appendJournalLater(make: () => JournalEntry, bytes: number): void {
+    // One that may not fit is made now and measured, as appendJournal does.
+    if (bytes + ENTRY_OVERHEAD_BYTES > this.journal.maxBytes) void this.appendJournal(make());
+    else this.journal.push(new PendingEntry(make), bytes + ENTRY_OVERHEAD_BYTES);
+  }
+
   async listJournal(): Promise<JournalEntry[]> {
-    return structuredClone(this.journal.toArray());
+    return structuredClone(this.journal.toArray().map((e) => (e instanceof PendingEntry ? e.entry() : e)));
   }
 
   async clear(): Promise<void> {

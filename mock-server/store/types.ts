@@ -83,6 +83,14 @@ export interface Store {
   /** Revokes every token of the client; answers how many. */
   revokeClientTokens(clientId: string): Promise<number>;
   appendJournal(entry: JournalEntry): Promise<void>;
+  /**
+   * An in-process store's alternative to appendJournal: keeps the way to make the redacted entry
+   * (`make`, called at most once) and makes it only when the journal is read, so that an exchange
+   * nobody looks at costs no redaction. `bytes` is what the entry is counted for in the journal's
+   * byte bound (it is never larger). A store that keeps entries elsewhere (Redis) has no such
+   * method: what leaves the process is always redacted first.
+   */
+  appendJournalLater?(make: () => JournalEntry, bytes: number): void;
   /** The journal, oldest first. */
   listJournal(): Promise<JournalEntry[]>;
   /** Empties clients, tokens, jtis and the journal. */

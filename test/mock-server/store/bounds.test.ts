@@ -242,6 +242,38 @@ describe('journal and outbox: rings bounded in bytes, the oldest go first', () =
     expect(list[1]!.request).toEqual({ omitted: expect.stringMatching(/larger than the journal's 65536 byte limit \(JOURNAL_MAX_BYTES\)/) });
   });
 
+  test('an entry appended for later is made once, when the journal is first read, in order among the others', async () => {
+    const { store } = storeAt();
+    let made = 0;
+    await store.appendJournal(entry(0, 10));
+    store.appendJournalLater(() => (made++, entry(1, 10)), 100);
+    await store.appendJournal(entry(2, 10));
+    expect(made).toBe(0);
+    expect((await store.listJournal()).map((e) => e.interaction_id)).toEqual(['id-0', 'id-1', 'id-2']);
+    expect((await store.listJournal()).map((e) => e.interaction_id)).toEqual(['id-0', 'id-1', 'id-2']);
+    expect(made).toBe(1);
+  });
+
+  test('entries appended for later count the bytes they were given, and the oldest go first', async () => {
+    const { store } = storeAt({ maxJournal: 1000, maxJournalBytes: 3 * (10_000 + 64) + 10 });
+    let made = 0;
+    for (let i = 0; i < 5; i++) store.appendJournalLater(() => (made++, entry(i, 10)), 10_000);
+    expect((await store.listJournal()).map((e) => e.interaction_id)).toEqual(['id-2', 'id-3', 'id-4']);
+    // The dropped ones were never made.
+    expect(made).toBe(3);
+    expect(store.usage().journal.bytes).toBeLessThanOrEqual(3 * (10_000 + 64) + 10);
+  });
+
+  test('an entry appended for later that may not fit the whole journal is made at once, and kept without what was sent', async () => {
+    const { store } = storeAt({ maxJournalBytes: 64 * 1024 });
+    let made = 0;
+    store.appendJournalLater(() => (made++, entry(0, 100_000)), 100_000);
+    expect(made).toBe(1);
+    const list = await store.listJournal();
+    expect(list.map((e) => e.interaction_id)).toEqual(['id-0']);
+    expect(list[0]!.request).toEqual({ omitted: expect.stringMatching(/larger than the journal's 65536 byte limit \(JOURNAL_MAX_BYTES\)/) });
+  });
+
   test('the outbox drops its oldest emails by bytes', () => {
     const mail = (i: number): OutboxEntry => ({
       id: `m-${i}`, time: '2024-01-01T00:00:00.000Z', from: 'bank', to: 'tpp@example.com', subject: 's', result: { blob: 'r'.repeat(20_000) }, text: 't'.repeat(20_000), delivery: { status: 'not-configured' },

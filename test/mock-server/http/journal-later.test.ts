@@ -1,0 +1,71 @@
+import { jest } from '@jest/globals';
+import express from 'express';
+import request from 'supertest';
+import { requestContext } from '../../../mock-server/http/middleware';
+import { oneWriteJson } from '../../../mock-server/http/respond';
+import { captureAnswer } from '../../../mock-server/admin/journal-extras';
+import { createLogger } from '../../../mock-server/logger';
+import { MemoryStore } from '../../../mock-server/store/memory';
+import type { JournalEntry, Store } from '../../../mock-server/store/types';
+
+/**
+ * The journal entry of an exchange, made when the journal is read (an in-process store) or as it
+ * is written (a store without appendJournalLater, as Redis is): the same entry either way, of what
+ * was sent, whatever became of the answered value afterwards.
+ */
+function appOn(store: Store) {
+  const app = express();
+  oneWriteJson(app);
+  app.use(express.urlencoded({ extended: false }));
+  app.use(requestContext({ logger: createLogger('silent'), store, journalExcept: '/__admin' }));
+  app.use((_req, res, next) => {
+    captureAnswer(res);
+    next();
+  });
+  const answer = { client_id: 'c-1', client_secret: 's3cr3t', redirect_uris: ['https://tpp.example/cb'] };
+  app.post('/token', (_req, res) => {
+    res.status(201).json(answer);
+    // Changed once sent: the journal keeps what the client was answered.
+    res.on('finish', () => {
+      answer.client_id = 'changed';
+      answer.redirect_uris.push('https://changed.example/cb');
+    });
+  });
+  return app;
+}
+
+/** The store's entries with the time left out (the two stores' requests are sent at different times). */
+const timeless = (entries: JournalEntry[]) => entries.map(({ time, ...rest }) => ({ ...rest, time: typeof time }));
+
+async function exchange(store: Store) {
+  await request(appOn(store)).post('/token').set('authorization', 'Basic Yzox').set('x-fapi-interaction-id', 'ix-1').type('form').send({ grant_type: 'client_credentials', client_secret: 'form-secret' }).expect(201);
+  // The finish listeners (the journal's, then the route's) have run by the time the client has the answer.
+  await new Promise((r) => setImmediate(r));
+}
+
+describe('journal entries made when the journal is read', () => {
+  test('an in-process store is handed the way to make the entry, and makes it only when read', async () => {
+    const store = new MemoryStore({ sweepIntervalMs: 0 });
+    const now = jest.spyOn(store, 'appendJournal');
+    const later = jest.spyOn(store, 'appendJournalLater');
+    await exchange(store);
+    expect(later).toHaveBeenCalledTimes(1);
+    expect(now).not.toHaveBeenCalled();
+    const [entry] = await store.listJournal();
+    expect(entry).toMatchObject({ method: 'POST', path: '/token', status: 201, answer: { client_id: 'c-1', client_secret: '[redacted]', redirect_uris: ['https://tpp.example/cb'] } });
+    expect(entry!.request).toEqual({ authorization: 'Basic [redacted]', form: { grant_type: 'client_credentials', client_secret: '[redacted]' } });
+    expect(entry!.redacted).toEqual(expect.arrayContaining(['request.authorization', 'request.form.client_secret', 'answer.client_secret']));
+    expect(Date.parse(entry!.time)).toBeLessThanOrEqual(Date.now());
+  });
+
+  test('a store without appendJournalLater is written the same entry, redacted, as the exchange finishes', async () => {
+    const inProcess = new MemoryStore({ sweepIntervalMs: 0 });
+    const written: JournalEntry[] = [];
+    const elsewhere = Object.assign(new MemoryStore({ sweepIntervalMs: 0 }), { appendJournalLater: undefined, appendJournal: async (e: JournalEntry) => void written.push(structuredClone(e)) });
+    await exchange(inProcess);
+    await exchange(elsewhere);
+    expect(written).toHaveLength(1);
+    expect(JSON.stringify(written)).not.toMatch(/s3cr3t|form-secret|Yzox/);
+    expect(timeless(written)).toEqual(timeless(await inProcess.listJournal()));
+  });
+});
