@@ -58,21 +58,25 @@ function redirectUris(c: Claims): string[] {
 }
 
 /**
- * Each redirect URI parsed once per request: REQ-REDIRECT-HTTPS and REQ-REDIRECT-LOCALHOST both
- * read it (each used to parse it twice, URL.canParse then new URL). Keyed by the claims' own
- * redirect_uris array, so nothing outlives the request; null for a URI that is not a URL.
+ * What REQ-REDIRECT-HTTPS and REQ-REDIRECT-LOCALHOST read of a redirect URI (null for one that is
+ * not a URL), parsed once per URI text: the same few URIs come in every registration of a
+ * software, and parsing them was the largest part of the claim checks. Bounded: past the bound
+ * the oldest go, so distinct URIs sent to fill it only cost their own parse. A URI longer than
+ * REQ-REDIRECT-LENGTH allows is parsed each time, never kept.
  */
-const parsedUris = new WeakMap<object, Map<string, { protocol: string; hostname: string } | null>>();
+const parsedUris = new Map<string, Readonly<{ protocol: string; hostname: string }> | null>();
+const PARSED_URIS_MAX = 1024;
+const PARSED_URI_MAX_CHARS = 256;
 
-function parsedUri(c: Claims, u: string): { protocol: string; hostname: string } | null {
-  const owner = c.redirect_uris as object;
-  let seen = parsedUris.get(owner);
-  if (!seen) parsedUris.set(owner, (seen = new Map()));
-  let parsed = seen.get(u);
+function parsedUri(u: string): Readonly<{ protocol: string; hostname: string }> | null {
+  let parsed = parsedUris.get(u);
   if (parsed === undefined) {
     const url = URL.parse(u);
-    parsed = url ? { protocol: url.protocol, hostname: url.hostname } : null;
-    seen.set(u, parsed);
+    parsed = url ? Object.freeze({ protocol: url.protocol, hostname: url.hostname }) : null;
+    if (u.length <= PARSED_URI_MAX_CHARS) {
+      if (parsedUris.size >= PARSED_URIS_MAX) parsedUris.delete(parsedUris.keys().next().value as string);
+      parsedUris.set(u, parsed);
+    }
   }
   return parsed;
 }
@@ -150,11 +154,11 @@ export const claimRules: ReadonlyArray<readonly [RuleId, Check]> = [
     !Array.isArray(c.redirect_uris) || c.redirect_uris.length === 0 || c.redirect_uris.some((u) => typeof u !== 'string')
       ? `redirect_uris must be a non-empty array of strings (got ${json(c.redirect_uris)})` : undefined],
   ['REQ-REDIRECT-HTTPS', (c) => {
-    const bad = firstBad(redirectUris(c), (u) => parsedUri(c, u)?.protocol !== 'https:');
+    const bad = firstBad(redirectUris(c), (u) => parsedUri(u)?.protocol !== 'https:');
     return bad === undefined ? undefined : `redirect_uri ${json(bad)} is not an absolute https URI`;
   }],
   ['REQ-REDIRECT-LOCALHOST', (c) => {
-    const bad = firstBad(redirectUris(c), (u) => { const url = parsedUri(c, u); return url !== null && isLoopback(url.hostname); });
+    const bad = firstBad(redirectUris(c), (u) => { const url = parsedUri(u); return url !== null && isLoopback(url.hostname); });
     return bad === undefined ? undefined : `redirect_uri ${json(bad)} points at a loopback host`;
   }],
   ['REQ-REDIRECT-FRAGMENT', (c) => {

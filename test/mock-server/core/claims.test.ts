@@ -140,4 +140,19 @@ describe('claim rules', () => {
     delete c.scope;
     expect(validateClaims(c, ctx, new Set()).scope).toBe('openid accounts payments');
   });
+
+  test('a redirect URI is judged the same however many others were judged before it (the parse is kept, bounded)', () => {
+    const judged = (uri: string) => firing({ ...valid(), redirect_uris: [uri] }, { ...ctx, ssa: { ...ssa, redirectUris: [uri] } });
+    const plain = 'http://tpp.example.com/cb';
+    const loopback = 'https://localhost/cb';
+    const long = `https://tpp.example.com/${'a'.repeat(300)}`;
+    const before = [judged(plain), judged(loopback), judged('https://tpp.example.com/cb'), judged(long)];
+    expect(before).toEqual([['REQ-REDIRECT-HTTPS'], ['REQ-REDIRECT-LOCALHOST'], [], ['REQ-REDIRECT-LENGTH']]);
+    // More distinct URIs than are kept, some of them the same text with another verdict's neighbour.
+    for (let i = 0; i < 3000; i++) judged(i % 2 ? `https://h${i}.example/cb` : `http://h${i}.example/cb`);
+    expect([judged(plain), judged(loopback), judged('https://tpp.example.com/cb'), judged(long)]).toEqual(before);
+    expect(judged('http://h2.example/cb')).toEqual(['REQ-REDIRECT-HTTPS']);
+    expect(judged('https://h3.example/cb')).toEqual([]);
+    expect(judged('not a uri')).toEqual(['REQ-REDIRECT-HTTPS']);
+  });
 });
