@@ -179,8 +179,8 @@ export async function buildDeps(
   // Only a bank of the obf profile trusts the OBF directory's statements.
   const obf = profile.registration.dialect === 'obf';
   const directories: TrustedDirectory[] = remote ? [] : [
-    { issuer: directory.issuer, jwks: () => directory.jwks(), jwksHosts: [new URL(urls.directory).host] },
-    ...(obf ? [{ issuer: obfDirectory.issuer, jwks: () => obfDirectory.jwks(), jwksHosts: [new URL(obfDirectory.baseUrl).host] }] : []),
+    { issuer: directory.issuer, jwks: () => directory.trustedJwks(), jwksHosts: [new URL(urls.directory).host] },
+    ...(obf ? [{ issuer: obfDirectory.issuer, jwks: () => obfDirectory.trustedJwks(), jwksHosts: [new URL(obfDirectory.baseUrl).host] }] : []),
   ];
   const external = config.trustedDirectoriesFile ? readTrustedDirectories(config.trustedDirectoriesFile) : [];
   const allowedHosts = [remote ? remote.host : new URL(urls.directory).host, ...external.flatMap((d) => d.jwks_hosts)];

@@ -2,6 +2,7 @@ import type { CryptoKey, JSONWebKeySet, JWK } from 'jose';
 import type { Faker } from '@faker-js/faker';
 import { loadJose } from '../lazy';
 import { InvalidRequest } from '../errors';
+import { deepFreeze } from '../../common/json';
 import { makeFaker } from './identity';
 
 /**
@@ -75,10 +76,21 @@ export class DirectorySigner {
     return this.signingJwk.kid!;
   }
 
-  /** The directory's public signing keys. */
+  /** The directory's public signing keys (a new copy: the caller may change it). */
   jwks(): JSONWebKeySet {
     const { kty, n, e, kid } = this.signingJwk;
     return { keys: [{ kty, n, e, kid, alg: 'PS256', use: 'sig' } as JWK] };
+  }
+
+  private trusted: Readonly<JSONWebKeySet> | undefined;
+
+  /**
+   * The same keys for the bank's trust store, one frozen object for the life of the directory:
+   * verifying an SSA finds its imported key by the JWK object (core/verify-key.ts), and a new
+   * copy per registration made it serialise the key again to find it.
+   */
+  trustedJwks(): Readonly<JSONWebKeySet> {
+    return (this.trusted ??= deepFreeze(this.jwks()));
   }
 
   /** Signs claims with the directory's key: PS256 under its kid, typ JWT. */

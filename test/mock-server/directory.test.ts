@@ -54,6 +54,21 @@ describe('MockDirectory.mint', () => {
   });
 });
 
+describe('the directory keys the bank trusts', () => {
+  test('one frozen JWKS for the trust store, equal to the published one, which stays a copy the caller may change', () => {
+    const trusted = dir.trustedJwks();
+    expect(dir.trustedJwks()).toBe(trusted);
+    expect(dir.trustedJwks().keys[0]).toBe(trusted.keys[0]);
+    expect(Object.isFrozen(trusted.keys[0])).toBe(true);
+    expect(trusted).toEqual(dir.jwks());
+    const published = dir.jwks();
+    expect(published).not.toBe(dir.jwks());
+    published.keys[0]!.kid = 'changed';
+    expect(dir.trustedJwks().keys[0]!.kid).toBe(dir.kid);
+    expect(dir.jwks().keys[0]!.kid).toBe(dir.kid);
+  });
+});
+
 describe('checkPublicJwks', () => {
   test('refuses private key material and strips unknown members', async () => {
     const k = await signingKey();
