@@ -58,21 +58,23 @@ function redirectUris(c: Claims): string[] {
 }
 
 /**
- * What REQ-REDIRECT-HTTPS and REQ-REDIRECT-LOCALHOST read of a redirect URI (null for one that is
- * not a URL), parsed once per URI text: the same few URIs come in every registration of a
- * software, and parsing them was the largest part of the claim checks. Bounded: past the bound
+ * What REQ-REDIRECT-HTTPS and REQ-REDIRECT-LOCALHOST read of a redirect URI, its protocol and
+ * whether its host is a loopback one (null for one that is not a URL), parsed once per URI text:
+ * the same few URIs come in every registration of a software, and parsing them was the largest
+ * part of the claim checks. Bounded: past the bound
  * the oldest go, so distinct URIs sent to fill it only cost their own parse. A URI longer than
  * REQ-REDIRECT-LENGTH allows is parsed each time, never kept.
  */
-const parsedUris = new Map<string, Readonly<{ protocol: string; hostname: string }> | null>();
+type ParsedUri = Readonly<{ protocol: string; loopback: boolean }>;
+const parsedUris = new Map<string, ParsedUri | null>();
 const PARSED_URIS_MAX = 1024;
 const PARSED_URI_MAX_CHARS = 256;
 
-function parsedUri(u: string): Readonly<{ protocol: string; hostname: string }> | null {
+function parsedUri(u: string): ParsedUri | null {
   let parsed = parsedUris.get(u);
   if (parsed === undefined) {
     const url = URL.parse(u);
-    parsed = url ? Object.freeze({ protocol: url.protocol, hostname: url.hostname }) : null;
+    parsed = url ? Object.freeze({ protocol: url.protocol, loopback: isLoopback(url.hostname) }) : null;
     if (u.length <= PARSED_URI_MAX_CHARS) {
       if (parsedUris.size >= PARSED_URIS_MAX) parsedUris.delete(parsedUris.keys().next().value as string);
       parsedUris.set(u, parsed);
@@ -94,9 +96,19 @@ function isLoopback(host: string): boolean {
   return h === 'localhost' || h.endsWith('.localhost') || /^127\./.test(h) || h === '::1' || h === '0.0.0.0' || h === '::';
 }
 
-function scopesOf(c: Claims): string[] | undefined {
-  if (typeof c.scope === 'string') return c.scope.split(/\s+/).filter(Boolean);
-  if (Array.isArray(c.scope)) return (c.scope as unknown[]).map(String);
+/**
+ * The requested scopes, read by three rules and the metadata in turn. A scope string's split is
+ * kept for the last claims object and string it was read from (frozen), not made three times;
+ * an array (which could change in place) is read each time.
+ */
+let lastSplit: { claims: Claims; scope: string; scopes: readonly string[] } | undefined;
+function scopesOf(c: Claims): readonly string[] | undefined {
+  const scope = c.scope;
+  if (typeof scope === 'string') {
+    if (lastSplit?.claims !== c || lastSplit.scope !== scope) lastSplit = { claims: c, scope, scopes: Object.freeze(scope.split(/\s+/).filter(Boolean)) };
+    return lastSplit.scopes;
+  }
+  if (Array.isArray(scope)) return (scope as unknown[]).map(String);
   return undefined;
 }
 
@@ -158,7 +170,7 @@ export const claimRules: ReadonlyArray<readonly [RuleId, Check]> = [
     return bad === undefined ? undefined : `redirect_uri ${json(bad)} is not an absolute https URI`;
   }],
   ['REQ-REDIRECT-LOCALHOST', (c) => {
-    const bad = firstBad(redirectUris(c), (u) => { const url = parsedUri(u); return url !== null && isLoopback(url.hostname); });
+    const bad = firstBad(redirectUris(c), (u) => parsedUri(u)?.loopback === true);
     return bad === undefined ? undefined : `redirect_uri ${json(bad)} points at a loopback host`;
   }],
   ['REQ-REDIRECT-FRAGMENT', (c) => {

@@ -12,7 +12,9 @@ const REQUEST_ONLY = ['iss', 'iat', 'exp', 'aud', 'jti', 'nbf'] as const;
 const REQUEST_ONLY_SET: ReadonlySet<string> = new Set(REQUEST_ONLY);
 
 function requestClaims(reg: VerifiedRegistration): Record<string, unknown> {
-  return Object.fromEntries(REQUEST_ONLY.filter((k) => reg.claims[k] !== undefined).map((k) => [k, reg.claims[k]]));
+  const out: Record<string, unknown> = {};
+  for (const k of REQUEST_ONLY) if (reg.claims[k] !== undefined) out[k] = reg.claims[k];
+  return out;
 }
 
 function wantsSecret(method: string, profile: Profile): boolean {

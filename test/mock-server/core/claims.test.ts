@@ -155,4 +155,21 @@ describe('claim rules', () => {
     expect(judged('https://h3.example/cb')).toEqual([]);
     expect(judged('not a uri')).toEqual(['REQ-REDIRECT-HTTPS']);
   });
+
+  test('the scope is read afresh when the same claims object has another scope (string or array changed in place)', () => {
+    const c = valid();
+    expect(firing(c)).toEqual([]);
+    c.scope = 'openid nonsense';
+    expect(firing(c)).toEqual(['REQ-SCOPE-ROLES']);
+    c.scope = 'openid fundsconfirmations';
+    expect(firing(c)).toEqual(['REQ-SCOPE-ROLES']);
+    c.scope = 'openid payments';
+    expect(firing(c)).toEqual([]);
+    const scopes = ['openid', 'accounts'];
+    c.scope = scopes;
+    expect(firing(c)).toEqual([]);
+    scopes.push('nonsense');
+    expect(firing(c)).toEqual(['REQ-SCOPE-ROLES']);
+    expect(validateClaims({ ...valid(), scope: 'openid accounts' }, ctx, new Set()).scope).toBe('openid accounts');
+  });
 });
