@@ -22,7 +22,7 @@ import { OBF_DIRECTORY_PATH } from './directory/obf-directory';
 import { rfc7591Routes } from './routes/rfc7591';
 import { cdrRoutes } from './routes/cdr';
 import { obfRoutes } from './routes/obf';
-import { tokenRoutes } from './routes/token';
+import { tokenPost, tokenRoutes } from './routes/token';
 import { adminRoutes, ADMIN_PATH } from './routes/admin';
 import { adminEnabled } from './config';
 import { NotFound } from './errors';
@@ -89,8 +89,10 @@ const REGISTRATION_ROUTES: Record<RegistrationDialect, (deps: AppDeps) => expres
   obf: obfRoutes,
 };
 
-/** Where the app's own layers before the bank's routes answer: a register path under one of them is left to the router. */
+/** Where the app's own layers before the bank's routes answer: a register or token path under one of them is left to the router. */
 const EARLIER_PREFIXES = ['/directory', '/cdr-register', OBF_DIRECTORY_PATH, ADMIN_PATH];
+/** A lower-cased path that is one of the prefixes or lies under one (Express matches paths case-insensitively). */
+const underAny = (lower: string, prefixes: readonly string[]) => prefixes.some((p) => lower === p.toLowerCase() || lower.startsWith(`${p.toLowerCase()}/`));
 
 export function createApp(deps: AppDeps): Express {
   const dialect = deps.profile.registration.dialect ?? 'obie';
@@ -99,7 +101,12 @@ export function createApp(deps: AppDeps): Express {
   // POST {register} of the OBIE dialect, the hot path, runs its handlers without Express's router
   // matching every layer first (http/fast-route.ts); the router has the same handlers for every other spelling.
   const post = dialect === 'obie' ? registrationPost(deps) : undefined;
-  const fast = post && !EARLIER_PREFIXES.some((p) => lower === p.toLowerCase() || lower.startsWith(`${p.toLowerCase()}/`)) ? fastRoute('POST', registerPath, post) : undefined;
+  const fast = post && !underAny(lower, EARLIER_PREFIXES) ? fastRoute('POST', registerPath, post) : undefined;
+  // POST {token} likewise, in every dialect, unless a layer before it could answer it: an earlier
+  // prefix, or the registration router's own (its path and what is under it).
+  const tokenPath = (deps.profile.basePath || '') + deps.profile.paths.token;
+  const token = tokenPost(deps);
+  const fastToken = underAny(tokenPath.toLowerCase(), [...EARLIER_PREFIXES, registerPath]) ? undefined : fastRoute('POST', tokenPath, token);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -108,6 +115,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestContext({ logger: deps.logger, store: deps.store, journalExcept: ADMIN_PATH }));
   app.use(deps.runtimeFaults.middleware({ store: deps.store, logger: deps.logger, except: ADMIN_PATH }));
   if (fast) app.use(fast);
+  if (fastToken) app.use(fastToken);
   if (adminEnabled(deps.config)) app.use(ADMIN_PATH, adminUiRoutes(deps), adminRoutes(deps));
   app.use(directoryRoutes(deps));
   app.use(cdrRegisterRoutes(deps));
@@ -115,7 +123,7 @@ export function createApp(deps: AppDeps): Express {
   const bank = express.Router();
   bank.use(discoveryRoutes(deps));
   bank.use(post ? registerRoutes(deps, post) : REGISTRATION_ROUTES[dialect](deps));
-  bank.use(tokenRoutes(deps));
+  bank.use(tokenRoutes(deps, token));
   app.use(deps.profile.basePath || '/', bank);
   app.use(profileEnvelope, (req) => {
     throw new NotFound(`no route for ${req.method} ${req.path}`);

@@ -1,4 +1,4 @@
-import express, { Router, type Request, type Response, type NextFunction } from 'express';
+import express, { Router, type Request, type Response, type NextFunction, type RequestHandler } from 'express';
 import type { AppDeps } from '../app';
 import { RuleViolation } from '../errors';
 import { requireClientCertificate } from '../http/middleware';
@@ -52,11 +52,13 @@ async function traced<T extends { client: ClientRecord }>(deps: AppDeps, res: Re
   }
 }
 
-/** POST {token}: client_credentials for registered clients (RFC 6749 4.4), tokens bound to the mTLS certificate. */
-export function tokenRoutes(deps: AppDeps): Router {
-  const router = Router();
-  router.post(
-    deps.profile.paths.token,
+/**
+ * POST {token}'s handlers, in order: mounted on the router and run by the app's fast route
+ * (http/fast-route.ts). client_credentials for registered clients (RFC 6749 4.4), tokens bound to
+ * the mTLS certificate.
+ */
+export function tokenPost(deps: AppDeps): RequestHandler[] {
+  return [
     (_req, res, next) => {
       // Any 401 before client authentication runs still names the methods this bank offers (errorHandler).
       res.locals.challenge = tokenChallenge(deps.profile.registration.authMethods);
@@ -102,7 +104,12 @@ export function tokenRoutes(deps: AppDeps): Router {
       }
       res.status(200).json(tokenAnswer(issued.response, deps.skip));
     },
-  );
+  ];
+}
+
+export function tokenRoutes(deps: AppDeps, post: RequestHandler[] = tokenPost(deps)): Router {
+  const router = Router();
+  router.post(deps.profile.paths.token, ...post);
   router.all(deps.profile.paths.token, methodNotAllowed(deps.profile.errors, ['POST']));
   return router;
 }

@@ -4,6 +4,8 @@ import { fastRoute } from '../../../mock-server/http/fast-route';
 import { startMockBank, type MockBank } from '../../../mock-server/runtime';
 import { createTpp, type TestTpp } from '../../../fixtures/tpp';
 import { httpsRequest, refusal } from '../../../fixtures/https';
+import { clientAssertion, registerClient } from '../../../fixtures/token';
+import { JWT_BEARER_ASSERTION } from '../../../mock-server/core/token';
 
 /** An app with the fast route in front and the same handlers on the router, as mock-server/app.ts mounts them; the router marks what it answered. */
 function appWith(handlers: RequestHandler[]) {
@@ -81,16 +83,19 @@ describe('fastRoute', () => {
   });
 });
 
+/** One mock bank for the fast routes' tests, and a POST to it with a given Content-Type by default. */
+let bank: MockBank;
+let tpp: TestTpp;
+const poster = (contentType: string) => (url: string, body: string, headers: Record<string, string> = {}) =>
+  httpsRequest(url, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body, ca: bank.ca, client: bank.tpp });
+beforeAll(async () => {
+  bank = await startMockBank({ logLevel: 'silent' });
+  tpp = await createTpp(bank);
+});
+afterAll(() => bank.close());
+
 describe('POST /register through the fast route and through the router', () => {
-  let bank: MockBank;
-  let tpp: TestTpp;
-  beforeAll(async () => {
-    bank = await startMockBank({ logLevel: 'silent' });
-    tpp = await createTpp(bank);
-  });
-  afterAll(() => bank.close());
-  const post = (url: string, body: string, headers: Record<string, string> = {}) =>
-    httpsRequest(url, { method: 'POST', headers: { 'content-type': 'application/jose', ...headers }, body, ca: bank.ca, client: bank.tpp });
+  const post = poster('application/jose');
 
   test('a valid registration is 201 either way, with the same client metadata', async () => {
     const fast = await post(bank.urls.register, await tpp.sign(tpp.claims()));
@@ -120,5 +125,50 @@ describe('POST /register through the fast route and through the router', () => {
     await post(bank.urls.register, '');
     const entries = await bank.store.listJournal();
     expect(entries.at(-1)).toMatchObject({ method: 'POST', path: '/register', status: 400, rule: 'HTTP-BODY-PRESENT' });
+  });
+});
+
+describe('POST /token through the fast route and through the router', () => {
+  const post = poster('application/x-www-form-urlencoded');
+  const grant = async (client: Awaited<ReturnType<typeof registerClient>>) =>
+    new URLSearchParams({ grant_type: 'client_credentials', scope: 'accounts', client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: await clientAssertion(bank, client) }).toString();
+
+  test('a grant is 200 either way, with the same kind of token', async () => {
+    const client = await registerClient(tpp, 'private_key_jwt');
+    const fast = await post(bank.urls.token, await grant(client));
+    const routed = await post(`${bank.urls.token}/`, await grant(client));
+    expect(fast.status).toBe(200);
+    expect(routed.status).toBe(200);
+    const shape = (j: unknown) => {
+      const { access_token: token, ...rest } = j as Record<string, unknown>;
+      return { ...rest, access_token: typeof token };
+    };
+    expect(shape(routed.json)).toEqual(shape(fast.json));
+    expect(fast.headers['cache-control']).toBe('no-store');
+    expect(fast.headers.pragma).toBe('no-cache');
+  });
+
+  test.each([
+    ['a wrong Content-Type', 'grant_type=client_credentials', { 'content-type': 'application/json' }],
+    ['an unknown client', 'grant_type=client_credentials&client_id=nobody', {}],
+    ['another grant', 'grant_type=password&client_id=nobody', {}],
+  ])('%s is refused the same way either way', async (_name, body, headers) => {
+    const fast = await post(bank.urls.token, body, headers);
+    const routed = await post(`${bank.urls.token}/`, body, headers);
+    expect(fast.status).toBeGreaterThanOrEqual(400);
+    expect({ status: routed.status, ...refusal(routed) }).toEqual({ status: fast.status, ...refusal(fast) });
+    expect(routed.headers['www-authenticate']).toEqual(fast.headers['www-authenticate']);
+  });
+
+  test('the journal records the fast route\'s token exchange as it does the router\'s', async () => {
+    await post(bank.urls.token, 'grant_type=client_credentials', { 'content-type': 'text/plain' });
+    await post(`${bank.urls.token}/`, 'grant_type=client_credentials', { 'content-type': 'text/plain' });
+    // Each entry is written when its exchange finishes, which may come just after the client has the answer.
+    const paths = async () => (await bank.store.listJournal()).slice(-2).map((e) => e.path);
+    for (let i = 0; i < 100 && (await paths()).join() !== '/token,/token/'; i++) await new Promise((r) => setTimeout(r, 10));
+    const [fast, routed] = (await bank.store.listJournal()).slice(-2);
+    expect(fast).toMatchObject({ method: 'POST', path: '/token', status: 400, rule: 'TOKEN-REQUEST-FORMAT' });
+    expect(routed).toMatchObject({ method: 'POST', path: '/token/', status: 400, rule: 'TOKEN-REQUEST-FORMAT' });
+    expect(fast!.rules).toEqual(routed!.rules);
   });
 });
