@@ -54,14 +54,17 @@ interface Exchange {
 }
 
 /**
- * The redacted entry (core/journal.ts), made now or when the journal is read. Out here, apart from
- * the request's closures, so that an entry made later holds what it reads (the body, the decoded
- * JWS, the answer, the trace, never the request, the response or their socket).
+ * The redacted entry (core/journal.ts), made now or, for an in-process store, when the journal is
+ * read (`later`). Out here, apart from the request's closures, so that an entry made later holds
+ * only what it is made from, as flat text where it can: the body (a JWS body is decoded again
+ * from it, not kept decoded beside it), the answer's JSON text as it was sent (what the client got,
+ * even were the value changed since), the trace; never the request, the response or their socket.
  */
-function entryMaker(x: Exchange, answerFromText: boolean): () => JournalEntry {
-  const { requestJws, trace, refusal, faultsApplied, ruleFaultOf } = x.locals;
-  const answerText = answerFromText ? x.locals.answerText : undefined;
-  const answerValue = answerFromText ? undefined : x.locals.answer;
+function entryMaker(x: Exchange, later: boolean): () => JournalEntry {
+  const { trace, refusal, faultsApplied, ruleFaultOf } = x.locals;
+  const requestJws = later ? undefined : x.locals.requestJws;
+  const answerText = later && x.locals.answer !== undefined ? x.locals.answerText : undefined;
+  const answerValue = answerText === undefined ? x.locals.answer : undefined;
   const { time, id, method, path, status, rule, body, authorization } = x;
   return () => {
     const marks = new Redactions();
@@ -84,15 +87,14 @@ function entryMaker(x: Exchange, answerFromText: boolean): () => JournalEntry {
 
 /**
  * The bytes an entry made later is counted for in the journal's bound (JOURNAL_MAX_BYTES), from
- * what is held until it is made: the request body (and a compact JWS body decoded beside it), the
- * answer (its JSON text, or the value), the rules checked, and room for the entry's
- * own fields and its list of what was redacted. The entry itself is never larger: redaction only
- * removes, and a JWS kept decoded is shorter than its text.
+ * what is held until it is made: the request body, the answer (its JSON text, or the value), the
+ * rules checked, and room for the entry's own fields and its list of what was redacted. The entry
+ * itself is not much larger: redaction only removes, and a JWS kept decoded is shorter than its text.
  */
-function pendingBytes(body: unknown, requestJws: DecodedJws | undefined, answer: unknown, trace: RuleTrace | undefined): number {
+function pendingBytes(body: unknown, answer: unknown, trace: RuleTrace | undefined): number {
   const request = typeof body === 'string' ? body.length : body && typeof body === 'object' ? estimateBytes(body) : 0;
   const answered = answer === undefined ? 0 : typeof answer === 'string' ? answer.length : estimateBytes(answer);
-  return (requestJws ? requestJws.compact.length : 0) + request + answered + (trace ? trace.size * 48 : 0) + PENDING_ENTRY_BYTES;
+  return request + answered + (trace ? trace.size * 48 : 0) + PENDING_ENTRY_BYTES;
 }
 /** The fixed part of an entry (time, id, method, path, status) and its list of redacted paths at most (50 of about 40 characters). */
 const PENDING_ENTRY_BYTES = 2400;
@@ -130,12 +132,10 @@ export function requestContext(opts: { logger: Logger; store: Store; journalExce
       });
       if (!journal) return;
       const exchange: Exchange = { time: Date.now(), id, method: req.method, path, status: res.statusCode, rule, body: req.body, authorization: req.get('authorization'), locals: res.locals };
-      const { answer, answerText, requestJws, trace, faultsApplied, ruleFaultOf } = res.locals;
+      const { answer, answerText, trace, faultsApplied, ruleFaultOf } = res.locals;
       // A runtime fault counts its hits as the entry is made: such an entry is made now.
       if (store.appendJournalLater && !ruleFaultOf && !faultsApplied?.length) {
-        // Made later from the answer's JSON text as it was sent (one flat string, and what was answered even were the value changed since).
-        const later = answerText !== undefined && answer !== undefined;
-        store.appendJournalLater(entryMaker(exchange, later), pendingBytes(exchange.body, requestJws, later ? answerText : answer, trace));
+        store.appendJournalLater(entryMaker(exchange, true), pendingBytes(exchange.body, answerText ?? answer, trace));
       } else {
         store.appendJournal(entryMaker(exchange, false)()).catch(journalFailed);
       }
