@@ -4,7 +4,7 @@ import type { Request, Response, NextFunction, RequestHandler, ErrorRequestHandl
 import { OAuthError, RuleViolation } from '../errors';
 import type { Logger } from '../logger';
 import { subjectDnOf } from '../../common/dn';
-import { Redactions, journalRequest } from '../core/journal';
+import { Redactions, journalRequest, redactAuthorization } from '../core/journal';
 import type { DecodedJws } from '../core/jws';
 import type { JournalEntry, Store } from '../store/types';
 import { estimateBytes } from '../store/bounded';
@@ -96,6 +96,22 @@ function pendingBytes(body: unknown, answer: unknown, trace: RuleTrace | undefin
   const answered = answer === undefined ? 0 : typeof answer === 'string' ? answer.length : estimateBytes(answer);
   return request + answered + (trace ? trace.size * 48 : 0) + PENDING_ENTRY_BYTES;
 }
+/** Member names of a token the store keeps only as its hash: access_token, registration_access_token, refresh_token, id_token, token, subject_token... (not token_type or token_endpoint_auth_method). */
+const TOKEN_NAME = /^(?:.*_)?token$/i;
+/** The same names as members in JSON text: `"access_token":`. */
+const TOKEN_MEMBER = /"(?:[^"\\]*_)?token"\s*:/i;
+
+/**
+ * Whether an exchange's form body or answer holds a token: such an entry is redacted as it is
+ * written, so that no token is held in the clear until the journal is read (the store keeps
+ * tokens only as their hash). Conservative: a member of that name anywhere in the answer counts.
+ */
+function carriesToken(body: unknown, answer: unknown): boolean {
+  if (body && typeof body === 'object' && Object.keys(body).some((k) => TOKEN_NAME.test(k))) return true;
+  if (typeof answer === 'string') return TOKEN_MEMBER.test(answer);
+  return answer !== undefined && answer !== null && typeof answer === 'object' && TOKEN_MEMBER.test(JSON.stringify(answer) ?? '');
+}
+
 /** The fixed part of an entry (time, id, method, path, status) and its list of redacted paths at most (50 of about 40 characters). */
 const PENDING_ENTRY_BYTES = 2400;
 
@@ -131,10 +147,13 @@ export function requestContext(opts: { logger: Logger; store: Store; journalExce
         ms: Number((process.hrtime.bigint() - start) / 1000n) / 1000,
       });
       if (!journal) return;
-      const exchange: Exchange = { time: Date.now(), id, method: req.method, path, status: res.statusCode, rule, body: req.body, authorization: req.get('authorization'), locals: res.locals };
+      // The credentials of an Authorization value are dropped at once, whenever the entry is made (it keeps the scheme alone anyway).
+      const authorization = req.get('authorization');
+      const exchange: Exchange = { time: Date.now(), id, method: req.method, path, status: res.statusCode, rule, body: req.body, authorization: authorization && redactAuthorization(authorization), locals: res.locals };
       const { answer, answerText, trace, faultsApplied, ruleFaultOf } = res.locals;
-      // A runtime fault counts its hits as the entry is made: such an entry is made now.
-      if (store.appendJournalLater && !ruleFaultOf && !faultsApplied?.length) {
+      // Made now: an entry a runtime fault shaped (its hit counts are made with the entry), and one
+      // that carries a token (the store keeps tokens only as their hash, and so does the journal's ring).
+      if (store.appendJournalLater && !ruleFaultOf && !faultsApplied?.length && !carriesToken(exchange.body, answerText ?? answer)) {
         store.appendJournalLater(entryMaker(exchange, true), pendingBytes(exchange.body, answerText ?? answer, trace));
       } else {
         store.appendJournal(entryMaker(exchange, false)()).catch(journalFailed);

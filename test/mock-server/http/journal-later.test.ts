@@ -23,6 +23,7 @@ function appOn(store: Store) {
     next();
   });
   const answer = { client_id: 'c-1', client_secret: 's3cr3t', redirect_uris: ['https://tpp.example/cb'] };
+  app.post('/grant', (_req, res) => void res.status(200).json({ access_token: 'tok-3cr3t', token_type: 'Bearer', expires_in: 300 }));
   app.post('/token', (_req, res) => {
     res.status(201).json(answer);
     // Changed once sent: the journal keeps what the client was answered.
@@ -67,5 +68,20 @@ describe('journal entries made when the journal is read', () => {
     expect(written).toHaveLength(1);
     expect(JSON.stringify(written)).not.toMatch(/s3cr3t|form-secret|Yzox/);
     expect(timeless(written)).toEqual(timeless(await inProcess.listJournal()));
+  });
+
+  test('an exchange that carries a token (in its answer or its form) is redacted as it is written, even in memory', async () => {
+    const store = new MemoryStore({ sweepIntervalMs: 0 });
+    const now = jest.spyOn(store, 'appendJournal');
+    const later = jest.spyOn(store, 'appendJournalLater');
+    const app = appOn(store);
+    await request(app).post('/grant').type('form').send({ grant_type: 'client_credentials' }).expect(200);
+    await request(app).post('/token').type('form').send({ grant_type: 'refresh_token', refresh_token: 'r3fr3sh' }).expect(201);
+    await new Promise((r) => setImmediate(r));
+    expect(now).toHaveBeenCalledTimes(2);
+    expect(later).not.toHaveBeenCalled();
+    const entries = await store.listJournal();
+    expect(entries.map((e) => e.answer)).toEqual([{ access_token: '[redacted]', token_type: 'Bearer', expires_in: 300 }, expect.objectContaining({ client_secret: '[redacted]' })]);
+    expect(JSON.stringify(entries)).not.toMatch(/tok-3cr3t|r3fr3sh/);
   });
 });
