@@ -98,8 +98,14 @@ function pendingBytes(body: unknown, answer: unknown, trace: RuleTrace | undefin
 }
 /** Member names of a token the store keeps only as its hash: access_token, registration_access_token, refresh_token, id_token, token, subject_token... (not token_type or token_endpoint_auth_method). */
 const TOKEN_NAME = /^(?:.*_)?token$/i;
-/** The same names as members in JSON text: `"access_token":`. */
-const TOKEN_MEMBER = /"(?:[^"\\]*_)?token"\s*:/i;
+
+/**
+ * Whether JSON text has a member whose name ends in "token" (`"access_token":`). JSON.stringify
+ * writes no space before the colon, and a string value's own quotes are escaped, so this finds
+ * member names only; a substring search, several times quicker than a pattern over the ~5 KB of
+ * a registration answer (its SSA alone is 2.6K characters).
+ */
+const hasTokenMember = (json: string) => json.includes('token":') || json.includes('Token":') || json.includes('TOKEN":');
 
 /**
  * Whether an exchange's form body or answer holds a token: such an entry is redacted as it is
@@ -108,8 +114,8 @@ const TOKEN_MEMBER = /"(?:[^"\\]*_)?token"\s*:/i;
  */
 function carriesToken(body: unknown, answer: unknown): boolean {
   if (body && typeof body === 'object' && Object.keys(body).some((k) => TOKEN_NAME.test(k))) return true;
-  if (typeof answer === 'string') return TOKEN_MEMBER.test(answer);
-  return answer !== undefined && answer !== null && typeof answer === 'object' && TOKEN_MEMBER.test(JSON.stringify(answer) ?? '');
+  if (typeof answer === 'string') return hasTokenMember(answer);
+  return answer !== undefined && answer !== null && typeof answer === 'object' && hasTokenMember(JSON.stringify(answer) ?? '');
 }
 
 /** The fixed part of an entry (time, id, method, path, status) and its list of redacted paths at most (50 of about 40 characters). */

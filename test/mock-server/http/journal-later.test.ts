@@ -22,7 +22,8 @@ function appOn(store: Store) {
     captureAnswer(res);
     next();
   });
-  const answer = { client_id: 'c-1', client_secret: 's3cr3t', redirect_uris: ['https://tpp.example/cb'] };
+  // Names and values with "token" in them that are no token: such an answer is still made later.
+  const answer = { client_id: 'c-1', client_secret: 's3cr3t', redirect_uris: ['https://tpp.example/cb'], token_endpoint_auth_method: 'private_key_jwt', response_types: ['code id_token'], grant_types: ['refresh_token'] };
   app.post('/grant', (_req, res) => void res.status(200).json({ access_token: 'tok-3cr3t', token_type: 'Bearer', expires_in: 300 }));
   app.post('/token', (_req, res) => {
     res.status(201).json(answer);
