@@ -62,6 +62,21 @@ function decodeSsa(ssa: string): DecodedJws {
   return decoded;
 }
 
+/**
+ * The claims of a software statement as decodeSsa keeps them (frozen, shared), for a store that
+ * keeps a client's SSA claims as its statement's text: `peek` answers only what is already kept
+ * (undefined otherwise, the cache untouched); without it the text is decoded (and kept) when it
+ * is not. Undefined for a text that is no compact JWS.
+ */
+export function ssaClaimsOf(text: string, peek = false): Record<string, unknown> | undefined {
+  if (peek) return decodedSsas.get(text)?.payload;
+  try {
+    return decodeSsa(text).payload;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Verifies a software statement: format, algorithm, trusted issuer, signature, validity, claims. */
 export async function verifySsa(ssa: string, ctx: SsaContext): Promise<VerifiedSsa> {
   const decoded = decodeSsa(ssa);

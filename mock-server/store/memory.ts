@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ClientRecord, JournalEntry, Store, TokenRecord } from './types';
 import { BoundedMap, ENTRY_OVERHEAD_BYTES, ExpiringMap, RingBuffer, estimateBytes, utf8Bytes } from './bounded';
 import { defaultStoreLimits, type StoreLimits } from './limits';
+import { ssaClaimsOf } from '../core/verify-ssa';
 
 export interface MemoryStoreOptions {
   /** Registered clients (default 10,000) and their bytes (default 64 MiB). */
@@ -39,6 +40,28 @@ export function memoryStoreOptions(limits: StoreLimits, journalSize: number): Me
 /** Longer single-use keys are kept as their SHA-256: a jti of 60 KB costs what a short one does. */
 const MAX_PLAIN_KEY = 128;
 const onceKey = (key: string) => (key.length > MAX_PLAIN_KEY ? `sha256:${createHash('sha256').update(key).digest('base64url')}` : key);
+
+/**
+ * A client record as the store keeps it: JSON text, where the SSA's claims are left out (`"ssa":0`
+ * in their place) when they are exactly the decoding of the record's own software_statement, kept
+ * beside it in the same text; they are read back from it (core/verify-ssa.ts keeps each decoding,
+ * frozen, by its text). An OBIE registration's record is then about a third shorter, and is
+ * serialised and parsed without the claims. Claims that are anything else are kept as they are.
+ */
+function clientText(record: ClientRecord): string {
+  const statement = (record.metadata as { software_statement?: unknown } | undefined)?.software_statement;
+  const derived = typeof statement === 'string' && record.ssa !== undefined && ssaClaimsOf(statement, true) === record.ssa;
+  return JSON.stringify(derived ? { ...record, ssa: 0 } : record);
+}
+
+function clientOfText(text: string): ClientRecord {
+  const record = JSON.parse(text) as Omit<ClientRecord, 'ssa'> & { ssa: ClientRecord['ssa'] | 0 };
+  if (record.ssa !== 0) return record as ClientRecord;
+  const ssa = ssaClaimsOf(record.metadata.software_statement);
+  // Decoded when it was stored, so it decodes again; were it not to, the claims are not invented.
+  if (!ssa) throw new Error(`client ${record.client_id}: its software_statement no longer decodes`);
+  return { ...record, ssa };
+}
 
 /** A journal entry not made yet: made once, when first read, and kept. */
 class PendingEntry {
@@ -125,18 +148,18 @@ export class MemoryStore implements Store {
   }
 
   async createClient(record: ClientRecord): Promise<void> {
-    const json = JSON.stringify(record);
+    const json = clientText(record);
     this.clients.set(record.client_id, json, utf8Bytes(json) + ENTRY_OVERHEAD_BYTES);
   }
 
   async getClient(clientId: string): Promise<ClientRecord | undefined> {
     const r = this.clients.get(clientId);
-    return r === undefined ? undefined : (JSON.parse(r) as ClientRecord);
+    return r === undefined ? undefined : clientOfText(r);
   }
 
   async updateClient(record: ClientRecord): Promise<void> {
     if (!this.clients.has(record.client_id)) return;
-    const json = JSON.stringify(record);
+    const json = clientText(record);
     this.clients.set(record.client_id, json, utf8Bytes(json) + ENTRY_OVERHEAD_BYTES);
   }
 
@@ -145,7 +168,7 @@ export class MemoryStore implements Store {
   }
 
   async listClients(): Promise<ClientRecord[]> {
-    return [...this.clients.values()].map((r) => JSON.parse(r) as ClientRecord);
+    return [...this.clients.values()].map(clientOfText);
   }
 
   async claimOnce(claimed: string, expiresAt: number): Promise<boolean> {
