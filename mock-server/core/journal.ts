@@ -21,6 +21,8 @@ import { isUnchanging, sizeOnce, sizeOnceDeep } from '../store/bounded';
 const SECRET_NAME = /secret|password|assertion_signature|(?:^|_)access_token$|^refresh_token$|^id_token$|^token$|^code$|^code_verifier$|cookie/i;
 /** Fields holding a signed credential: kept decoded (header and claims, no signature) when a compact JWS, otherwise redacted. */
 const SIGNED_CREDENTIAL = /assertion$|^subject_token$|^actor_token$/i;
+/** A member name the journal never keeps the value of as it is (a secret, or a signed credential kept decoded without its signature). */
+export const isCredentialName = (name: string): boolean => SECRET_NAME.test(name) || SIGNED_CREDENTIAL.test(name);
 /** HTTP authentication schemes (the IANA registry): the only first word of an Authorization value kept. */
 const AUTH_SCHEMES = new Map(['Basic', 'Bearer', 'Concealed', 'Digest', 'DPoP', 'GNAP', 'HOBA', 'Mutual', 'Negotiate', 'NTLM', 'OAuth', 'PrivateToken', 'SCRAM-SHA-1', 'SCRAM-SHA-256', 'vapid'].map((s) => [s.toLowerCase(), s]));
 /** A string that carries credentials after a scheme: `Bearer abc`, `Basic Zm9v`. */

@@ -4,7 +4,7 @@ import type { Request, Response, NextFunction, RequestHandler, ErrorRequestHandl
 import { OAuthError, RuleViolation } from '../errors';
 import type { Logger } from '../logger';
 import { subjectDnOf } from '../../common/dn';
-import { Redactions, journalRequest, redactAuthorization } from '../core/journal';
+import { Redactions, isCredentialName, journalRequest, redactAuthorization } from '../core/journal';
 import type { DecodedJws } from '../core/jws';
 import type { JournalEntry, Store } from '../store/types';
 import { estimateBytes } from '../store/bounded';
@@ -96,8 +96,6 @@ function pendingBytes(body: unknown, answer: unknown, trace: RuleTrace | undefin
   const answered = answer === undefined ? 0 : typeof answer === 'string' ? answer.length : estimateBytes(answer);
   return request + answered + (trace ? trace.size * 48 : 0) + PENDING_ENTRY_BYTES;
 }
-/** Member names of a token the store keeps only as its hash: access_token, registration_access_token, refresh_token, id_token, token, subject_token... (not token_type or token_endpoint_auth_method). */
-const TOKEN_NAME = /^(?:.*_)?token$/i;
 
 /**
  * Whether JSON text has a member whose name ends in "token" (`"access_token":`). JSON.stringify
@@ -108,12 +106,16 @@ const TOKEN_NAME = /^(?:.*_)?token$/i;
 const hasTokenMember = (json: string) => json.includes('token":') || json.includes('Token":') || json.includes('TOKEN":');
 
 /**
- * Whether an exchange's form body or answer holds a token: such an entry is redacted as it is
- * written, so that no token is held in the clear until the journal is read (the store keeps
- * tokens only as their hash). Conservative: a member of that name anywhere in the answer counts.
+ * Whether an exchange carries a credential the journal removes: a form or JSON body with a member
+ * named like one (client_secret, client_assertion, a password, an access, refresh or id token, a
+ * code: core/journal.ts's names), or an answer with a *token member (access_token,
+ * registration_access_token...). Such an entry is
+ * redacted as it is written, so that none is held in the clear until the journal is read (the
+ * store keeps tokens only as their hash). Conservative: a member of that name anywhere in the
+ * answer counts.
  */
-function carriesToken(body: unknown, answer: unknown): boolean {
-  if (body && typeof body === 'object' && Object.keys(body).some((k) => TOKEN_NAME.test(k))) return true;
+function carriesCredential(body: unknown, answer: unknown): boolean {
+  if (body && typeof body === 'object' && Object.keys(body).some(isCredentialName)) return true;
   if (typeof answer === 'string') return hasTokenMember(answer);
   return answer !== undefined && answer !== null && typeof answer === 'object' && hasTokenMember(JSON.stringify(answer) ?? '');
 }
@@ -158,8 +160,8 @@ export function requestContext(opts: { logger: Logger; store: Store; journalExce
       const exchange: Exchange = { time: Date.now(), id, method: req.method, path, status: res.statusCode, rule, body: req.body, authorization: authorization && redactAuthorization(authorization), locals: res.locals };
       const { answer, answerText, trace, faultsApplied, ruleFaultOf } = res.locals;
       // Made now: an entry a runtime fault shaped (its hit counts are made with the entry), and one
-      // that carries a token (the store keeps tokens only as their hash, and so does the journal's ring).
-      if (store.appendJournalLater && !ruleFaultOf && !faultsApplied?.length && !carriesToken(exchange.body, answerText ?? answer)) {
+      // that carries a credential (the store keeps tokens only as their hash, and so does the journal's ring).
+      if (store.appendJournalLater && !ruleFaultOf && !faultsApplied?.length && !carriesCredential(exchange.body, answerText ?? answer)) {
         store.appendJournalLater(entryMaker(exchange, true), pendingBytes(exchange.body, answerText ?? answer, trace));
       } else {
         store.appendJournal(entryMaker(exchange, false)()).catch(journalFailed);

@@ -40,7 +40,7 @@ function appOn(store: Store) {
 const timeless = (entries: JournalEntry[]) => entries.map(({ time, ...rest }) => ({ ...rest, time: typeof time }));
 
 async function exchange(store: Store) {
-  await request(appOn(store)).post('/token').set('authorization', 'Basic Yzox').set('x-fapi-interaction-id', 'ix-1').type('form').send({ grant_type: 'client_credentials', client_secret: 'form-secret' }).expect(201);
+  await request(appOn(store)).post('/token').set('authorization', 'Basic Yzox').set('x-fapi-interaction-id', 'ix-1').type('form').send({ grant_type: 'client_credentials', scope: 'accounts' }).expect(201);
   // The finish listeners (the journal's, then the route's) have run by the time the client has the answer.
   await new Promise((r) => setImmediate(r));
 }
@@ -55,8 +55,8 @@ describe('journal entries made when the journal is read', () => {
     expect(now).not.toHaveBeenCalled();
     const [entry] = await store.listJournal();
     expect(entry).toMatchObject({ method: 'POST', path: '/token', status: 201, answer: { client_id: 'c-1', client_secret: '[redacted]', redirect_uris: ['https://tpp.example/cb'] } });
-    expect(entry!.request).toEqual({ authorization: 'Basic [redacted]', form: { grant_type: 'client_credentials', client_secret: '[redacted]' } });
-    expect(entry!.redacted).toEqual(expect.arrayContaining(['request.authorization', 'request.form.client_secret', 'answer.client_secret']));
+    expect(entry!.request).toEqual({ authorization: 'Basic [redacted]', form: { grant_type: 'client_credentials', scope: 'accounts' } });
+    expect(entry!.redacted).toEqual(expect.arrayContaining(['request.authorization', 'answer.client_secret']));
     expect(Date.parse(entry!.time)).toBeLessThanOrEqual(Date.now());
   });
 
@@ -67,22 +67,30 @@ describe('journal entries made when the journal is read', () => {
     await exchange(inProcess);
     await exchange(elsewhere);
     expect(written).toHaveLength(1);
-    expect(JSON.stringify(written)).not.toMatch(/s3cr3t|form-secret|Yzox/);
+    expect(JSON.stringify(written)).not.toMatch(/s3cr3t|Yzox/);
     expect(timeless(written)).toEqual(timeless(await inProcess.listJournal()));
   });
 
-  test('an exchange that carries a token (in its answer or its form) is redacted as it is written, even in memory', async () => {
+  test('an exchange that carries a credential (a token in its answer, a secret, assertion or token in its form) is redacted as it is written, even in memory', async () => {
     const store = new MemoryStore({ sweepIntervalMs: 0 });
     const now = jest.spyOn(store, 'appendJournal');
     const later = jest.spyOn(store, 'appendJournalLater');
     const app = appOn(store);
     await request(app).post('/grant').type('form').send({ grant_type: 'client_credentials' }).expect(200);
     await request(app).post('/token').type('form').send({ grant_type: 'refresh_token', refresh_token: 'r3fr3sh' }).expect(201);
+    await request(app).post('/token').type('form').send({ grant_type: 'client_credentials', client_secret: 'f0rm-s3cr3t' }).expect(201);
+    await request(app).post('/token').type('form').send({ grant_type: 'client_credentials', client_assertion: 'not.a.jws' }).expect(201);
     await new Promise((r) => setImmediate(r));
-    expect(now).toHaveBeenCalledTimes(2);
+    expect(now).toHaveBeenCalledTimes(4);
     expect(later).not.toHaveBeenCalled();
     const entries = await store.listJournal();
-    expect(entries.map((e) => e.answer)).toEqual([{ access_token: '[redacted]', token_type: 'Bearer', expires_in: 300 }, expect.objectContaining({ client_secret: '[redacted]' })]);
-    expect(JSON.stringify(entries)).not.toMatch(/tok-3cr3t|r3fr3sh/);
+    expect(entries[0]!.answer).toEqual({ access_token: '[redacted]', token_type: 'Bearer', expires_in: 300 });
+    expect(entries.map((e) => (e.request as { form: unknown }).form)).toEqual([
+      { grant_type: 'client_credentials' },
+      { grant_type: 'refresh_token', refresh_token: '[redacted]' },
+      { grant_type: 'client_credentials', client_secret: '[redacted]' },
+      { grant_type: 'client_credentials', client_assertion: '[redacted]' },
+    ]);
+    expect(JSON.stringify(entries)).not.toMatch(/tok-3cr3t|r3fr3sh|f0rm-s3cr3t|not\.a\.jws/);
   });
 });
