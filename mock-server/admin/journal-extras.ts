@@ -1,4 +1,4 @@
-import type { Locals, Response } from 'express';
+import type { Locals } from 'express';
 import type { RuleTrace } from '../core/rule-trace';
 import type { JournalEntry } from '../store/types';
 import { walk, type Redactions } from '../core/journal';
@@ -15,7 +15,7 @@ declare module 'express-serve-static-core' {
   interface Locals {
     /** The rules a registration request was checked against (core/rule-trace.ts). */
     trace?: RuleTrace;
-    /** The JSON answer, kept for the journal (redacted when its entry is made). */
+    /** The JSON answer, kept for the journal by the app's res.json (http/respond.ts; redacted when its entry is made). */
     answer?: unknown;
     /** The answer's JSON text as sent, when answered through the app's res.json (http/respond.ts), for a journal entry made later. */
     answerText?: string;
@@ -26,15 +26,6 @@ declare module 'express-serve-static-core' {
     /** The runtime switch of a rule, while any rule is switched. */
     ruleFaultOf?: (rule: string) => { id: string; enabled: boolean; hits: number } | undefined;
   }
-}
-
-/** Keeps what the request is answered with through res.json, for the journal. */
-export function captureAnswer(res: Response): void {
-  const json = res.json;
-  res.json = function (this: Response, body: unknown) {
-    res.locals.answer = body;
-    return json.call(this, body);
-  } as Response['json'];
 }
 
 /**

@@ -3,7 +3,7 @@ import { isRuleId, rules, type RuleId } from '../../catalogue/rules';
 import { OAuthError } from '../errors';
 import type { Logger } from '../logger';
 import type { Store } from '../store/types';
-import { captureAnswer, type AppliedFault } from './journal-extras';
+import type { AppliedFault } from './journal-extras';
 
 /**
  * Runtime fault injection for test teams, like WireMock's: POST /__admin/faults adds one,
@@ -296,15 +296,14 @@ export class RuntimeFaults {
 
   /**
    * The middleware: mounted right after requestContext, for every path but the admin API's.
-   * It keeps the answer for the journal, then applies the first matching delay, then the first
-   * matching status or drop fault.
+   * It applies the first matching delay, then the first matching status or drop fault (the app's
+   * res.json keeps the answer for the journal: http/respond.ts).
    */
   middleware(opts: { store: Store; logger: Logger; except: string }): RequestHandler {
     const { store, logger, except } = opts;
     return (req, res, next) => {
       const path = req.path;
       if (path === except || path.startsWith(`${except}/`)) return next();
-      captureAnswer(res);
       if (this.ruleFaults.length) res.locals.ruleFaultOf = (rule) => this.ruleFault(rule);
       if (this.routes.length === 0) return next();
       const method = req.method;

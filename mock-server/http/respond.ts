@@ -9,13 +9,14 @@ import type { Express, Response } from 'express';
  * carry no body; Node sets Content-Length, and HEAD answers carry no body.
  */
 function json(this: Response, body: unknown): Response {
+  // Kept for the journal (http/middleware.ts): the answer, and below the text that was sent, which an entry made later reads.
+  this.locals.answer = body;
   if (this.statusCode === 204 || this.statusCode === 304) {
     this.end();
     return this;
   }
   if (!this.getHeader('content-type')) this.setHeader('content-type', 'application/json; charset=utf-8');
   const text = JSON.stringify(body);
-  // Kept for the journal (http/middleware.ts): an entry made later reads the answer from the text that was sent.
   this.locals.answerText = text;
   this.end(text);
   return this;

@@ -3,7 +3,6 @@ import express from 'express';
 import request from 'supertest';
 import { requestContext } from '../../../mock-server/http/middleware';
 import { oneWriteJson } from '../../../mock-server/http/respond';
-import { captureAnswer } from '../../../mock-server/admin/journal-extras';
 import { createLogger } from '../../../mock-server/logger';
 import { MemoryStore } from '../../../mock-server/store/memory';
 import type { JournalEntry, Store } from '../../../mock-server/store/types';
@@ -18,10 +17,6 @@ function appOn(store: Store) {
   oneWriteJson(app);
   app.use(express.urlencoded({ extended: false }));
   app.use(requestContext({ logger: createLogger('silent'), store, journalExcept: '/__admin' }));
-  app.use((_req, res, next) => {
-    captureAnswer(res);
-    next();
-  });
   // Names and values with "token" in them that are no token: such an answer is still made later.
   const answer = { client_id: 'c-1', client_secret: 's3cr3t', redirect_uris: ['https://tpp.example/cb'], token_endpoint_auth_method: 'private_key_jwt', response_types: ['code id_token'], grant_types: ['refresh_token'] };
   app.post('/grant', (_req, res) => void res.status(200).json({ access_token: 'tok-3cr3t', token_type: 'Bearer', expires_in: 300 }));
