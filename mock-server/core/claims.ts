@@ -61,9 +61,9 @@ function redirectUris(c: Claims): string[] {
  * What REQ-REDIRECT-HTTPS and REQ-REDIRECT-LOCALHOST read of a redirect URI, its protocol and
  * whether its host is a loopback one (null for one that is not a URL), parsed once per URI text:
  * the same few URIs come in every registration of a software, and parsing them was the largest
- * part of the claim checks. Bounded: past the bound
- * the oldest go, so distinct URIs sent to fill it only cost their own parse. A URI longer than
- * REQ-REDIRECT-LENGTH allows is parsed each time, never kept.
+ * part of the claim checks. Bounded: past the bound the oldest go, so distinct URIs sent to fill
+ * it only cost their own parse. A URI longer than REQ-REDIRECT-LENGTH allows is parsed each time,
+ * never kept.
  */
 type ParsedUri = Readonly<{ protocol: string; loopback: boolean }>;
 const parsedUris = new Map<string, ParsedUri | null>();

@@ -99,7 +99,10 @@ export interface StoreUsage {
  *   client is revoked and no live jti forgotten (a replay stays refused);
  * - the journal is a ring: the oldest entries go first, by count and by bytes.
  * Clients and tokens are kept as JSON text, a copy no caller can change: one flat string per
- * record is also what the garbage collector walks fastest, and its length is its size.
+ * record is also what the garbage collector walks fastest, and its length is its size. (A
+ * client's SSA claims read back from its statement are the verifier's shared decoding, frozen:
+ * see clientText.)
+ * The journal's entries may be kept as the way to make them, until first read (appendJournalLater).
  */
 export class MemoryStore implements Store {
   private readonly clients: BoundedMap<string>;
